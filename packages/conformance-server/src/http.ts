@@ -1,0 +1,221 @@
+/**
+ * Streamable HTTP serving for both protocol eras at `/mcp`:
+ *
+ * - 2026-07-28 (per-request `_meta` envelope, stateless): `createMcpHandler` with
+ *   `legacy: 'reject'`, sharing the listen bus with the trigger tools.
+ * - 2025-era handshake revisions (2025-11-25, 2025-06-18, 2025-03-26): one sessionful
+ *   `WebStandardStreamableHTTPServerTransport` per session with an event store (SSE
+ *   resumption via `Last-Event-ID`) and a `retry:` interval. DELETE ends a session; an
+ *   unknown session ID answers 404.
+ *
+ * `isLegacyRequest` routes between the two legs. Host and Origin headers are validated
+ * against localhost names (DNS rebinding protection) before either leg sees a request.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  isInitializeRequest,
+  isJsonContentType,
+  isLegacyRequest,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  type McpServer,
+  originValidationResponse,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import { type ConformanceDeps, createConformanceDeps } from './context.ts';
+import { InMemoryEventStore } from './event-store.ts';
+import { createConformanceServer } from './server.ts';
+
+/** Options for {@link startConformanceHttpServer}. */
+export interface ConformanceHttpOptions {
+  /** TCP port; `0` (the default) picks a free one. */
+  port?: number;
+  /** Interface to bind; defaults to `127.0.0.1`. */
+  host?: string;
+  /** `retry:` interval (ms) sent in SSE priming events of 2025-era streams. */
+  retryIntervalMs?: number;
+  /** Receives out-of-band errors; defaults to writing them to stderr. */
+  onError?: (error: Error) => void;
+}
+
+/** A running conformance HTTP server. */
+export interface ConformanceHttpServer {
+  /** The MCP endpoint, e.g. `http://127.0.0.1:41234/mcp`. */
+  readonly url: string;
+  /** Stops accepting connections, ends every session and open stream. */
+  close(): Promise<void>;
+}
+
+export const MCP_PATH = '/mcp';
+
+interface LegacySession {
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly server: McpServer;
+}
+
+/** Default error sink: one line per error on stderr (rejected requests are reported here too). */
+function logError(error: Error): void {
+  process.stderr.write(`[conformance-server] ${error.message}\n`);
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+}
+
+/** The 2025-era leg: sessionful transports keyed by `Mcp-Session-Id`. */
+class LegacySessions {
+  private readonly sessions = new Map<string, LegacySession>();
+  private readonly deps: ConformanceDeps;
+  private readonly retryIntervalMs: number;
+  private readonly onError: (error: Error) => void;
+
+  constructor(deps: ConformanceDeps, retryIntervalMs: number, onError: (error: Error) => void) {
+    this.deps = deps;
+    this.retryIntervalMs = retryIntervalMs;
+    this.onError = onError;
+  }
+
+  async handle(request: Request): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId !== null) {
+      const session = this.sessions.get(sessionId);
+      if (session === undefined) return jsonRpcError(404, -32001, 'Session not found');
+      return session.transport.handleRequest(request);
+    }
+    if (request.method !== 'POST') {
+      return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    }
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    }
+    if (!isInitializeRequest(body)) {
+      return jsonRpcError(400, -32000, 'Bad Request: no valid session ID; send initialize first');
+    }
+    return this.open(request, body);
+  }
+
+  private async open(request: Request, body: unknown): Promise<Response> {
+    const server = createConformanceServer({ era: 'legacy', requestInfo: request }, this.deps);
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: new InMemoryEventStore(),
+      retryInterval: this.retryIntervalMs,
+      onsessioninitialized: (id) => {
+        this.sessions.set(id, { transport, server });
+      },
+      onsessionclosed: (id) => {
+        this.forget(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) this.forget(transport.sessionId);
+    };
+    transport.onerror = this.onError;
+    await server.connect(transport);
+    return transport.handleRequest(request, { parsedBody: body });
+  }
+
+  private forget(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (session === undefined) return;
+    this.sessions.delete(sessionId);
+    session.server.close().catch(this.onError);
+  }
+
+  async closeAll(): Promise<void> {
+    const open = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(open.map((session) => session.server.close()));
+  }
+}
+
+/** Builds the fetch-shaped handler serving both eras (no listening socket). */
+export function createConformanceFetchHandler(options: {
+  deps?: ConformanceDeps;
+  retryIntervalMs?: number;
+  allowedHostnames?: string[];
+  onError?: (error: Error) => void;
+}): { fetch: (request: Request) => Promise<Response>; close: () => Promise<void> } {
+  const deps = options.deps ?? createConformanceDeps();
+  const onError = options.onError ?? logError;
+  const allowedHostnames = options.allowedHostnames ?? localhostAllowedHostnames();
+  const allowedOrigins = [...new Set([...localhostAllowedOrigins(), ...allowedHostnames])];
+  const modern = createMcpHandler((ctx) => createConformanceServer(ctx, deps), {
+    legacy: 'reject',
+    bus: deps.bus,
+    onerror: onError,
+  });
+  const legacy = new LegacySessions(deps, options.retryIntervalMs ?? 500, onError);
+
+  const fetch = async (request: Request): Promise<Response> => {
+    const rejected =
+      hostHeaderValidationResponse(request, allowedHostnames) ??
+      originValidationResponse(request, allowedOrigins);
+    if (rejected !== undefined) return rejected;
+    if (new URL(request.url).pathname !== MCP_PATH) return new Response('Not Found', { status: 404 });
+    if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
+      return jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    return (await isLegacyRequest(request)) ? legacy.handle(request) : modern.fetch(request);
+  };
+  const close = async (): Promise<void> => {
+    await Promise.allSettled([modern.close(), legacy.closeAll()]);
+  };
+  return { fetch, close };
+}
+
+/** Starts the conformance server on `host:port` and resolves once it is listening. */
+export async function startConformanceHttpServer(
+  options: ConformanceHttpOptions = {},
+): Promise<ConformanceHttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const onError = options.onError ?? logError;
+  const allowedHostnames = [...new Set([...localhostAllowedHostnames(), hostnameForUrl(host)])];
+  const handler = createConformanceFetchHandler({
+    retryIntervalMs: options.retryIntervalMs,
+    allowedHostnames,
+    onError,
+  });
+  const nodeHandler = toNodeHandler(handler, { onerror: onError });
+  const httpServer = createServer((req, res) => {
+    nodeHandler(req, res).catch((error: unknown) => {
+      onError(error instanceof Error ? error : new Error(String(error)));
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${hostnameForUrl(host)}:${port}${MCP_PATH}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await handler.close();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    })();
+    return closing;
+  };
+  return { url, close };
+}
+
+/** IPv6 literals need brackets in URLs and Host headers. */
+function hostnameForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -1,0 +1,180 @@
+/**
+ * The merged catalog: every upstream's tools, prompts, resources and templates under the names
+ * clients see, each entry remembering which upstream owns it and under which name. Rebuilt from
+ * the upstreams' snapshots whenever one changes; reports what changed so clients can be told.
+ */
+import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
+import { UriTemplate } from '@modelcontextprotocol/server';
+import type { Logger } from '../observability/logger.ts';
+import type { ListKind, Upstream } from '../upstream/upstream.ts';
+import { exposeName } from './naming.ts';
+
+export interface Routed<T> {
+  upstream: Upstream;
+  /** The name (or URI) the upstream knows it by. */
+  original: string;
+  /** The item as clients see it. */
+  item: T;
+}
+
+export interface Collision {
+  kind: 'tool' | 'prompt' | 'resource' | 'template';
+  name: string;
+  kept: string;
+  dropped: string;
+}
+
+interface Built {
+  tools: Map<string, Routed<Tool>>;
+  prompts: Map<string, Routed<Prompt>>;
+  resources: Map<string, Routed<Resource>>;
+  templates: Map<string, Routed<ResourceTemplateType> & { matcher: UriTemplate }>;
+  aliases: { tools: Map<string, string>; prompts: Map<string, string> };
+  collisions: Collision[];
+}
+
+function emptyBuild(): Built {
+  return {
+    tools: new Map(),
+    prompts: new Map(),
+    resources: new Map(),
+    templates: new Map(),
+    aliases: { tools: new Map(), prompts: new Map() },
+    collisions: [],
+  };
+}
+
+function fingerprint(map: Map<string, Routed<unknown>>): string {
+  return JSON.stringify([...map.values()].map((r) => [r.upstream.name, r.item]));
+}
+
+export class Catalog {
+  private built: Built = emptyBuild();
+  private readonly maxNameLength: number;
+  private readonly log: Logger;
+  private readonly upstreams: readonly Upstream[];
+
+  constructor(upstreams: readonly Upstream[], maxNameLength: number, log: Logger) {
+    this.upstreams = upstreams;
+    this.maxNameLength = maxNameLength;
+    this.log = log;
+  }
+
+  /** Rebuilds from the upstreams' snapshots; returns the kinds whose content changed. */
+  rebuild(): ListKind[] {
+    const before = this.built;
+    const next = emptyBuild();
+    for (const upstream of this.upstreams) this.add(next, upstream);
+    this.built = next;
+    for (const c of next.collisions) {
+      this.log.error(
+        { code: 'CATALOG_COLLISION', ...c },
+        `${c.kind} "${c.name}" is exposed by both "${c.kept}" and "${c.dropped}"; "${c.kept}" wins`,
+      );
+    }
+    const changed: ListKind[] = [];
+    if (fingerprint(before.tools) !== fingerprint(next.tools)) changed.push('tools');
+    if (fingerprint(before.prompts) !== fingerprint(next.prompts)) changed.push('prompts');
+    if (
+      fingerprint(before.resources) !== fingerprint(next.resources) ||
+      fingerprint(before.templates) !== fingerprint(next.templates)
+    ) {
+      changed.push('resources');
+    }
+    return changed;
+  }
+
+  private add(b: Built, upstream: Upstream): void {
+    const ns = upstream.model.namespace;
+    const { tools, prompts, resources, templates } = upstream.snapshot;
+    for (const tool of tools) {
+      const { exposed, full } = exposeName(ns, tool.name, this.maxNameLength);
+      if (this.claim(b, b.tools, 'tool', exposed, upstream)) {
+        b.tools.set(exposed, { upstream, original: tool.name, item: { ...tool, name: exposed } });
+        if (full !== exposed) b.aliases.tools.set(full, exposed);
+      }
+    }
+    for (const prompt of prompts) {
+      const { exposed, full } = exposeName(ns, prompt.name, this.maxNameLength);
+      if (this.claim(b, b.prompts, 'prompt', exposed, upstream)) {
+        b.prompts.set(exposed, { upstream, original: prompt.name, item: { ...prompt, name: exposed } });
+        if (full !== exposed) b.aliases.prompts.set(full, exposed);
+      }
+    }
+    for (const resource of resources) {
+      if (this.claim(b, b.resources, 'resource', resource.uri, upstream)) {
+        b.resources.set(resource.uri, { upstream, original: resource.uri, item: resource });
+      }
+    }
+    for (const template of templates) {
+      if (this.claim(b, b.templates, 'template', template.uriTemplate, upstream)) {
+        b.templates.set(template.uriTemplate, {
+          upstream,
+          original: template.uriTemplate,
+          item: template,
+          matcher: new UriTemplate(template.uriTemplate),
+        });
+      }
+    }
+  }
+
+  private claim(
+    b: Built,
+    map: Map<string, Routed<unknown>>,
+    kind: Collision['kind'],
+    key: string,
+    upstream: Upstream,
+  ): boolean {
+    const owner = map.get(key);
+    if (owner === undefined) return true;
+    b.collisions.push({ kind, name: key, kept: owner.upstream.name, dropped: upstream.name });
+    return false;
+  }
+
+  get collisions(): readonly Collision[] {
+    return this.built.collisions;
+  }
+
+  tools(): Routed<Tool>[] {
+    return sorted(this.built.tools);
+  }
+  prompts(): Routed<Prompt>[] {
+    return sorted(this.built.prompts);
+  }
+  resources(): Routed<Resource>[] {
+    return sorted(this.built.resources);
+  }
+  templates(): Routed<ResourceTemplateType>[] {
+    return sorted(this.built.templates);
+  }
+
+  tool(name: string): Routed<Tool> | undefined {
+    return this.built.tools.get(this.built.aliases.tools.get(name) ?? name);
+  }
+
+  prompt(name: string): Routed<Prompt> | undefined {
+    return this.built.prompts.get(this.built.aliases.prompts.get(name) ?? name);
+  }
+
+  template(uriTemplate: string): Routed<ResourceTemplateType> | undefined {
+    return this.built.templates.get(uriTemplate);
+  }
+
+  /**
+   * The upstream that owns a resource URI: a listed resource, else the first template that
+   * matches, else — when exactly one upstream serves resources at all — that one.
+   */
+  resourceOwner(uri: string): Upstream | undefined {
+    const listed = this.built.resources.get(uri);
+    if (listed) return listed.upstream;
+    for (const t of this.built.templates.values()) {
+      if (t.matcher.match(uri) !== null) return t.upstream;
+    }
+    const serving = this.upstreams.filter((u) => u.state === 'ready' && u.capabilities.resources);
+    return serving.length === 1 ? serving[0] : undefined;
+  }
+}
+
+function sorted<T>(map: Map<string, T>): T[] {
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}

@@ -1,0 +1,121 @@
+/**
+ * normalize(): the pure step from what users wrote (already schema-checked) to the runtime model.
+ * No I/O: paths are resolved against `baseDir`, secrets stay references until connect time.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { GatewayModel, UpstreamModel } from './model.ts';
+import type { GatewayConfigParsed } from './schema.ts';
+
+export interface NormalizeIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export type NormalizeResult = { ok: true; model: GatewayModel } | { ok: false; issues: NormalizeIssue[] };
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_IN_FLIGHT = 64;
+
+function resolvePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function normalizeUpstream(u: GatewayConfigParsed['upstreams'][number], baseDir: string): UpstreamModel {
+  const common = {
+    name: u.name,
+    namespace: { prefix: u.prefix ?? u.name, separator: u.separator ?? '_' },
+    timeoutMs: u.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxInFlight: u.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+  };
+  if (u.transport === 'stdio') {
+    return {
+      ...common,
+      transport: 'stdio',
+      protocol: u.protocol ?? 'legacy',
+      command: u.command,
+      args: u.args,
+      env: u.env,
+      cwd: u.cwd === undefined ? undefined : resolvePath(baseDir, u.cwd),
+      restart: {
+        initialDelayMs: u.restart?.initialDelayMs ?? 250,
+        maxDelayMs: u.restart?.maxDelayMs ?? 30_000,
+        maxRestarts: u.restart?.maxRestarts ?? null,
+      },
+    };
+  }
+  const credential = u.credential;
+  return {
+    ...common,
+    transport: 'http',
+    protocol: u.protocol ?? 'auto',
+    url: u.url,
+    headers: u.headers,
+    credential:
+      credential === undefined
+        ? null
+        : {
+            header: credential.header,
+            scheme: credential.scheme,
+            source:
+              credential.fromEnv !== undefined
+                ? { kind: 'env', name: credential.fromEnv }
+                : { kind: 'file', path: resolvePath(baseDir, credential.fromFile ?? '') },
+          },
+  };
+}
+
+/** Upstream names must be unique, and two namespaced upstreams may not share a namespace. */
+function findCollisions(upstreams: UpstreamModel[]): NormalizeIssue[] {
+  const issues: NormalizeIssue[] = [];
+  const names = new Map<string, number>();
+  const namespaces = new Map<string, number>();
+  upstreams.forEach((u, i) => {
+    const previous = names.get(u.name);
+    if (previous !== undefined) {
+      issues.push({
+        path: ['upstreams', i, 'name'],
+        message: `duplicate upstream name "${u.name}" (also upstreams[${previous}])`,
+      });
+    }
+    names.set(u.name, i);
+    if (u.namespace.prefix === '') return;
+    const key = u.namespace.prefix + u.namespace.separator;
+    const owner = namespaces.get(key);
+    if (owner !== undefined) {
+      issues.push({
+        path: ['upstreams', i, 'prefix'],
+        message: `namespace "${key}" is already used by upstreams[${owner}] ("${upstreams[owner]?.name}")`,
+      });
+    }
+    namespaces.set(key, i);
+  });
+  return issues;
+}
+
+export function normalize(parsed: GatewayConfigParsed, baseDir: string): NormalizeResult {
+  const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir));
+  const issues = findCollisions(upstreams);
+  if (issues.length > 0) return { ok: false, issues };
+  const s = parsed.server;
+  return {
+    ok: true,
+    model: {
+      server: {
+        host: s.host,
+        port: s.port,
+        path: s.path,
+        publicUrl: s.publicUrl ?? null,
+        allowedHosts: s.allowedHosts,
+        allowedOrigins: s.allowedOrigins,
+        maxBodyBytes: s.maxBodyBytes,
+        sessionIdleMs: s.sessionIdleMs,
+        maxSessions: s.maxSessions,
+        pageSize: s.pageSize,
+        maxNameLength: s.maxNameLength,
+        listTtlMs: s.listTtlMs,
+      },
+      upstreams,
+      logging: { level: parsed.logging.level },
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * What users write in gatehouse.yaml: one zod schema. `normalize()` turns it into the runtime
+ * model; `scripts/gen-schema.ts` turns it into schema/gatehouse.schema.json for editors.
+ */
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." or "-", starting with a letter or digit')
+  .max(64);
+
+const namespacing = {
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/)
+    .max(32)
+    .optional()
+    .describe(
+      'Namespace prefix for this upstream\'s tools and prompts. Defaults to the upstream name; "" means none.',
+    ),
+  separator: z
+    .string()
+    .regex(/^[_.-]{1,2}$/)
+    .optional()
+    .describe('Separator between prefix and name (default "_").'),
+  protocol: z
+    .enum(['auto', 'legacy', '2026-07-28'])
+    .optional()
+    .describe(
+      'Which protocol era to speak upstream: auto probes server/discover then falls back to initialize; legacy uses the 2025 handshake; 2026-07-28 pins the stateless revision. Defaults: http auto, stdio legacy.',
+    ),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Per-request timeout towards this upstream (default 60000).'),
+  maxInFlight: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Cap on requests in flight to this upstream; more are refused with UpstreamOverloaded (default 64).',
+    ),
+};
+
+const restart = z
+  .object({
+    initialDelayMs: z.number().int().positive().default(250),
+    maxDelayMs: z.number().int().positive().default(30_000),
+    maxRestarts: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Give up after this many consecutive failed restarts (default: never give up).'),
+  })
+  .strict();
+
+export const StdioUpstreamSchema = z
+  .object({
+    name,
+    transport: z.literal('stdio'),
+    command: z.string().min(1).describe('Executable to run.'),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}).describe('Extra environment for the child process.'),
+    cwd: z.string().optional(),
+    restart: restart.optional(),
+    ...namespacing,
+  })
+  .strict();
+
+const credential = z
+  .object({
+    header: z.string().default('Authorization').describe('Header that carries the credential.'),
+    scheme: z.string().default('Bearer').describe('Prefix before the secret ("" for none).'),
+    fromEnv: z.string().optional().describe('Environment variable holding the secret.'),
+    fromFile: z.string().optional().describe('File holding the secret (trailing newline trimmed).'),
+  })
+  .strict()
+  .refine((c) => (c.fromEnv === undefined) !== (c.fromFile === undefined), {
+    message: 'exactly one of fromEnv or fromFile',
+  });
+
+export const HttpUpstreamSchema = z
+  .object({
+    name,
+    transport: z.literal('http'),
+    url: z.url().describe('Streamable HTTP endpoint of the upstream MCP server.'),
+    headers: z.record(z.string(), z.string()).default({}).describe('Static headers sent on every request.'),
+    credential: credential
+      .optional()
+      .describe('Service credential the gateway injects; callers never hold it.'),
+    ...namespacing,
+  })
+  .strict();
+
+export const UpstreamSchema = z.discriminatedUnion('transport', [StdioUpstreamSchema, HttpUpstreamSchema]);
+
+export const ServerSchema = z
+  .object({
+    host: z.string().default('127.0.0.1').describe('Interface to listen on.'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    path: z.string().startsWith('/').default('/mcp'),
+    publicUrl: z.url().optional().describe('URL clients use to reach the gateway, when behind a proxy.'),
+    allowedHosts: z
+      .array(z.string())
+      .default([])
+      .describe('Host header names accepted besides localhost names (DNS-rebinding protection).'),
+    allowedOrigins: z
+      .array(z.string())
+      .default([])
+      .describe('Origin hostnames accepted besides localhost (DNS-rebinding protection).'),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    sessionIdleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000)
+      .describe('Idle 2025-era sessions end after this.'),
+    maxSessions: z.number().int().positive().default(10_000),
+    pageSize: z.number().int().min(1).max(1000).default(100).describe('Items per page of merged lists.'),
+    maxNameLength: z.number().int().min(16).max(128).default(64),
+    listTtlMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('ttlMs advertised on 2026-07-28 list results.'),
+  })
+  .strict();
+
+export const GatewayConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    server: ServerSchema.default(ServerSchema.parse({})),
+    upstreams: z.array(UpstreamSchema).default([]),
+    logging: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
+export type GatewayConfigParsed = z.output<typeof GatewayConfigSchema>;

@@ -1,0 +1,98 @@
+/**
+ * The gateway core, transport-free: upstreams, the merged catalog, the pipeline, and the fan-out
+ * of changes to connected clients. Transports (HTTP, stdio) only translate wire ⇄ this object.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RequestStateCodec, Server } from '@modelcontextprotocol/server';
+import { Catalog } from './catalog/catalog.ts';
+import type { GatewayModel } from './config/model.ts';
+import { ChangeFanout } from './downstream/fanout.ts';
+import { createCodec, createDownstreamServer, type ServerOrigin } from './downstream/server-factory.ts';
+import { ResourceSubscriptions } from './downstream/subscriptions.ts';
+import type { Logger } from './observability/logger.ts';
+import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
+import { SuspendedCalls } from './relay/suspendable-call.ts';
+import { Upstream, type UpstreamHooks } from './upstream/upstream.ts';
+
+export interface GatewayOptions {
+  /** HMAC key for multi-round-trip requestState; replicas that share clients must share it. */
+  stateKey?: Uint8Array;
+}
+
+export class Gateway {
+  readonly model: GatewayModel;
+  readonly upstreams: Upstream[];
+  readonly catalog: Catalog;
+  readonly fanout: ChangeFanout;
+  readonly subscriptions = new ResourceSubscriptions();
+  readonly suspended = new SuspendedCalls();
+  readonly pipeline: Pipeline;
+  private readonly codec: RequestStateCodec;
+  private readonly stateKey: Uint8Array;
+  private readonly log: Logger;
+
+  constructor(model: GatewayModel, log: Logger, options: GatewayOptions = {}) {
+    this.model = model;
+    this.log = log;
+    this.fanout = new ChangeFanout(log);
+    const hooks: UpstreamHooks = {
+      onCatalog: () => this.fanout.listChanged(this.catalog.rebuild()),
+      onResourceUpdated: (_u, uri) => this.fanout.resourceUpdated(uri, this.subscriptions.sessionsFor(uri)),
+      onStateChange: (u, state) => log.info({ upstream: u.name, state }, 'upstream state'),
+    };
+    this.upstreams = model.upstreams.map((m) => new Upstream(m, hooks, log));
+    this.catalog = new Catalog(this.upstreams, model.server.maxNameLength, log);
+    this.pipeline = buildPipeline({
+      catalog: this.catalog,
+      subscriptions: this.subscriptions,
+      suspended: this.suspended,
+      pageSize: model.server.pageSize,
+      log,
+    });
+    this.stateKey = options.stateKey ?? randomBytes(32);
+    this.codec = createCodec(this.stateKey);
+  }
+
+  start(): void {
+    for (const upstream of this.upstreams) upstream.start();
+  }
+
+  /** Resolves once every upstream has finished its first connection attempt, or after `timeoutMs`. */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (
+      Date.now() < deadline &&
+      this.upstreams.some((u) => u.state === 'idle' || u.state === 'connecting')
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** A downstream SDK server whose handlers run this gateway's pipeline. */
+  createServer(origin: ServerOrigin): Server {
+    return createDownstreamServer(
+      { pipeline: this.pipeline, stateKey: this.stateKey, listTtlMs: this.model.server.listTtlMs },
+      origin,
+      this.codec,
+    );
+  }
+
+  health(): {
+    ready: boolean;
+    upstreams: { name: string; state: string; era?: string; error: string | null }[];
+  } {
+    const upstreams = this.upstreams.map((u) => ({
+      name: u.name,
+      state: u.state,
+      ...(u.era ? { era: u.era } : {}),
+      error: u.lastError,
+    }));
+    return { ready: this.upstreams.every((u) => u.state === 'ready'), upstreams };
+  }
+
+  async stop(): Promise<void> {
+    this.suspended.closeAll();
+    await Promise.all(this.upstreams.map((u) => u.stop()));
+    this.log.info('gateway stopped');
+  }
+}

@@ -1,0 +1,42 @@
+/** The request context every pipeline stage reads and writes. */
+import type {
+  InputRequests,
+  LoggingMessageNotificationParams,
+  ProgressToken,
+} from '@modelcontextprotocol/server';
+import type { Routed } from '../catalog/catalog.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+
+export type Era = 'legacy' | 'modern';
+
+/** What the pipeline can send back to the calling client while a request runs. */
+export interface DownstreamChannel {
+  progress(params: { progress: number; total?: number; message?: string }): void;
+  log(params: LoggingMessageNotificationParams): void;
+}
+
+export interface GatewayRequest {
+  /** Correlation id for logs. */
+  readonly id: string;
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+  readonly era: Era;
+  readonly transport: 'http' | 'stdio';
+  readonly sessionId: string | undefined;
+  readonly signal: AbortSignal;
+  readonly progressToken: ProgressToken | undefined;
+  readonly downstream: DownstreamChannel;
+  /** Multi-round-trip answers carried by a retried request. */
+  readonly inputResponses: Record<string, unknown> | undefined;
+  /** Verified gateway requestState from a previous round, if any. */
+  readonly resumeState: unknown;
+  readonly startedAt: number;
+  /** Set by the route stage for methods that target one upstream. */
+  target?: { upstream: Upstream; original: string; entry?: Routed<unknown> };
+  /** Set by the terminal stage (or a stage that answers early). */
+  result?: Record<string, unknown>;
+  /** Input the upstream needs before the request can complete (2026-07-28 input_required). */
+  inputRequired?: { inputRequests: InputRequests; requestState: unknown };
+  outcome?: 'ok' | 'error' | 'input_required';
+  error?: unknown;
+}

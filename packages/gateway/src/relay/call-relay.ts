@@ -1,0 +1,166 @@
+/**
+ * Forwarding the three methods that can need the user's input part-way through — tools/call,
+ * prompts/get, resources/read — to the upstream that owns the target, in either era:
+ * - a 2026-07-28 upstream answers `input_required` itself; the gateway passes it through, wrapping
+ *   the upstream's requestState in its own signed state so the retry finds its way back;
+ * - a 2025-era upstream sends elicitation/sampling/roots requests during the call; the call is
+ *   kept open (SuspendableCall) and the questions go to the client as `input_required`.
+ */
+import type { Client } from '@modelcontextprotocol/client';
+import { isInputRequiredResult, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import type { InputRequests } from '@modelcontextprotocol/server';
+import { errorCode, wireError } from '../errors/wire.ts';
+import type { GatewayRequest } from '../pipeline/context.ts';
+import type { CallChannel, Upstream } from '../upstream/upstream.ts';
+import { type RoundOutcome, SuspendableCall, type SuspendedCalls } from './suspendable-call.ts';
+
+export type ForwardMethod = 'tools/call' | 'prompts/get' | 'resources/read';
+
+/** What the gateway keeps in requestState between rounds (signed by the SDK codec). */
+export type ResumeState = { k: 'relay'; u: string; s?: string } | { k: 'suspended'; u: string; id: string };
+
+type Params = Record<string, unknown>;
+
+interface SendOptions {
+  signal: AbortSignal;
+  onprogress: (p: { progress: number; total?: number; message?: string }) => void;
+}
+
+function send(
+  client: Client,
+  method: ForwardMethod,
+  params: Params,
+  upstream: Upstream,
+  options: SendOptions,
+): Promise<Params> {
+  const common = {
+    ...options,
+    timeout: upstream.model.timeoutMs,
+    resetTimeoutOnProgress: true,
+    allowInputRequired: true,
+  };
+  if (method === 'tools/call') return client.callTool(params as never, common) as Promise<Params>;
+  if (method === 'prompts/get') return client.getPrompt(params as never, common) as Promise<Params>;
+  return client.readResource(params as never, { ...common, cacheMode: 'bypass' }) as Promise<Params>;
+}
+
+/** Upstream JSON-RPC errors pass through unchanged; transport failures get registry codes. */
+export function upstreamFailure(error: unknown, upstream: Upstream): unknown {
+  if (error instanceof SdkError) {
+    if (error.code === SdkErrorCode.RequestTimeout) {
+      return wireError(
+        'UpstreamTimeout',
+        `upstream "${upstream.name}" did not answer within ${upstream.model.timeoutMs} ms`,
+      );
+    }
+    return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${error.message}`);
+  }
+  if (errorCode(error) !== undefined) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${message}`);
+}
+
+function progressTo(req: GatewayRequest) {
+  return (p: { progress: number; total?: number; message?: string }) => req.downstream.progress(p);
+}
+
+function applyOutcome(
+  req: GatewayRequest,
+  outcome: RoundOutcome,
+  upstream: Upstream,
+  resume: ResumeState,
+): void {
+  if (outcome.kind === 'result') req.result = outcome.result;
+  else if (outcome.kind === 'error') throw upstreamFailure(outcome.error, upstream);
+  else req.inputRequired = { inputRequests: outcome.inputRequests, requestState: resume };
+}
+
+async function forwardModern(
+  req: GatewayRequest,
+  upstream: Upstream,
+  method: ForwardMethod,
+  params: Params,
+  state?: ResumeState,
+) {
+  const upstreamParams: Params = { ...params };
+  if (state?.k === 'relay') {
+    if (req.inputResponses !== undefined) upstreamParams.inputResponses = req.inputResponses;
+    if (state.s !== undefined) upstreamParams.requestState = state.s;
+  }
+  const channel: CallChannel = {
+    request: () => Promise.reject(new Error('modern upstream')),
+    log: (p) => req.downstream.log(p),
+  };
+  let result: Record<string, unknown>;
+  try {
+    result = await upstream.use(
+      (client) =>
+        send(client, method, upstreamParams, upstream, { signal: req.signal, onprogress: progressTo(req) }),
+      channel,
+    );
+  } catch (error) {
+    throw upstreamFailure(error, upstream);
+  }
+  if (isInputRequiredResult(result)) {
+    const next: ResumeState = { k: 'relay', u: upstream.name };
+    if (result.requestState !== undefined) next.s = result.requestState;
+    req.inputRequired = { inputRequests: (result.inputRequests ?? {}) as InputRequests, requestState: next };
+    return;
+  }
+  req.result = result;
+}
+
+async function forwardLegacy(
+  req: GatewayRequest,
+  upstream: Upstream,
+  method: ForwardMethod,
+  params: Params,
+  suspended: SuspendedCalls,
+) {
+  const call = new SuspendableCall();
+  call.start((channel, signal) =>
+    upstream.use(
+      (client) => send(client, method, params, upstream, { signal, onprogress: (p) => call.progress(p) }),
+      channel,
+    ),
+  );
+  const outcome = await call.nextRound(req.downstream, req.signal);
+  if (outcome.kind === 'input') suspended.park(call);
+  applyOutcome(req, outcome, upstream, { k: 'suspended', u: upstream.name, id: call.id });
+}
+
+async function resumeSuspended(
+  req: GatewayRequest,
+  upstream: Upstream,
+  state: { id: string },
+  suspended: SuspendedCalls,
+) {
+  const call = suspended.take(state.id);
+  if (!call) {
+    throw wireError(
+      'InputRequestExpired',
+      'The call this answer belongs to has ended or expired; call again',
+    );
+  }
+  call.answer(req.inputResponses);
+  const outcome = await call.nextRound(req.downstream, req.signal);
+  if (outcome.kind === 'input') suspended.park(call);
+  applyOutcome(req, outcome, upstream, { k: 'suspended', u: upstream.name, id: call.id });
+}
+
+/** Forwards `params` (already renamed for the upstream) and sets req.result or req.inputRequired. */
+export async function forward(
+  req: GatewayRequest,
+  upstream: Upstream,
+  method: ForwardMethod,
+  params: Params,
+  suspended: SuspendedCalls,
+): Promise<void> {
+  const state = req.resumeState as ResumeState | undefined;
+  if (state !== undefined && state.u !== upstream.name) {
+    throw wireError('InvalidParams', 'requestState belongs to a different target');
+  }
+  if (state?.k === 'suspended') return resumeSuspended(req, upstream, state, suspended);
+  if (upstream.era === 'modern') return forwardModern(req, upstream, method, params, state);
+  return forwardLegacy(req, upstream, method, params, suspended);
+}

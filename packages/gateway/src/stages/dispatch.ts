@@ -1,0 +1,124 @@
+/**
+ * dispatch: the innermost step. Lists are answered from the merged catalog, one page at a time;
+ * everything that targets one upstream is forwarded to it under the upstream's own name.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import { paginate } from '../catalog/pagination.ts';
+import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
+import { wireError } from '../errors/wire.ts';
+import type { Middleware } from '../pipeline/compose.ts';
+import type { GatewayRequest } from '../pipeline/context.ts';
+import { forward, upstreamFailure } from '../relay/call-relay.ts';
+import type { SuspendedCalls } from '../relay/suspendable-call.ts';
+
+export interface DispatchDeps {
+  catalog: Catalog;
+  subscriptions: ResourceSubscriptions;
+  suspended: SuspendedCalls;
+  pageSize: number;
+}
+
+/** `_meta` to pass upstream: the caller's own keys, minus what the gateway manages itself. */
+function forwardedMeta(params: Record<string, unknown>): Record<string, unknown> | undefined {
+  const meta = params._meta;
+  if (meta === null || typeof meta !== 'object') return undefined;
+  const { progressToken: _, ...rest } = meta as Record<string, unknown>;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+function upstreamParams(req: GatewayRequest, overrides: Record<string, unknown>): Record<string, unknown> {
+  const { _meta: _, inputResponses: __, requestState: ___, ...rest } = req.params;
+  const meta = forwardedMeta(req.params);
+  return meta ? { ...rest, ...overrides, _meta: meta } : { ...rest, ...overrides };
+}
+
+function cursorOf(req: GatewayRequest): string | undefined {
+  return typeof req.params.cursor === 'string' ? req.params.cursor : undefined;
+}
+
+function listPage(req: GatewayRequest, deps: DispatchDeps): Record<string, unknown> | undefined {
+  const cursor = cursorOf(req);
+  const size = deps.pageSize;
+  const { catalog } = deps;
+  switch (req.method) {
+    case 'tools/list': {
+      const page = paginate(catalog.tools(), (r) => r.item.name, size, cursor);
+      return {
+        tools: page.items.map((r) => r.item),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    }
+    case 'prompts/list': {
+      const page = paginate(catalog.prompts(), (r) => r.item.name, size, cursor);
+      return {
+        prompts: page.items.map((r) => r.item),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    }
+    case 'resources/list': {
+      const page = paginate(catalog.resources(), (r) => r.item.uri, size, cursor);
+      return {
+        resources: page.items.map((r) => r.item),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    }
+    case 'resources/templates/list': {
+      const page = paginate(catalog.templates(), (r) => r.item.uriTemplate, size, cursor);
+      return {
+        resourceTemplates: page.items.map((r) => r.item),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void> {
+  const target = req.target;
+  if (!target) throw wireError('MethodNotFound', `Method not found: ${req.method}`);
+  const { upstream, original } = target;
+  switch (req.method) {
+    case 'tools/call':
+    case 'prompts/get':
+      return forward(req, upstream, req.method, upstreamParams(req, { name: original }), deps.suspended);
+    case 'resources/read':
+      return forward(req, upstream, 'resources/read', upstreamParams(req, {}), deps.suspended);
+    case 'resources/subscribe':
+    case 'resources/unsubscribe': {
+      const session = req.sessionId ?? 'stdio';
+      if (req.method === 'resources/subscribe')
+        await deps.subscriptions.subscribe(session, original, upstream);
+      else await deps.subscriptions.unsubscribe(session, original);
+      req.result = {};
+      return;
+    }
+    case 'completion/complete': {
+      const ref = req.params.ref as Record<string, unknown>;
+      const params = upstreamParams(req, {
+        ref: ref.type === 'ref/prompt' ? { ...ref, name: original } : ref,
+      });
+      try {
+        req.result = await upstream.use((client) =>
+          client.complete(params as never, { signal: req.signal, timeout: upstream.model.timeoutMs }),
+        );
+      } catch (error) {
+        throw upstreamFailure(error, upstream);
+      }
+      return;
+    }
+    default:
+      throw wireError('MethodNotFound', `Method not found: ${req.method}`);
+  }
+}
+
+export function dispatch(deps: DispatchDeps): Middleware<GatewayRequest> {
+  return async (req) => {
+    const page = listPage(req, deps);
+    if (page) {
+      req.result = page;
+      return;
+    }
+    await forwardOne(req, deps);
+  };
+}

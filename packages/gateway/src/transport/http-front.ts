@@ -1,0 +1,74 @@
+/**
+ * The HTTP front as one fetch handler: health endpoints, hygiene, then the era split — requests
+ * carrying the 2026-07-28 envelope go to the SDK's stateless handler, everything else to the
+ * 2025-era session layer. It only translates; all decisions live in the pipeline.
+ */
+import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import type { ServerModel } from '../config/model.ts';
+import type { Gateway } from '../gateway.ts';
+import type { Logger } from '../observability/logger.ts';
+import { checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
+import { LegacySessions } from './legacy-sessions.ts';
+import { jsonRpcError, plainJson } from './responses.ts';
+
+export interface HttpFront {
+  fetch(request: Request): Promise<Response>;
+  readonly sessions: LegacySessions;
+  close(): Promise<void>;
+}
+
+export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logger): HttpFront {
+  const modern: McpHttpHandler = createMcpHandler(
+    () => gateway.createServer({ era: 'modern', transport: 'http' }),
+    {
+      legacy: 'reject',
+      maxRequestBodySize: server.maxBodyBytes,
+      onerror: (error) => log.debug({ err: error.message }, 'modern request rejected'),
+    },
+  );
+  gateway.fanout.addNotifier(modern.notify);
+  const sessions = new LegacySessions(
+    gateway,
+    { idleMs: server.sessionIdleMs, maxSessions: server.maxSessions, maxBodyBytes: server.maxBodyBytes },
+    log,
+  );
+  let draining = false;
+
+  async function mcp(request: Request): Promise<Response> {
+    const refused = checkHostAndOrigin(request, server);
+    if (refused) return refused;
+    if (draining)
+      return jsonRpcError(503, 'InternalError', 'Service Unavailable: the gateway is shutting down');
+    let parsedBody: unknown;
+    if (request.method === 'POST') {
+      const body = await readJsonRpcBody(request, server.maxBodyBytes);
+      if (!body.ok) return body.response;
+      parsedBody = body.body;
+    } else if (request.method !== 'GET' && request.method !== 'DELETE') {
+      return jsonRpcError(405, 'InvalidRequest', `Method Not Allowed: ${request.method}`);
+    }
+    if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: server.maxBodyBytes })) {
+      return sessions.handle(request, parsedBody);
+    }
+    return modern.fetch(request, { parsedBody });
+  }
+
+  return {
+    sessions,
+    async fetch(request) {
+      const { pathname } = new URL(request.url);
+      if (pathname === server.path) return mcp(request);
+      if (pathname === '/healthz') return plainJson(200, { status: 'ok' });
+      if (pathname === '/readyz') {
+        const health = gateway.health();
+        return plainJson(health.ready && !draining ? 200 : 503, { ...health, sessions: sessions.size });
+      }
+      return plainJson(404, { error: 'not found', mcp: server.path });
+    },
+    async close() {
+      draining = true;
+      await modern.close();
+      await sessions.closeAll();
+    },
+  };
+}

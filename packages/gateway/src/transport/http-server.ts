@@ -1,0 +1,55 @@
+/** Binds the HTTP front to a Node HTTP server, and drains it on close. */
+import { createServer, type Server as NodeServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import type { ServerModel } from '../config/model.ts';
+import type { Gateway } from '../gateway.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createHttpFront, type HttpFront } from './http-front.ts';
+
+export interface RunningHttp {
+  url: string;
+  port: number;
+  front: HttpFront;
+  close(): Promise<void>;
+}
+
+export async function listenHttp(gateway: Gateway, server: ServerModel, log: Logger): Promise<RunningHttp> {
+  const front = createHttpFront(gateway, server, log);
+  // The adapter buffers up to twice the limit so the front can answer an oversize body itself
+  // with a JSON-RPC 413; anything larger still gets the adapter's own 413.
+  const handler = toNodeHandler(front, {
+    maxRequestBodySize: server.maxBodyBytes * 2,
+    onerror: (error) => log.error({ err: error.message }, 'http adapter error'),
+  });
+  const http: NodeServer = createServer((req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      log.error({ err: String(error) }, 'http handler failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(server.port, server.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  const url = server.publicUrl ?? `http://${host}:${port}${server.path}`;
+  return {
+    url,
+    port,
+    front,
+    async close() {
+      await front.close();
+      http.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        setTimeout(() => {
+          http.closeAllConnections();
+          resolve();
+        }, 5000).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * 2025-era Streamable HTTP sessions (2025-11-25, 2025-06-18, 2025-03-26): an SDK transport and a
+ * downstream server per session, created by `initialize`, found by `Mcp-Session-Id`, ended by
+ * DELETE or by idling out. Resumable SSE through a per-session event store.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  isInitializeRequest,
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import type { Gateway } from '../gateway.ts';
+import type { Logger } from '../observability/logger.ts';
+import { MemoryEventStore } from './event-store.ts';
+import { jsonRpcError } from './responses.ts';
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  lastSeen: number;
+}
+
+export interface LegacySessionOptions {
+  idleMs: number;
+  maxSessions: number;
+  maxBodyBytes: number;
+  retryIntervalMs?: number;
+}
+
+export class LegacySessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly gateway: Gateway;
+  private readonly options: LegacySessionOptions;
+  private readonly log: Logger;
+
+  constructor(gateway: Gateway, options: LegacySessionOptions, log: Logger) {
+    this.gateway = gateway;
+    this.options = options;
+    this.log = log;
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, options.idleMs)).unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async handle(request: Request, parsedBody: unknown): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId !== null) {
+      const session = this.sessions.get(sessionId);
+      if (!session)
+        return jsonRpcError(
+          404,
+          'SessionNotFound',
+          'Session not found: it is unknown or has ended; initialize a new one',
+        );
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(request, { parsedBody });
+    }
+    if (request.method === 'POST' && isInitializeRequest(parsedBody)) return this.open(request, parsedBody);
+    return jsonRpcError(
+      400,
+      'InvalidRequest',
+      'Bad Request: Mcp-Session-Id header is required (initialize first)',
+    );
+  }
+
+  private async open(request: Request, parsedBody: unknown): Promise<Response> {
+    if (this.sessions.size >= this.options.maxSessions) {
+      return jsonRpcError(503, 'InternalError', 'Service Unavailable: too many open sessions; retry later');
+    }
+    const server = this.gateway.createServer({ era: 'legacy', transport: 'http' });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: new MemoryEventStore(),
+      retryInterval: this.options.retryIntervalMs ?? 1000,
+      maxRequestBodySize: this.options.maxBodyBytes,
+      onsessioninitialized: (id) => {
+        this.sessions.set(id, { transport, server, lastSeen: Date.now() });
+        this.gateway.fanout.addSession(id, server);
+        this.log.debug({ session: id }, 'session opened');
+      },
+      onsessionclosed: (id) => this.forget(id),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.forget(transport.sessionId);
+    };
+    await server.connect(transport);
+    return transport.handleRequest(request, { parsedBody });
+  }
+
+  private forget(id: string): void {
+    if (!this.sessions.delete(id)) return;
+    this.gateway.fanout.removeSession(id);
+    void this.gateway.subscriptions.dropSession(id);
+    this.log.debug({ session: id }, 'session closed');
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.options.idleMs;
+    for (const [id, session] of this.sessions) {
+      if (session.lastSeen < cutoff) {
+        this.forget(id);
+        void session.server.close().catch(() => {});
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.entries()];
+    for (const [id] of all) this.forget(id);
+    await Promise.all(all.map(([, s]) => s.server.close().catch(() => {})));
+  }
+}

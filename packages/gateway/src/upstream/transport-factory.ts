@@ -1,0 +1,54 @@
+/**
+ * Builds the SDK client transport for an upstream. Stdio children are started through `setsid`
+ * so each one leads its own process group (see process-group.ts); HTTP upstreams get their static
+ * headers plus the service credential, read at connect time so rotated secrets are picked up.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Transport } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { CredentialModel, HttpUpstreamModel, StdioUpstreamModel } from '../config/model.ts';
+import { GatehouseError } from '../errors/registry.ts';
+
+export function stdioTransport(model: StdioUpstreamModel): StdioClientTransport {
+  const params: ConstructorParameters<typeof StdioClientTransport>[0] = {
+    command: 'setsid',
+    args: [model.command, ...model.args],
+    env: { ...getDefaultEnvironment(), ...model.env },
+    stderr: 'pipe',
+  };
+  if (model.cwd !== undefined) params.cwd = model.cwd;
+  return new StdioClientTransport(params);
+}
+
+export async function resolveCredential(credential: CredentialModel, upstream: string): Promise<string> {
+  let secret: string | undefined;
+  if (credential.source.kind === 'env') {
+    secret = process.env[credential.source.name];
+    if (secret === undefined || secret === '') {
+      throw new GatehouseError(
+        'UPSTREAM_CREDENTIAL_MISSING',
+        `upstream "${upstream}": environment variable ${credential.source.name} is not set`,
+      );
+    }
+  } else {
+    try {
+      secret = (await readFile(credential.source.path, 'utf8')).trim();
+    } catch (error) {
+      throw new GatehouseError(
+        'UPSTREAM_CREDENTIAL_MISSING',
+        `upstream "${upstream}": cannot read credential file ${credential.source.path}`,
+        { cause: error },
+      );
+    }
+  }
+  return credential.scheme === '' ? secret : `${credential.scheme} ${secret}`;
+}
+
+export async function httpTransport(model: HttpUpstreamModel): Promise<Transport> {
+  const headers: Record<string, string> = { ...model.headers };
+  if (model.credential !== null) {
+    headers[model.credential.header] = await resolveCredential(model.credential, model.name);
+  }
+  return new StreamableHTTPClientTransport(new URL(model.url), { requestInit: { headers } });
+}

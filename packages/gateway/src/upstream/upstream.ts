@@ -1,0 +1,317 @@
+/**
+ * One upstream MCP server: its SDK client, its connection lifecycle (connect, restart with
+ * backoff, reap the process group), its cap on requests in flight, and the calls in flight that
+ * server→client requests and log messages are attributed to.
+ */
+
+import type {
+  LoggingMessageNotificationParams,
+  Prompt,
+  Resource,
+  ResourceTemplateType,
+  ServerCapabilities,
+  Tool,
+  Transport,
+} from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
+import type { UpstreamModel } from '../config/model.ts';
+import { wireError } from '../errors/wire.ts';
+import type { Logger } from '../observability/logger.ts';
+import { backoffDelay } from './backoff.ts';
+import { reapGroup } from './process-group.ts';
+import { httpTransport, stdioTransport } from './transport-factory.ts';
+
+export type UpstreamState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'failed' | 'stopped';
+export type ListKind = 'tools' | 'prompts' | 'resources';
+export type ServerRequestMethod = 'elicitation/create' | 'sampling/createMessage' | 'roots/list';
+
+/** What an in-flight call offers for things the upstream sends back during it. */
+export interface CallChannel {
+  request(method: ServerRequestMethod, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  log(params: LoggingMessageNotificationParams): void;
+}
+
+export interface UpstreamSnapshot {
+  tools: Tool[];
+  prompts: Prompt[];
+  resources: Resource[];
+  templates: ResourceTemplateType[];
+}
+
+export interface UpstreamHooks {
+  onCatalog(upstream: Upstream): void;
+  onResourceUpdated(upstream: Upstream, uri: string): void;
+  onStateChange(upstream: Upstream, state: UpstreamState): void;
+}
+
+const EMPTY: UpstreamSnapshot = { tools: [], prompts: [], resources: [], templates: [] };
+
+export class Upstream {
+  readonly model: UpstreamModel;
+  state: UpstreamState = 'idle';
+  snapshot: UpstreamSnapshot = EMPTY;
+  lastError: string | null = null;
+  restarts = 0;
+  private client: Client | null = null;
+  private pgid: number | null = null;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<CallChannel>();
+  private readonly hooks: UpstreamHooks;
+  private readonly log: Logger;
+
+  constructor(model: UpstreamModel, hooks: UpstreamHooks, log: Logger) {
+    this.model = model;
+    this.hooks = hooks;
+    this.log = log.child({ upstream: model.name });
+  }
+
+  get name(): string {
+    return this.model.name;
+  }
+
+  get capabilities(): ServerCapabilities {
+    return this.client?.getServerCapabilities() ?? {};
+  }
+
+  get era(): 'legacy' | 'modern' | undefined {
+    return this.client?.getProtocolEra();
+  }
+
+  /** The pid of the stdio child (its process-group id), when running. */
+  get pid(): number | null {
+    return this.pgid;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.setState('stopped');
+    if (this.timer) clearTimeout(this.timer);
+    await this.teardown();
+  }
+
+  /**
+   * Runs `fn` against the live client under the in-flight cap. `channel` receives what the
+   * upstream sends back during the call (elicitation, sampling, roots, log messages).
+   */
+  async use<T>(fn: (client: Client) => Promise<T>, channel?: CallChannel): Promise<T> {
+    const client = this.client;
+    if (this.state !== 'ready' || client === null) {
+      throw wireError('UpstreamUnavailable', `upstream "${this.name}" is ${this.state}`, {
+        upstream: this.name,
+      });
+    }
+    if (this.inFlight.size >= this.model.maxInFlight) {
+      throw wireError(
+        'UpstreamOverloaded',
+        `upstream "${this.name}" has ${this.inFlight.size} requests in flight`,
+        {
+          upstream: this.name,
+        },
+      );
+    }
+    const token: CallChannel = channel ?? {
+      request: () => Promise.reject(new Error('no caller')),
+      log: () => {},
+    };
+    this.inFlight.add(token);
+    try {
+      return await fn(client);
+    } finally {
+      this.inFlight.delete(token);
+    }
+  }
+
+  private setState(state: UpstreamState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.hooks.onStateChange(this, state);
+  }
+
+  private async connect(): Promise<void> {
+    this.setState('connecting');
+    const client = this.createClient();
+    try {
+      const transport = await this.createTransport();
+      client.onclose = () => this.onClientClosed(client);
+      await client.connect(transport, { timeout: this.model.timeoutMs });
+      this.client = client;
+      this.attempt = 0;
+      await this.refreshAll(client);
+      this.setState('ready');
+      this.log.info(
+        { era: client.getProtocolEra(), version: client.getNegotiatedProtocolVersion() },
+        'upstream ready',
+      );
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.log.warn({ err: this.lastError }, 'upstream connect failed');
+      client.onclose = undefined;
+      await client.close().catch(() => {});
+      await this.reapChildren();
+      this.scheduleRestart();
+    }
+  }
+
+  private async createTransport(): Promise<Transport> {
+    if (this.model.transport === 'http') return httpTransport(this.model);
+    const transport = stdioTransport(this.model);
+    const stderr = transport.stderr;
+    stderr?.on('data', (chunk: Buffer) =>
+      this.log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr'),
+    );
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      this.pgid = transport.pid;
+    };
+    return transport;
+  }
+
+  private createClient(): Client {
+    const protocol = this.model.protocol;
+    const client = new Client(
+      { name: 'gatehouse', version: '0.1.0' },
+      {
+        capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } },
+        versionNegotiation: { mode: protocol === '2026-07-28' ? { pin: protocol } : protocol },
+        inputRequired: { autoFulfill: false },
+        listChanged: {
+          tools: { onChanged: (error) => this.onListChanged(client, 'tools', error) },
+          prompts: { onChanged: (error) => this.onListChanged(client, 'prompts', error) },
+          resources: { onChanged: (error) => this.onListChanged(client, 'resources', error) },
+        },
+      },
+    );
+    const relay = (method: ServerRequestMethod) => (request: { params?: Record<string, unknown> }) =>
+      this.relayServerRequest(method, request.params ?? {});
+    client.setRequestHandler('elicitation/create', relay('elicitation/create') as never);
+    client.setRequestHandler('sampling/createMessage', relay('sampling/createMessage') as never);
+    client.setRequestHandler('roots/list', relay('roots/list') as never);
+    client.setNotificationHandler('notifications/message', (n) => this.relayLog(n.params));
+    client.setNotificationHandler('notifications/resources/updated', (n) =>
+      this.hooks.onResourceUpdated(this, n.params.uri),
+    );
+    return client;
+  }
+
+  /**
+   * A server→client request belongs to the call that caused it. The protocol does not say which
+   * one, so it goes to the single call in flight; with several in flight it is refused rather
+   * than risk asking the wrong user.
+   */
+  private relayServerRequest(
+    method: ServerRequestMethod,
+    params: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const calls = [...this.inFlight];
+    if (calls.length === 1 && calls[0]) return calls[0].request(method, params);
+    const reason = calls.length === 0 ? 'no call is in flight' : `${calls.length} calls are in flight`;
+    this.log.warn({ method }, `cannot attribute ${method} from upstream: ${reason}`);
+    return Promise.reject(wireError('InvalidRequest', `gatehouse cannot relay ${method}: ${reason}`));
+  }
+
+  private relayLog(params: LoggingMessageNotificationParams): void {
+    const calls = [...this.inFlight];
+    if (calls.length === 1 && calls[0]) calls[0].log(params);
+    else
+      this.log.info(
+        { level: params.level, logger: params.logger, data: params.data },
+        'upstream log message',
+      );
+  }
+
+  private onListChanged(client: Client, kind: ListKind, error: Error | null): void {
+    if (error) {
+      this.log.warn({ err: error.message, kind }, 'upstream list refresh failed');
+      return;
+    }
+    if (client !== this.client) return;
+    void this.refresh(client, kind).then(
+      () => this.hooks.onCatalog(this),
+      (e: unknown) => this.log.warn({ err: String(e), kind }, 'upstream re-list failed'),
+    );
+  }
+
+  private async refreshAll(client: Client): Promise<void> {
+    this.snapshot = EMPTY;
+    await Promise.all([
+      this.refresh(client, 'tools'),
+      this.refresh(client, 'prompts'),
+      this.refresh(client, 'resources'),
+    ]);
+    this.hooks.onCatalog(this);
+  }
+
+  private async refresh(client: Client, kind: ListKind): Promise<void> {
+    const caps = client.getServerCapabilities() ?? {};
+    const options = { timeout: this.model.timeoutMs, cacheMode: 'refresh' as const };
+    // Await before spreading: `{ ...this.snapshot, x: await … }` would spread a stale snapshot.
+    if (kind === 'tools' && caps.tools) {
+      const { tools } = await client.listTools(undefined, options);
+      this.snapshot = { ...this.snapshot, tools };
+    } else if (kind === 'prompts' && caps.prompts) {
+      const { prompts } = await client.listPrompts(undefined, options);
+      this.snapshot = { ...this.snapshot, prompts };
+    } else if (kind === 'resources' && caps.resources) {
+      const [listed, templates] = await Promise.all([
+        client.listResources(undefined, options),
+        client.listResourceTemplates(undefined, options),
+      ]);
+      this.snapshot = {
+        ...this.snapshot,
+        resources: listed.resources,
+        templates: templates.resourceTemplates,
+      };
+    }
+  }
+
+  private onClientClosed(client: Client): void {
+    if (client !== this.client || this.state === 'stopped') return;
+    this.log.warn('upstream connection closed; restarting');
+    this.client = null;
+    this.snapshot = EMPTY;
+    this.hooks.onCatalog(this);
+    void this.reapChildren().then(() => {
+      this.restarts++;
+      this.scheduleRestart();
+    });
+  }
+
+  private scheduleRestart(): void {
+    if (this.state === 'stopped') return;
+    const max = this.model.transport === 'stdio' ? this.model.restart.maxRestarts : null;
+    if (max !== null && this.attempt >= max) {
+      this.setState('failed');
+      return;
+    }
+    const { initialDelayMs, maxDelayMs } =
+      this.model.transport === 'stdio' ? this.model.restart : { initialDelayMs: 500, maxDelayMs: 30_000 };
+    const delay = backoffDelay(this.attempt++, initialDelayMs, maxDelayMs);
+    this.setState('backoff');
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.state === 'backoff') void this.connect();
+    }, delay);
+  }
+
+  private async teardown(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      client.onclose = undefined;
+      await client.close().catch(() => {});
+    }
+    await this.reapChildren();
+  }
+
+  private async reapChildren(): Promise<void> {
+    const pgid = this.pgid;
+    this.pgid = null;
+    if (pgid !== null) await reapGroup(pgid);
+  }
+}

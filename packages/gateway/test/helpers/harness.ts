@@ -1,0 +1,97 @@
+/**
+ * Test harness: an in-process gateway on a loopback port, fixture upstreams, and SDK clients of
+ * either era. Everything goes through the front door (HTTP or stdio), as a real client would.
+ */
+import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { loadConfigText } from '../../src/config/load.ts';
+import type { GatewayModel } from '../../src/config/model.ts';
+import { Gateway } from '../../src/gateway.ts';
+import { createLogger, silentLogger } from '../../src/observability/logger.ts';
+import { listenHttp, type RunningHttp } from '../../src/transport/http-server.ts';
+
+export const FIXTURE_SERVER = fileURLToPath(new URL('../fixtures/fixture-server.ts', import.meta.url));
+
+export function fixtureUpstreamYaml(name: string, env: Record<string, string> = {}, extra = ''): string {
+  const envLines = Object.entries({ FIXTURE_NAME: name, ...env })
+    .map(([k, v]) => `      ${k}: "${v}"`)
+    .join('\n');
+  return `  - name: ${name}
+    transport: stdio
+    command: ${JSON.stringify(process.execPath)}
+    args: [${JSON.stringify(FIXTURE_SERVER)}]
+    env:
+${envLines}
+    restart: { initialDelayMs: 50, maxDelayMs: 200 }
+${extra}`;
+}
+
+export function modelFromYaml(yaml: string): GatewayModel {
+  const loaded = loadConfigText(yaml, 'test.yaml', process.env);
+  if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+  return loaded.model;
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  http: RunningHttp;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startGateway(yaml: string): Promise<TestGateway> {
+  const model = modelFromYaml(yaml);
+  model.server.port = 0;
+  const log = process.env.GATEHOUSE_TEST_LOG ? createLogger(process.env.GATEHOUSE_TEST_LOG) : silentLogger();
+  const gateway = new Gateway(model, log);
+  gateway.start();
+  await gateway.settled(20_000);
+  const http = await listenHttp(gateway, model.server, log);
+  return {
+    gateway,
+    http,
+    url: http.url,
+    async close() {
+      await http.close();
+      await gateway.stop();
+    },
+  };
+}
+
+export type ClientEra = 'legacy' | 'modern';
+
+export async function connectClient(
+  url: string,
+  era: ClientEra,
+  setup?: (client: Client) => void,
+  capabilities: ConstructorParameters<typeof Client>[1] = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: 'gatehouse-test', version: '1.0.0' },
+    {
+      ...capabilities,
+      versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
+    },
+  );
+  setup?.(client);
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function textOf(result: { content?: unknown }): string {
+  const content = (result.content ?? []) as { type: string; text?: string }[];
+  return content.map((c) => c.text ?? '').join('');
+}

@@ -1,0 +1,264 @@
+/**
+ * Conformance comparison: the official MCP conformance suite run directly against our
+ * conformance server, then through the Gatehouse gateway proxying that server.
+ *
+ *   npm run conformance                          # direct + through the gateway
+ *   CONFORMANCE_DIRECT_ONLY=1 npm run conformance  # direct runs only
+ *
+ * Runs (suite versions are npm aliases in the root package.json):
+ *   - conformance-0-1 (0.1.16)         server --url URL --suite all
+ *   - conformance-0-2 (0.2.0-alpha.12) server --url URL --requirements 2025-11-25
+ *   - conformance-0-2 (0.2.0-alpha.12) server --url URL --requirements 2026-07-28
+ * (`--requirements` replaces `--suite` in the alpha CLI; combining them is an error.)
+ *
+ * Prints a table of passed/failed checks per run and target, and the failing checks.
+ * Exits non-zero when a gateway run passes fewer checks than the direct run, or a run
+ * could not be evaluated. Raw output of every run is kept in a temp dir (path printed).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startConformanceHttpServer } from '../packages/conformance-server/src/index.ts';
+import {
+  freePort,
+  killAllChildren,
+  killAllChildrenSync,
+  killChild,
+  type RunResult,
+  runSuite,
+  track,
+} from './conformance-lib.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RUN_TIMEOUT_MS = Number(process.env.CONFORMANCE_RUN_TIMEOUT_MS ?? 15 * 60_000);
+const GATEWAY_READY_TIMEOUT_MS = 30_000;
+
+interface SuiteRun {
+  readonly id: string;
+  readonly alias: string;
+  readonly args: (url: string) => string[];
+}
+
+const RUNS: readonly SuiteRun[] = [
+  { id: 'suite-all', alias: 'conformance-0-1', args: (url) => ['server', '--url', url, '--suite', 'all'] },
+  {
+    id: 'req-2025-11-25',
+    alias: 'conformance-0-2',
+    args: (url) => ['server', '--url', url, '--requirements', '2025-11-25'],
+  },
+  {
+    id: 'req-2026-07-28',
+    alias: 'conformance-0-2',
+    args: (url) => ['server', '--url', url, '--requirements', '2026-07-28'],
+  },
+];
+
+/** The suite CLI's entry file and version, from the aliased package's manifest. */
+function suiteBin(alias: string): { bin: string; version: string } {
+  const dir = join(ROOT, 'node_modules', alias);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    version?: string;
+    bin?: string | Record<string, string>;
+  };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.conformance;
+  if (bin === undefined) throw new Error(`${alias}: no "conformance" bin in package.json (run npm install)`);
+  return { bin: join(dir, bin), version: manifest.version ?? '?' };
+}
+
+function runLabel(run: SuiteRun): string {
+  const { version } = suiteBin(run.alias);
+  return `${version} ${run.args('URL').slice(3).join(' ')}`;
+}
+
+async function runAll(target: string, url: string, outDir: string): Promise<Map<string, RunResult>> {
+  const results = new Map<string, RunResult>();
+  for (const run of RUNS) {
+    const { bin } = suiteBin(run.alias);
+    const started = Date.now();
+    process.stderr.write(`[conformance] ${target}: ${runLabel(run)} against ${url} ...`);
+    const result = await runSuite({
+      bin,
+      args: run.args(url),
+      outputDir: join(outDir, `${target}-${run.id}`),
+      logFile: join(outDir, `${target}-${run.id}.log`),
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const summary = result.error ?? `${result.passed} passed, ${result.failed} failed`;
+    process.stderr.write(` ${summary} (${seconds} s)\n`);
+    results.set(run.id, result);
+  }
+  return results;
+}
+
+/** Starts the gateway in front of `upstreamUrl` and waits for /healthz. */
+async function startGateway(
+  upstreamUrl: string,
+  outDir: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const log = createWriteStream(join(outDir, 'gateway.log'));
+  const child = track(
+    spawn(
+      process.execPath,
+      [
+        join(ROOT, 'packages/gateway/bin/gatehouse.mjs'),
+        'serve',
+        '--config',
+        join(ROOT, 'examples/conformance/gatehouse.yaml'),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, UPSTREAM_URL: upstreamUrl, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    ),
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const deadline = Date.now() + GATEWAY_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `gateway exited early (code ${child.exitCode ?? child.signalCode}); see ${outDir}/gateway.log`,
+      );
+    }
+    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) })
+      .then((response) => response.status === 200)
+      .catch(() => false);
+    if (healthy) return { child, url: `http://127.0.0.1:${port}/mcp` };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`gateway did not answer /healthz with 200 within 30 s; see ${outDir}/gateway.log`);
+}
+
+function cell(result: RunResult | undefined): string {
+  if (result === undefined) return '-';
+  return result.error === undefined
+    ? `${result.passed} / ${result.failed}`
+    : `ERROR (${result.passed} / ${result.failed})`;
+}
+
+function printTable(direct: Map<string, RunResult>, gateway: Map<string, RunResult> | undefined): void {
+  const rows = RUNS.map((run) => [runLabel(run), cell(direct.get(run.id)), cell(gateway?.get(run.id))]);
+  const header = ['run', 'direct passed / failed', 'gateway passed / failed'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: string[]): string =>
+    cells.map((text, column) => text.padEnd(widths[column] ?? 0)).join(' | ');
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('-|-')}`);
+  for (const row of rows) console.log(line(row));
+}
+
+/** Lists a run's failing checks; gateway failures absent from the direct run are marked. */
+function printFailures(
+  label: string,
+  target: string,
+  result: RunResult,
+  directKeys: Set<string> | undefined,
+): void {
+  if (result.error !== undefined)
+    console.log(`\n[${target}] ${label}: ERROR ${result.error} (${result.logFile})`);
+  if (result.failures.length === 0) return;
+  console.log(`\n[${target}] ${label}: ${result.failures.length} failing check(s)`);
+  for (const failure of result.failures) {
+    const regression = directKeys !== undefined && !directKeys.has(failure.key) ? '  [REGRESSION]' : '';
+    console.log(`  - ${failure.key}${regression}${failure.message === '' ? '' : `: ${failure.message}`}`);
+  }
+}
+
+function printReport(direct: Map<string, RunResult>, gateway: Map<string, RunResult> | undefined): void {
+  printTable(direct, gateway);
+  for (const run of RUNS) {
+    const label = runLabel(run);
+    const directResult = direct.get(run.id);
+    const gatewayResult = gateway?.get(run.id);
+    if (directResult !== undefined) printFailures(label, 'direct', directResult, undefined);
+    if (gatewayResult !== undefined) {
+      const directKeys = new Set(directResult?.failures.map((failure) => failure.key));
+      printFailures(label, 'gateway', gatewayResult, directKeys);
+    }
+  }
+}
+
+/** Exit status: 1 when a gateway run passes fewer checks than direct, 2 when a run failed to evaluate. */
+function exitStatus(direct: Map<string, RunResult>, gateway: Map<string, RunResult> | undefined): number {
+  const errored = [...direct.values(), ...(gateway?.values() ?? [])].some(
+    (result) => result.error !== undefined,
+  );
+  if (errored) return 2;
+  if (gateway === undefined) return 0;
+  const regressed = RUNS.some(
+    (run) => (gateway.get(run.id)?.passed ?? 0) < (direct.get(run.id)?.passed ?? 0),
+  );
+  return regressed ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const outDir = await mkdtemp(join(tmpdir(), 'gatehouse-conformance-'));
+  console.log(`[conformance] raw output: ${outDir}`);
+  const upstreamLog = createWriteStream(join(outDir, 'conformance-server.log'));
+  const upstream = await startConformanceHttpServer({
+    port: await freePort(),
+    host: '127.0.0.1',
+    onError: (error) => upstreamLog.write(`${error.message}\n`),
+  });
+  let gatewayChild: ChildProcess | undefined;
+  try {
+    console.log(`[conformance] conformance server: ${upstream.url}`);
+    const direct = await runAll('direct', upstream.url, outDir);
+    let gateway: Map<string, RunResult> | undefined;
+    if (process.env.CONFORMANCE_DIRECT_ONLY === '1') {
+      console.log('[conformance] CONFORMANCE_DIRECT_ONLY=1: skipping the gateway runs');
+    } else {
+      const started = await startGateway(upstream.url, outDir).catch((error: unknown) => {
+        console.log(
+          `[conformance] gateway failed to start: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return undefined;
+      });
+      if (started === undefined) {
+        printReport(direct, undefined);
+        console.log(`\n[conformance] raw output: ${outDir}\n[conformance] FAIL: the gateway did not start`);
+        return 2;
+      }
+      gatewayChild = started.child;
+      console.log(`[conformance] gateway: ${started.url}`);
+      gateway = await runAll('gateway', started.url, outDir);
+    }
+    printReport(direct, gateway);
+    console.log(`\n[conformance] raw output: ${outDir}`);
+    const status = exitStatus(direct, gateway);
+    if (status === 1)
+      console.log('[conformance] FAIL: a gateway run passed fewer checks than the direct run');
+    if (status === 2) console.log('[conformance] FAIL: a run could not be evaluated (see the logs above)');
+    return status;
+  } finally {
+    if (gatewayChild !== undefined) await killChild(gatewayChild);
+    await killAllChildren();
+    await upstream.close();
+    upstreamLog.end();
+  }
+}
+
+process.on('exit', killAllChildrenSync);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllChildrenSync();
+    process.exit(130);
+  });
+}
+
+main().then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    console.error(`[conformance] error: ${error instanceof Error ? error.message : String(error)}`);
+    killAllChildrenSync();
+    process.exit(2);
+  },
+);
