@@ -10,6 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
   type CreateMessageRequestParams,
   type CreateMessageResult,
   type CreateMessageResultWithTools,
@@ -24,6 +26,7 @@ import {
   type ServerContext,
   type ServerEventBus,
 } from '@modelcontextprotocol/server';
+import { TaskStore } from './tasks.ts';
 
 /** The protocol era a server instance serves. */
 export type Era = McpRequestContext['era'];
@@ -39,6 +42,8 @@ export interface ConformanceDeps {
   readonly stateCodec: RequestStateCodec<StatePayload>;
   /** URIs subscribed through 2025-era `resources/subscribe`. */
   readonly subscriptions: Set<string>;
+  /** Tasks of the `io.modelcontextprotocol/tasks` extension (2026-07-28). */
+  readonly tasks: TaskStore;
 }
 
 /** Creates a fresh set of shared state (one per HTTP server or stdio connection). */
@@ -47,7 +52,15 @@ export function createConformanceDeps(): ConformanceDeps {
     bus: new InMemoryServerEventBus(),
     stateCodec: createRequestStateCodec<StatePayload>({ key: randomBytes(32) }),
     subscriptions: new Set<string>(),
+    tasks: new TaskStore(),
   };
+}
+
+/** The client capabilities a 2026-07-28 request declared in its `_meta` envelope. */
+export function declaredCapabilities(ctx: ServerContext): ClientCapabilities | undefined {
+  const envelope: Record<string, unknown> = ctx.mcpReq.envelope ?? {};
+  const declared = envelope[CLIENT_CAPABILITIES_META_KEY];
+  return typeof declared === 'object' && declared !== null ? (declared as ClientCapabilities) : undefined;
 }
 
 /** Either the client's answer, or the `input_required` result to return to obtain it. */

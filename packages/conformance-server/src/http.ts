@@ -167,6 +167,7 @@ export function createConformanceFetchHandler(options: {
     return (await isLegacyRequest(request)) ? legacy.handle(request) : modern.fetch(request);
   };
   const close = async (): Promise<void> => {
+    deps.tasks.cancelAll();
     await Promise.allSettled([modern.close(), legacy.closeAll()]);
   };
   return { fetch, close };

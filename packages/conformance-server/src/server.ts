@@ -5,8 +5,10 @@ import { type McpRequestContext, McpServer } from '@modelcontextprotocol/server'
 import { type ConformanceDeps, createConformanceDeps } from './context.ts';
 import { registerPrompts } from './prompts.ts';
 import { registerResources } from './resources.ts';
+import { TASKS_EXTENSION_ID } from './tasks.ts';
 import { registerBasicTools } from './tools.ts';
 import { registerInputRequiredTools, registerStatelessDiagnostics } from './tools-mrtr.ts';
+import { registerTaskTools } from './tools-tasks.ts';
 
 /** The `serverInfo` the conformance server reports. */
 export const CONFORMANCE_SERVER_INFO = { name: 'gatehouse-conformance-server', version: '0.1.0' } as const;
@@ -34,6 +36,8 @@ export function createConformanceServer(
       prompts: { listChanged: true },
       logging: {},
       completions: {},
+      // The tasks extension (SEP-2663) is served on the 2026-07-28 era only.
+      ...(ctx.era === 'modern' ? { extensions: { [TASKS_EXTENSION_ID]: {} } } : {}),
     },
     instructions:
       'Test fixture for the MCP conformance suite. Every tool, resource and prompt is deterministic.',
@@ -53,5 +57,6 @@ export function createConformanceServer(
   registerStatelessDiagnostics(server, ctx.era, deps);
   registerResources(server, ctx.era, deps);
   registerPrompts(server);
+  if (ctx.era === 'modern') registerTaskTools(server, deps);
   return server;
 }

@@ -10,8 +10,6 @@
 import {
   acceptedContent,
   type CallToolResult,
-  CLIENT_CAPABILITIES_META_KEY,
-  type ClientCapabilities,
   type ElicitRequestFormParams,
   type InputRequests,
   type InputRequiredResult,
@@ -24,6 +22,7 @@ import * as z from 'zod';
 import {
   askElicitation,
   type ConformanceDeps,
+  declaredCapabilities,
   type Era,
   isAnswered,
   type StatePayload,
@@ -51,13 +50,6 @@ const NAME_FORM = stringForm('What is your name?', 'name');
 /** Reads the verified `requestState` payload of this round, if any. */
 function stateOf(ctx: ServerContext): StatePayload | undefined {
   return ctx.mcpReq.requestState<StatePayload>();
-}
-
-/** The client capabilities this request declared in its `_meta` envelope (2026-07-28). */
-function declaredCapabilities(ctx: ServerContext): ClientCapabilities | undefined {
-  const envelope: Record<string, unknown> = ctx.mcpReq.envelope ?? {};
-  const declared = envelope[CLIENT_CAPABILITIES_META_KEY];
-  return typeof declared === 'object' && declared !== null ? (declared as ClientCapabilities) : undefined;
 }
 
 /** Registers the `test_input_required_result_*` tools. */

@@ -1,0 +1,123 @@
+/** Small pure pieces: the composer, cursors, name shortening, backoff, the error registry. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { exposeName, shortenName } from '../src/catalog/naming.ts';
+import { decodeCursor, encodeCursor, paginate } from '../src/catalog/pagination.ts';
+import { LocalErrors, WireErrors } from '../src/errors/registry.ts';
+import { compose, type Middleware } from '../src/pipeline/compose.ts';
+import { backoffDelay } from '../src/upstream/backoff.ts';
+
+describe('compose', () => {
+  it('runs stages as an onion, then the terminal', async () => {
+    const trace: string[] = [];
+    const stage =
+      (name: string): Middleware<string[]> =>
+      async (t, next) => {
+        t.push(`${name}>`);
+        await next();
+        t.push(`<${name}`);
+      };
+    await compose([stage('a'), stage('b')])(trace, async (t) => {
+      t.push('terminal');
+    });
+    assert.deepEqual(trace, ['a>', 'b>', 'terminal', '<b', '<a']);
+  });
+
+  it('throws when a stage calls next() twice', async () => {
+    const twice: Middleware<object> = async (_c, next) => {
+      await next();
+      await next();
+    };
+    await assert.rejects(compose([twice])({}), /next\(\) called more than once/);
+  });
+
+  it('lets a stage answer without calling next()', async () => {
+    let reached = false;
+    await compose<object>([async () => {}])({}, async () => {
+      reached = true;
+    });
+    assert.equal(reached, false);
+  });
+});
+
+describe('pagination', () => {
+  const items = Array.from({ length: 7 }, (_, i) => `item-${i}`);
+  it('pages with opaque cursors until the end', () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = paginate(items, (x) => x, 3, cursor);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, items);
+  });
+  it('keeps going after the last item served when the list changes between pages', () => {
+    const first = paginate(items, (x) => x, 3);
+    const changed = ['item-0', 'item-1a', ...items.slice(1)];
+    const second = paginate(changed, (x) => x, 3, first.nextCursor);
+    assert.deepEqual(second.items, ['item-3', 'item-4', 'item-5']);
+  });
+  it('rejects a cursor it did not make with -32602', () => {
+    assert.throws(
+      () => decodeCursor('garbage'),
+      (e: { code?: number }) => e.code === -32602,
+    );
+    assert.equal(decodeCursor(encodeCursor('x')), 'x');
+  });
+});
+
+describe('name shortening', () => {
+  it('leaves short names alone and namespaces them', () => {
+    assert.deepEqual(exposeName({ prefix: 'gh', separator: '_' }, 'create_issue', 64), {
+      exposed: 'gh_create_issue',
+      full: 'gh_create_issue',
+    });
+    assert.equal(exposeName({ prefix: '', separator: '_' }, 'x', 64).exposed, 'x');
+  });
+  it('shortens long names deterministically, within the limit, without collisions', () => {
+    const a = `${'very_long_tool_name_'.repeat(5)}alpha`;
+    const b = `${'very_long_tool_name_'.repeat(5)}beta`;
+    const sa = shortenName(a, 64);
+    assert.equal(sa.length, 64);
+    assert.equal(sa, shortenName(a, 64));
+    assert.notEqual(sa, shortenName(b, 64));
+    assert.match(sa, /^very_long_tool_name_.*_[0-9a-f]{8}$/);
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially with jitter and is capped', () => {
+    assert.equal(
+      backoffDelay(0, 100, 1000, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(3, 100, 1000, () => 1),
+      800,
+    );
+    assert.equal(
+      backoffDelay(20, 100, 1000, () => 1),
+      1000,
+    );
+  });
+});
+
+describe('error registry', () => {
+  it('documents every code in docs/errors.md', () => {
+    const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    for (const [name, { code }] of Object.entries(WireErrors)) {
+      assert.ok(
+        doc.includes(`\`${code}\``) && doc.includes(name),
+        `wire error ${name} (${code}) is documented`,
+      );
+    }
+    for (const code of Object.keys(LocalErrors))
+      assert.ok(doc.includes(`\`${code}\``), `local error ${code} is documented`);
+  });
+  it('has unique wire codes', () => {
+    const codes = Object.values(WireErrors).map((e) => e.code);
+    assert.equal(new Set(codes).size, codes.length);
+  });
+});
