@@ -11,9 +11,12 @@
  *   - conformance-0-2 (0.2.0-alpha.12) server --url URL --requirements 2026-07-28
  * (`--requirements` replaces `--suite` in the alpha CLI; combining them is an error.)
  *
- * Prints a table of passed/failed checks per run and target, and the failing checks.
- * Exits non-zero when a gateway run passes fewer checks than the direct run, or a run
- * could not be evaluated. Raw output of every run is kept in a temp dir (path printed).
+ * Prints a table of passed/failed checks per run and target, and the failing checks
+ * (gateway failures the direct run does not have are marked [REGRESSION]). Exit status:
+ * 1 when a gateway run passes fewer checks than the direct run, 2 when a run could not be
+ * evaluated or the gateway did not start, 0 otherwise. Raw output of every run (suite
+ * stdout/stderr, per-scenario checks.json, server and gateway logs) is kept in a temp dir
+ * whose path is printed. CONFORMANCE_RUN_TIMEOUT_MS bounds each run (default 15 min).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -166,9 +169,16 @@ function printFailures(
     console.log(`\n[${target}] ${label}: ERROR ${result.error} (${result.logFile})`);
   if (result.failures.length === 0) return;
   console.log(`\n[${target}] ${label}: ${result.failures.length} failing check(s)`);
-  for (const failure of result.failures) {
-    const regression = directKeys !== undefined && !directKeys.has(failure.key) ? '  [REGRESSION]' : '';
-    console.log(`  - ${failure.key}${regression}${failure.message === '' ? '' : `: ${failure.message}`}`);
+  const counts = new Map<string, { message: string; count: number }>();
+  for (const { key, message } of result.failures) {
+    const seen = counts.get(key);
+    if (seen === undefined) counts.set(key, { message, count: 1 });
+    else seen.count += 1;
+  }
+  for (const [key, { message, count }] of counts) {
+    const times = count > 1 ? ` (x${count})` : '';
+    const regression = directKeys !== undefined && !directKeys.has(key) ? '  [REGRESSION]' : '';
+    console.log(`  - ${key}${times}${regression}${message === '' ? '' : `: ${message}`}`);
   }
 }
 

@@ -30,6 +30,7 @@ import {
 import { type ConformanceDeps, createConformanceDeps } from './context.ts';
 import { InMemoryEventStore } from './event-store.ts';
 import { createConformanceServer } from './server.ts';
+import { taskSupportRejection } from './tools-tasks.ts';
 
 /** Options for {@link startConformanceHttpServer}. */
 export interface ConformanceHttpOptions {
@@ -164,7 +165,16 @@ export function createConformanceFetchHandler(options: {
     if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
       return jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     }
-    return (await isLegacyRequest(request)) ? legacy.handle(request) : modern.fetch(request);
+    if (await isLegacyRequest(request)) return legacy.handle(request);
+    if (request.method === 'POST') {
+      const body: unknown = await request
+        .clone()
+        .json()
+        .catch(() => undefined);
+      const taskRejection = taskSupportRejection(body);
+      if (taskRejection !== undefined) return taskRejection;
+    }
+    return modern.fetch(request);
   };
   const close = async (): Promise<void> => {
     deps.tasks.cancelAll();

@@ -10,6 +10,7 @@ export { createConformanceDeps } from './context.ts';
 export {
   type ConformanceHttpOptions,
   type ConformanceHttpServer,
+  createConformanceFetchHandler,
   startConformanceHttpServer,
 } from './http.ts';
 export { CONFORMANCE_SERVER_INFO, createConformanceServer } from './server.ts';

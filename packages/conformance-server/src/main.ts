@@ -1,9 +1,10 @@
 /**
  * CLI for the conformance server.
  *
- *   node packages/conformance-server/src/main.ts [--port N] [--host H]
+ *   node packages/conformance-server/src/main.ts [--port N] [--host H] [--verbose]
  *     Serves Streamable HTTP at /mcp; prints exactly one line on stderr once listening:
- *     `conformance-server listening on http://127.0.0.1:PORT/mcp`.
+ *     `conformance-server listening on http://127.0.0.1:PORT/mcp`. With --verbose, rejected
+ *     requests and out-of-band errors are also reported on stderr, one line each.
  *   node packages/conformance-server/src/main.ts --stdio
  *     Serves stdio (both eras; the opening message picks the era).
  */
@@ -13,7 +14,7 @@ import { createConformanceDeps } from './context.ts';
 import { startConformanceHttpServer } from './http.ts';
 import { createConformanceServer } from './server.ts';
 
-const USAGE = 'usage: main.ts [--port N] [--host H] | --stdio';
+const USAGE = 'usage: main.ts [--port N] [--host H] [--verbose] | --stdio [--verbose]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       stdio: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -30,11 +32,13 @@ async function main(): Promise<void> {
     return;
   }
 
+  const onError = (error: Error): void => {
+    if (values.verbose) process.stderr.write(`[conformance-server] ${error.message}\n`);
+  };
+
   if (values.stdio) {
     const deps = createConformanceDeps();
-    const handle = serveStdio((ctx) => createConformanceServer(ctx, deps), {
-      onerror: (error) => process.stderr.write(`[conformance-server] ${error.message}\n`),
-    });
+    const handle = serveStdio((ctx) => createConformanceServer(ctx, deps), { onerror: onError });
     const stop = (): void => {
       handle.close().finally(() => process.exit(0));
     };
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
 
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port: ${values.port}`);
-  const server = await startConformanceHttpServer({ port, host: values.host });
+  const server = await startConformanceHttpServer({ port, host: values.host, onError });
   process.stderr.write(`conformance-server listening on ${server.url}\n`);
   const stop = (): void => {
     server.close().finally(() => process.exit(0));

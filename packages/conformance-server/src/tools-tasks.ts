@@ -29,13 +29,48 @@ function tasksDeclared(ctx: ServerContext): boolean {
   return typeof extensions === 'object' && extensions !== null && TASKS_EXTENSION_ID in extensions;
 }
 
+const MISSING_TASKS_CAPABILITY = { requiredCapabilities: { extensions: { [TASKS_EXTENSION_ID]: {} } } };
+
 /** Throws -32021 naming the tasks extension when the request did not declare it. */
 function requireTasks(ctx: ServerContext): void {
-  if (!tasksDeclared(ctx)) {
-    throw new MissingRequiredClientCapabilityError({
-      requiredCapabilities: { extensions: { [TASKS_EXTENSION_ID]: {} } },
-    });
-  }
+  if (!tasksDeclared(ctx)) throw new MissingRequiredClientCapabilityError(MISSING_TASKS_CAPABILITY);
+}
+
+/** Tools that cannot run without a task (taskSupport "required"). */
+export const TASK_REQUIRED_TOOLS: ReadonlySet<string> = new Set([
+  'failing_job',
+  'protocol_error_job',
+  'confirm_delete',
+  'multi_input',
+  'test_tool_with_task',
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Pre-dispatch gate for 2026-07-28 `tools/call` requests (HTTP entry): a task-required
+ * tool called without the tasks extension in the request's declared client capabilities
+ * is answered with -32021 (HTTP 400) naming the extension. It runs before the SDK because
+ * McpServer reports errors thrown by tool callbacks as `isError` tool results.
+ */
+export function taskSupportRejection(body: unknown): Response | undefined {
+  if (!isRecord(body) || body.method !== 'tools/call' || !isRecord(body.params)) return undefined;
+  const { name, _meta: meta } = body.params;
+  if (typeof name !== 'string' || !TASK_REQUIRED_TOOLS.has(name)) return undefined;
+  const declared = isRecord(meta) ? meta['io.modelcontextprotocol/clientCapabilities'] : undefined;
+  const extensions = isRecord(declared) ? declared.extensions : undefined;
+  if (isRecord(extensions) && TASKS_EXTENSION_ID in extensions) return undefined;
+  const error = new MissingRequiredClientCapabilityError(MISSING_TASKS_CAPABILITY);
+  return Response.json(
+    {
+      jsonrpc: '2.0',
+      id: body.id ?? null,
+      error: { code: error.code, message: error.message, data: error.data },
+    },
+    { status: 400 },
+  );
 }
 
 /**

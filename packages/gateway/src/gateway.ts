@@ -3,7 +3,7 @@
  * of changes to connected clients. Transports (HTTP, stdio) only translate wire ⇄ this object.
  */
 import { randomBytes } from 'node:crypto';
-import type { RequestStateCodec, Server } from '@modelcontextprotocol/server';
+import type { McpServer, RequestStateCodec } from '@modelcontextprotocol/server';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
 import { ChangeFanout } from './downstream/fanout.ts';
@@ -69,9 +69,14 @@ export class Gateway {
   }
 
   /** A downstream SDK server whose handlers run this gateway's pipeline. */
-  createServer(origin: ServerOrigin): Server {
+  createServer(origin: ServerOrigin): McpServer {
     return createDownstreamServer(
-      { pipeline: this.pipeline, stateKey: this.stateKey, listTtlMs: this.model.server.listTtlMs },
+      {
+        pipeline: this.pipeline,
+        stateKey: this.stateKey,
+        listTtlMs: this.model.server.listTtlMs,
+        toolInputSchema: (name) => this.catalog.tool(name)?.item.inputSchema,
+      },
       origin,
       this.codec,
     );

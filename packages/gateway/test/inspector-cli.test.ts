@@ -202,6 +202,9 @@ ${fixtureUpstreamYaml('beta')}
         ]);
         assert.notEqual(result.isError, true, stderr);
         assert.deepEqual(result.content, [{ type: 'text', text: CONF_SIMPLE_TEXT }], stderr);
+        // The gateway is the server the client talks to: the upstream's identity never leaks through.
+        const info = result._meta?.['io.modelcontextprotocol/serverInfo'] as { name?: string } | undefined;
+        assert.notEqual(info?.name, 'gatehouse-conformance-server', stderr);
       });
 
       it('resources/read of fixture://beta/readme reaches the beta upstream', async () => {
@@ -230,6 +233,13 @@ ${fixtureUpstreamYaml('beta')}
           [{ uri: 'test://static-text', mimeType: 'text/plain', text: CONF_STATIC_TEXT }],
           stderr,
         );
+        if (protocolVersion !== '2026-07-28') {
+          assert.equal(
+            (result as Record<string, unknown>).ttlMs,
+            undefined,
+            '2025-era results carry no cache hints',
+          );
+        }
       });
 
       it('prompts/get alpha_greet renders the alpha prompt', async () => {

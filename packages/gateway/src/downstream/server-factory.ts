@@ -5,11 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
   createRequestStateCodec,
   inputRequired,
+  LOG_LEVEL_META_KEY,
+  type LoggingLevel,
+  McpServer,
   type ProgressToken,
   type RequestStateCodec,
-  Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
@@ -32,6 +36,8 @@ export const FORWARDED_METHODS = [
 
 export interface ServerFactoryDeps {
   pipeline: Pipeline;
+  /** The input schema of an exposed tool, for the SDK's SEP-2243 `Mcp-Param-*` header checks. */
+  toolInputSchema: (name: string) => Record<string, unknown> | undefined;
   stateKey: Uint8Array;
   listTtlMs: number;
 }
@@ -53,8 +59,10 @@ function buildRequest(
   params: Record<string, unknown>,
   ctx: ServerContext,
   origin: ServerOrigin,
+  sessionCapabilities: () => ClientCapabilities | undefined,
 ): GatewayRequest {
   const progressToken = progressTokenOf(params);
+  const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
   return {
     id: randomUUID(),
     method,
@@ -75,6 +83,9 @@ function buildRequest(
         ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {});
       },
     },
+    clientCapabilities:
+      (envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? sessionCapabilities(),
+    logLevel: envelope[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
     inputResponses: ctx.mcpReq.inputResponses,
     resumeState: ctx.mcpReq.requestState(),
     startedAt: performance.now(),
@@ -85,20 +96,36 @@ export function createCodec(key: Uint8Array): RequestStateCodec {
   return createRequestStateCodec({ key, ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
 }
 
+/**
+ * The SDK's McpServer, used only as the shell the HTTP entry recognises: it has no registered
+ * tools of its own — every handler is set on the low-level server — and it answers the entry's
+ * tool-schema question (for SEP-2243 `Mcp-Param-*` header validation) from the gateway catalog.
+ */
+class GatewayMcpServer extends McpServer {
+  private readonly schemaOf: (name: string) => Record<string, unknown> | undefined;
+
+  constructor(
+    schemaOf: (name: string) => Record<string, unknown> | undefined,
+    options: ConstructorParameters<typeof McpServer>[1],
+  ) {
+    super(SERVER_INFO, options);
+    this.schemaOf = schemaOf;
+  }
+
+  override toolInputSchemaJson(name: string): Record<string, unknown> | undefined {
+    return this.schemaOf(name);
+  }
+}
+
 export function createDownstreamServer(
   deps: ServerFactoryDeps,
   origin: ServerOrigin,
   codec: RequestStateCodec,
-): Server {
+): McpServer {
   const hint = { ttlMs: deps.listTtlMs, cacheScope: 'private' as const };
-  const server = new Server(SERVER_INFO, {
-    capabilities: {
-      tools: { listChanged: true },
-      prompts: { listChanged: true },
-      resources: { subscribe: true, listChanged: true },
-      logging: {},
-      completions: {},
-    },
+  // Capabilities go on the low-level server (below), not to McpServer, so that McpServer
+  // installs none of its own handlers.
+  const mcp = new GatewayMcpServer(deps.toolInputSchema, {
     instructions: 'Gatehouse: one governed MCP endpoint in front of many upstream servers.',
     cacheHints: {
       'tools/list': hint,
@@ -107,14 +134,24 @@ export function createDownstreamServer(
       'resources/templates/list': hint,
       'server/discover': hint,
     },
-    requestState: { verify: (state, ctx) => codec.verify(state, ctx) },
+    requestState: { verify: (state: string, ctx: ServerContext) => codec.verify(state, ctx) },
+  });
+  const server = mcp.server;
+  server.registerCapabilities({
+    tools: { listChanged: true },
+    prompts: { listChanged: true },
+    resources: { subscribe: true, listChanged: true },
+    logging: {},
+    completions: {},
   });
   for (const method of FORWARDED_METHODS) {
     server.setRequestHandler(method, (async (
       request: { params?: Record<string, unknown> },
       ctx: ServerContext,
     ) => {
-      const req = buildRequest(method, request.params ?? {}, ctx, origin);
+      const req = buildRequest(method, request.params ?? {}, ctx, origin, () =>
+        server.getClientCapabilities(),
+      );
       await deps.pipeline(req);
       if (req.inputRequired) {
         const requestState = await codec.mint(req.inputRequired.requestState, ctx);
@@ -123,5 +160,5 @@ export function createDownstreamServer(
       return req.result ?? {};
     }) as never);
   }
-  return server;
+  return mcp;
 }

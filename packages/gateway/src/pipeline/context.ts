@@ -1,6 +1,8 @@
 /** The request context every pipeline stage reads and writes. */
 import type {
+  ClientCapabilities,
   InputRequests,
+  LoggingLevel,
   LoggingMessageNotificationParams,
   ProgressToken,
 } from '@modelcontextprotocol/server';
@@ -28,6 +30,13 @@ export interface GatewayRequest {
   readonly downstream: DownstreamChannel;
   /** Multi-round-trip answers carried by a retried request. */
   readonly inputResponses: Record<string, unknown> | undefined;
+  /** What the calling client declared it can do (its session's, or this request's envelope). */
+  readonly clientCapabilities: ClientCapabilities | undefined;
+  /**
+   * The log level the client asked for on this request (2026-07-28 envelope); undefined for
+   * 2025-era sessions, whose level the SDK applies when relaying.
+   */
+  readonly logLevel: LoggingLevel | undefined;
   /** Verified gateway requestState from a previous round, if any. */
   readonly resumeState: unknown;
   readonly startedAt: number;

@@ -7,7 +7,13 @@
  *   kept open (SuspendableCall) and the questions go to the client as `input_required`.
  */
 import type { Client } from '@modelcontextprotocol/client';
-import { isInputRequiredResult, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  isInputRequiredResult,
+  LOG_LEVEL_META_KEY,
+  SdkError,
+  SdkErrorCode,
+} from '@modelcontextprotocol/client';
 import type { InputRequests } from '@modelcontextprotocol/server';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
@@ -44,6 +50,27 @@ function send(
   return client.readResource(params as never, { ...common, cacheMode: 'bypass' }) as Promise<Params>;
 }
 
+/** Result fields that describe the upstream's own wire envelope, not the content it returned. */
+const ENVELOPE_FIELDS = ['resultType', 'ttlMs', 'cacheScope'] as const;
+const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
+
+/**
+ * Strips the upstream's envelope from a result: the gateway is the server the client talks to,
+ * so the SDK stamps the gateway's own identity and cache hints for the client's era (and none on
+ * 2025-era responses, where these fields do not exist).
+ */
+export function withoutUpstreamEnvelope(result: Params): Params {
+  const clean: Params = { ...result };
+  for (const field of ENVELOPE_FIELDS) delete clean[field];
+  const meta = clean._meta;
+  if (meta !== null && typeof meta === 'object' && SERVER_INFO_META in meta) {
+    const { [SERVER_INFO_META]: _, ...rest } = meta as Params;
+    if (Object.keys(rest).length > 0) clean._meta = rest;
+    else delete clean._meta;
+  }
+  return clean;
+}
+
 /** Upstream JSON-RPC errors pass through unchanged; transport failures get registry codes. */
 export function upstreamFailure(error: unknown, upstream: Upstream): unknown {
   if (error instanceof SdkError) {
@@ -70,9 +97,23 @@ function applyOutcome(
   upstream: Upstream,
   resume: ResumeState,
 ): void {
-  if (outcome.kind === 'result') req.result = outcome.result;
+  if (outcome.kind === 'result') req.result = withoutUpstreamEnvelope(outcome.result);
   else if (outcome.kind === 'error') throw upstreamFailure(outcome.error, upstream);
   else req.inputRequired = { inputRequests: outcome.inputRequests, requestState: resume };
+}
+
+/**
+ * A 2026-07-28 upstream learns from each request's envelope what the client can do and which log
+ * messages it wants. The gateway's SDK client would stamp the gateway's own capabilities there,
+ * so the caller's are put in explicitly (caller-supplied `_meta` keys win over the SDK's).
+ */
+function withCallerEnvelope(req: GatewayRequest, params: Params): Params {
+  const meta: Params = { ...((params._meta as Params | undefined) ?? {}) };
+  if (req.clientCapabilities !== undefined) meta[CLIENT_CAPABILITIES_META_KEY] = req.clientCapabilities;
+  // A 2025-era session filters by its own level when relaying, so it asks the upstream for all.
+  const level = req.era === 'legacy' ? 'debug' : req.logLevel;
+  if (level !== undefined) meta[LOG_LEVEL_META_KEY] = level;
+  return { ...params, _meta: meta };
 }
 
 async function forwardModern(
@@ -82,7 +123,7 @@ async function forwardModern(
   params: Params,
   state?: ResumeState,
 ) {
-  const upstreamParams: Params = { ...params };
+  const upstreamParams: Params = withCallerEnvelope(req, params);
   if (state?.k === 'relay') {
     if (req.inputResponses !== undefined) upstreamParams.inputResponses = req.inputResponses;
     if (state.s !== undefined) upstreamParams.requestState = state.s;
@@ -107,7 +148,7 @@ async function forwardModern(
     req.inputRequired = { inputRequests: (result.inputRequests ?? {}) as InputRequests, requestState: next };
     return;
   }
-  req.result = result;
+  req.result = withoutUpstreamEnvelope(result);
 }
 
 async function forwardLegacy(

@@ -8,7 +8,7 @@ import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
-import { forward, upstreamFailure } from '../relay/call-relay.ts';
+import { forward, upstreamFailure, withoutUpstreamEnvelope } from '../relay/call-relay.ts';
 import type { SuspendedCalls } from '../relay/suspendable-call.ts';
 
 export interface DispatchDeps {
@@ -99,9 +99,10 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
         ref: ref.type === 'ref/prompt' ? { ...ref, name: original } : ref,
       });
       try {
-        req.result = await upstream.use((client) =>
+        const result = await upstream.use((client) =>
           client.complete(params as never, { signal: req.signal, timeout: upstream.model.timeoutMs }),
         );
+        req.result = withoutUpstreamEnvelope(result);
       } catch (error) {
         throw upstreamFailure(error, upstream);
       }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   isInitializeRequest,
-  type Server,
+  type McpServer,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Gateway } from '../gateway.ts';
@@ -16,7 +16,7 @@ import { jsonRpcError } from './responses.ts';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
-  server: Server;
+  server: McpServer;
   lastSeen: number;
 }
 
@@ -78,7 +78,7 @@ export class LegacySessions {
       maxRequestBodySize: this.options.maxBodyBytes,
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, server, lastSeen: Date.now() });
-        this.gateway.fanout.addSession(id, server);
+        this.gateway.fanout.addSession(id, server.server);
         this.log.debug({ session: id }, 'session opened');
       },
       onsessionclosed: (id) => this.forget(id),
