@@ -86,6 +86,8 @@ export interface RunResult {
   readonly failed: number;
   readonly warnings: number;
   readonly failures: FailedCheck[];
+  /** Status of every check, keyed `scenario › check id` (repeated ids keep every status). */
+  readonly statuses: Map<string, string[]>;
   readonly exitCode: number | null;
   /** Set when the run could not be evaluated (crash, timeout, no results). */
   readonly error?: string;
@@ -121,33 +123,39 @@ function firstLine(value: unknown): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
+type Tally = Pick<RunResult, 'passed' | 'failed' | 'warnings' | 'failures' | 'statuses'>;
+
+function tally(scenarios: { scenario: string; checks: Check[] }[]): Tally {
+  const counts = { passed: 0, failed: 0, warnings: 0 };
+  const failures: FailedCheck[] = [];
+  const statuses = new Map<string, string[]>();
+  for (const { scenario, checks } of scenarios) {
+    for (const check of checks) {
+      const key = `${scenario} › ${String(check.id)}`;
+      statuses.set(key, [...(statuses.get(key) ?? []), String(check.status)]);
+      if (check.status === 'SUCCESS') counts.passed += 1;
+      else if (check.status === 'WARNING') counts.warnings += 1;
+      else if (check.status === 'FAILURE') {
+        counts.failed += 1;
+        failures.push({ key, message: firstLine(check.errorMessage) });
+      }
+    }
+  }
+  return { ...counts, failures, statuses };
+}
+
 /** Parses a finished run's output directory and stdout into counts and failing checks. */
 export async function parseRun(
   outputDir: string,
   stdout: string,
 ): Promise<Omit<RunResult, 'exitCode' | 'logFile'>> {
-  const scenarios = await readChecks(outputDir);
-  let passed = 0;
-  let failed = 0;
-  let warnings = 0;
-  const failures: FailedCheck[] = [];
-  for (const { scenario, checks } of scenarios) {
-    for (const check of checks) {
-      if (check.status === 'SUCCESS') passed += 1;
-      else if (check.status === 'WARNING') warnings += 1;
-      else if (check.status === 'FAILURE') {
-        failed += 1;
-        failures.push({ key: `${scenario} › ${String(check.id)}`, message: firstLine(check.errorMessage) });
-      }
-    }
-  }
+  const counted = tally(await readChecks(outputDir));
   const text = stdout.replace(ANSI, '');
   const total = /^Total: (\d+) passed, (\d+) failed/m.exec(text);
-  if (total === null) {
-    return { passed, failed, warnings, failures, error: 'no "Total:" summary line in the suite output' };
-  }
+  if (total === null) return { ...counted, error: 'no "Total:" summary line in the suite output' };
   const summaryFailed = Number(total[2]);
-  if (summaryFailed > failed) {
+  const failures = [...counted.failures];
+  if (summaryFailed > counted.failed) {
     // Scenarios that crashed are counted in the summary but wrote no checks file.
     for (const match of text.matchAll(/^✗ (\S+): \d+ passed, (\d+) failed/gm)) {
       const scenario = match[1] ?? '?';
@@ -155,9 +163,13 @@ export async function parseRun(
         failures.push({ key: `${scenario} › (scenario failed to run)`, message: '' });
       }
     }
-    failed = summaryFailed;
   }
-  return { passed: Math.max(passed, Number(total[1])), failed, warnings, failures };
+  return {
+    ...counted,
+    passed: Math.max(counted.passed, Number(total[1])),
+    failed: Math.max(counted.failed, summaryFailed),
+    failures,
+  };
 }
 
 /** Runs one suite CLI invocation to completion (or timeout), logging to `logFile`. */
@@ -197,4 +209,21 @@ export async function runSuite(options: {
   const parsed = await parseRun(options.outputDir, stdout);
   const error = timedOut ? `timed out after ${options.timeoutMs / 1000} s` : parsed.error;
   return { ...parsed, exitCode, logFile: options.logFile, ...(error === undefined ? {} : { error }) };
+}
+
+/**
+ * Checks that passed in `direct` but not in `gateway`, with the gateway's statuses
+ * (`missing` when the gateway run did not report the check at all).
+ */
+export function lostPasses(direct: RunResult, gateway: RunResult): { key: string; gatewayStatus: string }[] {
+  const lost: { key: string; gatewayStatus: string }[] = [];
+  for (const [key, statuses] of direct.statuses) {
+    const directPasses = statuses.filter((status) => status === 'SUCCESS').length;
+    const gatewayStatuses = gateway.statuses.get(key) ?? [];
+    const gatewayPasses = gatewayStatuses.filter((status) => status === 'SUCCESS').length;
+    if (gatewayPasses >= directPasses) continue;
+    const other = gatewayStatuses.filter((status) => status !== 'SUCCESS');
+    lost.push({ key, gatewayStatus: other.length > 0 ? [...new Set(other)].join('/') : 'missing' });
+  }
+  return lost;
 }

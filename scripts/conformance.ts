@@ -30,6 +30,7 @@ import {
   killAllChildren,
   killAllChildrenSync,
   killChild,
+  lostPasses,
   type RunResult,
   runSuite,
   track,
@@ -192,21 +193,54 @@ function printReport(direct: Map<string, RunResult>, gateway: Map<string, RunRes
     if (gatewayResult !== undefined) {
       const directKeys = new Set(directResult?.failures.map((failure) => failure.key));
       printFailures(label, 'gateway', gatewayResult, directKeys);
+      const lost = directResult === undefined ? [] : lostPasses(directResult, gatewayResult);
+      if (lost.length > 0) {
+        console.log(
+          `\n[gateway] ${label}: ${lost.length} check(s) pass directly but not through the gateway`,
+        );
+        for (const { key, gatewayStatus } of lost) console.log(`  - ${key} (gateway: ${gatewayStatus})`);
+      }
     }
   }
 }
 
-/** Exit status: 1 when a gateway run passes fewer checks than direct, 2 when a run failed to evaluate. */
+interface KnownGap {
+  match: string;
+  reason: string;
+}
+
+/** conformance/known-gaps.json: gateway-only failures that are known, each with its reason. */
+function loadKnownGaps(): KnownGap[] {
+  const file = fileURLToPath(new URL('../conformance/known-gaps.json', import.meta.url));
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { gaps?: KnownGap[] };
+  return parsed.gaps ?? [];
+}
+
+/**
+ * Exit status: 1 when a gateway run fails a check that passes directly and is not a listed known
+ * gap, 2 when a run failed to evaluate.
+ */
 function exitStatus(direct: Map<string, RunResult>, gateway: Map<string, RunResult> | undefined): number {
   const errored = [...direct.values(), ...(gateway?.values() ?? [])].some(
     (result) => result.error !== undefined,
   );
   if (errored) return 2;
   if (gateway === undefined) return 0;
-  const regressed = RUNS.some(
-    (run) => (gateway.get(run.id)?.passed ?? 0) < (direct.get(run.id)?.passed ?? 0),
-  );
-  return regressed ? 1 : 0;
+  const gaps = loadKnownGaps();
+  let unexplained = 0;
+  for (const run of RUNS) {
+    const directKeys = new Set(direct.get(run.id)?.failures.map((f) => f.key));
+    const regressions = (gateway.get(run.id)?.failures ?? []).filter((f) => !directKeys.has(f.key));
+    const known = regressions.filter((f) => gaps.some((g) => f.key.startsWith(g.match)));
+    const other = regressions.filter((f) => !gaps.some((g) => f.key.startsWith(g.match)));
+    if (known.length > 0) {
+      console.log(`[conformance] ${runLabel(run)}: ${known.length} failure(s) are listed known gaps`);
+    }
+    for (const f of other) console.log(`[conformance] ${runLabel(run)}: UNEXPECTED regression ${f.key}`);
+    unexplained += other.length;
+  }
+  for (const gap of gaps) console.log(`[conformance] known gap "${gap.match}": ${gap.reason}`);
+  return unexplained > 0 ? 1 : 0;
 }
 
 async function main(): Promise<number> {
@@ -245,7 +279,9 @@ async function main(): Promise<number> {
     console.log(`\n[conformance] raw output: ${outDir}`);
     const status = exitStatus(direct, gateway);
     if (status === 1)
-      console.log('[conformance] FAIL: a gateway run passed fewer checks than the direct run');
+      console.log(
+        '[conformance] FAIL: the gateway fails a check that passes directly and is not a known gap',
+      );
     if (status === 2) console.log('[conformance] FAIL: a run could not be evaluated (see the logs above)');
     return status;
   } finally {

@@ -53,11 +53,24 @@ describe('pagination', () => {
     } while (cursor);
     assert.deepEqual(seen, items);
   });
-  it('keeps going after the last item served when the list changes between pages', () => {
+  it('keeps going after the last item served when the list changes elsewhere between pages', () => {
     const first = paginate(items, (x) => x, 3);
     const changed = ['item-0', 'item-1a', ...items.slice(1)];
     const second = paginate(changed, (x) => x, 3, first.nextCursor);
     assert.deepEqual(second.items, ['item-3', 'item-4', 'item-5']);
+  });
+  it('refuses a cursor whose item disappeared with -32602', () => {
+    const first = paginate(items, (x) => x, 3);
+    assert.throws(
+      () =>
+        paginate(
+          items.filter((x) => x !== 'item-2'),
+          (x) => x,
+          3,
+          first.nextCursor,
+        ),
+      (e: { code?: number }) => e.code === -32602,
+    );
   });
   it('rejects a cursor it did not make with -32602', () => {
     assert.throws(

@@ -175,6 +175,7 @@ export class Catalog {
   }
 }
 
+/** Catalog order: upstreams in configuration order, each upstream's items in its own order. */
 function sorted<T>(map: Map<string, T>): T[] {
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return [...map.values()];
 }

@@ -1,7 +1,8 @@
 /**
- * Opaque cursors over a merged, name-ordered list. The cursor carries the last name served, so
- * pages stay consistent when the catalog changes between pages: nothing is served twice, and
- * items added behind the cursor are simply not on the remaining pages.
+ * Opaque cursors over the merged catalog, which keeps each upstream's own order. The cursor
+ * carries the last name served, so pages stay consistent when items are added or removed
+ * elsewhere between pages; if that very item disappeared, the cursor is refused (-32602) and the
+ * client lists again.
  */
 import { wireError } from '../errors/wire.ts';
 
@@ -26,7 +27,7 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-/** `items` must be sorted by `key`. */
+/** `key` must be unique within `items`. */
 export function paginate<T>(
   items: readonly T[],
   key: (item: T) => string,
@@ -36,8 +37,10 @@ export function paginate<T>(
   let start = 0;
   if (cursor !== undefined) {
     const after = decodeCursor(cursor);
-    start = items.findIndex((item) => key(item) > after);
-    if (start === -1) start = items.length;
+    const index = items.findIndex((item) => key(item) === after);
+    if (index === -1)
+      throw wireError('InvalidParams', 'Cursor expired: the list changed; list again from the start');
+    start = index + 1;
   }
   const page = items.slice(start, start + pageSize);
   const last = page.at(-1);
