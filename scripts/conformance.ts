@@ -13,8 +13,9 @@
  *
  * Prints a table of passed/failed checks per run and target, and the failing checks
  * (gateway failures the direct run does not have are marked [REGRESSION]). Exit status:
- * 1 when a gateway run passes fewer checks than the direct run, 2 when a run could not be
- * evaluated or the gateway did not start, 0 otherwise. Raw output of every run (suite
+ * 1 when the gateway fails a check that passes directly and that conformance/known-gaps.json
+ * does not list with a reason, 2 when a run could not be evaluated or the gateway did not
+ * start, 0 otherwise. Raw output of every run (suite
  * stdout/stderr, per-scenario checks.json, server and gateway logs) is kept in a temp dir
  * whose path is printed. CONFORMANCE_RUN_TIMEOUT_MS bounds each run (default 15 min).
  */
