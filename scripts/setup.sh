@@ -4,5 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$GATEHOUSE_ROOT"
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+# `npm install` rather than `npm ci`: it installs the locked versions too, and unlike `npm ci` it
+# tolerates optional platform packages the registry does not serve (Biome lists Android builds).
+npm install --no-audit --no-fund --loglevel=error
 echo "gatehouse: ready with Node $(node --version)" >&2
