@@ -275,6 +275,8 @@ export class Upstream {
     this.log.warn('upstream connection closed; restarting');
     this.client = null;
     this.snapshot = EMPTY;
+    // Not ready while the old process group is reaped (up to its grace period) before the restart.
+    this.setState('backoff');
     this.hooks.onCatalog(this);
     void this.reapChildren().then(() => {
       this.restarts++;
