@@ -28,7 +28,6 @@ export class Gateway {
   readonly suspended = new SuspendedCalls();
   readonly pipeline: Pipeline;
   private readonly codec: RequestStateCodec;
-  private readonly stateKey: Uint8Array;
   private readonly log: Logger;
 
   constructor(model: GatewayModel, log: Logger, options: GatewayOptions = {}) {
@@ -49,8 +48,7 @@ export class Gateway {
       pageSize: model.server.pageSize,
       log,
     });
-    this.stateKey = options.stateKey ?? randomBytes(32);
-    this.codec = createCodec(this.stateKey);
+    this.codec = createCodec(options.stateKey ?? randomBytes(32));
   }
 
   start(): void {
@@ -73,7 +71,6 @@ export class Gateway {
     return createDownstreamServer(
       {
         pipeline: this.pipeline,
-        stateKey: this.stateKey,
         listTtlMs: this.model.server.listTtlMs,
         toolInputSchema: (name) => this.catalog.tool(name)?.item.inputSchema,
       },

@@ -66,7 +66,9 @@ export class Catalog {
     const next = emptyBuild();
     for (const upstream of this.upstreams) this.add(next, upstream);
     this.built = next;
-    for (const c of next.collisions) {
+    // Report each collision once, when it appears, not again on every rebuild.
+    const known = new Set(before.collisions.map((c) => JSON.stringify(c)));
+    for (const c of next.collisions.filter((c) => !known.has(JSON.stringify(c)))) {
       this.log.error(
         { code: 'CATALOG_COLLISION', ...c },
         `${c.kind} "${c.name}" is exposed by both "${c.kept}" and "${c.dropped}"; "${c.kept}" wins`,

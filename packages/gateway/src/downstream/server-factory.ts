@@ -38,7 +38,6 @@ export interface ServerFactoryDeps {
   pipeline: Pipeline;
   /** The input schema of an exposed tool, for the SDK's SEP-2243 `Mcp-Param-*` header checks. */
   toolInputSchema: (name: string) => Record<string, unknown> | undefined;
-  stateKey: Uint8Array;
   listTtlMs: number;
 }
 
