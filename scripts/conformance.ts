@@ -13,8 +13,8 @@
  *
  * Prints a table of passed/failed checks per run and target, and the failing checks
  * (gateway failures the direct run does not have are marked [REGRESSION]). Exit status:
- * 1 when the gateway fails a check that passes directly and that conformance/known-gaps.json
- * does not list with a reason, 2 when a run could not be evaluated or the gateway did not
+ * 1 when a check passes directly but not through the gateway (failure, warning or info) and
+ * conformance/known-gaps.json does not list it with a reason, 2 when a run could not be evaluated or the gateway did not
  * start, 0 otherwise. Raw output of every run (suite
  * stdout/stderr, per-scenario checks.json, server and gateway logs) is kept in a temp dir
  * whose path is printed. CONFORMANCE_RUN_TIMEOUT_MS bounds each run (default 15 min).
@@ -218,8 +218,8 @@ function loadKnownGaps(): KnownGap[] {
 }
 
 /**
- * Exit status: 1 when a gateway run fails a check that passes directly and is not a listed known
- * gap, 2 when a run failed to evaluate.
+ * Exit status: 1 when a check passes directly but not through the gateway (failing, or only a
+ * warning or info there) and is not a listed known gap; 2 when a run failed to evaluate.
  */
 function exitStatus(direct: Map<string, RunResult>, gateway: Map<string, RunResult> | undefined): number {
   const errored = [...direct.values(), ...(gateway?.values() ?? [])].some(
@@ -230,14 +230,18 @@ function exitStatus(direct: Map<string, RunResult>, gateway: Map<string, RunResu
   const gaps = loadKnownGaps();
   let unexplained = 0;
   for (const run of RUNS) {
-    const directKeys = new Set(direct.get(run.id)?.failures.map((f) => f.key));
-    const regressions = (gateway.get(run.id)?.failures ?? []).filter((f) => !directKeys.has(f.key));
-    const known = regressions.filter((f) => gaps.some((g) => f.key.startsWith(g.match)));
-    const other = regressions.filter((f) => !gaps.some((g) => f.key.startsWith(g.match)));
+    const directResult = direct.get(run.id);
+    const gatewayResult = gateway.get(run.id);
+    if (directResult === undefined || gatewayResult === undefined) continue;
+    const lost = lostPasses(directResult, gatewayResult);
+    const known = lost.filter((l) => gaps.some((g) => l.key.startsWith(g.match)));
+    const other = lost.filter((l) => !gaps.some((g) => l.key.startsWith(g.match)));
     if (known.length > 0) {
-      console.log(`[conformance] ${runLabel(run)}: ${known.length} failure(s) are listed known gaps`);
+      console.log(`[conformance] ${runLabel(run)}: ${known.length} lost check(s) are listed known gaps`);
     }
-    for (const f of other) console.log(`[conformance] ${runLabel(run)}: UNEXPECTED regression ${f.key}`);
+    for (const l of other) {
+      console.log(`[conformance] ${runLabel(run)}: UNEXPECTED regression ${l.key} (${l.gatewayStatus})`);
+    }
     unexplained += other.length;
   }
   for (const gap of gaps) console.log(`[conformance] known gap "${gap.match}": ${gap.reason}`);

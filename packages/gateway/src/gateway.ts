@@ -12,10 +12,15 @@ import { ResourceSubscriptions } from './downstream/subscriptions.ts';
 import type { Logger } from './observability/logger.ts';
 import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
+import { TaskIdCodec } from './tasks/task-ids.ts';
+import { upstreamOffersTasks } from './tasks/task-relay.ts';
 import { Upstream, type UpstreamHooks } from './upstream/upstream.ts';
 
 export interface GatewayOptions {
-  /** HMAC key for multi-round-trip requestState; replicas that share clients must share it. */
+  /**
+   * HMAC key for multi-round-trip requestState and task ids; replicas that share clients must
+   * share it.
+   */
   stateKey?: Uint8Array;
 }
 
@@ -35,20 +40,29 @@ export class Gateway {
     this.log = log;
     this.fanout = new ChangeFanout(log);
     const hooks: UpstreamHooks = {
-      onCatalog: () => this.fanout.listChanged(this.catalog.rebuild()),
+      // An upstream's announcement is passed on even when the merged catalog looks the same to
+      // the gateway: the upstream may show callers lists the gateway's own view does not reveal.
+      onCatalog: (_u, announced) => {
+        const changed = this.catalog.rebuild();
+        this.fanout.listChanged(
+          announced && !changed.includes(announced) ? [...changed, announced] : changed,
+        );
+      },
       onResourceUpdated: (_u, uri) => this.fanout.resourceUpdated(uri, this.subscriptions.sessionsFor(uri)),
       onStateChange: (u, state) => log.info({ upstream: u.name, state }, 'upstream state'),
     };
     this.upstreams = model.upstreams.map((m) => new Upstream(m, hooks, log));
     this.catalog = new Catalog(this.upstreams, model.server.maxNameLength, log);
+    const stateKey = options.stateKey ?? randomBytes(32);
     this.pipeline = buildPipeline({
       catalog: this.catalog,
       subscriptions: this.subscriptions,
       suspended: this.suspended,
+      taskIds: new TaskIdCodec(stateKey),
       pageSize: model.server.pageSize,
       log,
     });
-    this.codec = createCodec(options.stateKey ?? randomBytes(32));
+    this.codec = createCodec(stateKey);
   }
 
   start(): void {
@@ -73,6 +87,7 @@ export class Gateway {
         pipeline: this.pipeline,
         listTtlMs: this.model.server.listTtlMs,
         toolInputSchema: (name) => this.catalog.tool(name)?.item.inputSchema,
+        offersTasks: () => this.upstreams.some(upstreamOffersTasks),
       },
       origin,
       this.codec,

@@ -162,6 +162,11 @@ export class Catalog {
     return this.built.templates.get(uriTemplate);
   }
 
+  /** The configured upstream called `name`. */
+  upstreamNamed(name: string): Upstream | undefined {
+    return this.upstreams.find((u) => u.name === name);
+  }
+
   /**
    * The upstream that owns a resource URI: a listed resource, else the first template that
    * matches, else — when exactly one upstream serves resources at all — that one.

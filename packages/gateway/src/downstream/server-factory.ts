@@ -16,8 +16,10 @@ import {
   type RequestStateCodec,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import * as z from 'zod';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Pipeline } from '../pipeline/stages.ts';
+import { TASK_METHODS, TASKS_EXTENSION } from '../tasks/task-relay.ts';
 
 export const SERVER_INFO = { name: 'gatehouse', title: 'Gatehouse MCP gateway', version: '0.1.0' };
 
@@ -39,6 +41,8 @@ export interface ServerFactoryDeps {
   /** The input schema of an exposed tool, for the SDK's SEP-2243 `Mcp-Param-*` header checks. */
   toolInputSchema: (name: string) => Record<string, unknown> | undefined;
   listTtlMs: number;
+  /** Whether any upstream serves the tasks extension (advertised to 2026-07-28 clients only). */
+  offersTasks: () => boolean;
 }
 
 export interface ServerOrigin {
@@ -90,6 +94,9 @@ function buildRequest(
     startedAt: performance.now(),
   };
 }
+
+/** tasks/* params: the task id, plus whatever else the method carries (inputResponses, _meta). */
+const TASK_PARAMS = z.looseObject({ taskId: z.string() });
 
 export function createCodec(key: Uint8Array): RequestStateCodec {
   return createRequestStateCodec({ key, ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
@@ -143,21 +150,35 @@ export function createDownstreamServer(
     logging: {},
     completions: {},
   });
+  if (origin.era === 'modern' && deps.offersTasks())
+    server.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
+  const handle = async (
+    method: string,
+    request: { params?: Record<string, unknown> },
+    ctx: ServerContext,
+  ) => {
+    const req = buildRequest(method, request.params ?? {}, ctx, origin, () => server.getClientCapabilities());
+    await deps.pipeline(req);
+    if (req.inputRequired) {
+      const requestState = await codec.mint(req.inputRequired.requestState, ctx);
+      return inputRequired({ inputRequests: req.inputRequired.inputRequests, requestState });
+    }
+    return req.result ?? {};
+  };
   for (const method of FORWARDED_METHODS) {
-    server.setRequestHandler(method, (async (
-      request: { params?: Record<string, unknown> },
-      ctx: ServerContext,
-    ) => {
-      const req = buildRequest(method, request.params ?? {}, ctx, origin, () =>
-        server.getClientCapabilities(),
-      );
-      await deps.pipeline(req);
-      if (req.inputRequired) {
-        const requestState = await codec.mint(req.inputRequired.requestState, ctx);
-        return inputRequired({ inputRequests: req.inputRequired.inputRequests, requestState });
-      }
-      return req.result ?? {};
-    }) as never);
+    server.setRequestHandler(method, ((request: { params?: Record<string, unknown> }, ctx: ServerContext) =>
+      handle(method, request, ctx)) as never);
+  }
+  // The tasks extension exists on 2026-07-28 only; a 2025-era session gets -32601 for tasks/*.
+  // Handlers are registered even when no upstream offers tasks, so that a caller gets the
+  // spec's -32021 / unknown-task answers rather than method-not-found.
+  if (origin.era === 'modern') {
+    for (const method of TASK_METHODS) {
+      server.setRequestHandler(method, { params: TASK_PARAMS }, ((
+        params: Record<string, unknown>,
+        ctx: ServerContext,
+      ) => handle(method, { params }, ctx)) as never);
+    }
   }
   return mcp;
 }

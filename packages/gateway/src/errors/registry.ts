@@ -24,6 +24,10 @@ export const WireErrors = {
     doc: 'The Mcp-Session-Id is unknown or the session has ended (HTTP 404).',
   },
   HeaderMismatch: { code: -32020, doc: 'An MCP header disagrees with the request body (2026-07-28).' },
+  MissingRequiredClientCapability: {
+    code: -32021,
+    doc: 'The request needs a client capability the caller did not declare (e.g. the tasks extension).',
+  },
   UnsupportedProtocolVersion: { code: -32022, doc: 'The requested protocol revision is not served.' },
   UpstreamUnavailable: { code: -32050, doc: 'The upstream that owns the target is down or restarting.' },
   UpstreamTimeout: { code: -32051, doc: 'The upstream did not answer within its timeout.' },

@@ -24,7 +24,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     observe(deps.log),
     // route runs before anything touches an upstream: it resolves the owning upstream and the
     // upstream's own name, and fails unknown targets with the spec's error for their kind.
-    route(deps.catalog),
+    route(deps.catalog, deps.taskIds),
   ]);
   // dispatch is the innermost step: answer lists from the catalog, forward everything else.
   const terminal = dispatch(deps);

@@ -17,6 +17,9 @@ import {
 import type { InputRequests } from '@modelcontextprotocol/server';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import type { TaskIdCodec } from '../tasks/task-ids.ts';
+import { capabilitiesForUpstream, relayCreatedTask } from '../tasks/task-relay.ts';
+import { takeTaskResult } from '../upstream/task-results.ts';
 import type { CallChannel, Upstream } from '../upstream/upstream.ts';
 import { type RoundOutcome, SuspendableCall, type SuspendedCalls } from './suspendable-call.ts';
 
@@ -26,6 +29,12 @@ export type ForwardMethod = 'tools/call' | 'prompts/get' | 'resources/read';
 export type ResumeState = { k: 'relay'; u: string; s?: string } | { k: 'suspended'; u: string; id: string };
 
 type Params = Record<string, unknown>;
+
+/** What forwarding needs besides the request: parked 2025-era calls and the task-id seal. */
+export interface RelayDeps {
+  suspended: SuspendedCalls;
+  taskIds: TaskIdCodec;
+}
 
 interface SendOptions {
   signal: AbortSignal;
@@ -54,6 +63,17 @@ function send(
 const ENVELOPE_FIELDS = ['resultType', 'ttlMs', 'cacheScope'] as const;
 const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
 
+/** Drops the upstream's identity from a result's `_meta`: the client talks to the gateway. */
+export function withoutServerInfo(result: Params): Params {
+  const meta = result._meta;
+  if (meta === null || typeof meta !== 'object' || !(SERVER_INFO_META in meta)) return result;
+  const { [SERVER_INFO_META]: _, ...rest } = meta as Params;
+  const clean: Params = { ...result };
+  if (Object.keys(rest).length > 0) clean._meta = rest;
+  else delete clean._meta;
+  return clean;
+}
+
 /**
  * Strips the upstream's envelope from a result: the gateway is the server the client talks to,
  * so the SDK stamps the gateway's own identity and cache hints for the client's era (and none on
@@ -62,13 +82,7 @@ const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
 export function withoutUpstreamEnvelope(result: Params): Params {
   const clean: Params = { ...result };
   for (const field of ENVELOPE_FIELDS) delete clean[field];
-  const meta = clean._meta;
-  if (meta !== null && typeof meta === 'object' && SERVER_INFO_META in meta) {
-    const { [SERVER_INFO_META]: _, ...rest } = meta as Params;
-    if (Object.keys(rest).length > 0) clean._meta = rest;
-    else delete clean._meta;
-  }
-  return clean;
+  return withoutServerInfo(clean);
 }
 
 /** Upstream JSON-RPC errors pass through unchanged; transport failures get registry codes. */
@@ -107,9 +121,10 @@ function applyOutcome(
  * messages it wants. The gateway's SDK client would stamp the gateway's own capabilities there,
  * so the caller's are put in explicitly (caller-supplied `_meta` keys win over the SDK's).
  */
-function withCallerEnvelope(req: GatewayRequest, params: Params): Params {
+export function withCallerEnvelope(req: GatewayRequest, params: Params): Params {
   const meta: Params = { ...((params._meta as Params | undefined) ?? {}) };
-  if (req.clientCapabilities !== undefined) meta[CLIENT_CAPABILITIES_META_KEY] = req.clientCapabilities;
+  const capabilities = capabilitiesForUpstream(req);
+  if (capabilities !== undefined) meta[CLIENT_CAPABILITIES_META_KEY] = capabilities;
   // A 2025-era session filters by its own level when relaying, so it asks the upstream for all.
   const level = req.era === 'legacy' ? 'debug' : req.logLevel;
   if (level !== undefined) meta[LOG_LEVEL_META_KEY] = level;
@@ -121,13 +136,14 @@ async function forwardModern(
   upstream: Upstream,
   method: ForwardMethod,
   params: Params,
+  taskIds: TaskIdCodec,
   state?: ResumeState,
 ) {
   const upstreamParams: Params = withCallerEnvelope(req, params);
-  if (state?.k === 'relay') {
-    if (req.inputResponses !== undefined) upstreamParams.inputResponses = req.inputResponses;
-    if (state.s !== undefined) upstreamParams.requestState = state.s;
-  }
+  // Answers go to the upstream even without gateway requestState: a server may accept answers
+  // it did not ask for in this exchange (SEP-2322), and it is the one to judge them.
+  if (req.inputResponses !== undefined) upstreamParams.inputResponses = req.inputResponses;
+  if (state?.k === 'relay' && state.s !== undefined) upstreamParams.requestState = state.s;
   const channel: CallChannel = {
     request: () => Promise.reject(new Error('modern upstream')),
     log: (p) => req.downstream.log(p),
@@ -148,7 +164,10 @@ async function forwardModern(
     req.inputRequired = { inputRequests: (result.inputRequests ?? {}) as InputRequests, requestState: next };
     return;
   }
-  req.result = withoutUpstreamEnvelope(result);
+  const task = takeTaskResult(result);
+  req.result = task
+    ? relayCreatedTask(req, upstream, withoutServerInfo(task), taskIds)
+    : withoutUpstreamEnvelope(result);
 }
 
 async function forwardLegacy(
@@ -195,13 +214,13 @@ export async function forward(
   upstream: Upstream,
   method: ForwardMethod,
   params: Params,
-  suspended: SuspendedCalls,
+  deps: RelayDeps,
 ): Promise<void> {
   const state = req.resumeState as ResumeState | undefined;
   if (state !== undefined && state.u !== upstream.name) {
     throw wireError('InvalidParams', 'requestState belongs to a different target');
   }
-  if (state?.k === 'suspended') return resumeSuspended(req, upstream, state, suspended);
-  if (upstream.era === 'modern') return forwardModern(req, upstream, method, params, state);
-  return forwardLegacy(req, upstream, method, params, suspended);
+  if (state?.k === 'suspended') return resumeSuspended(req, upstream, state, deps.suspended);
+  if (upstream.era === 'modern') return forwardModern(req, upstream, method, params, deps.taskIds, state);
+  return forwardLegacy(req, upstream, method, params, deps.suspended);
 }

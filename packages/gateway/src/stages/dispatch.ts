@@ -8,13 +8,22 @@ import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
-import { forward, upstreamFailure, withoutUpstreamEnvelope } from '../relay/call-relay.ts';
+import {
+  forward,
+  upstreamFailure,
+  withCallerEnvelope,
+  withoutServerInfo,
+  withoutUpstreamEnvelope,
+} from '../relay/call-relay.ts';
 import type { SuspendedCalls } from '../relay/suspendable-call.ts';
+import type { TaskIdCodec } from '../tasks/task-ids.ts';
+import { sendTaskMethod } from '../tasks/task-relay.ts';
 
 export interface DispatchDeps {
   catalog: Catalog;
   subscriptions: ResourceSubscriptions;
   suspended: SuspendedCalls;
+  taskIds: TaskIdCodec;
   pageSize: number;
 }
 
@@ -30,6 +39,10 @@ function upstreamParams(req: GatewayRequest, overrides: Record<string, unknown>)
   const { _meta: _, inputResponses: __, requestState: ___, ...rest } = req.params;
   const meta = forwardedMeta(req.params);
   return meta ? { ...rest, ...overrides, _meta: meta } : { ...rest, ...overrides };
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 function cursorOf(req: GatewayRequest): string | undefined {
@@ -81,9 +94,23 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
   switch (req.method) {
     case 'tools/call':
     case 'prompts/get':
-      return forward(req, upstream, req.method, upstreamParams(req, { name: original }), deps.suspended);
+      return forward(req, upstream, req.method, upstreamParams(req, { name: original }), deps);
     case 'resources/read':
-      return forward(req, upstream, 'resources/read', upstreamParams(req, {}), deps.suspended);
+      return forward(req, upstream, 'resources/read', upstreamParams(req, {}), deps);
+    case 'tasks/get':
+    case 'tasks/update':
+    case 'tasks/cancel': {
+      // The SDK lifts inputResponses out of every 2026-07-28 request; on tasks/update they are
+      // the payload, so they go back in.
+      const answers = req.inputResponses === undefined ? {} : { inputResponses: req.inputResponses };
+      const params = withCallerEnvelope(req, upstreamParams(req, { taskId: original, ...answers }));
+      try {
+        req.result = withoutServerInfo(await sendTaskMethod(req, upstream, params, str(req.params.taskId)));
+      } catch (error) {
+        throw upstreamFailure(error, upstream);
+      }
+      return;
+    }
     case 'resources/subscribe':
     case 'resources/unsubscribe': {
       const session = req.sessionId ?? 'stdio';

@@ -6,6 +6,8 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import type { TaskIdCodec } from '../tasks/task-ids.ts';
+import { callerDeclaresTasks, isTaskMethod, missingTasksCapability } from '../tasks/task-relay.ts';
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -38,8 +40,26 @@ function routeCompletion(req: GatewayRequest, catalog: Catalog): void {
   throw wireError('InvalidParams', 'completion/complete needs ref.type "ref/prompt" or "ref/resource"');
 }
 
-export function route(catalog: Catalog): Middleware<GatewayRequest> {
+/**
+ * tasks/* carry a sealed task id naming the owning upstream. The capability gate comes first: a
+ * caller that did not declare the tasks extension gets -32021 whatever id it sends.
+ */
+function routeTask(req: GatewayRequest, catalog: Catalog, taskIds: TaskIdCodec): void {
+  if (!callerDeclaresTasks(req)) throw missingTasksCapability(req.method);
+  const id = str(req.params.taskId);
+  const ref = taskIds.open(id);
+  const upstream = ref && catalog.upstreamNamed(ref.upstream);
+  if (!ref || !upstream) throw wireError('InvalidParams', `Unknown task: ${id}`, { taskId: id });
+  req.target = { upstream, original: ref.taskId };
+}
+
+export function route(catalog: Catalog, taskIds: TaskIdCodec): Middleware<GatewayRequest> {
   return async (req, next) => {
+    if (isTaskMethod(req.method)) {
+      routeTask(req, catalog, taskIds);
+      await next();
+      return;
+    }
     switch (req.method) {
       case 'tools/call': {
         const entry = catalog.tool(str(req.params.name));

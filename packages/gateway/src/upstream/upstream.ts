@@ -19,6 +19,7 @@ import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import { backoffDelay } from './backoff.ts';
 import { reapGroup } from './process-group.ts';
+import { admitTaskResults } from './task-results.ts';
 import { httpTransport, stdioTransport } from './transport-factory.ts';
 
 export type UpstreamState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'failed' | 'stopped';
@@ -39,7 +40,11 @@ export interface UpstreamSnapshot {
 }
 
 export interface UpstreamHooks {
-  onCatalog(upstream: Upstream): void;
+  /**
+   * The upstream's snapshot changed: it (re)connected, went away, or — `announced` — it said
+   * that list changed and has been re-listed.
+   */
+  onCatalog(upstream: Upstream, announced?: ListKind): void;
   onResourceUpdated(upstream: Upstream, uri: string): void;
   onStateChange(upstream: Upstream, state: UpstreamState): void;
 }
@@ -158,8 +163,8 @@ export class Upstream {
   }
 
   private async createTransport(): Promise<Transport> {
-    if (this.model.transport === 'http') return httpTransport(this.model);
-    const transport = stdioTransport(this.model);
+    if (this.model.transport === 'http') return admitTaskResults(await httpTransport(this.model));
+    const transport = admitTaskResults(stdioTransport(this.model));
     const stderr = transport.stderr;
     stderr?.on('data', (chunk: Buffer) =>
       this.log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr'),
@@ -181,9 +186,14 @@ export class Upstream {
         versionNegotiation: { mode: protocol === '2026-07-28' ? { pin: protocol } : protocol },
         inputRequired: { autoFulfill: false },
         listChanged: {
-          tools: { onChanged: (error) => this.onListChanged(client, 'tools', error) },
-          prompts: { onChanged: (error) => this.onListChanged(client, 'prompts', error) },
-          resources: { onChanged: (error) => this.onListChanged(client, 'resources', error) },
+          // The upstream re-lists itself (resources together with templates), so the SDK's own
+          // refresh is off; its debounce still coalesces bursts of announcements.
+          tools: { autoRefresh: false, onChanged: (error) => this.onListChanged(client, 'tools', error) },
+          prompts: { autoRefresh: false, onChanged: (error) => this.onListChanged(client, 'prompts', error) },
+          resources: {
+            autoRefresh: false,
+            onChanged: (error) => this.onListChanged(client, 'resources', error),
+          },
         },
       },
     );
@@ -232,7 +242,7 @@ export class Upstream {
     }
     if (client !== this.client) return;
     void this.refresh(client, kind).then(
-      () => this.hooks.onCatalog(this),
+      () => this.hooks.onCatalog(this, kind),
       (e: unknown) => this.log.warn({ err: String(e), kind }, 'upstream re-list failed'),
     );
   }
