@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The README's second command: set up, then lint, type-check, check the generated JSON Schema and
-# run every test. Extra services the tests need are started by the tests themselves.
+# run every test. A throwaway PostgreSQL on loopback (scripts/services.sh) backs the tests that
+# need a real database; it is stopped when the tests end.
 set -euo pipefail
 "$(dirname "$0")/setup.sh"
 source "$(dirname "$0")/env.sh"
 cd "$GATEHOUSE_ROOT"
+source scripts/services.sh
+trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent schema:check

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { McpServer, RequestStateCodec } from '@modelcontextprotocol/server';
+import type { Access } from './access.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
 import { ChangeFanout } from './downstream/fanout.ts';
@@ -11,6 +12,7 @@ import { createCodec, createDownstreamServer, type ServerOrigin } from './downst
 import { ResourceSubscriptions } from './downstream/subscriptions.ts';
 import type { Logger } from './observability/logger.ts';
 import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
+import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
@@ -32,12 +34,15 @@ export class Gateway {
   readonly subscriptions = new ResourceSubscriptions();
   readonly suspended = new SuspendedCalls();
   readonly pipeline: Pipeline;
+  readonly view: CatalogView;
+  readonly access: Access;
   private readonly codec: RequestStateCodec;
   private readonly log: Logger;
 
-  constructor(model: GatewayModel, log: Logger, options: GatewayOptions = {}) {
+  constructor(model: GatewayModel, log: Logger, access: Access, options: GatewayOptions = {}) {
     this.model = model;
     this.log = log;
+    this.access = access;
     this.fanout = new ChangeFanout(log);
     const hooks: UpstreamHooks = {
       // An upstream's announcement is passed on even when the merged catalog looks the same to
@@ -54,8 +59,12 @@ export class Gateway {
     this.upstreams = model.upstreams.map((m) => new Upstream(m, hooks, log));
     this.catalog = new Catalog(this.upstreams, model.server.maxNameLength, log);
     const stateKey = options.stateKey ?? randomBytes(32);
+    this.view = new CatalogView(this.catalog, model.policy);
     this.pipeline = buildPipeline({
       catalog: this.catalog,
+      view: this.view,
+      policy: model.policy,
+      audit: access.audit,
       subscriptions: this.subscriptions,
       suspended: this.suspended,
       taskIds: new TaskIdCodec(stateKey),
@@ -110,6 +119,7 @@ export class Gateway {
   async stop(): Promise<void> {
     this.suspended.closeAll();
     await Promise.all(this.upstreams.map((u) => u.stop()));
+    await this.access.close();
     this.log.info('gateway stopped');
   }
 }

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { fixtureUpstreamYaml, textOf } from './helpers/harness.ts';
+import { fixtureUpstreamYaml, OPEN_ACCESS_YAML, tempStorage, textOf } from './helpers/harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
 
@@ -62,7 +62,9 @@ describe('gatehouse CLI', () => {
   });
 
   it('stdio serves a client through the same pipeline', async () => {
-    const file = writeConfig(`upstreams:\n${fixtureUpstreamYaml('alpha')}`);
+    const file = writeConfig(
+      `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}\nstorage: { path: ${JSON.stringify(tempStorage())} }\n`,
+    );
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [BIN, 'stdio', '--config', file],

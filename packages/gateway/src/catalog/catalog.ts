@@ -6,6 +6,7 @@
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import { UriTemplate } from '@modelcontextprotocol/server';
 import type { Logger } from '../observability/logger.ts';
+import { hideInjected, injectedArguments } from '../policy/inject.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { exposeName } from './naming.ts';
 
@@ -50,6 +51,8 @@ function fingerprint(map: Map<string, Routed<unknown>>): string {
 
 export class Catalog {
   private built: Built = emptyBuild();
+  /** Increases on every rebuild; views derived from the catalog key their caches on it. */
+  version = 0;
   private readonly maxNameLength: number;
   private readonly log: Logger;
   private readonly upstreams: readonly Upstream[];
@@ -66,6 +69,7 @@ export class Catalog {
     const next = emptyBuild();
     for (const upstream of this.upstreams) this.add(next, upstream);
     this.built = next;
+    this.version++;
     // Report each collision once, when it appears, not again on every rebuild.
     const known = new Set(before.collisions.map((c) => JSON.stringify(c)));
     for (const c of next.collisions.filter((c) => !known.has(JSON.stringify(c)))) {
@@ -92,7 +96,8 @@ export class Catalog {
     for (const tool of tools) {
       const { exposed, full } = exposeName(ns, tool.name, this.maxNameLength);
       if (this.claim(b, b.tools, 'tool', exposed, upstream)) {
-        b.tools.set(exposed, { upstream, original: tool.name, item: { ...tool, name: exposed } });
+        const visible = hideInjected(tool, injectedArguments(upstream.model.inject, tool.name));
+        b.tools.set(exposed, { upstream, original: tool.name, item: { ...visible, name: exposed } });
         if (full !== exposed) b.aliases.tools.set(full, exposed);
       }
     }
@@ -160,6 +165,14 @@ export class Catalog {
 
   template(uriTemplate: string): Routed<ResourceTemplateType> | undefined {
     return this.built.templates.get(uriTemplate);
+  }
+
+  /** The text of the first template that matches `uri`, if any. */
+  templateFor(uri: string): string | undefined {
+    for (const t of this.built.templates.values()) {
+      if (t.matcher.match(uri) !== null) return t.item.uriTemplate;
+    }
+    return undefined;
   }
 
   /** The configured upstream called `name`. */

@@ -1,27 +1,19 @@
 /**
- * `gatehouse` — serve | stdio | check. Exit codes: 0 ok, 1 runtime failure, 2 invalid config or
- * usage.
+ * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit. Exit codes: 0 ok,
+ * 1 runtime failure (or a denied explain, a broken audit chain), 2 invalid config or usage.
  */
 import { parseArgs } from 'node:util';
+import { openAccess } from '../access.ts';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observability/logger.ts';
 import { listenHttp } from '../transport/http-server.ts';
 import { serveGatewayStdio } from '../transport/stdio.ts';
-
-const USAGE = `Usage: gatehouse <command> --config <file>
-
-Commands:
-  serve    Start the gateway on Streamable HTTP (both protocol eras)
-  stdio    Serve one client over stdin/stdout (for hosts that launch a local process)
-  check    Validate the config; print the normalized config or every error
-
-Options:
-  -c, --config <file>   Path to gatehouse.yaml (default: gatehouse.yaml)
-  -p, --port <port>     Override server.port (serve)
-  -h, --help            Show this help
-`;
+import { auditCommand } from './audit.ts';
+import { catalogCommand, explainCommand } from './inspect.ts';
+import { keysCommand } from './keys.ts';
+import { CliUsageError, USAGE } from './usage.ts';
 
 function fail(message: string): never {
   process.stderr.write(`gatehouse: ${message}\n\n${USAGE}`);
@@ -53,7 +45,7 @@ function onShutdown(stop: () => Promise<void>): void {
 
 async function serve(model: GatewayModel): Promise<void> {
   const log = createLogger(model.logging.level);
-  const gateway = new Gateway(model, log);
+  const gateway = new Gateway(model, log, await openAccess(model, log));
   gateway.start();
   const http = await listenHttp(gateway, model.server, log);
   onShutdown(async () => {
@@ -66,7 +58,7 @@ async function serve(model: GatewayModel): Promise<void> {
 
 async function stdio(model: GatewayModel): Promise<void> {
   const log = createLogger(model.logging.level);
-  const gateway = new Gateway(model, log);
+  const gateway = new Gateway(model, log, await openAccess(model, log));
   gateway.start();
   await gateway.settled();
   const handle = serveGatewayStdio(gateway, log);
@@ -78,40 +70,97 @@ async function stdio(model: GatewayModel): Promise<void> {
   process.stdin.once('end', () => void stop().then(() => process.exit(0)));
 }
 
-export async function main(argv: string[]): Promise<void> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  const OPTIONS = {
-    config: { type: 'string', short: 'c', default: 'gatehouse.yaml' },
-    port: { type: 'string', short: 'p' },
-    help: { type: 'boolean', short: 'h' },
-  } as const;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
+const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audit'];
+
+const GLOBAL_OPTIONS = {
+  config: { type: 'string', short: 'c', default: 'gatehouse.yaml' },
+  port: { type: 'string', short: 'p' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Splits argv into the global options and the command's own arguments. */
+function splitArgv(argv: string[]): { globals: string[]; rest: string[] } {
+  const globals: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (['-c', '--config', '-p', '--port'].includes(arg)) {
+      globals.push(arg, argv[++i] ?? '');
+    } else if (/^--(config|port)=/.test(arg) || arg === '-h' || arg === '--help') globals.push(arg);
+    else rest.push(arg);
   }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || command === undefined) {
+  return { globals, rest };
+}
+
+async function run(command: string, args: string[], model: GatewayModel): Promise<number | undefined> {
+  switch (command) {
+    case 'check':
+      if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
+      process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
+      return 0;
+    case 'serve':
+      if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
+      await serve(model);
+      return undefined;
+    case 'stdio':
+      if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
+      await stdio(model);
+      return undefined;
+    case 'keys':
+      return keysCommand(model, args);
+    case 'explain':
+      return explainCommand(model, args);
+    case 'catalog':
+      return catalogCommand(model, args);
+    case 'audit':
+      return auditCommand(model, args);
+    default:
+      fail(`unknown command: ${command}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...afterCommand] = argv;
+  if (command === undefined || command === '-h' || command === '--help') {
     process.stdout.write(USAGE);
     return;
   }
-  if (rest.length > 0) fail(`unexpected argument: ${rest[0]}`);
-  const model = loadOrExit(parsed.values.config);
-  if (parsed.values.port !== undefined) {
-    const port = Number(parsed.values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      fail(`--port must be 0-65535, found ${parsed.values.port}`);
-    model.server.port = port;
+  if (!COMMANDS.includes(command)) fail(`unknown command: ${command}`);
+  const { globals, rest } = splitArgv(afterCommand);
+  const takesArguments = !['serve', 'stdio', 'check'].includes(command);
+  if (!takesArguments && rest.length > 0) fail(`unexpected argument: ${rest[0]}`);
+  let values: { config: string; port?: string | undefined; help?: boolean | undefined };
+  try {
+    values = parseArgs({ args: globals, options: GLOBAL_OPTIONS }).values;
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
   }
-  switch (command) {
-    case 'check':
-      process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
-      return;
-    case 'serve':
-      return serve(model);
-    case 'stdio':
-      return stdio(model);
-    default:
-      fail(`unknown command: ${command}`);
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const model = loadOrExit(values.config);
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      fail(`--port must be 0-65535, found ${values.port}`);
+    model.server.port = port;
+    if (model.server.publicUrl === null) {
+      const url = new URL(model.server.resourceUrl);
+      url.port = String(port);
+      model.server.resourceUrl = url.toString();
+    }
+  }
+  try {
+    const code = await run(command, rest, model);
+    if (code !== undefined) process.exitCode = code;
+  } catch (error) {
+    if (
+      error instanceof CliUsageError ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
+      fail((error as Error).message);
+    }
+    throw error;
   }
 }

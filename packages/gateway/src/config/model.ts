@@ -1,3 +1,11 @@
+import type {
+  AuditModel,
+  AuthModel,
+  ForwardIdentityModel,
+  InjectModel,
+  PolicyModel,
+} from './model-access.ts';
+
 /** The runtime model: what the gateway runs on, after normalize(). Every default is filled. */
 
 export type ProtocolChoice = 'auto' | 'legacy' | '2026-07-28';
@@ -14,6 +22,9 @@ interface UpstreamCommon {
   protocol: ProtocolChoice;
   timeoutMs: number;
   maxInFlight: number;
+  /** Arguments filled from the caller, per upstream tool-name globs. */
+  inject: InjectModel[];
+  forwardIdentity: ForwardIdentityModel;
 }
 
 export interface StdioUpstreamModel extends UpstreamCommon {
@@ -53,10 +64,17 @@ export interface ServerModel {
   pageSize: number;
   maxNameLength: number;
   listTtlMs: number;
+  /** The OAuth resource URL of the MCP endpoint (token audience, metadata `resource`). */
+  resourceUrl: string;
 }
 
 export interface GatewayModel {
   server: ServerModel;
   upstreams: UpstreamModel[];
+  auth: AuthModel;
+  policy: PolicyModel;
+  audit: AuditModel;
+  /** Absolute path of the embedded SQLite database. */
+  storage: { path: string };
   logging: { level: string };
 }

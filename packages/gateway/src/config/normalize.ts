@@ -4,6 +4,15 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { GatewayModel, UpstreamModel } from './model.ts';
+import {
+  checkRedactPatterns,
+  normalizeAudit,
+  normalizeAuth,
+  normalizeForwardIdentity,
+  normalizeInject,
+  normalizePolicy,
+  resourceUrl,
+} from './normalize-access.ts';
 import type { GatewayConfigParsed } from './schema.ts';
 
 export interface NormalizeIssue {
@@ -26,6 +35,8 @@ function normalizeUpstream(u: GatewayConfigParsed['upstreams'][number], baseDir:
     namespace: { prefix: u.prefix ?? u.name, separator: u.separator ?? '_' },
     timeoutMs: u.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxInFlight: u.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    inject: normalizeInject(u.inject),
+    forwardIdentity: normalizeForwardIdentity(u.forwardIdentity),
   };
   if (u.transport === 'stdio') {
     return {
@@ -95,6 +106,8 @@ function findCollisions(upstreams: UpstreamModel[]): NormalizeIssue[] {
 export function normalize(parsed: GatewayConfigParsed, baseDir: string): NormalizeResult {
   const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir));
   const issues = findCollisions(upstreams);
+  const policy = normalizePolicy(parsed.policy, issues);
+  checkRedactPatterns(parsed.audit, issues);
   if (issues.length > 0) return { ok: false, issues };
   const s = parsed.server;
   return {
@@ -113,8 +126,13 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
         pageSize: s.pageSize,
         maxNameLength: s.maxNameLength,
         listTtlMs: s.listTtlMs,
+        resourceUrl: resourceUrl(s),
       },
       upstreams,
+      auth: normalizeAuth(parsed.auth, s),
+      policy,
+      audit: normalizeAudit(parsed.audit),
+      storage: { path: resolvePath(baseDir, parsed.storage.path) },
       logging: { level: parsed.logging.level },
     },
   };

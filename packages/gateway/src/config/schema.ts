@@ -3,6 +3,14 @@
  * model; `scripts/gen-schema.ts` turns it into schema/gatehouse.schema.json for editors.
  */
 import { z } from 'zod';
+import {
+  AuditSchema,
+  AuthSchema,
+  ForwardIdentitySchema,
+  InjectSchema,
+  PolicySchema,
+  StorageSchema,
+} from './schema-access.ts';
 
 const name = z
   .string()
@@ -43,6 +51,8 @@ const namespacing = {
     .describe(
       'Cap on requests in flight to this upstream; more are refused with UpstreamOverloaded (default 64).',
     ),
+  inject: InjectSchema.describe('Server-controlled arguments filled from the caller.'),
+  forwardIdentity: ForwardIdentitySchema.optional().describe('How the caller is named to this upstream.'),
 };
 
 const restart = z
@@ -140,6 +150,14 @@ export const GatewayConfigSchema = z
     $schema: z.string().optional(),
     server: ServerSchema.default(ServerSchema.parse({})),
     upstreams: z.array(UpstreamSchema).default([]),
+    auth: AuthSchema.default(AuthSchema.parse({})).describe(
+      'Who may call: API keys, OIDC, stdio, anonymous.',
+    ),
+    policy: PolicySchema.default(PolicySchema.parse({})).describe(
+      'What each role may use. Deny by default: with no policy, nothing is visible.',
+    ),
+    audit: AuditSchema.default(AuditSchema.parse({})),
+    storage: StorageSchema.default(StorageSchema.parse({})),
     logging: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
       .strict()

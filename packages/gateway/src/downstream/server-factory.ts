@@ -17,6 +17,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
+import type { Principal } from '../auth/principal.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Pipeline } from '../pipeline/stages.ts';
 import { TASK_METHODS, TASKS_EXTENSION } from '../tasks/task-relay.ts';
@@ -49,6 +50,16 @@ export interface ServerOrigin {
   era: Era;
   transport: 'http' | 'stdio';
   sessionId?: string;
+  /** The caller, when the transport knows it for the server's lifetime (stdio). */
+  principal?: Principal;
+}
+
+/** Key under which the HTTP front puts the verified principal in the SDK's `authInfo.extra`. */
+export const PRINCIPAL_AUTH_KEY = 'gatehouse.principal';
+
+function principalOf(ctx: ServerContext): Principal | undefined {
+  const principal = ctx.http?.authInfo?.extra?.[PRINCIPAL_AUTH_KEY];
+  return principal === undefined ? undefined : (principal as Principal);
 }
 
 function progressTokenOf(params: Record<string, unknown>): ProgressToken | undefined {
@@ -92,6 +103,7 @@ function buildRequest(
     inputResponses: ctx.mcpReq.inputResponses,
     resumeState: ctx.mcpReq.requestState(),
     startedAt: performance.now(),
+    principal: origin.principal ?? principalOf(ctx),
   };
 }
 

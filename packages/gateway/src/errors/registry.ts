@@ -36,6 +36,18 @@ export const WireErrors = {
     code: -32053,
     doc: 'A multi-round-trip answer refers to a suspended call that ended or expired.',
   },
+  PolicyDenied: {
+    code: -32054,
+    doc: 'The caller may use the target, but not with these arguments; the message names the rule.',
+  },
+  ApprovalRequired: {
+    code: -32055,
+    doc: 'Policy requires a human approval for this call, and none was given.',
+  },
+  Unauthenticated: {
+    code: -32056,
+    doc: 'The request carries no verified identity (HTTP answers 401 before this can happen).',
+  },
 } as const satisfies Record<string, { code: number; doc: string }>;
 
 export type WireErrorName = keyof typeof WireErrors;

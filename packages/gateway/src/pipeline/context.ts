@@ -6,7 +6,9 @@ import type {
   LoggingMessageNotificationParams,
   ProgressToken,
 } from '@modelcontextprotocol/server';
+import type { Principal } from '../auth/principal.ts';
 import type { Routed } from '../catalog/catalog.ts';
+import type { Decision } from '../policy/decide.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 
 export type Era = 'legacy' | 'modern';
@@ -40,8 +42,23 @@ export interface GatewayRequest {
   /** Verified gateway requestState from a previous round, if any. */
   readonly resumeState: unknown;
   readonly startedAt: number;
+  /**
+   * Who is calling, as the transport established it (verified HTTP credentials, or the
+   * configured stdio principal). The identify stage refuses requests without one.
+   */
+  readonly principal: Principal | undefined;
+  /** Set by the authorize stage: the policy decision for the target. */
+  decision?: Decision;
+  /** Set by the authorize stage for tools/call: the arguments to send, identity injected. */
+  upstreamArguments?: Record<string, unknown>;
   /** Set by the route stage for methods that target one upstream. */
-  target?: { upstream: Upstream; original: string; entry?: Routed<unknown> };
+  target?: {
+    upstream: Upstream;
+    original: string;
+    entry?: Routed<unknown>;
+    /** For a resource URI: the text of the catalog template that matches it, if any. */
+    template?: string;
+  };
   /** Set by the terminal stage (or a stage that answers early). */
   result?: Record<string, unknown>;
   /** Input the upstream needs before the request can complete (2026-07-28 input_required). */

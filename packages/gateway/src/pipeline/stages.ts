@@ -3,30 +3,52 @@
  * order is written here and nowhere else; each line says why its stage sits where it does.
  */
 import type { Catalog } from '../catalog/catalog.ts';
+import type { PolicyModel } from '../config/model-access.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { CatalogView } from '../policy/catalog-view.ts';
+import { type AuditSink, audit } from '../stages/audit.ts';
+import { authorize } from '../stages/authorize.ts';
 import { type DispatchDeps, dispatch } from '../stages/dispatch.ts';
+import { identify } from '../stages/identify.ts';
 import { observe } from '../stages/observe.ts';
 import { route } from '../stages/route.ts';
-import { compose } from './compose.ts';
+import { compose, type Middleware } from './compose.ts';
 import type { GatewayRequest } from './context.ts';
 
 export interface PipelineDeps extends DispatchDeps {
   catalog: Catalog;
+  view: CatalogView;
+  policy: PolicyModel;
+  /** The audit log; null when audit is disabled in the config. */
+  audit: AuditSink | null;
   log: Logger;
 }
 
 export type Pipeline = (req: GatewayRequest) => Promise<void>;
 
 export function buildPipeline(deps: PipelineDeps): Pipeline {
-  const run = compose<GatewayRequest>([
+  const stages: Middleware<GatewayRequest>[] = [
     // observe is outermost so that every request is timed and logged — including those a later
     // stage refuses or that fail — and so an unexpected exception becomes InternalError here.
     observe(deps.log),
-    // route runs before anything touches an upstream: it resolves the owning upstream and the
-    // upstream's own name, and fails unknown targets with the spec's error for their kind.
-    route(deps.catalog, deps.taskIds),
-  ]);
-  // dispatch is the innermost step: answer lists from the catalog, forward everything else.
+  ];
+  // audit sits inside observe and outside everything that can deny or fail, so every outcome —
+  // unauthenticated, hidden, denied, failed upstream, answered — is recorded exactly once.
+  if (deps.audit !== null) stages.push(audit(deps.audit, deps.log));
+  stages.push(
+    // identify comes before anything that looks at the target: no principal, no policy, no
+    // routing — whatever the transport.
+    identify(),
+    // route resolves the owning upstream among the targets this principal may see; a hidden
+    // target fails here exactly like a missing one, before any upstream is contacted.
+    route({ catalog: deps.catalog, view: deps.view, taskIds: deps.taskIds }),
+    // authorize needs the routed target (its upstream's injection rules, its exposed name) and
+    // runs before dispatch so that no denied call reaches an upstream.
+    authorize(deps.policy),
+  );
+  const run = compose<GatewayRequest>(stages);
+  // dispatch is the innermost step: answer lists from the caller's view of the catalog, forward
+  // everything else.
   const terminal = dispatch(deps);
   return (req) => run(req, terminal);
 }

@@ -17,6 +17,7 @@ import {
 import type { InputRequests } from '@modelcontextprotocol/server';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import { identityHeaders } from '../policy/inject.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { capabilitiesForUpstream, relayCreatedTask } from '../tasks/task-relay.ts';
 import { takeTaskResult } from '../upstream/task-results.ts';
@@ -26,7 +27,13 @@ import { type RoundOutcome, SuspendableCall, type SuspendedCalls } from './suspe
 export type ForwardMethod = 'tools/call' | 'prompts/get' | 'resources/read';
 
 /** What the gateway keeps in requestState between rounds (signed by the SDK codec). */
-export type ResumeState = { k: 'relay'; u: string; s?: string } | { k: 'suspended'; u: string; id: string };
+export type ResumeState =
+  | { k: 'relay'; u: string; p: string; s?: string }
+  | { k: 'suspended'; u: string; p: string; id: string };
+
+function principalId(req: GatewayRequest): string {
+  return req.principal?.id ?? '';
+}
 
 type Params = Record<string, unknown>;
 
@@ -38,6 +45,8 @@ export interface RelayDeps {
 
 interface SendOptions {
   signal: AbortSignal;
+  /** Per-request HTTP headers (identity forwarding); stdio upstreams ignore them. */
+  headers?: Record<string, string>;
   onprogress: (p: { progress: number; total?: number; message?: string }) => void;
 }
 
@@ -101,6 +110,10 @@ export function upstreamFailure(error: unknown, upstream: Upstream): unknown {
   return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${message}`);
 }
 
+function headersFor(req: GatewayRequest, upstream: Upstream): Record<string, string> {
+  return req.principal ? identityHeaders(upstream.model.forwardIdentity, req.principal) : {};
+}
+
 function progressTo(req: GatewayRequest) {
   return (p: { progress: number; total?: number; message?: string }) => req.downstream.progress(p);
 }
@@ -152,14 +165,18 @@ async function forwardModern(
   try {
     result = await upstream.use(
       (client) =>
-        send(client, method, upstreamParams, upstream, { signal: req.signal, onprogress: progressTo(req) }),
+        send(client, method, upstreamParams, upstream, {
+          signal: req.signal,
+          onprogress: progressTo(req),
+          headers: headersFor(req, upstream),
+        }),
       channel,
     );
   } catch (error) {
     throw upstreamFailure(error, upstream);
   }
   if (isInputRequiredResult(result)) {
-    const next: ResumeState = { k: 'relay', u: upstream.name };
+    const next: ResumeState = { k: 'relay', u: upstream.name, p: principalId(req) };
     if (result.requestState !== undefined) next.s = result.requestState;
     req.inputRequired = { inputRequests: (result.inputRequests ?? {}) as InputRequests, requestState: next };
     return;
@@ -180,13 +197,23 @@ async function forwardLegacy(
   const call = new SuspendableCall();
   call.start((channel, signal) =>
     upstream.use(
-      (client) => send(client, method, params, upstream, { signal, onprogress: (p) => call.progress(p) }),
+      (client) =>
+        send(client, method, params, upstream, {
+          signal,
+          onprogress: (p) => call.progress(p),
+          headers: headersFor(req, upstream),
+        }),
       channel,
     ),
   );
   const outcome = await call.nextRound(req.downstream, req.signal);
   if (outcome.kind === 'input') suspended.park(call);
-  applyOutcome(req, outcome, upstream, { k: 'suspended', u: upstream.name, id: call.id });
+  applyOutcome(req, outcome, upstream, {
+    k: 'suspended',
+    u: upstream.name,
+    p: principalId(req),
+    id: call.id,
+  });
 }
 
 async function resumeSuspended(
@@ -205,7 +232,12 @@ async function resumeSuspended(
   call.answer(req.inputResponses);
   const outcome = await call.nextRound(req.downstream, req.signal);
   if (outcome.kind === 'input') suspended.park(call);
-  applyOutcome(req, outcome, upstream, { k: 'suspended', u: upstream.name, id: call.id });
+  applyOutcome(req, outcome, upstream, {
+    k: 'suspended',
+    u: upstream.name,
+    p: principalId(req),
+    id: call.id,
+  });
 }
 
 /** Forwards `params` (already renamed for the upstream) and sets req.result or req.inputRequired. */
@@ -217,7 +249,9 @@ export async function forward(
   deps: RelayDeps,
 ): Promise<void> {
   const state = req.resumeState as ResumeState | undefined;
-  if (state !== undefined && state.u !== upstream.name) {
+  // requestState is bound to the target's upstream and to the caller: one principal cannot
+  // continue another's exchange even holding its state.
+  if (state !== undefined && (state.u !== upstream.name || state.p !== principalId(req))) {
     throw wireError('InvalidParams', 'requestState belongs to a different target');
   }
   if (state?.k === 'suspended') return resumeSuspended(req, upstream, state, deps.suspended);

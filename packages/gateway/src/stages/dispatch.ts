@@ -2,12 +2,14 @@
  * dispatch: the innermost step. Lists are answered from the merged catalog, one page at a time;
  * everything that targets one upstream is forwarded to it under the upstream's own name.
  */
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Principal } from '../auth/principal.ts';
 import { paginate } from '../catalog/pagination.ts';
 import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import type { CatalogView } from '../policy/catalog-view.ts';
+import { identityMeta, PRINCIPAL_META_KEY } from '../policy/inject.ts';
 import {
   forward,
   upstreamFailure,
@@ -20,24 +22,34 @@ import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { sendTaskMethod } from '../tasks/task-relay.ts';
 
 export interface DispatchDeps {
-  catalog: Catalog;
+  view: CatalogView;
   subscriptions: ResourceSubscriptions;
   suspended: SuspendedCalls;
   taskIds: TaskIdCodec;
   pageSize: number;
 }
 
-/** `_meta` to pass upstream: the caller's own keys, minus what the gateway manages itself. */
-function forwardedMeta(params: Record<string, unknown>): Record<string, unknown> | undefined {
-  const meta = params._meta;
-  if (meta === null || typeof meta !== 'object') return undefined;
-  const { progressToken: _, ...rest } = meta as Record<string, unknown>;
+/**
+ * `_meta` to pass upstream: the caller's own keys, minus what the gateway manages itself — the
+ * progress token, and the identity key, which only the gateway may set (a caller could otherwise
+ * name someone else to the upstream).
+ */
+function forwardedMeta(req: GatewayRequest): Record<string, unknown> | undefined {
+  const meta = req.params._meta;
+  const rest: Record<string, unknown> =
+    meta !== null && typeof meta === 'object' ? { ...(meta as Record<string, unknown>) } : {};
+  delete rest.progressToken;
+  delete rest[PRINCIPAL_META_KEY];
+  const upstream = req.target?.upstream;
+  if (upstream?.model.forwardIdentity.meta && req.principal) {
+    rest[PRINCIPAL_META_KEY] = identityMeta(req.principal);
+  }
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 function upstreamParams(req: GatewayRequest, overrides: Record<string, unknown>): Record<string, unknown> {
   const { _meta: _, inputResponses: __, requestState: ___, ...rest } = req.params;
-  const meta = forwardedMeta(req.params);
+  const meta = forwardedMeta(req);
   return meta ? { ...rest, ...overrides, _meta: meta } : { ...rest, ...overrides };
 }
 
@@ -52,31 +64,32 @@ function cursorOf(req: GatewayRequest): string | undefined {
 function listPage(req: GatewayRequest, deps: DispatchDeps): Record<string, unknown> | undefined {
   const cursor = cursorOf(req);
   const size = deps.pageSize;
-  const { catalog } = deps;
+  const view = deps.view;
+  const principal = req.principal as Principal;
   switch (req.method) {
     case 'tools/list': {
-      const page = paginate(catalog.tools(), (r) => r.item.name, size, cursor);
+      const page = paginate(view.tools(principal), (r) => r.item.name, size, cursor);
       return {
         tools: page.items.map((r) => r.item),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       };
     }
     case 'prompts/list': {
-      const page = paginate(catalog.prompts(), (r) => r.item.name, size, cursor);
+      const page = paginate(view.prompts(principal), (r) => r.item.name, size, cursor);
       return {
         prompts: page.items.map((r) => r.item),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       };
     }
     case 'resources/list': {
-      const page = paginate(catalog.resources(), (r) => r.item.uri, size, cursor);
+      const page = paginate(view.resources(principal), (r) => r.item.uri, size, cursor);
       return {
         resources: page.items.map((r) => r.item),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       };
     }
     case 'resources/templates/list': {
-      const page = paginate(catalog.templates(), (r) => r.item.uriTemplate, size, cursor);
+      const page = paginate(view.templates(principal), (r) => r.item.uriTemplate, size, cursor);
       return {
         resourceTemplates: page.items.map((r) => r.item),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -94,7 +107,16 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
   switch (req.method) {
     case 'tools/call':
     case 'prompts/get':
-      return forward(req, upstream, req.method, upstreamParams(req, { name: original }), deps);
+      return forward(
+        req,
+        upstream,
+        req.method,
+        upstreamParams(req, {
+          name: original,
+          ...(req.upstreamArguments === undefined ? {} : { arguments: req.upstreamArguments }),
+        }),
+        deps,
+      );
     case 'resources/read':
       return forward(req, upstream, 'resources/read', upstreamParams(req, {}), deps);
     case 'tasks/get':

@@ -1,11 +1,15 @@
 /**
- * route: resolves which upstream owns the request's target and under which name. Unknown targets
- * fail here, before any upstream is contacted, with the error the spec gives for each kind.
+ * route: resolves which upstream owns the request's target and under which name — among the
+ * targets the caller may see. A target the caller may not see fails exactly like one that does
+ * not exist (the same constructor builds both errors), before any upstream is contacted.
  */
+import type { Principal } from '../auth/principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import type { CatalogView } from '../policy/catalog-view.ts';
+import type { Target } from '../policy/decide.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { callerDeclaresTasks, isTaskMethod, missingTasksCapability } from '../tasks/task-relay.ts';
 
@@ -21,19 +25,53 @@ export function resourceNotFound(uri: string): Error {
   return wireError('InvalidParams', `Resource not found: ${uri}`, { uri });
 }
 
-function routeCompletion(req: GatewayRequest, catalog: Catalog): void {
+export function unknownTool(name: string): Error {
+  return wireError('InvalidParams', `Unknown tool: ${name}`);
+}
+
+export function unknownPrompt(name: string): Error {
+  return wireError('InvalidParams', `Unknown prompt: ${name}`);
+}
+
+export interface RouteDeps {
+  catalog: Catalog;
+  view: CatalogView;
+  taskIds: TaskIdCodec;
+}
+
+/**
+ * Is the target visible to the caller? When it exists but is hidden, the denial is kept on the
+ * request for the audit record — the client still gets the "does not exist" answer.
+ */
+function visible(req: GatewayRequest, deps: RouteDeps, principal: Principal, target: Target): boolean {
+  const decision = deps.view.decision(principal, target);
+  if (!decision.visible) req.decision = decision;
+  return decision.visible;
+}
+
+/** A URI is visible when a rule names it, or names a template that matches it. */
+function canSeeResource(req: GatewayRequest, deps: RouteDeps, principal: Principal, uri: string): boolean {
+  const template = deps.catalog.templateFor(uri);
+  if (template !== undefined && deps.view.canSee(principal, { kind: 'resource', name: template }))
+    return true;
+  return visible(req, deps, principal, { kind: 'resource', name: uri });
+}
+
+function routeCompletion(req: GatewayRequest, principal: Principal, deps: RouteDeps): void {
   const ref = (req.params.ref ?? {}) as Record<string, unknown>;
   if (ref.type === 'ref/prompt') {
-    const entry = catalog.prompt(str(ref.name));
-    if (!entry) throw wireError('InvalidParams', `Unknown prompt: ${str(ref.name)}`);
+    const entry = deps.catalog.prompt(str(ref.name));
+    if (!entry || !visible(req, deps, principal, { kind: 'prompt', name: entry.item.name })) {
+      throw unknownPrompt(str(ref.name));
+    }
     req.target = { upstream: entry.upstream, original: entry.original, entry };
     return;
   }
   if (ref.type === 'ref/resource') {
     const uri = str(ref.uri);
-    const template = catalog.template(uri);
-    const upstream = template?.upstream ?? catalog.resourceOwner(uri);
-    if (!upstream) throw resourceNotFound(uri);
+    const template = deps.catalog.template(uri);
+    const upstream = template?.upstream ?? deps.catalog.resourceOwner(uri);
+    if (!upstream || !canSeeResource(req, deps, principal, uri)) throw resourceNotFound(uri);
     req.target = { upstream, original: uri };
     return;
   }
@@ -41,35 +79,42 @@ function routeCompletion(req: GatewayRequest, catalog: Catalog): void {
 }
 
 /**
- * tasks/* carry a sealed task id naming the owning upstream. The capability gate comes first: a
- * caller that did not declare the tasks extension gets -32021 whatever id it sends.
+ * tasks/* carry a sealed task id naming the owning upstream and the principal that created the
+ * task. The capability gate comes first: a caller that did not declare the tasks extension gets
+ * -32021 whatever id it sends. Someone else's task is as unknown as a made-up one.
  */
-function routeTask(req: GatewayRequest, catalog: Catalog, taskIds: TaskIdCodec): void {
+function routeTask(req: GatewayRequest, principal: Principal, deps: RouteDeps): void {
   if (!callerDeclaresTasks(req)) throw missingTasksCapability(req.method);
   const id = str(req.params.taskId);
-  const ref = taskIds.open(id);
-  const upstream = ref && catalog.upstreamNamed(ref.upstream);
+  const ref = deps.taskIds.open(id);
+  const upstream = ref && ref.owner === principal.id ? deps.catalog.upstreamNamed(ref.upstream) : undefined;
   if (!ref || !upstream) throw wireError('InvalidParams', `Unknown task: ${id}`, { taskId: id });
   req.target = { upstream, original: ref.taskId };
 }
 
-export function route(catalog: Catalog, taskIds: TaskIdCodec): Middleware<GatewayRequest> {
+export function route(deps: RouteDeps): Middleware<GatewayRequest> {
+  const { catalog } = deps;
   return async (req, next) => {
+    const principal = req.principal as Principal; // identify ran first
     if (isTaskMethod(req.method)) {
-      routeTask(req, catalog, taskIds);
+      routeTask(req, principal, deps);
       await next();
       return;
     }
     switch (req.method) {
       case 'tools/call': {
         const entry = catalog.tool(str(req.params.name));
-        if (!entry) throw wireError('InvalidParams', `Unknown tool: ${str(req.params.name)}`);
+        if (!entry || !visible(req, deps, principal, { kind: 'tool', name: entry.item.name })) {
+          throw unknownTool(str(req.params.name));
+        }
         req.target = { upstream: entry.upstream, original: entry.original, entry };
         break;
       }
       case 'prompts/get': {
         const entry = catalog.prompt(str(req.params.name));
-        if (!entry) throw wireError('InvalidParams', `Unknown prompt: ${str(req.params.name)}`);
+        if (!entry || !visible(req, deps, principal, { kind: 'prompt', name: entry.item.name })) {
+          throw unknownPrompt(str(req.params.name));
+        }
         req.target = { upstream: entry.upstream, original: entry.original, entry };
         break;
       }
@@ -78,12 +123,14 @@ export function route(catalog: Catalog, taskIds: TaskIdCodec): Middleware<Gatewa
       case 'resources/unsubscribe': {
         const uri = str(req.params.uri);
         const upstream = catalog.resourceOwner(uri);
-        if (!upstream) throw resourceNotFound(uri);
-        req.target = { upstream, original: uri };
+        if (!upstream || !canSeeResource(req, deps, principal, uri)) throw resourceNotFound(uri);
+        const template = catalog.templateFor(uri);
+        req.target =
+          template === undefined ? { upstream, original: uri } : { upstream, original: uri, template };
         break;
       }
       case 'completion/complete':
-        routeCompletion(req, catalog);
+        routeCompletion(req, principal, deps);
         break;
     }
     await next();

@@ -1,7 +1,7 @@
 /**
  * Gateway task ids for the `io.modelcontextprotocol/tasks` extension. A task lives on the
- * upstream that created it, so the id the client sees carries the owning upstream and the
- * upstream's own id, sealed with an HMAC: `tasks/get|update|cancel` route without any state in
+ * upstream that created it, so the id the client sees carries the owning upstream, the
+ * upstream's own id and the principal that created it, sealed with an HMAC: `tasks/get|update|cancel` route without any state in
  * the gateway (any replica holding the same key can serve them), and a client cannot point an id
  * at another upstream or forge one.
  */
@@ -15,6 +15,8 @@ export interface TaskRef {
   readonly upstream: string;
   /** The task id the upstream issued. */
   readonly taskId: string;
+  /** The principal that created the task; only it may follow the task. */
+  readonly owner: string;
 }
 
 export class TaskIdCodec {
@@ -31,7 +33,7 @@ export class TaskIdCodec {
 
   /** The id the client sees for `ref`. */
   seal(ref: TaskRef): string {
-    const body = Buffer.from(JSON.stringify([ref.upstream, ref.taskId])).toString('base64url');
+    const body = Buffer.from(JSON.stringify([ref.upstream, ref.taskId, ref.owner])).toString('base64url');
     return `${PREFIX}.${body}.${this.mac(body).toString('base64url')}`;
   }
 
@@ -46,11 +48,12 @@ export class TaskIdCodec {
       const parsed: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
       if (
         Array.isArray(parsed) &&
-        parsed.length === 2 &&
+        parsed.length === 3 &&
         typeof parsed[0] === 'string' &&
-        typeof parsed[1] === 'string'
+        typeof parsed[1] === 'string' &&
+        typeof parsed[2] === 'string'
       ) {
-        return { upstream: parsed[0], taskId: parsed[1] };
+        return { upstream: parsed[0], taskId: parsed[1], owner: parsed[2] };
       }
     } catch {
       // a valid MAC over a body we did not write cannot happen; treat as foreign

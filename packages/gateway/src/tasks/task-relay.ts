@@ -79,7 +79,7 @@ export function relayCreatedTask(
   return {
     ...task,
     resultType: 'task',
-    taskId: codec.seal({ upstream: upstream.name, taskId: task.taskId }),
+    taskId: codec.seal({ upstream: upstream.name, taskId: task.taskId, owner: req.principal?.id ?? '' }),
   };
 }
 

@@ -7,6 +7,7 @@ import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelco
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
+import { authInfoFor, createHttpAuth } from './http-auth.ts';
 import { checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
@@ -33,12 +34,17 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     log,
   );
   let draining = false;
+  const auth = createHttpAuth(gateway.access.authenticator, gateway.model.auth, server);
 
   async function mcp(request: Request): Promise<Response> {
     const refused = checkHostAndOrigin(request, server);
     if (refused) return refused;
     if (draining)
       return jsonRpcError(503, 'InternalError', 'Service Unavailable: the gateway is shutting down');
+    // Authenticate before reading the body: an unauthenticated caller costs no parsing.
+    const identity = await auth.authenticate(request);
+    if (!identity.ok) return identity.response;
+    const authInfo = authInfoFor(identity.principal);
     let parsedBody: unknown;
     if (request.method === 'POST') {
       const body = await readJsonRpcBody(request, server.maxBodyBytes);
@@ -48,9 +54,9 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
       return jsonRpcError(405, 'InvalidRequest', `Method Not Allowed: ${request.method}`);
     }
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: server.maxBodyBytes })) {
-      return sessions.handle(request, parsedBody);
+      return sessions.handle(request, parsedBody, identity.principal, authInfo);
     }
-    return modern.fetch(request, { parsedBody });
+    return modern.fetch(request, { parsedBody, authInfo });
   }
 
   return {
@@ -58,6 +64,8 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     async fetch(request) {
       const { pathname } = new URL(request.url);
       if (pathname === server.path) return mcp(request);
+      const metadata = request.method === 'GET' ? auth.metadata(pathname) : undefined;
+      if (metadata) return metadata;
       if (pathname === '/healthz') return plainJson(200, { status: 'ok' });
       if (pathname === '/readyz') {
         const health = gateway.health();

@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type AuthInfo,
   isInitializeRequest,
   type McpServer,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
+import type { Principal } from '../auth/principal.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MemoryEventStore } from './event-store.ts';
@@ -18,6 +20,8 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
+  /** The principal that opened the session; nobody else may use it. */
+  principalId: string;
 }
 
 export interface LegacySessionOptions {
@@ -45,20 +49,28 @@ export class LegacySessions {
     return this.sessions.size;
   }
 
-  async handle(request: Request, parsedBody: unknown): Promise<Response> {
+  async handle(
+    request: Request,
+    parsedBody: unknown,
+    principal: Principal,
+    authInfo: AuthInfo,
+  ): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId !== null) {
       const session = this.sessions.get(sessionId);
-      if (!session)
+      // Another principal's session is answered exactly like an unknown one.
+      if (!session || session.principalId !== principal.id)
         return jsonRpcError(
           404,
           'SessionNotFound',
           'Session not found: it is unknown or has ended; initialize a new one',
         );
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request, { parsedBody });
+      return session.transport.handleRequest(request, { parsedBody, authInfo });
     }
-    if (request.method === 'POST' && isInitializeRequest(parsedBody)) return this.open(request, parsedBody);
+    if (request.method === 'POST' && isInitializeRequest(parsedBody)) {
+      return this.open(request, parsedBody, principal, authInfo);
+    }
     return jsonRpcError(
       400,
       'InvalidRequest',
@@ -66,7 +78,12 @@ export class LegacySessions {
     );
   }
 
-  private async open(request: Request, parsedBody: unknown): Promise<Response> {
+  private async open(
+    request: Request,
+    parsedBody: unknown,
+    principal: Principal,
+    authInfo: AuthInfo,
+  ): Promise<Response> {
     if (this.sessions.size >= this.options.maxSessions) {
       return jsonRpcError(503, 'InternalError', 'Service Unavailable: too many open sessions; retry later');
     }
@@ -77,7 +94,7 @@ export class LegacySessions {
       retryInterval: this.options.retryIntervalMs ?? 1000,
       maxRequestBodySize: this.options.maxBodyBytes,
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, lastSeen: Date.now() });
+        this.sessions.set(id, { transport, server, lastSeen: Date.now(), principalId: principal.id });
         this.gateway.fanout.addSession(id, server.server);
         this.log.debug({ session: id }, 'session opened');
       },
@@ -87,7 +104,7 @@ export class LegacySessions {
       if (transport.sessionId) this.forget(transport.sessionId);
     };
     await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody });
+    return transport.handleRequest(request, { parsedBody, authInfo });
   }
 
   private forget(id: string): void {

@@ -2,8 +2,13 @@
  * Test harness: an in-process gateway on a loopback port, fixture upstreams, and SDK clients of
  * either era. Everything goes through the front door (HTTP or stdio), as a real client would.
  */
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { openAccess } from '../../src/access.ts';
 import { loadConfigText } from '../../src/config/load.ts';
 import type { GatewayModel } from '../../src/config/model.ts';
 import { Gateway } from '../../src/gateway.ts';
@@ -39,11 +44,35 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/**
+ * Open access for tests that are about the protocol, not about policy: anonymous callers with a
+ * role that may use everything. Added when the test's YAML has no `auth:` section of its own.
+ */
+export const OPEN_ACCESS_YAML = `auth:
+  anonymous: { roles: [everyone] }
+  stdio: { user: local, roles: [everyone] }
+policy:
+  groups:
+    everything:
+      allow: [{ tools: ["*"], resources: ["*"], prompts: ["*"] }]
+  roles:
+    everyone: { groups: [everything] }
+`;
+
+/** A fresh temp dir for one gateway's embedded database. */
+export function tempStorage(): string {
+  return join(mkdtempSync(join(tmpdir(), 'gatehouse-test-')), 'gatehouse.db');
+}
+
 export async function startGateway(yaml: string): Promise<TestGateway> {
-  const model = modelFromYaml(yaml);
+  const full = /^auth:/m.test(yaml) ? yaml : `${yaml}\n${OPEN_ACCESS_YAML}`;
+  const withStorage = /^storage:/m.test(full)
+    ? full
+    : `${full}\nstorage: { path: ${JSON.stringify(tempStorage())} }\n`;
+  const model = modelFromYaml(withStorage);
   model.server.port = 0;
   const log = process.env.GATEHOUSE_TEST_LOG ? createLogger(process.env.GATEHOUSE_TEST_LOG) : silentLogger();
-  const gateway = new Gateway(model, log);
+  const gateway = new Gateway(model, log, await openAccess(model, log));
   gateway.start();
   await gateway.settled(20_000);
   const http = await listenHttp(gateway, model.server, log);
@@ -65,6 +94,7 @@ export async function connectClient(
   era: ClientEra,
   setup?: (client: Client) => void,
   capabilities: ConstructorParameters<typeof Client>[1] = {},
+  headers: Record<string, string> = {},
 ): Promise<Client> {
   const client = new Client(
     { name: 'gatehouse-test', version: '1.0.0' },
@@ -74,7 +104,7 @@ export async function connectClient(
     },
   );
   setup?.(client);
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }
 

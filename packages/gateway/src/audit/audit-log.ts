@@ -1,0 +1,178 @@
+/**
+ * The audit log: redacts each event, places it on the hash chain and commits it to a store, with
+ * group commit — events recorded while a write is in progress go together in the next batch.
+ * `record()` resolves only once its record is committed, so a caller that awaits it knows the
+ * record survives a crash of the gateway process.
+ *
+ * Chain positions (seq, prevHash, hash) are assigned when a batch is written, in the order the
+ * events were recorded. A batch that fails to commit rejects its callers and does not advance the
+ * chain: the next batch starts from the same place (the head is re-read from the store when
+ * possible, in case the failed commit did in fact land). The log never logs; it reports failures
+ * through `onError`.
+ */
+import { type ChainHead, chainRecords } from './chain.ts';
+import type { AuditEvent } from './event.ts';
+import { type Redactor, storableText } from './redact.ts';
+import type { AuditStore } from './store.ts';
+
+export const DEFAULT_MAX_BATCH = 500;
+
+export interface AuditBatchFailure {
+  /** How many events were in the failed batch (all of them were rejected). */
+  events: number;
+  /** The seq the batch would have started at; the next batch starts there again. */
+  firstSeq: number;
+}
+
+export interface AuditLogOptions {
+  store: AuditStore;
+  redactor: Redactor;
+  onError?: (error: unknown, failure: AuditBatchFailure) => void;
+  /** Largest number of events written in one transaction (default 500). */
+  maxBatch?: number;
+}
+
+interface Pending {
+  event: AuditEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  settled: Promise<void>;
+}
+
+/** Makes every string storable (see storableText) and the value plain JSON, deeply. */
+function storable(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? storableText(item) : item)),
+  );
+}
+
+export class AuditLog {
+  readonly #store: AuditStore;
+  readonly #redactor: Redactor;
+  readonly #onError: AuditLogOptions['onError'];
+  readonly #maxBatch: number;
+  #head: ChainHead | null;
+  #queue: Pending[] = [];
+  #inFlight: Pending[] = [];
+  #writer: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+
+  private constructor(options: AuditLogOptions, head: ChainHead | null) {
+    this.#store = options.store;
+    this.#redactor = options.redactor;
+    this.#onError = options.onError;
+    this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1)
+      throw new RangeError('maxBatch must be >= 1');
+    this.#head = head;
+  }
+
+  /** Initializes the store and continues the chain from its head. */
+  static async open(options: AuditLogOptions): Promise<AuditLog> {
+    await options.store.init();
+    return new AuditLog(options, await options.store.head());
+  }
+
+  /** Where the chain ends: the last committed record. */
+  get head(): ChainHead | null {
+    return this.#head;
+  }
+
+  /** Events recorded but not yet committed (waiting or being written). */
+  get queueDepth(): number {
+    return this.#queue.length + this.#inFlight.length;
+  }
+
+  /** Redacts and queues the event; resolves once it is committed. */
+  record(event: AuditEvent): Promise<void> {
+    if (this.#closing) return Promise.reject(new Error('audit log is closed'));
+    let prepared: AuditEvent;
+    try {
+      prepared = this.#prepare(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#queue.push({ event: prepared, resolve, reject, settled: promise.then(noop, noop) });
+    this.#startWriter();
+    return promise;
+  }
+
+  /** Resolves when everything recorded so far has been committed (or has failed). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#inFlight, ...this.#queue].map((pending) => pending.settled));
+  }
+
+  /** Refuses new events, flushes, then closes the store. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.flush();
+      await this.#writer;
+      await this.#store.close();
+    })();
+    return this.#closing;
+  }
+
+  #prepare(event: AuditEvent): AuditEvent {
+    const message = event.errorMessage;
+    const errorMessage = message === null || message === undefined ? null : String(this.#redactor(message));
+    const redacted = { ...event, arguments: this.#redactor(event.arguments) ?? null, errorMessage };
+    return storable(redacted) as AuditEvent;
+  }
+
+  #startWriter(): void {
+    if (this.#writer) return;
+    // Starting on a microtask lets every record() of the current tick join the first batch.
+    this.#writer = Promise.resolve()
+      .then(() => this.#drain())
+      .finally(() => {
+        this.#writer = null;
+        if (this.#queue.length > 0) this.#startWriter();
+      });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      this.#inFlight = this.#queue.splice(0, this.#maxBatch);
+      await this.#commit(this.#inFlight);
+      this.#inFlight = [];
+    }
+  }
+
+  async #commit(batch: readonly Pending[]): Promise<void> {
+    const records = chainRecords(
+      this.#head,
+      batch.map((pending) => pending.event),
+    );
+    try {
+      await this.#store.append(records);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      this.#report(error, { events: batch.length, firstSeq: records[0]?.seq ?? 0 });
+      await this.#resyncHead();
+      return;
+    }
+    const last = records[records.length - 1];
+    if (last) this.#head = { seq: last.seq, hash: last.hash };
+    for (const pending of batch) pending.resolve();
+  }
+
+  /** After a failed commit: a commit whose acknowledgement was lost may still have landed. */
+  async #resyncHead(): Promise<void> {
+    try {
+      this.#head = await this.#store.head();
+    } catch {
+      // Keep the last known head; the next batch retries from there.
+    }
+  }
+
+  #report(error: unknown, failure: AuditBatchFailure): void {
+    try {
+      this.#onError?.(error, failure);
+    } catch {
+      // A throwing error handler must not stop the writer.
+    }
+  }
+}
+
+function noop(): void {}

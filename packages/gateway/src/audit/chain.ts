@@ -1,0 +1,123 @@
+/**
+ * The hash chain: each record's hash is SHA-256 over the previous record's hash, its sequence
+ * number and the canonical JSON of its event fields, so changing, removing or reordering any
+ * stored record breaks every link after it. Used by the audit log (to write) and verify (to check).
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEvent, AuditRecord } from './event.ts';
+
+/** The prevHash of the first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** Exactly the fields of AuditEvent — what the hash covers (not seq, prevHash or hash). */
+export const AUDIT_EVENT_FIELDS = [
+  'time',
+  'requestId',
+  'traceId',
+  'principal',
+  'transport',
+  'era',
+  'sessionId',
+  'method',
+  'target',
+  'upstream',
+  'arguments',
+  'decision',
+  'rule',
+  'status',
+  'errorCode',
+  'errorMessage',
+  'latencyMs',
+  'resultBytes',
+  'resultHash',
+  'approvedBy',
+] as const satisfies readonly (keyof AuditEvent)[];
+
+// Fails to compile when AuditEvent gains a field that the list above does not name.
+type MissingEventField = Exclude<keyof AuditEvent, (typeof AUDIT_EVENT_FIELDS)[number]>;
+const allEventFieldsListed: [MissingEventField] extends [never] ? true : MissingEventField = true;
+void allEventFieldsListed;
+
+/** The event part of a record (or of any object carrying the event fields). */
+export function eventOf(record: AuditEvent): AuditEvent {
+  const event: Record<string, unknown> = {};
+  for (const field of AUDIT_EVENT_FIELDS) event[field] = record[field];
+  return event as unknown as AuditEvent;
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units), no whitespace. Otherwise it follows
+ * JSON.stringify exactly — `toJSON`, dropped `undefined`/functions, `null` for non-finite numbers
+ * — so a value hashes the same before it is stored and after it is read back.
+ */
+export function canonicalJson(value: unknown): string {
+  return serialize(value, '') ?? 'null';
+}
+
+function serialize(value: unknown, key: string): string | undefined {
+  let current = value;
+  if (current !== null && typeof current === 'object') {
+    const toJSON = (current as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') current = toJSON.call(current, key);
+  }
+  switch (typeof current) {
+    case 'string':
+      return JSON.stringify(current);
+    case 'number':
+      return Number.isFinite(current) ? JSON.stringify(current) : 'null';
+    case 'boolean':
+      return current ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('canonicalJson: a BigInt has no JSON form');
+    case 'object':
+      return current === null ? 'null' : serializeObject(current, key);
+    default:
+      return undefined;
+  }
+}
+
+function serializeObject(value: object, key: string): string | undefined {
+  if (Array.isArray(value)) {
+    return `[${value.map((item, i) => serialize(item, String(i)) ?? 'null').join(',')}]`;
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    return serialize(value.valueOf(), key);
+  }
+  const members: string[] = [];
+  for (const name of Object.keys(value).sort()) {
+    const member = serialize((value as Record<string, unknown>)[name], name);
+    if (member !== undefined) members.push(`${JSON.stringify(name)}:${member}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * SHA-256 (hex) over prevHash, the decimal seq and the canonical JSON of the event fields, in
+ * that order. prevHash has a fixed length and the JSON starts with `{`, so the concatenation is
+ * unambiguous.
+ */
+export function hashEvent(prevHash: string, seq: number, event: AuditEvent): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update(String(seq))
+    .update(canonicalJson(eventOf(event)))
+    .digest('hex');
+}
+
+/** Places events on the chain after `head`, in order. */
+export function chainRecords(head: ChainHead | null, events: readonly AuditEvent[]): AuditRecord[] {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  return events.map((event) => {
+    seq += 1;
+    const hash = hashEvent(prevHash, seq, event);
+    const record: AuditRecord = { ...eventOf(event), seq, prevHash, hash };
+    prevHash = hash;
+    return record;
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * The audit store on PostgreSQL (the `pg` package): a connection pool, a table created on init
+ * (name configurable, checked as an identifier), each append one transaction with multi-row
+ * INSERTs, seq a BIGINT primary key and the full event as JSONB.
+ *
+ * One writer per table: the chain is continued by a single AuditLog. Several gateway replicas
+ * must each write their own table (the seq primary key refuses a second writer's batch).
+ */
+import pg from 'pg';
+import type { ChainHead } from './chain.ts';
+import type { AuditRecord } from './event.ts';
+import {
+  type AuditQuery,
+  type AuditStore,
+  checkPageArguments,
+  eventJsonOf,
+  globToLike,
+  indexedColumnsOf,
+  normalizeQuery,
+  recordFromRow,
+} from './store.ts';
+
+export interface PgAuditStoreOptions {
+  /** A `postgresql://` URL; ignored when `pool` is given. */
+  connectionString?: string;
+  /** An existing pool; it is not ended by close(). */
+  pool?: pg.Pool;
+  /** `table` or `schema.table`; letters, digits and `_`, 48 characters at most per part. */
+  table?: string;
+  /** Pool size when the store makes its own pool (default 4). */
+  maxConnections?: number;
+}
+
+export const DEFAULT_PG_TABLE = 'gatehouse_audit_log';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+const COLUMNS =
+  'seq, prev_hash, hash, time, principal_id, principal_user, method, target, status, decision, event';
+const COLUMN_COUNT = 11;
+/** Rows per INSERT statement, well under PostgreSQL's 65535 bind parameters. */
+const ROWS_PER_INSERT = 1000;
+
+/** Checks `table` or `schema.table` and returns it quoted, plus a safe stem for index names. */
+export function quoteTableName(table: string): { quoted: string; stem: string } {
+  const parts = table.split('.');
+  if (parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
+    throw new Error(
+      `audit table name "${table}" is not a valid identifier (letters, digits, _; or schema.table)`,
+    );
+  }
+  return { quoted: parts.map((part) => `"${part}"`).join('.'), stem: parts[parts.length - 1] ?? table };
+}
+
+interface PgRow {
+  seq: string | number;
+  prev_hash: string;
+  hash: string;
+  time: string;
+  principal_id: string | null;
+  principal_user: string | null;
+  method: string;
+  target: string | null;
+  status: string;
+  decision: string;
+  event: unknown;
+}
+
+function rowToRecord(row: PgRow): AuditRecord {
+  return recordFromRow(
+    row.event,
+    { seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash },
+    {
+      time: row.time,
+      principalId: row.principal_id,
+      principalUser: row.principal_user,
+      method: row.method,
+      target: row.target,
+      status: row.status,
+      decision: row.decision,
+    },
+  );
+}
+
+function insertStatement(table: string, rows: readonly AuditRecord[]): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const tuples = rows.map((record, row) => {
+    const columns = indexedColumnsOf(record);
+    values.push(
+      record.seq,
+      record.prevHash,
+      record.hash,
+      columns.time,
+      columns.principalId,
+      columns.principalUser,
+      columns.method,
+      columns.target,
+      columns.status,
+      columns.decision,
+      eventJsonOf(record),
+    );
+    const base = row * COLUMN_COUNT;
+    const placeholders = Array.from({ length: COLUMN_COUNT }, (_, i) => `$${base + i + 1}`);
+    placeholders[COLUMN_COUNT - 1] = `${placeholders[COLUMN_COUNT - 1]}::jsonb`;
+    return `(${placeholders.join(', ')})`;
+  });
+  return { text: `INSERT INTO ${table} (${COLUMNS}) VALUES ${tuples.join(', ')}`, values };
+}
+
+export class PgAuditStore implements AuditStore {
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #table: string;
+  readonly #indexStem: string;
+  readonly #tableName: string;
+  #closed = false;
+
+  constructor(options: PgAuditStoreOptions) {
+    const { quoted, stem } = quoteTableName(options.table ?? DEFAULT_PG_TABLE);
+    this.#table = quoted;
+    this.#indexStem = stem;
+    this.#tableName = options.table ?? DEFAULT_PG_TABLE;
+    if (options.pool) {
+      this.#pool = options.pool;
+      this.#ownsPool = false;
+    } else {
+      if (!options.connectionString) throw new Error('PgAuditStore needs a connectionString or a pool');
+      this.#pool = new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.maxConnections ?? 4,
+      });
+      // An idle connection dropped by the server must not crash the process; the next query
+      // fails instead, and the audit log reports that through its onError.
+      this.#pool.on('error', () => {});
+      this.#ownsPool = true;
+    }
+  }
+
+  async init(): Promise<void> {
+    const t = this.#table;
+    const index = (column: string): string =>
+      `CREATE INDEX IF NOT EXISTS "${this.#indexStem}_${column}_idx" ON ${t} (${column})`;
+    // The advisory lock keeps replicas that start together from racing on CREATE … IF NOT EXISTS.
+    await this.#transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `gatehouse-audit:${this.#tableName}`,
+      ]);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${t} (
+        seq BIGINT PRIMARY KEY,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        time TEXT NOT NULL,
+        principal_id TEXT,
+        principal_user TEXT,
+        method TEXT NOT NULL,
+        target TEXT,
+        status TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        event JSONB NOT NULL
+      )`);
+      for (const column of [
+        'time',
+        'principal_id',
+        'principal_user',
+        'method',
+        'target',
+        'status',
+        'decision',
+      ]) {
+        await client.query(index(column));
+      }
+    });
+  }
+
+  async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    if (this.#closed) throw new Error('audit store is closed');
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error; // the connection is unusable: drop it from the pool
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #rows<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
+    if (this.#closed) throw new Error('audit store is closed');
+    return (await this.#pool.query<Row>(text, values)).rows;
+  }
+
+  async head(): Promise<ChainHead | null> {
+    const rows = await this.#rows<{ seq: string; hash: string }>(
+      `SELECT seq, hash FROM ${this.#table} ORDER BY seq DESC LIMIT 1`,
+      [],
+    );
+    const row = rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : null;
+  }
+
+  async append(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#transaction(async (client) => {
+      for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+        const { text, values } = insertStatement(this.#table, records.slice(start, start + ROWS_PER_INSERT));
+        await client.query(text, values);
+      }
+    });
+  }
+
+  async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    checkPageArguments(afterSeq, limit);
+    const rows = await this.#rows<PgRow>(
+      `SELECT ${COLUMNS} FROM ${this.#table} WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [afterSeq, limit],
+    );
+    return rows.map(rowToRecord);
+  }
+
+  async query(filter: AuditQuery): Promise<AuditRecord[]> {
+    const query = normalizeQuery(filter);
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const param = (value: unknown): string => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    if (query.since !== undefined) conditions.push(`time >= ${param(query.since)}`);
+    if (query.until !== undefined) conditions.push(`time < ${param(query.until)}`);
+    if (query.principal !== undefined) {
+      const principal = param(query.principal);
+      conditions.push(`(principal_id = ${principal} OR principal_user = ${principal})`);
+    }
+    if (query.method !== undefined) conditions.push(`method = ${param(query.method)}`);
+    if (query.target?.includes('*'))
+      conditions.push(`target LIKE ${param(globToLike(query.target))} ESCAPE '\\'`);
+    else if (query.target !== undefined) conditions.push(`target = ${param(query.target)}`);
+    if (query.status !== undefined) conditions.push(`status = ${param(query.status)}`);
+    if (query.decision !== undefined) conditions.push(`decision = ${param(query.decision)}`);
+    const limit = param(query.limit);
+    const sql =
+      `SELECT ${COLUMNS} FROM ${this.#table}` +
+      (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
+      ` ORDER BY seq DESC LIMIT ${limit}`;
+    return (await this.#rows<PgRow>(sql, values)).map(rowToRecord);
+  }
+  async count(): Promise<number> {
+    const rows = await this.#rows<{ n: string }>(`SELECT count(*) AS n FROM ${this.#table}`, []);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsPool) await this.#pool.end();
+  }
+}

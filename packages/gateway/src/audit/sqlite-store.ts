@@ -1,0 +1,216 @@
+/**
+ * The audit store on SQLite, through Node's built-in `node:sqlite` (no native npm package).
+ *
+ * Durability: WAL journal with `synchronous=NORMAL`. A committed transaction's WAL frames have
+ * been written to the file (the OS page cache) before COMMIT returns, so a record whose append
+ * resolved survives the gateway process being SIGKILLed; only an OS crash or power loss may lose
+ * the most recent commits (until the next checkpoint syncs the WAL). Use `synchronous: 'FULL'`
+ * to sync on every commit when that matters more than throughput.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { ChainHead } from './chain.ts';
+import type { AuditRecord } from './event.ts';
+import {
+  type AuditQuery,
+  type AuditStore,
+  checkPageArguments,
+  eventJsonOf,
+  indexedColumnsOf,
+  normalizeQuery,
+  recordFromRow,
+} from './store.ts';
+
+export interface SqliteAuditStoreOptions {
+  /** Database file; parent directories are created. `:memory:` works for tests. */
+  path: string;
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+const TABLE = 'audit_log';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${TABLE} (
+  seq INTEGER PRIMARY KEY,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  time TEXT NOT NULL,
+  principal_id TEXT,
+  principal_user TEXT,
+  method TEXT NOT NULL,
+  target TEXT,
+  status TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  event TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS ${TABLE}_time ON ${TABLE} (time);
+CREATE INDEX IF NOT EXISTS ${TABLE}_principal_id ON ${TABLE} (principal_id);
+CREATE INDEX IF NOT EXISTS ${TABLE}_principal_user ON ${TABLE} (principal_user);
+CREATE INDEX IF NOT EXISTS ${TABLE}_method ON ${TABLE} (method);
+CREATE INDEX IF NOT EXISTS ${TABLE}_target ON ${TABLE} (target);
+CREATE INDEX IF NOT EXISTS ${TABLE}_status ON ${TABLE} (status);
+CREATE INDEX IF NOT EXISTS ${TABLE}_decision ON ${TABLE} (decision);
+`;
+
+const COLUMNS =
+  'seq, prev_hash, hash, time, principal_id, principal_user, method, target, status, decision, event';
+
+interface Statements {
+  insert: StatementSync;
+  head: StatementSync;
+  page: StatementSync;
+  count: StatementSync;
+}
+
+/** `*` stays a wildcard; GLOB's other specials are matched literally. GLOB is case-sensitive. */
+function globToSqliteGlob(glob: string): string {
+  return glob.replace(/[[?]/g, (char) => `[${char}]`);
+}
+
+type Row = Record<string, SQLOutputValue>;
+
+function text(row: Row, column: string): string {
+  return String(row[column]);
+}
+
+function textOrNull(row: Row, column: string): string | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : String(value);
+}
+
+function rowToRecord(row: Row): AuditRecord {
+  return recordFromRow(
+    text(row, 'event'),
+    { seq: Number(row.seq), prevHash: text(row, 'prev_hash'), hash: text(row, 'hash') },
+    {
+      time: text(row, 'time'),
+      principalId: textOrNull(row, 'principal_id'),
+      principalUser: textOrNull(row, 'principal_user'),
+      method: text(row, 'method'),
+      target: textOrNull(row, 'target'),
+      status: text(row, 'status'),
+      decision: text(row, 'decision'),
+    },
+  );
+}
+
+export class SqliteAuditStore implements AuditStore {
+  readonly #options: SqliteAuditStoreOptions;
+  #db: DatabaseSync | null = null;
+  #statements: Statements | null = null;
+  /** Query statements by SQL text: at most one per combination of filter fields. */
+  readonly #queryStatements = new Map<string, StatementSync>();
+
+  constructor(options: SqliteAuditStoreOptions) {
+    this.#options = options;
+  }
+
+  async init(): Promise<void> {
+    if (this.#db) return;
+    const { path } = this.#options;
+    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    const db = new DatabaseSync(path);
+    try {
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${this.#options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      db.exec('PRAGMA busy_timeout = 5000');
+      db.exec(SCHEMA);
+      this.#statements = {
+        insert: db.prepare(`INSERT INTO ${TABLE} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        head: db.prepare(`SELECT seq, hash FROM ${TABLE} ORDER BY seq DESC LIMIT 1`),
+        page: db.prepare(`SELECT ${COLUMNS} FROM ${TABLE} WHERE seq > ? ORDER BY seq LIMIT ?`),
+        count: db.prepare(`SELECT count(*) AS n FROM ${TABLE}`),
+      };
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#db = db;
+  }
+
+  #open(): { db: DatabaseSync; statements: Statements } {
+    if (!this.#db || !this.#statements) throw new Error('audit store is not open');
+    return { db: this.#db, statements: this.#statements };
+  }
+
+  async head(): Promise<ChainHead | null> {
+    const row = this.#open().statements.head.get();
+    return row ? { seq: Number(row.seq), hash: String(row.hash) } : null;
+  }
+
+  async append(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const { db, statements } = this.#open();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const record of records) {
+        const columns = indexedColumnsOf(record);
+        statements.insert.run(
+          record.seq,
+          record.prevHash,
+          record.hash,
+          columns.time,
+          columns.principalId,
+          columns.principalUser,
+          columns.method,
+          columns.target,
+          columns.status,
+          columns.decision,
+          eventJsonOf(record),
+        );
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    checkPageArguments(afterSeq, limit);
+    return this.#open().statements.page.all(afterSeq, limit).map(rowToRecord);
+  }
+
+  async query(filter: AuditQuery): Promise<AuditRecord[]> {
+    const { db } = this.#open();
+    const query = normalizeQuery(filter);
+    const conditions: string[] = [];
+    const parameters: SQLInputValue[] = [];
+    const where = (condition: string, ...values: SQLInputValue[]): void => {
+      conditions.push(condition);
+      parameters.push(...values);
+    };
+    if (query.since !== undefined) where('time >= ?', query.since);
+    if (query.until !== undefined) where('time < ?', query.until);
+    if (query.principal !== undefined)
+      where('(principal_id = ? OR principal_user = ?)', query.principal, query.principal);
+    if (query.method !== undefined) where('method = ?', query.method);
+    if (query.target?.includes('*')) where('target GLOB ?', globToSqliteGlob(query.target));
+    else if (query.target !== undefined) where('target = ?', query.target);
+    if (query.status !== undefined) where('status = ?', query.status);
+    if (query.decision !== undefined) where('decision = ?', query.decision);
+    const sql =
+      `SELECT ${COLUMNS} FROM ${TABLE}` +
+      (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
+      ' ORDER BY seq DESC LIMIT ?';
+    let statement = this.#queryStatements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      this.#queryStatements.set(sql, statement);
+    }
+    return statement.all(...parameters, query.limit).map(rowToRecord);
+  }
+
+  async count(): Promise<number> {
+    return Number(this.#open().statements.count.get()?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = null;
+    this.#statements = null;
+    this.#queryStatements.clear();
+    db?.close();
+  }
+}

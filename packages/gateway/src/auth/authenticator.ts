@@ -1,0 +1,105 @@
+/**
+ * Authentication: from what a transport presents to a principal, or a refusal shaped the way the
+ * MCP authorization spec asks (401 with `WWW-Authenticate`, 403 `insufficient_scope`). Pure of
+ * transport concerns: the HTTP front maps the outcome to a response; stdio uses the configured
+ * local principal. The pipeline's identify stage then refuses any request without a principal.
+ */
+import type { AuthModel } from '../config/model-access.ts';
+import { type ApiKeyStore, looksLikeApiKey } from './api-keys.ts';
+import type { OidcVerifier } from './oidc-verifier.ts';
+import { ANONYMOUS, type Principal } from './principal.ts';
+import { bearerToken } from './resource-metadata.ts';
+
+export type AuthOutcome =
+  | { ok: true; principal: Principal }
+  | {
+      ok: false;
+      status: 400 | 401 | 403;
+      error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+      description: string;
+      scope?: string;
+    };
+
+export interface AuthenticatorDeps {
+  model: AuthModel;
+  keys: ApiKeyStore | null;
+  oidc: OidcVerifier | null;
+}
+
+export class Authenticator {
+  private readonly deps: AuthenticatorDeps;
+  private readonly anonymous: Principal | null;
+
+  constructor(deps: AuthenticatorDeps) {
+    this.deps = deps;
+    const anon = deps.model.anonymous;
+    this.anonymous = anon === null ? null : { ...ANONYMOUS, roles: anon.roles };
+  }
+
+  /** Does HTTP need credentials at all (false only when anonymous access is on)? */
+  get requiresCredentials(): boolean {
+    return this.anonymous === null;
+  }
+
+  /** HTTP: the `Authorization` header → principal or refusal. */
+  async authenticateHttp(authorization: string | null): Promise<AuthOutcome> {
+    const parsed = bearerToken(authorization);
+    if (!parsed.ok) {
+      if (parsed.reason === 'missing' && this.anonymous !== null)
+        return { ok: true, principal: this.anonymous };
+      if (parsed.reason === 'missing')
+        return { ok: false, status: 401, description: 'Authentication required' };
+      return {
+        ok: false,
+        status: 400,
+        error: 'invalid_request',
+        description: 'The Authorization header is not a single Bearer credential',
+      };
+    }
+    const token = parsed.token;
+    const { keys, oidc } = this.deps;
+    if (keys !== null && looksLikeApiKey(token)) {
+      const principal = keys.verify(token);
+      if (principal) return { ok: true, principal };
+      return {
+        ok: false,
+        status: 401,
+        error: 'invalid_token',
+        description: 'The API key is unknown or revoked',
+      };
+    }
+    if (oidc !== null) {
+      const outcome = await oidc.verify(token);
+      if (outcome.ok) return { ok: true, principal: outcome.principal };
+      const refusal: AuthOutcome = {
+        ok: false,
+        status: outcome.status,
+        error: outcome.error,
+        description: outcome.description,
+      };
+      return outcome.scope === undefined ? refusal : { ...refusal, scope: outcome.scope };
+    }
+    return {
+      ok: false,
+      status: 401,
+      error: 'invalid_token',
+      description: 'The credential is not accepted here',
+    };
+  }
+
+  /** stdio: the configured local principal, else the anonymous one when allowed. */
+  stdioPrincipal(): Principal | undefined {
+    const local = this.deps.model.stdio;
+    if (local !== null) {
+      return {
+        id: `stdio:${local.user}`,
+        user: local.user,
+        org: local.org ?? undefined,
+        roles: local.roles,
+        via: 'stdio',
+        scopes: [],
+      };
+    }
+    return this.anonymous ?? undefined;
+  }
+}

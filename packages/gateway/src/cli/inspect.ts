@@ -1,0 +1,156 @@
+/**
+ * `gatehouse explain` and `gatehouse catalog`: the policy seen from one caller. Both use the same
+ * decide() and CatalogView the running gateway uses, so what they print is what that caller gets.
+ */
+import { parseArgs } from 'node:util';
+import { openAccess } from '../access.ts';
+import { ApiKeyStore } from '../auth/api-keys.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { GatewayModel } from '../config/model.ts';
+import { Gateway } from '../gateway.ts';
+import { silentLogger } from '../observability/logger.ts';
+import { decide, type Target } from '../policy/decide.ts';
+import { CliUsageError } from './usage.ts';
+
+interface Who {
+  as?: string | undefined;
+  roles?: string | undefined;
+}
+
+/** `--roles a,b` as given, or `--as user` resolved through the stdio principal or the API keys. */
+export function resolvePrincipal(model: GatewayModel, who: Who): Principal {
+  if (who.roles !== undefined) {
+    const roles = who.roles
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    const user = who.as ?? 'cli';
+    return { id: `cli:${user}`, user, org: undefined, roles, via: 'api-key', scopes: [] };
+  }
+  if (who.as === undefined) throw new CliUsageError('say who: --as <user> or --roles <a,b>');
+  const stdio = model.auth.stdio;
+  if (stdio !== null && stdio.user === who.as) {
+    return {
+      id: `stdio:${stdio.user}`,
+      user: stdio.user,
+      org: stdio.org ?? undefined,
+      roles: stdio.roles,
+      via: 'stdio',
+      scopes: [],
+    };
+  }
+  const store = new ApiKeyStore(model.storage.path);
+  try {
+    const keys = store.list().filter((k) => k.user === who.as);
+    const roleSets = new Set(keys.map((k) => [...k.roles].sort().join(',')));
+    if (keys.length === 0) throw new CliUsageError(`no active API key for user "${who.as}"; pass --roles`);
+    if (roleSets.size > 1) {
+      throw new CliUsageError(
+        `"${who.as}" holds keys with different roles (${[...roleSets].join(' | ')}); pass --roles`,
+      );
+    }
+    const key = keys[0] as (typeof keys)[number];
+    return {
+      id: `key:${key.id}`,
+      user: key.user,
+      org: key.org ?? undefined,
+      roles: key.roles,
+      via: 'api-key',
+      scopes: [],
+    };
+  } finally {
+    store.close();
+  }
+}
+
+export function explainCommand(model: GatewayModel, argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      as: { type: 'string' },
+      roles: { type: 'string' },
+      tool: { type: 'string' },
+      resource: { type: 'string' },
+      prompt: { type: 'string' },
+      args: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const principal = resolvePrincipal(model, values);
+  const target: Target | undefined =
+    values.tool !== undefined
+      ? { kind: 'tool', name: values.tool }
+      : values.resource !== undefined
+        ? { kind: 'resource', name: values.resource }
+        : values.prompt !== undefined
+          ? { kind: 'prompt', name: values.prompt }
+          : undefined;
+  if (target === undefined) throw new CliUsageError('explain needs --tool, --resource or --prompt');
+  let args: Record<string, unknown> | undefined;
+  if (values.args !== undefined) {
+    try {
+      args = JSON.parse(values.args) as Record<string, unknown>;
+    } catch {
+      throw new CliUsageError('--args must be a JSON object');
+    }
+  } else if (target.kind !== 'resource') args = {};
+  const listing = decide(model.policy, principal.roles, target);
+  const call = decide(model.policy, principal.roles, target, args ?? {});
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({ principal, target, visible: listing.visible, decision: call }, null, 2)}\n`,
+    );
+  } else {
+    const who = `${principal.user} (roles: ${principal.roles.join(', ') || 'none'})`;
+    process.stdout.write(
+      [
+        `${call.effect.toUpperCase()}: ${target.kind} ${target.name} for ${who}`,
+        `  listed:   ${listing.visible ? 'yes' : 'no — answered exactly like a name that does not exist'}`,
+        `  rule:     ${call.rule ?? '(none — deny by default)'}`,
+        `  reason:   ${call.reason}`,
+        ...(call.approval ? ['  approval: required before the call reaches the upstream'] : []),
+      ].join('\n') + '\n',
+    );
+  }
+  return call.effect === 'allow' ? 0 : 1;
+}
+
+export async function catalogCommand(model: GatewayModel, argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { as: { type: 'string' }, roles: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const principal = resolvePrincipal(model, values);
+  const log = silentLogger();
+  const access = await openAccess({ ...model, audit: { ...model.audit, enabled: false } }, log);
+  const gateway = new Gateway(model, log, access);
+  gateway.start();
+  try {
+    await gateway.settled();
+    const view = gateway.view;
+    const seen = {
+      principal: { user: principal.user, roles: principal.roles },
+      tools: view.tools(principal).map((r) => ({ name: r.item.name, description: r.item.description ?? '' })),
+      resources: view.resources(principal).map((r) => r.item.uri),
+      resourceTemplates: view.templates(principal).map((r) => r.item.uriTemplate),
+      prompts: view.prompts(principal).map((r) => r.item.name),
+      unavailable: gateway.upstreams.filter((u) => u.state !== 'ready').map((u) => u.name),
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(seen, null, 2)}\n`);
+    else {
+      const out = [`${principal.user} (roles: ${principal.roles.join(', ') || 'none'}) sees:`];
+      out.push(`tools (${seen.tools.length}):`, ...seen.tools.map((t) => `  ${t.name}  ${t.description}`));
+      out.push(`resources (${seen.resources.length}):`, ...seen.resources.map((r) => `  ${r}`));
+      out.push(
+        `resource templates (${seen.resourceTemplates.length}):`,
+        ...seen.resourceTemplates.map((r) => `  ${r}`),
+      );
+      out.push(`prompts (${seen.prompts.length}):`, ...seen.prompts.map((p) => `  ${p}`));
+      if (seen.unavailable.length > 0) out.push(`not reachable now: ${seen.unavailable.join(', ')}`);
+      process.stdout.write(`${out.join('\n')}\n`);
+    }
+    return 0;
+  } finally {
+    await gateway.stop();
+  }
+}

@@ -1,0 +1,28 @@
+/** The CLI's usage text and its usage error (exit code 2). */
+export class CliUsageError extends Error {}
+
+export const USAGE = `Usage: gatehouse <command> [options] --config <file>
+
+Commands:
+  serve                 Start the gateway on Streamable HTTP (both protocol eras)
+  stdio                 Serve one client over stdin/stdout (for hosts that launch a local process)
+  check                 Validate the config; print the normalized config or every error
+  keys create --user U [--org O] [--roles a,b] [--description D]
+                        Create an API key; it is printed once
+  keys list [--all]     List keys (--all includes revoked ones)
+  keys revoke <id>      Revoke a key
+  explain --as U|--roles a,b (--tool T|--resource URI|--prompt P) [--args JSON]
+                        Print the policy decision for one call and the rule behind it
+  catalog --as U|--roles a,b [--json]
+                        Print exactly the tools, resources and prompts that caller sees
+  audit tail [-n N]     The newest audit records
+  audit query [--principal P] [--method M] [--target T] [--status S] [--decision D]
+              [--since ISO] [--until ISO] [--limit N]
+  audit export --jsonl  Every record, oldest first, as JSON lines on stdout
+  audit verify          Check the hash chain; names the first altered or missing record
+
+Options:
+  -c, --config <file>   Path to gatehouse.yaml (default: gatehouse.yaml)
+  -p, --port <port>     Override server.port (serve)
+  -h, --help            Show this help
+`;

@@ -1,0 +1,71 @@
+/** The runtime model of the governed-access sections (see schema-access.ts). */
+
+export type PrincipalField = 'user' | 'org' | 'principal' | 'roles' | 'via';
+
+export interface OidcModel {
+  issuer: string;
+  /** The audience tokens must carry: the gateway's resource URL unless configured. */
+  audience: string;
+  jwksUri: string | null;
+  requiredScopes: string[];
+  scopesSupported: string[];
+  clockToleranceSec: number;
+  claims: { user: string; org: string | null; roles: string | null };
+  roleMap: Record<string, string[]> | null;
+}
+
+export interface LocalPrincipalModel {
+  user: string;
+  org: string | null;
+  roles: string[];
+}
+
+export interface AuthModel {
+  apiKeys: boolean;
+  oidc: OidcModel | null;
+  stdio: LocalPrincipalModel | null;
+  anonymous: { roles: string[] } | null;
+}
+
+export type ConditionOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in' | 'matches';
+
+/** One parsed `when` condition: `path op value`, e.g. `amount <= 1000`. */
+export interface ConditionModel {
+  path: string[];
+  op: ConditionOp;
+  value: unknown;
+  /** The text the user wrote, for explanations. */
+  source: string;
+}
+
+export interface RuleModel {
+  /** Where the rule is written: `group:finance/allow[0]`. */
+  id: string;
+  effect: 'allow' | 'deny';
+  tools: string[] | null;
+  resources: string[] | null;
+  prompts: string[] | null;
+  when: ConditionModel[];
+  approval: boolean;
+}
+
+export interface PolicyModel {
+  /** Each role's rules, flattened from its groups in the order written. */
+  roles: Record<string, { groups: string[]; rules: RuleModel[] }>;
+}
+
+export interface AuditModel {
+  enabled: boolean;
+  postgres: { url: string; table: string } | null;
+  redact: { fields: string[]; patterns: { name: string; regex: string }[] };
+}
+
+export interface InjectModel {
+  tools: string[];
+  arguments: Record<string, PrincipalField>;
+}
+
+export interface ForwardIdentityModel {
+  headers: Record<string, PrincipalField>;
+  meta: boolean;
+}

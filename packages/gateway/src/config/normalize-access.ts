@@ -1,0 +1,150 @@
+/**
+ * normalize() for the governed-access sections: auth, policy (roles flattened to their rules,
+ * conditions parsed), audit, injection and identity forwarding. Pure; issues name their path.
+ */
+import { parseCondition } from '../policy/conditions.ts';
+import type {
+  AuditModel,
+  AuthModel,
+  ConditionModel,
+  ForwardIdentityModel,
+  InjectModel,
+  PolicyModel,
+  RuleModel,
+} from './model-access.ts';
+import type { NormalizeIssue } from './normalize.ts';
+import type { GatewayConfigParsed } from './schema.ts';
+
+type Parsed = GatewayConfigParsed;
+type RuleInput = Parsed['policy']['groups'][string]['allow'][number];
+
+/** The URL clients reach the MCP endpoint at: the OAuth resource (token audience). */
+export function resourceUrl(server: Parsed['server']): string {
+  if (server.publicUrl !== undefined) {
+    const url = new URL(server.publicUrl);
+    if (url.pathname === '/' || url.pathname === '') url.pathname = server.path;
+    return url.toString();
+  }
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+  return `http://${host}:${server.port}${server.path}`;
+}
+
+export function normalizeAuth(auth: Parsed['auth'], server: Parsed['server']): AuthModel {
+  const oidc = auth.oidc;
+  return {
+    apiKeys: auth.apiKeys,
+    oidc:
+      oidc === undefined
+        ? null
+        : {
+            issuer: oidc.issuer,
+            audience: oidc.audience ?? resourceUrl(server),
+            jwksUri: oidc.jwksUri ?? null,
+            requiredScopes: oidc.requiredScopes,
+            scopesSupported: oidc.scopesSupported ?? oidc.requiredScopes,
+            clockToleranceSec: oidc.clockToleranceSec,
+            claims: {
+              user: oidc.claims.user,
+              org: oidc.claims.org ?? null,
+              roles: oidc.claims.roles ?? null,
+            },
+            roleMap: oidc.roleMap ?? null,
+          },
+    stdio:
+      auth.stdio === undefined
+        ? null
+        : { user: auth.stdio.user, org: auth.stdio.org ?? null, roles: auth.stdio.roles },
+    anonymous: auth.anonymous === undefined ? null : { roles: auth.anonymous.roles },
+  };
+}
+
+function normalizeRule(
+  rule: RuleInput,
+  effect: 'allow' | 'deny',
+  group: string,
+  index: number,
+  issues: NormalizeIssue[],
+): RuleModel {
+  const when: ConditionModel[] = [];
+  (rule.when ?? []).forEach((source, j) => {
+    const parsed = parseCondition(source);
+    if (parsed.ok) when.push(parsed.condition);
+    else
+      issues.push({ path: ['policy', 'groups', group, effect, index, 'when', j], message: parsed.message });
+  });
+  if (effect === 'deny' && rule.approval !== undefined) {
+    issues.push({
+      path: ['policy', 'groups', group, effect, index, 'approval'],
+      message: 'approval applies to allow rules only',
+    });
+  }
+  return {
+    id: `group:${group}/${effect}[${index}]`,
+    effect,
+    tools: rule.tools ?? null,
+    resources: rule.resources ?? null,
+    prompts: rule.prompts ?? null,
+    when,
+    approval: rule.approval ?? false,
+  };
+}
+
+export function normalizePolicy(policy: Parsed['policy'], issues: NormalizeIssue[]): PolicyModel {
+  const groups = new Map<string, RuleModel[]>();
+  for (const [name, group] of Object.entries(policy.groups)) {
+    const rules = [
+      ...group.deny.map((r, i) => normalizeRule(r, 'deny', name, i, issues)),
+      ...group.allow.map((r, i) => normalizeRule(r, 'allow', name, i, issues)),
+    ];
+    groups.set(name, rules);
+  }
+  const roles: PolicyModel['roles'] = {};
+  for (const [role, spec] of Object.entries(policy.roles)) {
+    const rules: RuleModel[] = [];
+    spec.groups.forEach((group, i) => {
+      const groupRules = groups.get(group);
+      if (groupRules === undefined) {
+        issues.push({
+          path: ['policy', 'roles', role, 'groups', i],
+          message: `unknown permission group "${group}" (defined: ${[...groups.keys()].join(', ') || 'none'})`,
+        });
+        return;
+      }
+      rules.push(...groupRules);
+    });
+    roles[role] = { groups: spec.groups, rules };
+  }
+  return { roles };
+}
+
+export function normalizeAudit(audit: Parsed['audit']): AuditModel {
+  return {
+    enabled: audit.enabled,
+    postgres: audit.postgres ?? null,
+    redact: { fields: audit.redact.fields, patterns: audit.redact.patterns },
+  };
+}
+
+/** Redaction patterns must compile; reported at load rather than on the first audit write. */
+export function checkRedactPatterns(audit: Parsed['audit'], issues: NormalizeIssue[]): void {
+  audit.redact.patterns.forEach((p, i) => {
+    try {
+      new RegExp(p.regex, 'gu');
+    } catch (error) {
+      issues.push({
+        path: ['audit', 'redact', 'patterns', i, 'regex'],
+        message: `bad regular expression: ${(error as Error).message}`,
+      });
+    }
+  });
+}
+
+export function normalizeInject(inject: Parsed['upstreams'][number]['inject']): InjectModel[] {
+  return inject.map((rule) => ({ tools: rule.tools, arguments: rule.arguments }));
+}
+
+export function normalizeForwardIdentity(
+  forward: Parsed['upstreams'][number]['forwardIdentity'],
+): ForwardIdentityModel {
+  return { headers: forward?.headers ?? {}, meta: forward?.meta ?? false };
+}

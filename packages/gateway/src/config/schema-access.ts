@@ -1,0 +1,174 @@
+/**
+ * The governed-access sections of gatehouse.yaml: who may call (auth), what each role may use
+ * (policy), what is written down (audit) and where state lives (storage). Part of the one zod
+ * schema in schema.ts; normalize-access.ts turns these into the runtime model.
+ */
+import { z } from 'zod';
+
+const roleName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, "_", ".", ":" or "-"')
+  .max(64);
+
+const principalFields = {
+  user: z.string().min(1).describe('User name recorded for this principal.'),
+  org: z.string().optional(),
+  roles: z.array(roleName).default([]),
+};
+
+export const OidcSchema = z
+  .object({
+    issuer: z.url().describe('OIDC issuer URL; its discovery document names the JWKS.'),
+    audience: z
+      .string()
+      .optional()
+      .describe("Audience tokens must carry; defaults to the gateway's resource URL (publicUrl + path)."),
+    jwksUri: z.url().optional().describe('JWKS URL, when the issuer has no discovery document.'),
+    requiredScopes: z.array(z.string()).default([]).describe('Scopes every token must carry.'),
+    scopesSupported: z.array(z.string()).optional().describe('Scopes advertised in resource metadata.'),
+    clockToleranceSec: z.number().int().nonnegative().default(30),
+    claims: z
+      .object({
+        user: z.string().default('sub').describe('Claim (dot path) holding the user name.'),
+        org: z.string().optional().describe('Claim holding the organisation.'),
+        roles: z.string().optional().describe('Claim holding roles (array or space-separated).'),
+      })
+      .strict()
+      .default({ user: 'sub' }),
+    roleMap: z
+      .record(z.string(), z.array(roleName))
+      .optional()
+      .describe('IdP role or group → gateway roles; when set, only mapped roles are kept.'),
+  })
+  .strict();
+
+export const AuthSchema = z
+  .object({
+    apiKeys: z
+      .boolean()
+      .default(true)
+      .describe('Accept API keys created with `gatehouse keys create` (Authorization: Bearer ghk_…).'),
+    oidc: OidcSchema.optional(),
+    stdio: z
+      .object(principalFields)
+      .strict()
+      .optional()
+      .describe('The principal a stdio client acts as (the host that launched the gateway).'),
+    anonymous: z
+      .object({ roles: z.array(roleName).default([]) })
+      .strict()
+      .optional()
+      .describe(
+        'Serve unauthenticated HTTP requests as the principal "anonymous" with these roles. Off unless set.',
+      ),
+  })
+  .strict();
+
+const globs = z.array(z.string().min(1)).min(1);
+
+export const RuleSchema = z
+  .object({
+    tools: globs.optional().describe('Exposed tool names (globs: * and ?).'),
+    resources: globs.optional().describe('Resource URIs or resource templates (globs).'),
+    prompts: globs.optional().describe('Exposed prompt names (globs).'),
+    when: z
+      .array(z.string())
+      .optional()
+      .describe('Conditions on arguments, all must hold: `region in ["eu"]`, `amount <= 1000`.'),
+    approval: z
+      .boolean()
+      .optional()
+      .describe('Calls this rule allows need a human approval before they reach the upstream.'),
+  })
+  .strict()
+  .refine((r) => r.tools !== undefined || r.resources !== undefined || r.prompts !== undefined, {
+    message: 'a rule names at least one of tools, resources or prompts',
+  });
+
+export const PolicySchema = z
+  .object({
+    groups: z
+      .record(
+        roleName,
+        z
+          .object({
+            description: z.string().optional(),
+            allow: z.array(RuleSchema).default([]),
+            deny: z.array(RuleSchema).default([]),
+          })
+          .strict(),
+      )
+      .default({})
+      .describe('Permission groups: allow and deny rules. A matching deny always wins.'),
+    roles: z
+      .record(
+        roleName,
+        z.object({ description: z.string().optional(), groups: z.array(roleName).default([]) }).strict(),
+      )
+      .default({})
+      .describe('Roles and the permission groups they hold. Anything no group allows is denied.'),
+  })
+  .strict();
+
+export const AuditSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    postgres: z
+      .object({
+        url: z.string().min(1).describe('postgres:// connection string.'),
+        table: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default('gatehouse_audit'),
+      })
+      .strict()
+      .optional()
+      .describe('Write the audit log to PostgreSQL instead of the embedded SQLite store.'),
+    redact: z
+      .object({
+        fields: z.array(z.string()).default([]).describe('Argument names or dot paths always redacted.'),
+        patterns: z
+          .array(z.object({ name: z.string().min(1), regex: z.string().min(1) }).strict())
+          .default([])
+          .describe('Extra patterns redacted inside strings.'),
+      })
+      .strict()
+      .default({ fields: [], patterns: [] }),
+  })
+  .strict();
+
+export const StorageSchema = z
+  .object({
+    path: z
+      .string()
+      .default('.gatehouse/gatehouse.db')
+      .describe('Embedded SQLite database: API keys, and the audit log unless audit.postgres is set.'),
+  })
+  .strict();
+
+/** Per-upstream: arguments the gateway fills from the caller, and identity sent along. */
+export const InjectSchema = z
+  .array(
+    z
+      .object({
+        tools: globs.describe("The upstream's own tool names (globs)."),
+        arguments: z
+          .record(z.string(), z.enum(['user', 'org', 'principal', 'roles', 'via']))
+          .describe('Argument name → principal field. Hidden from the model; what it sends is ignored.'),
+      })
+      .strict(),
+  )
+  .default([]);
+
+export const ForwardIdentitySchema = z
+  .object({
+    headers: z
+      .record(z.string(), z.enum(['user', 'org', 'principal', 'roles', 'via']))
+      .default({})
+      .describe('HTTP upstreams: header name → principal field, sent on every call.'),
+    meta: z
+      .boolean()
+      .default(false)
+      .describe('Send the principal in `_meta["dev.gatehouse/principal"]` of each request.'),
+  })
+  .strict();

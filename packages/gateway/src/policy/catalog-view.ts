@@ -1,0 +1,76 @@
+/**
+ * What one caller may see of the merged catalog. Visibility depends only on the caller's roles
+ * (conditions on arguments never hide a target), so each role set's filtered lists are computed
+ * once per catalog version and shared by every caller holding those roles — lists stay as cheap
+ * as the unfiltered catalog. The same decide() answers single lookups for routing.
+ */
+import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
+import type { Principal } from '../auth/principal.ts';
+import type { Catalog, Routed } from '../catalog/catalog.ts';
+import type { PolicyModel } from '../config/model-access.ts';
+import { type Decision, decide, type Target } from './decide.ts';
+
+interface Lists {
+  version: number;
+  tools: Routed<Tool>[];
+  prompts: Routed<Prompt>[];
+  resources: Routed<Resource>[];
+  templates: Routed<ResourceTemplateType>[];
+}
+
+const MAX_CACHED_ROLE_SETS = 1024;
+
+export class CatalogView {
+  private readonly catalog: Catalog;
+  private readonly policy: PolicyModel;
+  private readonly cache = new Map<string, Lists>();
+
+  constructor(catalog: Catalog, policy: PolicyModel) {
+    this.catalog = catalog;
+    this.policy = policy;
+  }
+
+  /** The listing decision for one target: may this caller know it exists? */
+  decision(principal: Principal, target: Target): Decision {
+    return decide(this.policy, principal.roles, target);
+  }
+
+  canSee(principal: Principal, target: Target): boolean {
+    return this.decision(principal, target).visible;
+  }
+
+  private lists(principal: Principal): Lists {
+    const key = [...principal.roles].sort().join('\n');
+    const cached = this.cache.get(key);
+    const version = this.catalog.version;
+    if (cached && cached.version === version) return cached;
+    const roles = principal.roles;
+    const sees = (target: Target) => decide(this.policy, roles, target).visible;
+    const lists: Lists = {
+      version,
+      tools: this.catalog.tools().filter((r) => sees({ kind: 'tool', name: r.item.name })),
+      prompts: this.catalog.prompts().filter((r) => sees({ kind: 'prompt', name: r.item.name })),
+      resources: this.catalog.resources().filter((r) => sees({ kind: 'resource', name: r.item.uri })),
+      templates: this.catalog.templates().filter((r) => sees({ kind: 'resource', name: r.item.uriTemplate })),
+    };
+    if (this.cache.size >= MAX_CACHED_ROLE_SETS) this.cache.clear();
+    this.cache.set(key, lists);
+    return lists;
+  }
+
+  tools(principal: Principal): Routed<Tool>[] {
+    return this.lists(principal).tools;
+  }
+
+  prompts(principal: Principal): Routed<Prompt>[] {
+    return this.lists(principal).prompts;
+  }
+
+  resources(principal: Principal): Routed<Resource>[] {
+    return this.lists(principal).resources;
+  }
+
+  templates(principal: Principal): Routed<ResourceTemplateType>[] {
+    return this.lists(principal).templates;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * audit: records every request — lists, calls, reads, gets; allowed, denied, failed or waiting
+ * for input — with who, what, the decision and the rule behind it, and the outcome. It sits just
+ * inside observe so that it sees every outcome of the stages below it, including denials by
+ * route (hidden targets) and authorize. The response waits for the record to be committed, so a
+ * call the client saw answered is never missing from the log, even after a crash.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEvent, AuditStatus } from '../audit/event.ts';
+import { WireErrors } from '../errors/registry.ts';
+import { errorCode } from '../errors/wire.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Middleware } from '../pipeline/compose.ts';
+import type { GatewayRequest } from '../pipeline/context.ts';
+
+export interface AuditSink {
+  record(event: AuditEvent): Promise<void>;
+}
+
+const DENIAL_CODES = new Set<number>([WireErrors.PolicyDenied.code, WireErrors.ApprovalRequired.code]);
+
+function targetName(req: GatewayRequest): string | null {
+  const p = req.params;
+  if (typeof p.name === 'string') return p.name;
+  if (typeof p.uri === 'string') return p.uri;
+  if (typeof p.taskId === 'string') return p.taskId;
+  const ref = p.ref as Record<string, unknown> | undefined;
+  if (ref && typeof ref.name === 'string') return ref.name;
+  if (ref && typeof ref.uri === 'string') return ref.uri;
+  return null;
+}
+
+function statusOf(req: GatewayRequest, error: unknown): AuditStatus {
+  if (req.decision?.effect === 'deny') return 'denied';
+  const code = errorCode(error);
+  if (code !== undefined && DENIAL_CODES.has(code)) return 'denied';
+  if (error !== undefined) return 'error';
+  return req.inputRequired ? 'input_required' : 'ok';
+}
+
+function resultDigest(result: Record<string, unknown> | undefined): { bytes: number; hash: string } | null {
+  if (result === undefined) return null;
+  const json = JSON.stringify(result);
+  return { bytes: Buffer.byteLength(json), hash: createHash('sha256').update(json).digest('hex') };
+}
+
+export function buildAuditEvent(req: GatewayRequest, error: unknown, arrivedAt: string): AuditEvent {
+  const principal = req.principal;
+  const digest = error === undefined ? resultDigest(req.result) : null;
+  const code = error === undefined ? null : (errorCode(error) ?? WireErrors.InternalError.code);
+  return {
+    time: arrivedAt,
+    requestId: req.id,
+    traceId: null,
+    principal: principal
+      ? {
+          id: principal.id,
+          user: principal.user,
+          org: principal.org ?? null,
+          roles: [...principal.roles],
+          via: principal.via,
+        }
+      : null,
+    transport: req.transport,
+    era: req.era,
+    sessionId: req.sessionId ?? null,
+    method: req.method,
+    target: targetName(req),
+    upstream: req.target?.upstream.name ?? null,
+    arguments:
+      req.method === 'tools/call' || req.method === 'prompts/get' ? (req.params.arguments ?? null) : null,
+    decision: req.decision ? req.decision.effect : 'none',
+    rule: req.decision?.rule ?? null,
+    status: statusOf(req, error),
+    errorCode: code,
+    errorMessage: error === undefined ? null : error instanceof Error ? error.message : String(error),
+    latencyMs: Math.round((performance.now() - req.startedAt) * 1000) / 1000,
+    resultBytes: digest?.bytes ?? null,
+    resultHash: digest?.hash ?? null,
+    approvedBy: null,
+  };
+}
+
+export function audit(sink: AuditSink, log: Logger): Middleware<GatewayRequest> {
+  return async (req, next) => {
+    const arrivedAt = new Date().toISOString();
+    let failure: unknown;
+    try {
+      await next();
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      await sink.record(buildAuditEvent(req, failure, arrivedAt));
+    } catch (error) {
+      // The answer is already decided; losing it now would not undo the upstream's work. The
+      // failure is loud instead, and the writer keeps the chain intact for the next records.
+      log.error(
+        { rid: req.id, err: error instanceof Error ? error.message : String(error) },
+        'audit write failed',
+      );
+    }
+    if (failure !== undefined) throw failure;
+  };
+}

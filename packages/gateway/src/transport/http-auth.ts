@@ -1,0 +1,89 @@
+/**
+ * The HTTP side of authentication, as a thin adapter: the Authorization header goes to the
+ * Authenticator; a refusal becomes the status and `WWW-Authenticate` challenge the MCP
+ * authorization spec asks for; a principal becomes the SDK's `authInfo`, which carries it to the
+ * pipeline. Also serves the RFC 9728 protected-resource metadata when OIDC is configured.
+ */
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { Authenticator, AuthOutcome } from '../auth/authenticator.ts';
+import type { Principal } from '../auth/principal.ts';
+import {
+  protectedResourceMetadata,
+  resourceMetadataPaths,
+  resourceMetadataUrl,
+  wwwAuthenticate,
+} from '../auth/resource-metadata.ts';
+import type { ServerModel } from '../config/model.ts';
+import type { AuthModel } from '../config/model-access.ts';
+import { PRINCIPAL_AUTH_KEY } from '../downstream/server-factory.ts';
+import { jsonRpcError, plainJson } from './responses.ts';
+
+type Refusal = Extract<AuthOutcome, { ok: false }>;
+
+function quote(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '')}"`;
+}
+
+function challenge(refusal: Refusal, auth: AuthModel, server: ServerModel): string {
+  if (auth.oidc !== null) {
+    return wwwAuthenticate({
+      resourceMetadataUrl: resourceMetadataUrl(server.resourceUrl),
+      ...(refusal.error === undefined ? {} : { error: refusal.error, description: refusal.description }),
+      ...(refusal.scope === undefined ? {} : { scope: refusal.scope }),
+    });
+  }
+  const params = ['realm="gatehouse"'];
+  if (refusal.error !== undefined) {
+    params.push(`error=${quote(refusal.error)}`, `error_description=${quote(refusal.description)}`);
+  }
+  return `Bearer ${params.join(', ')}`;
+}
+
+export function refusalResponse(refusal: Refusal, auth: AuthModel, server: ServerModel): Response {
+  const name = refusal.status === 400 ? 'InvalidRequest' : 'Unauthenticated';
+  const response = jsonRpcError(refusal.status, name, refusal.description);
+  response.headers.set('www-authenticate', challenge(refusal, auth, server));
+  return response;
+}
+
+export function authInfoFor(principal: Principal): AuthInfo {
+  return {
+    token: '',
+    clientId: principal.id,
+    scopes: [...principal.scopes],
+    extra: { [PRINCIPAL_AUTH_KEY]: principal },
+  };
+}
+
+export interface HttpAuth {
+  /** The principal for an MCP request, or the response refusing it. */
+  authenticate(
+    request: Request,
+  ): Promise<{ ok: true; principal: Principal } | { ok: false; response: Response }>;
+  /** The protected-resource metadata document, when `pathname` is one of its URLs. */
+  metadata(pathname: string): Response | undefined;
+}
+
+export function createHttpAuth(authenticator: Authenticator, auth: AuthModel, server: ServerModel): HttpAuth {
+  const oidc = auth.oidc;
+  const metadataPaths = oidc === null ? [] : resourceMetadataPaths(server.resourceUrl);
+  return {
+    async authenticate(request) {
+      const outcome = await authenticator.authenticateHttp(request.headers.get('authorization'));
+      if (outcome.ok) return outcome;
+      return { ok: false, response: refusalResponse(outcome, auth, server) };
+    },
+    metadata(pathname) {
+      if (oidc === null || !metadataPaths.includes(pathname)) return undefined;
+      return plainJson(
+        200,
+        protectedResourceMetadata({
+          resource: server.resourceUrl,
+          authorizationServers: [oidc.issuer],
+          scopesSupported: oidc.scopesSupported,
+          resourceName: 'Gatehouse MCP gateway',
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Throwaway services for the tests, on loopback: today PostgreSQL (GATEHOUSE_TEST_PG_URL).
+#
+#   source scripts/services.sh      start what is missing and export its URL into this shell
+#   scripts/services.sh [start]     the same, printing `export NAME=value` lines (for eval)
+#   scripts/services.sh stop        stop what this script started and delete its data
+#
+# Idempotent: a URL already set and reachable is kept; a server started earlier by this script
+# (recorded in $GATEHOUSE_SERVICES_DIR) is reused. Each service is a start_<name>/stop_<name>
+# pair listed in SERVICES; add Redis the same way (start_redis exporting GATEHOUSE_TEST_REDIS_URL).
+
+if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
+  # Sourced: run as a child process (so the caller's shell options stay as they are) and take
+  # its exports.
+  _gh_services_exports="$(bash "${BASH_SOURCE[0]}" start)" || return 1
+  eval "$_gh_services_exports"
+  unset _gh_services_exports
+  return 0
+fi
+
+set -euo pipefail
+
+SERVICES=(postgres)
+STATE_DIR="${GATEHOUSE_SERVICES_DIR:-${TMPDIR:-/tmp}/gatehouse-services-$(id -u)}"
+
+log() { echo "services: $*" >&2; }
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+# Runs a command as the unprivileged user that owns the service data (the current user unless
+# we are root: PostgreSQL refuses to run as root).
+as_service_user() {
+  local user="$1"
+  shift
+  if [[ "$(id -u)" -ne 0 ]]; then
+    "$@"
+  elif command -v runuser >/dev/null 2>&1; then
+    runuser -u "$user" -- "$@"
+  else
+    su -s /bin/sh "$user" -c "$(printf '%q ' "$@")"
+  fi
+}
+
+# The unprivileged user to run services as when we are root: `postgres` when the package made
+# one, else a system user created for the purpose.
+service_user() {
+  if [[ "$(id -u)" -ne 0 ]]; then
+    id -un
+  elif id postgres >/dev/null 2>&1; then
+    echo postgres
+  else
+    id gatehouse-svc >/dev/null 2>&1 ||
+      useradd --system --no-create-home --shell /usr/sbin/nologin gatehouse-svc >&2
+    echo gatehouse-svc
+  fi
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+free_port() {
+  local port attempt
+  for attempt in $(seq 1 50); do
+    port=$((20000 + RANDOM % 40000))
+    if ! port_in_use "$port"; then
+      echo "$port"
+      return 0
+    fi
+  done
+  log "no free port found"
+  return 1
+}
+
+install_debian_packages() {
+  local sudo=()
+  [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
+  log "installing $* with apt-get"
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >&2
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+PG_STATE="$STATE_DIR/postgres.env"
+
+# Prints the directory holding initdb, pg_ctl and pg_isready, or nothing.
+pg_bin_dir() {
+  local initdb candidate
+  if initdb="$(command -v initdb 2>/dev/null)"; then
+    candidate="$(dirname "$(readlink -f "$initdb")")"
+    if [[ -x "$candidate/pg_ctl" ]]; then
+      echo "$candidate"
+      return 0
+    fi
+  fi
+  # Debian keeps the server binaries out of PATH, one directory per major version.
+  candidate="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [[ -n "$candidate" && -x "$candidate/initdb" && -x "$candidate/pg_ctl" ]]; then
+    echo "$candidate"
+  fi
+}
+
+pg_reachable() {
+  local url="$1" bin
+  bin="$(pg_bin_dir)"
+  if [[ -n "$bin" && -x "$bin/pg_isready" ]]; then
+    "$bin/pg_isready" -q -t 3 -d "$url"
+  else
+    local hostport="${url#*@}"
+    hostport="${hostport%%/*}"
+    port_in_use "${hostport##*:}"
+  fi
+}
+
+start_postgres() {
+  if [[ -n "${GATEHOUSE_TEST_PG_URL:-}" ]] && pg_reachable "$GATEHOUSE_TEST_PG_URL"; then
+    echo "export GATEHOUSE_TEST_PG_URL=$(printf '%q' "$GATEHOUSE_TEST_PG_URL")"
+    return 0
+  fi
+  if [[ -f "$PG_STATE" ]]; then
+    local PG_URL="" PG_DATA="" PG_USER="" PG_BIN=""
+    # shellcheck disable=SC1090
+    source "$PG_STATE"
+    if [[ -n "$PG_URL" ]] && pg_reachable "$PG_URL"; then
+      log "reusing PostgreSQL at $PG_URL"
+      echo "export GATEHOUSE_TEST_PG_URL=$(printf '%q' "$PG_URL")"
+      return 0
+    fi
+    stop_postgres
+  fi
+
+  local bin user data port url attempt
+  bin="$(pg_bin_dir)"
+  if [[ -z "$bin" ]]; then
+    install_debian_packages postgresql
+    bin="$(pg_bin_dir)"
+    [[ -n "$bin" ]] || { log "PostgreSQL binaries not found after installing"; return 1; }
+  fi
+  user="$(service_user)"
+  data="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-pg.XXXXXX")"
+  [[ "$(id -u)" -ne 0 ]] || chown "$user" "$data"
+  chmod 700 "$data"
+  as_service_user "$user" "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 \
+    --no-locale --no-sync >"$data.initdb.log" 2>&1 || {
+    cat "$data.initdb.log" >&2
+    return 1
+  }
+  rm -f "$data.initdb.log"
+
+  # A port can be taken between the check and the start: try a few.
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    if as_service_user "$user" "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 \
+      -o "-h 127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null 2>&1 9>&-; then
+      url="postgresql://postgres@127.0.0.1:$port/postgres"
+      printf 'PG_URL=%q\nPG_DATA=%q\nPG_USER=%q\nPG_BIN=%q\n' "$url" "$data" "$user" "$bin" >"$PG_STATE"
+      log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on $url (data $data)"
+      echo "export GATEHOUSE_TEST_PG_URL=$(printf '%q' "$url")"
+      return 0
+    fi
+    log "PostgreSQL did not start on port $port (attempt $attempt)"
+  done
+  tail -n 20 "$data/server.log" >&2 || true
+  rm -rf "$data"
+  return 1
+}
+
+stop_postgres() {
+  [[ -f "$PG_STATE" ]] || return 0
+  local PG_URL="" PG_DATA="" PG_USER="" PG_BIN=""
+  # shellcheck disable=SC1090
+  source "$PG_STATE"
+  if [[ -n "$PG_DATA" && -f "$PG_DATA/postmaster.pid" && -n "$PG_BIN" ]]; then
+    as_service_user "$PG_USER" "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+    log "stopped PostgreSQL at $PG_URL"
+  fi
+  case "$PG_DATA" in
+  "${TMPDIR:-/tmp}"/gatehouse-pg.*) rm -rf "$PG_DATA" ;;
+  esac
+  rm -f "$PG_STATE"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  local command="${1:-start}" service
+  mkdir -p "$STATE_DIR"
+  chmod 700 "$STATE_DIR"
+  # One start or stop at a time (two test runs starting together share one server). The server
+  # must not inherit the lock's descriptor, hence `9>&-` where it is started.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$STATE_DIR/lock"
+    flock 9
+  fi
+  case "$command" in
+  start) for service in "${SERVICES[@]}"; do "start_$service"; done ;;
+  stop) for service in "${SERVICES[@]}"; do "stop_$service"; done ;;
+  *)
+    echo "usage: $0 [start|stop]" >&2
+    return 2
+    ;;
+  esac
+}
+
+main "$@"
