@@ -1,0 +1,163 @@
+/**
+ * A real OpenID Connect provider (node-oidc-provider) on a free loopback port, for tests that
+ * need genuine access tokens: one confidential client using the client_credentials grant, and
+ * RFC 8707 resource indicators so each token is a signed JWT whose `aud` is the requested resource.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+type ProviderClass = new (issuer: string, configuration: object) => { callback(): NodeHandler };
+
+// oidc-provider has no type declarations; importing through a variable keeps tsc out of it.
+const PROVIDER_MODULE = 'oidc-provider';
+
+export interface OidcProviderOptions {
+  /** The resource (and so the audience) a token is for when `token()` names none. */
+  resource: string;
+  /** Scopes the resource server offers, and the default scope requested. Default: `['mcp']`. */
+  scopes?: string[];
+  /** Access-token lifetime in seconds. Default: 600. */
+  accessTokenTtlSec?: number;
+  /** Extra claims added to every access token, e.g. `{ org: 'acme', roles: ['ops'] }`. */
+  claims?: Record<string, unknown>;
+  /** The client's id (its secret is `<id>-secret`). Default: `svc-agent`. */
+  clientId?: string;
+}
+
+export interface TokenRequest {
+  /** RFC 8707 resource indicator; becomes the token's `aud`. Default: the provider's `resource`. */
+  resource?: string;
+  /** Space-separated scopes. Default: every configured scope. */
+  scope?: string;
+}
+
+export interface LoopbackOidcProvider {
+  /** `http://127.0.0.1:<port>` — also the `iss` of every token. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** A client_credentials access token (a JWT), or throws with the provider's error. */
+  token(request?: TokenRequest): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** In-memory storage for the provider (its built-in dev adapter logs a warning on start). */
+function inMemoryAdapter(): (model: string) => object {
+  const entries = new Map<string, Record<string, unknown>>();
+  const key = (model: string, id: string) => `${model}/${id}`;
+  return (model) => ({
+    async upsert(id: string, payload: Record<string, unknown>) {
+      entries.set(key(model, id), payload);
+    },
+    async find(id: string) {
+      return entries.get(key(model, id));
+    },
+    async findByUid() {
+      return undefined;
+    },
+    async findByUserCode() {
+      return undefined;
+    },
+    async consume(id: string) {
+      const payload = entries.get(key(model, id));
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    },
+    async destroy(id: string) {
+      entries.delete(key(model, id));
+    },
+    async revokeByGrantId() {},
+  });
+}
+
+export async function startOidcProvider(options: OidcProviderOptions): Promise<LoopbackOidcProvider> {
+  const { default: Provider } = (await import(PROVIDER_MODULE)) as { default: ProviderClass };
+  const scopes = options.scopes ?? ['mcp'];
+  const ttl = options.accessTokenTtlSec ?? 600;
+  const claims = options.claims ?? {};
+  const clientId = options.clientId ?? 'svc-agent';
+  const clientSecret = `${clientId}-secret`;
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const signingKey = {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: 'loopback-es256',
+    alg: 'ES256',
+    use: 'sig',
+  };
+
+  let handler: NodeHandler | undefined;
+  const server = createServer((req, res) => {
+    res.setHeader('connection', 'close'); // no pooled sockets left behind when the test ends
+    if (handler) handler(req, res);
+    else res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const provider = new Provider(issuer, {
+    adapter: inMemoryAdapter(),
+    jwks: { keys: [signingKey] },
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      },
+    ],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => options.resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx: unknown, resource: string) => ({
+          scope: scopes.join(' '),
+          audience: resource,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: ttl,
+          jwt: { sign: { alg: 'ES256' } },
+        }),
+      },
+    },
+    ttl: { ClientCredentials: ttl },
+    extraTokenClaims: () => claims,
+  });
+  handler = provider.callback();
+
+  return {
+    issuer,
+    clientId,
+    async token(request = {}) {
+      const response = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          resource: request.resource ?? options.resource,
+          scope: request.scope ?? scopes.join(' '),
+        }),
+      });
+      const body = (await response.json()) as { access_token?: unknown; error?: string };
+      if (response.status !== 200 || typeof body.access_token !== 'string') {
+        throw new Error(`token request failed (${response.status}): ${JSON.stringify(body)}`);
+      }
+      return body.access_token;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
