@@ -110,6 +110,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<L
         grant_types: ['client_credentials'],
         redirect_uris: [],
         response_types: [],
+        id_token_signed_response_alg: 'ES256', // the default (RS256) needs an RSA key
       },
     ],
     features: {
