@@ -58,6 +58,18 @@ function toInfo(row: Row): ApiKeyInfo {
   };
 }
 
+/** The principal a key stands for. */
+export function keyPrincipal(info: ApiKeyInfo): Principal {
+  return {
+    id: `key:${info.id}`,
+    user: info.user,
+    org: info.org ?? undefined,
+    roles: info.roles,
+    via: 'api-key',
+    scopes: [],
+  };
+}
+
 export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(API_KEY_PREFIX);
 }
@@ -147,14 +159,7 @@ export class ApiKeyStore {
     const presented = sha256(secret);
     const stored = row ? Buffer.from(row.secret_hash, 'hex') : presented;
     if (!row || !timingSafeEqual(presented, stored) || row.revoked_at !== null) return undefined;
-    return {
-      id: `key:${row.id}`,
-      user: row.user,
-      org: row.org ?? undefined,
-      roles: JSON.parse(row.roles) as string[],
-      via: 'api-key',
-      scopes: [],
-    };
+    return keyPrincipal(toInfo(row));
   }
 
   close(): void {

@@ -4,7 +4,7 @@
  * transport concerns: the HTTP front maps the outcome to a response; stdio uses the configured
  * local principal. The pipeline's identify stage then refuses any request without a principal.
  */
-import type { AuthModel } from '../config/model-access.ts';
+import type { AuthModel, LocalPrincipalModel } from '../config/model-access.ts';
 import { type ApiKeyStore, looksLikeApiKey } from './api-keys.ts';
 import type { OidcVerifier } from './oidc-verifier.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
@@ -24,6 +24,18 @@ export interface AuthenticatorDeps {
   model: AuthModel;
   keys: ApiKeyStore | null;
   oidc: OidcVerifier | null;
+}
+
+/** The principal of the configured local (stdio) user. */
+export function localPrincipal(local: LocalPrincipalModel): Principal {
+  return {
+    id: `stdio:${local.user}`,
+    user: local.user,
+    org: local.org ?? undefined,
+    roles: local.roles,
+    via: 'stdio',
+    scopes: [],
+  };
 }
 
 export class Authenticator {
@@ -90,16 +102,7 @@ export class Authenticator {
   /** stdio: the configured local principal, else the anonymous one when allowed. */
   stdioPrincipal(): Principal | undefined {
     const local = this.deps.model.stdio;
-    if (local !== null) {
-      return {
-        id: `stdio:${local.user}`,
-        user: local.user,
-        org: local.org ?? undefined,
-        roles: local.roles,
-        via: 'stdio',
-        scopes: [],
-      };
-    }
+    if (local !== null) return localPrincipal(local);
     return this.anonymous ?? undefined;
   }
 }

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { openAccess } from '../access.ts';
-import { ApiKeyStore } from '../auth/api-keys.ts';
+import { ApiKeyStore, keyPrincipal } from '../auth/api-keys.ts';
+import { localPrincipal } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { Gateway } from '../gateway.ts';
@@ -29,16 +30,7 @@ export function resolvePrincipal(model: GatewayModel, who: Who): Principal {
   }
   if (who.as === undefined) throw new CliUsageError('say who: --as <user> or --roles <a,b>');
   const stdio = model.auth.stdio;
-  if (stdio !== null && stdio.user === who.as) {
-    return {
-      id: `stdio:${stdio.user}`,
-      user: stdio.user,
-      org: stdio.org ?? undefined,
-      roles: stdio.roles,
-      via: 'stdio',
-      scopes: [],
-    };
-  }
+  if (stdio !== null && stdio.user === who.as) return localPrincipal(stdio);
   const store = new ApiKeyStore(model.storage.path);
   try {
     const keys = store.list().filter((k) => k.user === who.as);
@@ -49,15 +41,7 @@ export function resolvePrincipal(model: GatewayModel, who: Who): Principal {
         `"${who.as}" holds keys with different roles (${[...roleSets].join(' | ')}); pass --roles`,
       );
     }
-    const key = keys[0] as (typeof keys)[number];
-    return {
-      id: `key:${key.id}`,
-      user: key.user,
-      org: key.org ?? undefined,
-      roles: key.roles,
-      via: 'api-key',
-      scopes: [],
-    };
+    return keyPrincipal(keys[0] as (typeof keys)[number]);
   } finally {
     store.close();
   }
