@@ -70,7 +70,8 @@ describe('resumable SSE on 2025-era sessions', () => {
     });
   }
 
-  it('replays the missed progress and the result after Last-Event-ID', async () => {
+  /** Opens a 2025-11-25 session with a raw initialize; returns its id. */
+  async function openSession(): Promise<string> {
     const init = await post({
       jsonrpc: '2.0',
       id: 1,
@@ -84,6 +85,11 @@ describe('resumable SSE on 2025-era sessions', () => {
     const session = init.headers.get('mcp-session-id');
     assert.ok(session);
     await init.body?.cancel();
+    return session;
+  }
+
+  it('replays the missed progress and the result after Last-Event-ID', async () => {
+    const session = await openSession();
     const initialized = await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session);
     assert.equal(initialized.status, 202);
 
@@ -134,19 +140,7 @@ describe('resumable SSE on 2025-era sessions', () => {
   });
 
   it('refuses an unknown Last-Event-ID without disturbing the session', async () => {
-    const init = await post({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'resume', version: '1' },
-      },
-    });
-    const session = init.headers.get('mcp-session-id');
-    assert.ok(session);
-    await init.body?.cancel();
+    const session = await openSession();
     const bogus = await fetch(gw.url, {
       method: 'GET',
       headers: {

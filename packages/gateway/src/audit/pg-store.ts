@@ -13,9 +13,10 @@ import {
   type AuditQuery,
   type AuditStore,
   checkPageArguments,
-  eventJsonOf,
   globToLike,
-  indexedColumnsOf,
+  INSERT_COLUMN_COUNT,
+  INSERT_COLUMNS,
+  insertValues,
   normalizeQuery,
   recordFromRow,
 } from './store.ts';
@@ -34,9 +35,8 @@ export interface PgAuditStoreOptions {
 export const DEFAULT_PG_TABLE = 'gatehouse_audit_log';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
-const COLUMNS =
-  'seq, prev_hash, hash, time, principal_id, principal_user, method, target, status, decision, event';
-const COLUMN_COUNT = 11;
+const COLUMNS = INSERT_COLUMNS;
+const COLUMN_COUNT = INSERT_COLUMN_COUNT;
 /** Rows per INSERT statement, well under PostgreSQL's 65535 bind parameters. */
 const ROWS_PER_INSERT = 1000;
 
@@ -84,20 +84,7 @@ function rowToRecord(row: PgRow): AuditRecord {
 function insertStatement(table: string, rows: readonly AuditRecord[]): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const tuples = rows.map((record, row) => {
-    const columns = indexedColumnsOf(record);
-    values.push(
-      record.seq,
-      record.prevHash,
-      record.hash,
-      columns.time,
-      columns.principalId,
-      columns.principalUser,
-      columns.method,
-      columns.target,
-      columns.status,
-      columns.decision,
-      eventJsonOf(record),
-    );
+    values.push(...insertValues(record));
     const base = row * COLUMN_COUNT;
     const placeholders = Array.from({ length: COLUMN_COUNT }, (_, i) => `$${base + i + 1}`);
     placeholders[COLUMN_COUNT - 1] = `${placeholders[COLUMN_COUNT - 1]}::jsonb`;

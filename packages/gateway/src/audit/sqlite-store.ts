@@ -16,8 +16,8 @@ import {
   type AuditQuery,
   type AuditStore,
   checkPageArguments,
-  eventJsonOf,
-  indexedColumnsOf,
+  INSERT_COLUMNS,
+  insertValues,
   normalizeQuery,
   recordFromRow,
 } from './store.ts';
@@ -53,8 +53,7 @@ CREATE INDEX IF NOT EXISTS ${TABLE}_status ON ${TABLE} (status);
 CREATE INDEX IF NOT EXISTS ${TABLE}_decision ON ${TABLE} (decision);
 `;
 
-const COLUMNS =
-  'seq, prev_hash, hash, time, principal_id, principal_user, method, target, status, decision, event';
+const COLUMNS = INSERT_COLUMNS;
 
 interface Statements {
   insert: StatementSync;
@@ -145,20 +144,7 @@ export class SqliteAuditStore implements AuditStore {
     db.exec('BEGIN IMMEDIATE');
     try {
       for (const record of records) {
-        const columns = indexedColumnsOf(record);
-        statements.insert.run(
-          record.seq,
-          record.prevHash,
-          record.hash,
-          columns.time,
-          columns.principalId,
-          columns.principalUser,
-          columns.method,
-          columns.target,
-          columns.status,
-          columns.decision,
-          eventJsonOf(record),
-        );
+        statements.insert.run(...(insertValues(record) as SQLInputValue[]));
       }
       db.exec('COMMIT');
     } catch (error) {

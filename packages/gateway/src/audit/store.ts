@@ -98,6 +98,29 @@ export function indexedColumnsOf(event: AuditEvent): IndexedColumns {
   };
 }
 
+/** The stored columns, in insert order (both backends). `event` is last. */
+export const INSERT_COLUMNS =
+  'seq, prev_hash, hash, time, principal_id, principal_user, method, target, status, decision, event';
+export const INSERT_COLUMN_COUNT = 11;
+
+/** One record's values for INSERT_COLUMNS, in that order. */
+export function insertValues(record: AuditRecord): unknown[] {
+  const c = indexedColumnsOf(record);
+  return [
+    record.seq,
+    record.prevHash,
+    record.hash,
+    c.time,
+    c.principalId,
+    c.principalUser,
+    c.method,
+    c.target,
+    c.status,
+    c.decision,
+    eventJsonOf(record),
+  ];
+}
+
 /** The JSON stored for a record: its event fields only, canonical. */
 export function eventJsonOf(record: AuditEvent): string {
   return canonicalJson(eventOf(record));

@@ -36,6 +36,11 @@ interface Row {
   description: string | null;
 }
 
+interface ActiveKey {
+  secretHash: Buffer;
+  principal: Principal;
+}
+
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
@@ -77,7 +82,8 @@ export function looksLikeApiKey(token: string): boolean {
 export class ApiKeyStore {
   private readonly db: DatabaseSync;
   private readonly byId: StatementSync;
-  private readonly cache = new Map<string, { row: Row | undefined; at: number }>();
+  /** id → the active key's secret hash and principal (undefined: unknown or revoked), and when read. */
+  private readonly cache = new Map<string, { key: ActiveKey | undefined; at: number }>();
   private readonly cacheMs: number;
 
   constructor(path: string, options: { cacheMs?: number } = {}) {
@@ -139,14 +145,18 @@ export class ApiKeyStore {
     return Number(result.changes) > 0;
   }
 
-  private row(id: string): Row | undefined {
+  private activeKey(id: string): ActiveKey | undefined {
     const now = Date.now();
     const cached = this.cache.get(id);
-    if (cached && now - cached.at < this.cacheMs) return cached.row;
+    if (cached && now - cached.at < this.cacheMs) return cached.key;
     const row = this.byId.get(id) as unknown as Row | undefined;
-    this.cache.set(id, { row, at: now });
-    if (this.cache.size > 100_000) this.cache.clear();
-    return row;
+    const key =
+      row === undefined || row.revoked_at !== null
+        ? undefined
+        : { secretHash: Buffer.from(row.secret_hash, 'hex'), principal: keyPrincipal(toInfo(row)) };
+    if (this.cache.size >= 100_000) this.cache.clear();
+    this.cache.set(id, { key, at: now });
+    return key;
   }
 
   /** The principal behind a presented key, or undefined for an unknown, wrong or revoked key. */
@@ -154,12 +164,11 @@ export class ApiKeyStore {
     const match = KEY_PATTERN.exec(token);
     if (!match) return undefined;
     const [, id = '', secret = ''] = match;
-    const row = this.row(id);
-    // Hash even when the row is missing, so timing does not tell which ids exist.
+    const key = this.activeKey(id);
+    // Hash and compare even when there is no key, so timing does not tell which ids exist.
     const presented = sha256(secret);
-    const stored = row ? Buffer.from(row.secret_hash, 'hex') : presented;
-    if (!row || !timingSafeEqual(presented, stored) || row.revoked_at !== null) return undefined;
-    return keyPrincipal(toInfo(row));
+    const matches = timingSafeEqual(presented, key?.secretHash ?? presented);
+    return key !== undefined && matches ? key.principal : undefined;
   }
 
   close(): void {
