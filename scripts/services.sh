@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throwaway services for the tests, on loopback: today PostgreSQL (GATEHOUSE_TEST_PG_URL).
+# Throwaway services for the tests, on loopback: PostgreSQL (GATEHOUSE_TEST_PG_URL) and Redis
+# (GATEHOUSE_TEST_REDIS_URL).
 #
 #   source scripts/services.sh      start what is missing and export its URL into this shell
 #   scripts/services.sh [start]     the same, printing `export NAME=value` lines (for eval)
@@ -7,7 +8,7 @@
 #
 # Idempotent: a URL already set and reachable is kept; a server started earlier by this script
 # (recorded in $GATEHOUSE_SERVICES_DIR) is reused. Each service is a start_<name>/stop_<name>
-# pair listed in SERVICES; add Redis the same way (start_redis exporting GATEHOUSE_TEST_REDIS_URL).
+# pair listed in SERVICES.
 
 if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
   # Sourced: run as a child process (so the caller's shell options stay as they are) and take
@@ -20,7 +21,7 @@ fi
 
 set -euo pipefail
 
-SERVICES=(postgres)
+SERVICES=(postgres redis)
 STATE_DIR="${GATEHOUSE_SERVICES_DIR:-${TMPDIR:-/tmp}/gatehouse-services-$(id -u)}"
 
 log() { echo "services: $*" >&2; }
@@ -183,6 +184,116 @@ stop_postgres() {
   "${TMPDIR:-/tmp}"/gatehouse-pg.*) rm -rf "$PG_DATA" ;;
   esac
   rm -f "$PG_STATE"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Redis
+
+REDIS_STATE="$STATE_DIR/redis.env"
+
+redis_bin() {
+  command -v redis-server 2>/dev/null || { [[ -x /usr/bin/redis-server ]] && echo /usr/bin/redis-server; } || true
+}
+
+# True when the Redis at $1 (redis://host:port) answers PING.
+redis_reachable() {
+  local url="$1" hostport host port reply
+  if command -v redis-cli >/dev/null 2>&1; then
+    [[ "$(timeout 5 redis-cli -u "$url" --no-auth-warning ping 2>/dev/null)" == PONG ]]
+    return
+  fi
+  hostport="${url#*://}"
+  hostport="${hostport##*@}"
+  hostport="${hostport%%/*}"
+  host="${hostport%:*}"
+  port="${hostport##*:}"
+  reply="$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "PING\r\n" >&3 && head -c 5 <&3' _ "$host" "$port" 2>/dev/null)" ||
+    return 1
+  [[ "$reply" == +PONG ]]
+}
+
+# True when $1 is the pid of a running redis-server.
+redis_pid_alive() {
+  [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null && grep -q redis "/proc/$1/comm" 2>/dev/null
+}
+
+start_redis() {
+  if [[ -n "${GATEHOUSE_TEST_REDIS_URL:-}" ]] && redis_reachable "$GATEHOUSE_TEST_REDIS_URL"; then
+    echo "export GATEHOUSE_TEST_REDIS_URL=$(printf '%q' "$GATEHOUSE_TEST_REDIS_URL")"
+    return 0
+  fi
+  if [[ -f "$REDIS_STATE" ]]; then
+    local REDIS_URL="" REDIS_DATA="" REDIS_USER=""
+    # shellcheck disable=SC1090
+    source "$REDIS_STATE"
+    if [[ -n "$REDIS_URL" ]] && redis_reachable "$REDIS_URL"; then
+      log "reusing Redis at $REDIS_URL"
+      echo "export GATEHOUSE_TEST_REDIS_URL=$(printf '%q' "$REDIS_URL")"
+      return 0
+    fi
+    stop_redis
+  fi
+
+  local bin user data port url attempt pid waited
+  bin="$(redis_bin)"
+  if [[ -z "$bin" ]]; then
+    install_debian_packages redis-server
+    bin="$(redis_bin)"
+    [[ -n "$bin" ]] || { log "redis-server not found after installing"; return 1; }
+  fi
+  user="$(service_user)"
+  data="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-redis.XXXXXX")"
+  [[ "$(id -u)" -ne 0 ]] || chown "$user" "$data"
+  chmod 700 "$data"
+
+  # A port can be taken between the check and the start: try a few. With --daemonize the command
+  # returns before the server listens, so success is the server answering PING.
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    rm -f "$data/redis.pid"
+    as_service_user "$user" "$bin" --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+      --dir "$data" --pidfile "$data/redis.pid" --logfile "$data/server.log" --daemonize yes \
+      >/dev/null 2>&1 9>&- || true
+    url="redis://127.0.0.1:$port"
+    for waited in $(seq 1 100); do
+      if redis_reachable "$url"; then
+        printf 'REDIS_URL=%q\nREDIS_DATA=%q\nREDIS_USER=%q\n' "$url" "$data" "$user" >"$REDIS_STATE"
+        log "Redis $("$bin" --version | awk '{print $3}' | sed 's/^v=//') on $url (data $data)"
+        echo "export GATEHOUSE_TEST_REDIS_URL=$(printf '%q' "$url")"
+        return 0
+      fi
+      pid="$(cat "$data/redis.pid" 2>/dev/null || true)"
+      # Give the daemon a moment to write its pid file; after that, a missing process has failed.
+      if ((waited > 10)) && ! redis_pid_alive "$pid"; then break; fi
+      sleep 0.1
+    done
+    pid="$(cat "$data/redis.pid" 2>/dev/null || true)"
+    if redis_pid_alive "$pid"; then kill "$pid" 2>/dev/null || true; fi
+    log "Redis did not start on port $port (attempt $attempt)"
+  done
+  tail -n 20 "$data/server.log" >&2 || true
+  rm -rf "$data"
+  return 1
+}
+
+stop_redis() {
+  [[ -f "$REDIS_STATE" ]] || return 0
+  local REDIS_URL="" REDIS_DATA="" REDIS_USER="" pid waited
+  # shellcheck disable=SC1090
+  source "$REDIS_STATE"
+  pid="$(cat "$REDIS_DATA/redis.pid" 2>/dev/null || true)"
+  if redis_pid_alive "$pid"; then
+    kill "$pid" 2>/dev/null || true
+    for waited in $(seq 1 100); do
+      redis_pid_alive "$pid" || break
+      sleep 0.1
+    done
+    log "stopped Redis at $REDIS_URL"
+  fi
+  case "$REDIS_DATA" in
+  "${TMPDIR:-/tmp}"/gatehouse-redis.*) rm -rf "$REDIS_DATA" ;;
+  esac
+  rm -f "$REDIS_STATE"
 }
 
 # ---------------------------------------------------------------------------------------------

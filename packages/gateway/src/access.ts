@@ -1,23 +1,32 @@
 /**
  * Opening what governed access needs at run time: the API-key store and the audit log in the
- * embedded database (or PostgreSQL for the audit), and the OIDC verifier. Kept apart from the
- * Gateway so the core stays synchronous to construct and tests can pass their own parts.
+ * embedded database (or PostgreSQL for the audit), the OIDC verifier, and the rate-limit counters
+ * (in memory, or Redis). Kept apart from the Gateway so the core stays synchronous to construct
+ * and tests can pass their own parts.
  */
+import { ApprovalStore } from './approvals/approval-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { PgAuditStore } from './audit/pg-store.ts';
-import { createRedactor } from './audit/redact.ts';
+import { createRedactor, type Redactor } from './audit/redact.ts';
 import { SqliteAuditStore } from './audit/sqlite-store.ts';
 import type { AuditStore } from './audit/store.ts';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { OidcVerifier } from './auth/oidc-verifier.ts';
 import type { GatewayModel } from './config/model.ts';
+import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
 
 export interface Access {
   authenticator: Authenticator;
   keys: ApiKeyStore | null;
   audit: AuditLog | null;
+  /** The approval queue (embedded database), shared with the CLI and the HTTP API. */
+  approvals: ApprovalStore;
+  /** The configured redaction, for anything shown or written outside the audit log. */
+  redact: Redactor;
+  /** Rate-limit counters (in memory, or Redis); null when no rate limit rules are configured. */
+  limits: RateLimits | null;
   close(): Promise<void>;
 }
 
@@ -51,10 +60,11 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
               'OIDC keys',
             ),
         });
+  const redact = createRedactor(model.audit.redact);
   const audit = model.audit.enabled
     ? await AuditLog.open({
         store: auditStore(model),
-        redactor: createRedactor(model.audit.redact),
+        redactor: redact,
         onError: (error, failure) =>
           log.error(
             { ...failure, err: error instanceof Error ? error.message : String(error) },
@@ -62,13 +72,20 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
           ),
       })
     : null;
+  const limits = RateLimits.create(model.rateLimits, log);
+  const approvals = new ApprovalStore(model.storage.path, { ttlSeconds: model.approvals.ttlSeconds });
   return {
     authenticator: new Authenticator({ model: model.auth, keys, oidc }),
     keys,
     audit,
+    approvals,
+    redact,
+    limits,
     async close() {
+      await limits?.close();
       await audit?.close();
       keys?.close();
+      approvals.close();
     },
   };
 }

@@ -11,6 +11,8 @@ import { ChangeFanout } from './downstream/fanout.ts';
 import { createCodec, createDownstreamServer, type ServerOrigin } from './downstream/server-factory.ts';
 import { ResourceSubscriptions } from './downstream/subscriptions.ts';
 import type { Logger } from './observability/logger.ts';
+import { ToolPinning } from './pins/pinning.ts';
+import { PinStore } from './pins/store.ts';
 import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
@@ -24,6 +26,8 @@ export interface GatewayOptions {
    * share it.
    */
   stateKey?: Uint8Array;
+  /** How often to look for pin approvals made by another process (default 2000 ms). */
+  pinPollMs?: number;
 }
 
 export class Gateway {
@@ -36,6 +40,8 @@ export class Gateway {
   readonly pipeline: Pipeline;
   readonly view: CatalogView;
   readonly access: Access;
+  /** Tool-definition pinning; null when no upstream pins its tools. */
+  readonly pins: ToolPinning | null;
   private readonly codec: RequestStateCodec;
   private readonly log: Logger;
 
@@ -57,7 +63,21 @@ export class Gateway {
       onStateChange: (u, state) => log.info({ upstream: u.name, state }, 'upstream state'),
     };
     this.upstreams = model.upstreams.map((m) => new Upstream(m, hooks, log));
-    this.catalog = new Catalog(this.upstreams, model.server.maxNameLength, log);
+    const pins = model.upstreams.some((u) => u.pinning.enabled)
+      ? new ToolPinning({
+          store: new PinStore(model.storage.path),
+          audit: access.audit,
+          log,
+          ...(options.pinPollMs === undefined ? {} : { pollMs: options.pinPollMs }),
+        })
+      : null;
+    this.pins = pins;
+    this.catalog = new Catalog(
+      this.upstreams,
+      model.server.maxNameLength,
+      log,
+      pins === null ? undefined : (upstream, tools) => pins.admit(upstream, tools),
+    );
     const stateKey = options.stateKey ?? randomBytes(32);
     this.view = new CatalogView(this.catalog, model.policy);
     this.pipeline = buildPipeline({
@@ -65,6 +85,8 @@ export class Gateway {
       view: this.view,
       policy: model.policy,
       audit: access.audit,
+      limits: access.limits,
+      approvals: { config: model.approvals, store: access.approvals, redact: access.redact, log },
       subscriptions: this.subscriptions,
       suspended: this.suspended,
       taskIds: new TaskIdCodec(stateKey),
@@ -75,6 +97,8 @@ export class Gateway {
   }
 
   start(): void {
+    // Approvals made elsewhere (the CLI) re-admit every upstream's tools and tell clients.
+    this.pins?.start(() => this.fanout.listChanged(this.catalog.rebuild()));
     for (const upstream of this.upstreams) upstream.start();
   }
 
@@ -119,6 +143,7 @@ export class Gateway {
   async stop(): Promise<void> {
     this.suspended.closeAll();
     await Promise.all(this.upstreams.map((u) => u.stop()));
+    await this.pins?.close();
     await this.access.close();
     this.log.info('gateway stopped');
   }

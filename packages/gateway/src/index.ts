@@ -5,4 +5,5 @@ export { GatewayConfigSchema } from './config/schema.ts';
 export { LocalErrors, WireErrors } from './errors/registry.ts';
 export { Gateway } from './gateway.ts';
 export { createLogger, silentLogger } from './observability/logger.ts';
+export { definitionDiff, type PendingChange, type PinInfo, PinStore, ToolPinning } from './pins/index.ts';
 export { listenHttp } from './transport/http-server.ts';

@@ -52,9 +52,15 @@ describe('examples/company/gatehouse.yaml tells its story', () => {
     }
     const restart = may('sre', tool('ops_restart_service'), { service: 'checkout' });
     assert.equal(restart.effect, 'allow');
-    assert.equal(restart.approval, true);
-    assert.equal(may('sre', tool('ops_rollback_deploy')).approval, true);
-    assert.equal(may('sre', tool('ops_get_service_health')).approval, false);
+    assert.equal(restart.approval, 'queue');
+    assert.equal(may('sre', tool('ops_rollback_deploy')).approval, 'queue');
+    assert.equal(may('sre', tool('ops_get_service_health')).approval, null);
+    assert.deepEqual(
+      loaded.model.approvals.approvers,
+      ['admin'],
+      'admins decide, and cannot restart themselves',
+    );
+    assert.equal(loaded.model.approvals.destructiveTools, true);
   });
 
   it('support sees tickets and service health, not deals', () => {

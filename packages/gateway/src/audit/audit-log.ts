@@ -16,6 +16,17 @@ import { type Redactor, storableText } from './redact.ts';
 import type { AuditStore } from './store.ts';
 
 export const DEFAULT_MAX_BATCH = 500;
+const MAX_CONFLICT_RETRIES = 5;
+
+/** A unique-key violation on the sequence number: SQLite's constraint error or PostgreSQL 23505. */
+export function isSequenceConflict(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const { code, errcode, message } = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (code === '23505') return true;
+  // node:sqlite: SQLITE_CONSTRAINT_PRIMARYKEY (1555) / SQLITE_CONSTRAINT_UNIQUE (2067).
+  if (errcode === 1555 || errcode === 2067) return true;
+  return typeof message === 'string' && /UNIQUE constraint failed/.test(message);
+}
 
 export interface AuditBatchFailure {
   /** How many events were in the failed batch (all of them were rejected). */
@@ -140,17 +151,25 @@ export class AuditLog {
   }
 
   async #commit(batch: readonly Pending[]): Promise<void> {
-    const records = chainRecords(
-      this.#head,
-      batch.map((pending) => pending.event),
-    );
-    try {
-      await this.#store.append(records);
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      this.#report(error, { events: batch.length, firstSeq: records[0]?.seq ?? 0 });
-      await this.#resyncHead();
-      return;
+    const events = batch.map((pending) => pending.event);
+    let records = chainRecords(this.#head, events);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#store.append(records);
+        break;
+      } catch (error) {
+        // Another writer (a second replica, or the CLI recording an approval) took these
+        // sequence numbers first: nothing of ours landed, so chain again from the new head.
+        if (isSequenceConflict(error) && attempt < MAX_CONFLICT_RETRIES) {
+          await this.#resyncHead();
+          records = chainRecords(this.#head, events);
+          continue;
+        }
+        for (const pending of batch) pending.reject(error);
+        this.#report(error, { events: batch.length, firstSeq: records[0]?.seq ?? 0 });
+        await this.#resyncHead();
+        return;
+      }
     }
     const last = records[records.length - 1];
     if (last) this.#head = { seq: last.seq, hash: last.hash };

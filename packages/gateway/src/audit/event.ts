@@ -3,7 +3,7 @@
  * failed or waiting for input. The audit log redacts it, chains it and stores it.
  */
 export type AuditDecision = 'allow' | 'deny' | 'none';
-export type AuditStatus = 'ok' | 'error' | 'denied' | 'input_required';
+export type AuditStatus = 'ok' | 'error' | 'denied' | 'input_required' | 'awaiting_approval';
 
 export interface AuditEvent {
   /** ISO-8601 time the request arrived. */
@@ -11,7 +11,8 @@ export interface AuditEvent {
   requestId: string;
   traceId: string | null;
   principal: { id: string; user: string; org: string | null; roles: string[]; via: string } | null;
-  transport: 'http' | 'stdio';
+  /** `internal`: the gateway itself (e.g. a tool-definition change it detected). */
+  transport: 'http' | 'stdio' | 'cli' | 'internal';
   era: 'legacy' | 'modern';
   sessionId: string | null;
   method: string;

@@ -3,7 +3,8 @@
  * owner, an OIDC token's subject, the configured local principal for stdio, or — only when the
  * configuration allows it — the anonymous principal.
  */
-export type AuthMethod = 'api-key' | 'oidc' | 'stdio' | 'anonymous';
+/** `cli`: an operator acting through the CLI with access to the gateway's database. */
+export type AuthMethod = 'api-key' | 'oidc' | 'stdio' | 'anonymous' | 'cli';
 
 export interface Principal {
   /** Stable, unique id: `key:<keyId>`, `oidc:<issuer>#<sub>`, `stdio:<user>`, `anonymous`. */

@@ -5,6 +5,7 @@
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import { UriTemplate } from '@modelcontextprotocol/server';
+import type { UpstreamModel } from '../config/model.ts';
 import type { Logger } from '../observability/logger.ts';
 import { hideInjected, injectedArguments } from '../policy/inject.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
@@ -49,6 +50,12 @@ function fingerprint(map: Map<string, Routed<unknown>>): string {
   return JSON.stringify([...map.values()].map((r) => [r.upstream.name, r.item]));
 }
 
+/**
+ * Decides which of an upstream's listed tools the catalog takes in, and as what (tool pinning):
+ * every path by which tools enter — startup, list_changed re-list, reconnect — passes through it.
+ */
+export type ToolAdmission = (upstream: UpstreamModel, tools: readonly Tool[]) => readonly Tool[];
+
 export class Catalog {
   private built: Built = emptyBuild();
   /** Increases on every rebuild; views derived from the catalog key their caches on it. */
@@ -56,9 +63,16 @@ export class Catalog {
   private readonly maxNameLength: number;
   private readonly log: Logger;
   private readonly upstreams: readonly Upstream[];
+  private readonly admit: ToolAdmission;
 
-  constructor(upstreams: readonly Upstream[], maxNameLength: number, log: Logger) {
+  constructor(
+    upstreams: readonly Upstream[],
+    maxNameLength: number,
+    log: Logger,
+    admit: ToolAdmission = (_upstream, tools) => tools,
+  ) {
     this.upstreams = upstreams;
+    this.admit = admit;
     this.maxNameLength = maxNameLength;
     this.log = log;
   }
@@ -92,8 +106,8 @@ export class Catalog {
 
   private add(b: Built, upstream: Upstream): void {
     const ns = upstream.model.namespace;
-    const { tools, prompts, resources, templates } = upstream.snapshot;
-    for (const tool of tools) {
+    const { prompts, resources, templates } = upstream.snapshot;
+    for (const tool of this.admit(upstream.model, upstream.snapshot.tools)) {
       const { exposed, full } = exposeName(ns, tool.name, this.maxNameLength);
       if (this.claim(b, b.tools, 'tool', exposed, upstream)) {
         const visible = hideInjected(tool, injectedArguments(upstream.model.inject, tool.name));

@@ -10,7 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { Gateway } from '../gateway.ts';
 import { silentLogger } from '../observability/logger.ts';
-import { decide, type Target } from '../policy/decide.ts';
+import { type Decision, decide, type Target } from '../policy/decide.ts';
 import { CliUsageError } from './usage.ts';
 
 interface Who {
@@ -45,6 +45,20 @@ export function resolvePrincipal(model: GatewayModel, who: Who): Principal {
   } finally {
     store.close();
   }
+}
+
+function explanation(principal: Principal, target: Target, listing: Decision, call: Decision): string {
+  const who = `${principal.user} (roles: ${principal.roles.join(', ') || 'none'})`;
+  const lines = [
+    `${call.effect.toUpperCase()}: ${target.kind} ${target.name} for ${who}`,
+    `  listed:   ${listing.visible ? 'yes' : 'no — answered exactly like a name that does not exist'}`,
+    `  rule:     ${call.rule ?? '(none — deny by default)'}`,
+    `  reason:   ${call.reason}`,
+  ];
+  if (call.approval !== null) {
+    lines.push(`  approval: required before the call reaches the upstream (${call.approval})`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function explainCommand(model: GatewayModel, argv: string[]): number {
@@ -85,16 +99,7 @@ export function explainCommand(model: GatewayModel, argv: string[]): number {
       `${JSON.stringify({ principal, target, visible: listing.visible, decision: call }, null, 2)}\n`,
     );
   } else {
-    const who = `${principal.user} (roles: ${principal.roles.join(', ') || 'none'})`;
-    process.stdout.write(
-      [
-        `${call.effect.toUpperCase()}: ${target.kind} ${target.name} for ${who}`,
-        `  listed:   ${listing.visible ? 'yes' : 'no — answered exactly like a name that does not exist'}`,
-        `  rule:     ${call.rule ?? '(none — deny by default)'}`,
-        `  reason:   ${call.reason}`,
-        ...(call.approval ? ['  approval: required before the call reaches the upstream'] : []),
-      ].join('\n') + '\n',
-    );
+    process.stdout.write(explanation(principal, target, listing, call));
   }
   return call.effect === 'allow' ? 0 : 1;
 }

@@ -1,5 +1,5 @@
 /**
- * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit. Exit codes: 0 ok,
+ * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit | approvals | pins. Exit codes: 0 ok,
  * 1 runtime failure (or a denied explain, a broken audit chain), 2 invalid config or usage.
  */
 import { parseArgs } from 'node:util';
@@ -10,9 +10,11 @@ import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observability/logger.ts';
 import { listenHttp } from '../transport/http-server.ts';
 import { serveGatewayStdio } from '../transport/stdio.ts';
+import { approvalsCommand } from './approvals.ts';
 import { auditCommand } from './audit.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
+import { pinsCommand } from './pins.ts';
 import { CliUsageError, USAGE } from './usage.ts';
 
 function fail(message: string): never {
@@ -70,7 +72,7 @@ async function stdio(model: GatewayModel): Promise<void> {
   process.stdin.once('end', () => void stop().then(() => process.exit(0)));
 }
 
-const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audit'];
+const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audit', 'approvals', 'pins'];
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string', short: 'c', default: 'gatehouse.yaml' },
@@ -114,6 +116,10 @@ async function run(command: string, args: string[], model: GatewayModel): Promis
       return catalogCommand(model, args);
     case 'audit':
       return auditCommand(model, args);
+    case 'approvals':
+      return approvalsCommand(model, args);
+    case 'pins':
+      return pinsCommand(model, args);
     default:
       fail(`unknown command: ${command}`);
   }

@@ -20,6 +20,18 @@ Commands:
               [--since ISO] [--until ISO] [--limit N]
   audit export --jsonl  Every record, oldest first, as JSON lines on stdout
   audit verify          Check the hash chain; names the first altered or missing record
+  approvals list [--status S|--all] [--json]
+                        Queued approval requests (default: pending)
+  approvals show <id>   One request with the (redacted) arguments it would run with
+  approvals approve <id> [--by NAME] [--note TEXT]
+  approvals deny <id> [--by NAME] [--note TEXT]
+                        Decide a pending request (audited; --by defaults to the OS user)
+  pins list [--json]    Pinned tool definitions and pending upstream changes
+  pins diff <upstream>/<tool>
+                        What the upstream changed: pinned vs pending definition, per field
+  pins approve <upstream>/<tool> [--hash H] [--by NAME] | --all [--by NAME]
+                        Pin the pending definition; a running gateway serves it within seconds
+                        (audited by the gateway; --by defaults to the OS user)
 
 Options:
   -c, --config <file>   Path to gatehouse.yaml (default: gatehouse.yaml)

@@ -46,7 +46,20 @@ export interface RuleModel {
   resources: string[] | null;
   prompts: string[] | null;
   when: ConditionModel[];
-  approval: boolean;
+  /** How calls this rule allows are approved; null when they need no approval. */
+  approval: ApprovalMode | null;
+}
+
+/** auto: in-band when the calling client can answer, else the queue. */
+export type ApprovalMode = 'auto' | 'in-band' | 'queue';
+
+export interface ApprovalsModel {
+  mode: ApprovalMode;
+  destructiveTools: boolean;
+  ttlSeconds: number;
+  waitSeconds: number;
+  approvers: string[];
+  allowSelfApproval: boolean;
 }
 
 export interface PolicyModel {

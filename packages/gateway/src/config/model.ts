@@ -1,10 +1,13 @@
 import type {
+  ApprovalsModel,
   AuditModel,
   AuthModel,
   ForwardIdentityModel,
   InjectModel,
   PolicyModel,
 } from './model-access.ts';
+import type { RateLimitsModel } from './model-limits.ts';
+import type { PinningModel } from './schema-pins.ts';
 
 /** The runtime model: what the gateway runs on, after normalize(). Every default is filled. */
 
@@ -25,6 +28,8 @@ interface UpstreamCommon {
   /** Arguments filled from the caller, per upstream tool-name globs. */
   inject: InjectModel[];
   forwardIdentity: ForwardIdentityModel;
+  /** Tool-definition pinning for this upstream (the top-level setting unless overridden). */
+  pinning: PinningModel;
 }
 
 export interface StdioUpstreamModel extends UpstreamCommon {
@@ -73,6 +78,10 @@ export interface GatewayModel {
   upstreams: UpstreamModel[];
   auth: AuthModel;
   policy: PolicyModel;
+  approvals: ApprovalsModel;
+  rateLimits: RateLimitsModel;
+  /** Tool-definition pinning defaults (each upstream carries its effective setting). */
+  pinning: PinningModel;
   audit: AuditModel;
   /** Absolute path of the embedded SQLite database. */
   storage: { path: string };

@@ -4,6 +4,8 @@
  */
 import { parseCondition } from '../policy/conditions.ts';
 import type {
+  ApprovalMode,
+  ApprovalsModel,
   AuditModel,
   AuthModel,
   ConditionModel,
@@ -63,6 +65,7 @@ function normalizeRule(
   effect: 'allow' | 'deny',
   group: string,
   index: number,
+  defaultMode: ApprovalMode,
   issues: NormalizeIssue[],
 ): RuleModel {
   const when: ConditionModel[] = [];
@@ -85,16 +88,26 @@ function normalizeRule(
     resources: rule.resources ?? null,
     prompts: rule.prompts ?? null,
     when,
-    approval: rule.approval ?? false,
+    approval:
+      rule.approval === undefined || rule.approval === false
+        ? null
+        : rule.approval === true
+          ? defaultMode
+          : rule.approval,
   };
 }
 
-export function normalizePolicy(policy: Parsed['policy'], issues: NormalizeIssue[]): PolicyModel {
+/** `defaultMode` is what `approval: true` means (approvals.mode). */
+export function normalizePolicy(
+  policy: Parsed['policy'],
+  defaultMode: ApprovalMode,
+  issues: NormalizeIssue[],
+): PolicyModel {
   const groups = new Map<string, RuleModel[]>();
   for (const [name, group] of Object.entries(policy.groups)) {
     const rules = [
-      ...group.deny.map((r, i) => normalizeRule(r, 'deny', name, i, issues)),
-      ...group.allow.map((r, i) => normalizeRule(r, 'allow', name, i, issues)),
+      ...group.deny.map((r, i) => normalizeRule(r, 'deny', name, i, defaultMode, issues)),
+      ...group.allow.map((r, i) => normalizeRule(r, 'allow', name, i, defaultMode, issues)),
     ];
     groups.set(name, rules);
   }
@@ -115,6 +128,10 @@ export function normalizePolicy(policy: Parsed['policy'], issues: NormalizeIssue
     roles[role] = { groups: spec.groups, rules };
   }
   return { roles };
+}
+
+export function normalizeApprovals(approvals: Parsed['approvals']): ApprovalsModel {
+  return { ...approvals, approvers: [...approvals.approvers] };
 }
 
 export function normalizeAudit(audit: Parsed['audit']): AuditModel {

@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { GatewayModel, UpstreamModel } from './model.ts';
 import {
   checkRedactPatterns,
+  normalizeApprovals,
   normalizeAudit,
   normalizeAuth,
   normalizeForwardIdentity,
@@ -13,7 +14,9 @@ import {
   normalizePolicy,
   resourceUrl,
 } from './normalize-access.ts';
+import { normalizeRateLimits } from './normalize-limits.ts';
 import type { GatewayConfigParsed } from './schema.ts';
+import { normalizePinning, upstreamPinning } from './schema-pins.ts';
 
 export interface NormalizeIssue {
   path: (string | number)[];
@@ -29,7 +32,11 @@ function resolvePath(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-function normalizeUpstream(u: GatewayConfigParsed['upstreams'][number], baseDir: string): UpstreamModel {
+function normalizeUpstream(
+  u: GatewayConfigParsed['upstreams'][number],
+  baseDir: string,
+  pinning: GatewayConfigParsed['pinning'],
+): UpstreamModel {
   const common = {
     name: u.name,
     namespace: { prefix: u.prefix ?? u.name, separator: u.separator ?? '_' },
@@ -37,6 +44,7 @@ function normalizeUpstream(u: GatewayConfigParsed['upstreams'][number], baseDir:
     maxInFlight: u.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     inject: normalizeInject(u.inject),
     forwardIdentity: normalizeForwardIdentity(u.forwardIdentity),
+    pinning: upstreamPinning(pinning, u.pinning),
   };
   if (u.transport === 'stdio') {
     return {
@@ -104,9 +112,10 @@ function findCollisions(upstreams: UpstreamModel[]): NormalizeIssue[] {
 }
 
 export function normalize(parsed: GatewayConfigParsed, baseDir: string): NormalizeResult {
-  const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir));
+  const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir, parsed.pinning));
   const issues = findCollisions(upstreams);
-  const policy = normalizePolicy(parsed.policy, issues);
+  const policy = normalizePolicy(parsed.policy, parsed.approvals.mode, issues);
+  const rateLimits = normalizeRateLimits(parsed.rateLimits, upstreams, issues);
   checkRedactPatterns(parsed.audit, issues);
   if (issues.length > 0) return { ok: false, issues };
   const s = parsed.server;
@@ -131,6 +140,9 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
       upstreams,
       auth: normalizeAuth(parsed.auth, s),
       policy,
+      approvals: normalizeApprovals(parsed.approvals),
+      rateLimits,
+      pinning: normalizePinning(parsed.pinning),
       audit: normalizeAudit(parsed.audit),
       storage: { path: resolvePath(baseDir, parsed.storage.path) },
       logging: { level: parsed.logging.level },

@@ -76,9 +76,11 @@ export const RuleSchema = z
       .optional()
       .describe('Conditions on arguments, all must hold: `region in ["eu"]`, `amount <= 1000`.'),
     approval: z
-      .boolean()
+      .union([z.boolean(), z.enum(['in-band', 'queue'])])
       .optional()
-      .describe('Calls this rule allows need a human approval before they reach the upstream.'),
+      .describe(
+        'Calls this rule allows need a human approval before they reach the upstream: true (approvals.mode), "in-band" (the calling user confirms) or "queue" (an approver decides).',
+      ),
   })
   .strict()
   .refine((r) => r.tools !== undefined || r.resources !== undefined || r.prompts !== undefined, {
@@ -107,6 +109,46 @@ export const PolicySchema = z
       )
       .default({})
       .describe('Roles and the permission groups they hold. Anything no group allows is denied.'),
+  })
+  .strict();
+
+export const ApprovalsSchema = z
+  .object({
+    mode: z
+      .enum(['auto', 'in-band', 'queue'])
+      .default('auto')
+      .describe(
+        'How `approval: true` is asked: in-band (the calling user confirms through elicitation / input_required), queue (an approver decides out of band), or auto (in-band when the client can answer, else queue).',
+      ),
+    destructiveTools: z
+      .boolean()
+      .default(false)
+      .describe('Tools whose annotations say destructiveHint: true need an approval too, whatever the rule.'),
+    ttlSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(3600)
+      .describe('A queued request expires unanswered after this; an approval must be used within it.'),
+    waitSeconds: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(600)
+      .default(0)
+      .describe(
+        'Hold a queued call open up to this long for a decision before answering "awaiting approval".',
+      ),
+    approvers: z
+      .array(roleName)
+      .default([])
+      .describe(
+        'Roles that may decide queued requests over the HTTP API (the CLI needs database access instead).',
+      ),
+    allowSelfApproval: z
+      .boolean()
+      .default(false)
+      .describe('Let an approver decide their own request (four-eyes is the default).'),
   })
   .strict();
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  ApprovalsSchema,
   AuditSchema,
   AuthSchema,
   ForwardIdentitySchema,
@@ -11,6 +12,8 @@ import {
   PolicySchema,
   StorageSchema,
 } from './schema-access.ts';
+import { RateLimitsSchema } from './schema-limits.ts';
+import { PinningSchema, UpstreamPinningSchema } from './schema-pins.ts';
 
 const name = z
   .string()
@@ -53,6 +56,9 @@ const namespacing = {
     ),
   inject: InjectSchema.describe('Server-controlled arguments filled from the caller.'),
   forwardIdentity: ForwardIdentitySchema.optional().describe('How the caller is named to this upstream.'),
+  pinning: UpstreamPinningSchema.optional().describe(
+    'Tool-definition pinning for this upstream: false turns it off; an object overrides the top-level pinning.',
+  ),
 };
 
 const restart = z
@@ -156,7 +162,16 @@ export const GatewayConfigSchema = z
     policy: PolicySchema.default(PolicySchema.parse({})).describe(
       'What each role may use. Deny by default: with no policy, nothing is visible.',
     ),
+    approvals: ApprovalsSchema.default(ApprovalsSchema.parse({})).describe(
+      'Human approval of calls that policy marks: in-band to the caller, or an approval queue.',
+    ),
+    rateLimits: RateLimitsSchema.default(RateLimitsSchema.parse({})).describe(
+      'Rate limits and quotas per principal, role, tool and/or upstream; in memory, or shared in Redis.',
+    ),
     audit: AuditSchema.default(AuditSchema.parse({})),
+    pinning: PinningSchema.default(PinningSchema.parse({})).describe(
+      'Tool-definition pinning: upstream tool changes are held until an admin approves them.',
+    ),
     storage: StorageSchema.default(StorageSchema.parse({})),
     logging: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })

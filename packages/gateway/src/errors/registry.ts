@@ -42,11 +42,19 @@ export const WireErrors = {
   },
   ApprovalRequired: {
     code: -32055,
-    doc: 'Policy requires a human approval for this call, and none was given.',
+    doc: 'The call needs a human approval that has not been given: it is queued (data.approvalId), or the client cannot be asked in band.',
   },
   Unauthenticated: {
     code: -32056,
     doc: 'The request carries no verified identity (HTTP answers 401 before this can happen).',
+  },
+  RateLimited: {
+    code: -32057,
+    doc: 'A rate limit or quota is used up; the message and data name the rule, its limit and the seconds to wait (data.retryAfterSeconds).',
+  },
+  ApprovalDenied: {
+    code: -32058,
+    doc: 'The call needed a human approval and was refused: by the calling user in band, or by an approver in the queue (the denial stands until it expires).',
   },
 } as const satisfies Record<string, { code: number; doc: string }>;
 

@@ -51,6 +51,13 @@ export interface GatewayRequest {
   decision?: Decision;
   /** Set by the authorize stage for tools/call: the arguments to send, identity injected. */
   upstreamArguments?: Record<string, unknown>;
+  /**
+   * Set by the approve stage when the call needed a human approval: who gave it, or the queued
+   * request it is waiting on.
+   */
+  approval?:
+    | { state: 'approved'; by: string; fingerprint: string; id?: string }
+    | { state: 'pending'; id: string };
   /** Set by the route stage for methods that target one upstream. */
   target?: {
     upstream: Upstream;

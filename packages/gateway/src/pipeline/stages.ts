@@ -4,13 +4,16 @@
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { PolicyModel } from '../config/model-access.ts';
+import type { RateLimits } from '../limits/rate-limits.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
+import { type ApproveDeps, approve } from '../stages/approve.ts';
 import { type AuditSink, audit } from '../stages/audit.ts';
 import { authorize } from '../stages/authorize.ts';
 import { type DispatchDeps, dispatch } from '../stages/dispatch.ts';
 import { identify } from '../stages/identify.ts';
 import { observe } from '../stages/observe.ts';
+import { rateLimit } from '../stages/rate-limit.ts';
 import { route } from '../stages/route.ts';
 import { compose, type Middleware } from './compose.ts';
 import type { GatewayRequest } from './context.ts';
@@ -21,6 +24,9 @@ export interface PipelineDeps extends DispatchDeps {
   policy: PolicyModel;
   /** The audit log; null when audit is disabled in the config. */
   audit: AuditSink | null;
+  approvals: ApproveDeps;
+  /** The rate-limit counters; null when no rate limit rules are configured. */
+  limits: RateLimits | null;
   log: Logger;
 }
 
@@ -45,6 +51,14 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     // authorize needs the routed target (its upstream's injection rules, its exposed name) and
     // runs before dispatch so that no denied call reaches an upstream.
     authorize(deps.policy),
+    // rate-limit counts only calls policy lets through: it sits after authorize so that hidden
+    // and denied calls never use up anyone's quota, and before approve so that no human is asked
+    // about a call that is over its limit anyway.
+    ...(deps.limits === null ? [] : [rateLimit(deps.limits)]),
+    // approve runs after every check that can refuse outright (policy, limits), so a human is
+    // only asked about calls that would otherwise go ahead, and nothing unapproved reaches
+    // dispatch. It may answer early (the question in band, or "awaiting approval").
+    approve(deps.approvals),
   );
   const run = compose<GatewayRequest>(stages);
   // dispatch is the innermost step: answer lists from the caller's view of the catalog, forward

@@ -11,7 +11,7 @@
  *   arguments meet them.
  * - `approval` comes from the allow rule that decided.
  */
-import type { PolicyModel, RuleModel } from '../config/model-access.ts';
+import type { ApprovalMode, PolicyModel, RuleModel } from '../config/model-access.ts';
 import { holds } from './conditions.ts';
 import { anyGlobMatches } from './glob.ts';
 
@@ -29,7 +29,8 @@ export interface Decision {
   visible: boolean;
   /** `role:<role> → group:<group>/allow[0]`, or null when nothing matched (default deny). */
   rule: string | null;
-  approval: boolean;
+  /** How the call must be approved before it reaches the upstream; null: no approval. */
+  approval: ApprovalMode | null;
   /** One sentence for explain output and audit. */
   reason: string;
 }
@@ -84,7 +85,7 @@ export function decide(
       effect: 'deny',
       visible: false,
       rule: label(hardDeny.role, hardDeny.rule),
-      approval: false,
+      approval: null,
       reason: `${target.kind} "${target.name}" is denied`,
     };
   }
@@ -95,7 +96,7 @@ export function decide(
         effect: 'deny',
         visible: true,
         rule: label(conditionalDeny.role, conditionalDeny.rule),
-        approval: false,
+        approval: null,
         reason: `denied because ${conditionsText(conditionalDeny.rule)}`,
       };
     }
@@ -106,7 +107,7 @@ export function decide(
       effect: 'deny',
       visible: false,
       rule: null,
-      approval: false,
+      approval: null,
       reason: `no rule of roles [${roles.join(', ')}] allows ${target.kind} "${target.name}" (deny by default)`,
     };
   }
@@ -123,7 +124,7 @@ export function decide(
       effect: 'deny',
       visible: true,
       rule: label(first.role, first.rule),
-      approval: false,
+      approval: null,
       reason: `arguments do not meet ${allows.map((m) => `${m.rule.id} (${conditionsText(m.rule)})`).join(' or ')}`,
     };
   }

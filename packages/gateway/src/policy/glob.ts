@@ -9,7 +9,7 @@ function compile(pattern: string): RegExp {
   let re = cache.get(pattern);
   if (re === undefined) {
     const body = [...pattern]
-      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
       .join('');
     re = new RegExp(`^${body}$`, 'su');
     cache.set(pattern, re);

@@ -15,6 +15,7 @@ import {
   SdkErrorCode,
 } from '@modelcontextprotocol/client';
 import type { InputRequests } from '@modelcontextprotocol/server';
+import { APPROVAL_INPUT_KEY } from '../approvals/approval-call.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 import { identityHeaders } from '../policy/inject.ts';
@@ -28,8 +29,29 @@ export type ForwardMethod = 'tools/call' | 'prompts/get' | 'resources/read';
 
 /** What the gateway keeps in requestState between rounds (signed by the SDK codec). */
 export type ResumeState =
-  | { k: 'relay'; u: string; p: string; s?: string }
-  | { k: 'suspended'; u: string; p: string; id: string };
+  | { k: 'relay'; u: string; p: string; s?: string; a?: ApprovedMark }
+  | { k: 'suspended'; u: string; p: string; id: string; a?: ApprovedMark }
+  /** The gateway's own in-band approval question (stages/approve.ts): principal, call fingerprint. */
+  | { k: 'approval'; p: string; h: string; exp: number };
+
+/** Carried by later rounds of an approved exchange: the call's fingerprint and the approver. */
+export interface ApprovedMark {
+  h: string;
+  by: string;
+}
+
+function approvedMark(req: GatewayRequest): { a?: ApprovedMark } {
+  const approval = req.approval;
+  return approval?.state === 'approved' ? { a: { h: approval.fingerprint, by: approval.by } } : {};
+}
+
+/** The caller's answers meant for the upstream: the gateway's own approval answer is not. */
+function upstreamInputResponses(req: GatewayRequest): Record<string, unknown> | undefined {
+  const responses = req.inputResponses;
+  if (responses === undefined || !(APPROVAL_INPUT_KEY in responses)) return responses;
+  const { [APPROVAL_INPUT_KEY]: _, ...rest } = responses;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
 
 function principalId(req: GatewayRequest): string {
   return req.principal?.id ?? '';
@@ -155,7 +177,8 @@ async function forwardModern(
   const upstreamParams: Params = withCallerEnvelope(req, params);
   // Answers go to the upstream even without gateway requestState: a server may accept answers
   // it did not ask for in this exchange (SEP-2322), and it is the one to judge them.
-  if (req.inputResponses !== undefined) upstreamParams.inputResponses = req.inputResponses;
+  const answers = upstreamInputResponses(req);
+  if (answers !== undefined) upstreamParams.inputResponses = answers;
   if (state?.k === 'relay' && state.s !== undefined) upstreamParams.requestState = state.s;
   const channel: CallChannel = {
     request: () => Promise.reject(new Error('modern upstream')),
@@ -176,7 +199,7 @@ async function forwardModern(
     throw upstreamFailure(error, upstream);
   }
   if (isInputRequiredResult(result)) {
-    const next: ResumeState = { k: 'relay', u: upstream.name, p: principalId(req) };
+    const next: ResumeState = { k: 'relay', u: upstream.name, p: principalId(req), ...approvedMark(req) };
     if (result.requestState !== undefined) next.s = result.requestState;
     req.inputRequired = { inputRequests: (result.inputRequests ?? {}) as InputRequests, requestState: next };
     return;
@@ -213,6 +236,7 @@ async function forwardLegacy(
     u: upstream.name,
     p: principalId(req),
     id: call.id,
+    ...approvedMark(req),
   });
 }
 
@@ -237,6 +261,7 @@ async function resumeSuspended(
     u: upstream.name,
     p: principalId(req),
     id: call.id,
+    ...approvedMark(req),
   });
 }
 
@@ -248,7 +273,9 @@ export async function forward(
   params: Params,
   deps: RelayDeps,
 ): Promise<void> {
-  const state = req.resumeState as ResumeState | undefined;
+  const resumed = req.resumeState as ResumeState | undefined;
+  // The gateway's own approval round (already checked by the approve stage) is not the upstream's.
+  const state = resumed?.k === 'approval' ? undefined : resumed;
   // requestState is bound to the target's upstream and to the caller: one principal cannot
   // continue another's exchange even holding its state.
   if (state !== undefined && (state.u !== upstream.name || state.p !== principalId(req))) {

@@ -17,7 +17,7 @@ export interface AuditSink {
   record(event: AuditEvent): Promise<void>;
 }
 
-const DENIAL_CODES = new Set<number>([WireErrors.PolicyDenied.code, WireErrors.ApprovalRequired.code]);
+const DENIAL_CODES = new Set<number>([WireErrors.PolicyDenied.code, WireErrors.ApprovalDenied.code]);
 
 function targetName(req: GatewayRequest): string | null {
   const p = req.params;
@@ -32,6 +32,9 @@ function targetName(req: GatewayRequest): string | null {
 
 function statusOf(req: GatewayRequest, error: unknown): AuditStatus {
   if (req.decision?.effect === 'deny') return 'denied';
+  if (req.approval?.state === 'pending' || errorCode(error) === WireErrors.ApprovalRequired.code) {
+    return 'awaiting_approval';
+  }
   const code = errorCode(error);
   if (code !== undefined && DENIAL_CODES.has(code)) return 'denied';
   if (error !== undefined) return 'error';
@@ -77,7 +80,7 @@ export function buildAuditEvent(req: GatewayRequest, error: unknown, arrivedAt: 
     latencyMs: Math.round((performance.now() - req.startedAt) * 1000) / 1000,
     resultBytes: digest?.bytes ?? null,
     resultHash: digest?.hash ?? null,
-    approvedBy: null,
+    approvedBy: req.approval?.state === 'approved' ? req.approval.by : null,
   };
 }
 

@@ -8,6 +8,7 @@ import type { PolicyModel } from '../config/model-access.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import { resourceDecision } from '../policy/completion-filter.ts';
 import { decide, type Target } from '../policy/decide.ts';
 import { injectArguments, injectedArguments } from '../policy/inject.ts';
 import { resourceNotFound, unknownPrompt, unknownTool } from './route.ts';
@@ -51,24 +52,17 @@ export function authorize(policy: PolicyModel): Middleware<GatewayRequest> {
       args = injectArguments(args, injected, principal);
       req.upstreamArguments = args;
     }
-    let decision = decide(policy, principal.roles, target, args);
     // A resource may be allowed through the template that matches it (route checked visibility).
-    if (decision.effect === 'deny' && !decision.visible && target.kind === 'resource') {
-      const template = req.target.template;
-      if (template !== undefined)
-        decision = decide(policy, principal.roles, { kind: 'resource', name: template });
-    }
+    const decision =
+      target.kind === 'resource'
+        ? resourceDecision(policy, principal.roles, target.name, req.target.template)
+        : decide(policy, principal.roles, target, args);
     req.decision = decision;
     if (decision.effect === 'deny') {
       if (!decision.visible) throw hidden(req);
       throw wireError('PolicyDenied', `Not permitted: ${decision.reason} [${decision.rule ?? 'default'}]`);
     }
-    if (decision.approval) {
-      throw wireError(
-        'ApprovalRequired',
-        `This call needs a human approval [${decision.rule ?? 'default'}]; approvals are not configured on this gateway`,
-      );
-    }
+    // A decision that needs approval goes on to the approve stage, which holds the call.
     await next();
   };
 }

@@ -4,11 +4,13 @@
  */
 import type { Principal } from '../auth/principal.ts';
 import { paginate } from '../catalog/pagination.ts';
+import type { PolicyModel } from '../config/model-access.ts';
 import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
+import { filterCompletion } from '../policy/completion-filter.ts';
 import { identityMeta, PRINCIPAL_META_KEY } from '../policy/inject.ts';
 import {
   forward,
@@ -23,6 +25,7 @@ import { sendTaskMethod } from '../tasks/task-relay.ts';
 
 export interface DispatchDeps {
   view: CatalogView;
+  policy: PolicyModel;
   subscriptions: ResourceSubscriptions;
   suspended: SuspendedCalls;
   taskIds: TaskIdCodec;
@@ -147,14 +150,24 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
       const params = upstreamParams(req, {
         ref: ref.type === 'ref/prompt' ? { ...ref, name: original } : ref,
       });
+      let result: Record<string, unknown>;
       try {
-        const result = await upstream.use((client) =>
+        result = await upstream.use((client) =>
           client.complete(params as never, { signal: req.signal, timeout: upstream.model.timeoutMs }),
         );
-        req.result = withoutUpstreamEnvelope(result);
       } catch (error) {
         throw upstreamFailure(error, upstream);
       }
+      // Values that would lead to a call this caller may not make are dropped, like hidden names.
+      const exposed = (req.target?.entry?.item as { name?: string } | undefined)?.name;
+      const roles = req.principal?.roles ?? [];
+      req.result = filterCompletion(
+        deps.policy,
+        roles,
+        req.params as never,
+        withoutUpstreamEnvelope(result),
+        exposed,
+      );
       return;
     }
     default:

@@ -7,6 +7,7 @@ import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelco
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
+import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { authInfoFor, createHttpAuth } from './http-auth.ts';
 import { checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
 import { LegacySessions } from './legacy-sessions.ts';
@@ -35,6 +36,13 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
   );
   let draining = false;
   const auth = createHttpAuth(gateway.access.authenticator, gateway.model.auth, server);
+  const approvalsApi = createApprovalsApi({
+    auth,
+    store: gateway.access.approvals,
+    audit: gateway.access.audit,
+    config: gateway.model.approvals,
+    server,
+  });
 
   async function mcp(request: Request): Promise<Response> {
     const refused = checkHostAndOrigin(request, server);
@@ -64,6 +72,9 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     async fetch(request) {
       const { pathname } = new URL(request.url);
       if (pathname === server.path) return mcp(request);
+      if (pathname === APPROVALS_API_PATH || pathname.startsWith(`${APPROVALS_API_PATH}/`)) {
+        return approvalsApi(request);
+      }
       const metadata = request.method === 'GET' ? auth.metadata(pathname) : undefined;
       if (metadata) return metadata;
       if (pathname === '/healthz') return plainJson(200, { status: 'ok' });

@@ -1,0 +1,96 @@
+/**
+ * Deciding a queued approval, the same way from every door (the CLI, the HTTP API the console
+ * uses): who may decide (pure), the decision itself, and its audit record.
+ */
+import type { AuditEvent } from '../audit/event.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { ApprovalsModel } from '../config/model-access.ts';
+import type { ApprovalRequest, ApprovalStore, DecideResult } from './approval-store.ts';
+
+export type Verdict = 'approve' | 'deny';
+
+export type MayDecide = { ok: true } | { ok: false; message: string };
+
+/**
+ * May this principal decide this request? Approvers hold one of `approvals.approvers`; nobody
+ * decides their own request unless `allowSelfApproval` is set. (The CLI acts with the database
+ * owner's authority and does not ask.)
+ */
+export function mayDecide(approver: Principal, request: ApprovalRequest, config: ApprovalsModel): MayDecide {
+  if (!approver.roles.some((role) => config.approvers.includes(role))) {
+    return {
+      ok: false,
+      message: `deciding approvals needs one of the roles [${config.approvers.join(', ')}]`,
+    };
+  }
+  if (!config.allowSelfApproval && approver.id === request.principal.id) {
+    return { ok: false, message: 'an approver cannot decide their own request (four-eyes)' };
+  }
+  return { ok: true };
+}
+
+/** May this principal see the queue at all? */
+export function mayReview(approver: Principal, config: ApprovalsModel): boolean {
+  return approver.roles.some((role) => config.approvers.includes(role));
+}
+
+export interface DecisionInput {
+  id: string;
+  verdict: Verdict;
+  /** Who decides, as recorded: an HTTP principal, or the CLI's `--by` name. */
+  by: Principal;
+  note: string | null;
+  transport: AuditEvent['transport'];
+}
+
+/** The audit record of a decision: method approvals/approve|deny, the request id as target. */
+export function decisionEvent(input: DecisionInput, result: DecideResult): AuditEvent {
+  const request = result.ok ? result.request : result.request;
+  const problem = result.ok
+    ? null
+    : result.reason === 'not-found'
+      ? 'no such approval request'
+      : 'not pending';
+  return {
+    time: new Date().toISOString(),
+    requestId: input.id,
+    traceId: null,
+    principal: {
+      id: input.by.id,
+      user: input.by.user,
+      org: input.by.org ?? null,
+      roles: [...input.by.roles],
+      via: input.by.via,
+    },
+    transport: input.transport,
+    era: 'modern',
+    sessionId: null,
+    method: `approvals/${input.verdict}`,
+    target: input.id,
+    upstream: request?.upstream ?? null,
+    arguments:
+      request === undefined
+        ? null
+        : { requestedBy: request.principal.user, call: request.target, note: input.note },
+    decision: 'none',
+    rule: request?.rule ?? null,
+    status: result.ok ? 'ok' : 'error',
+    errorCode: null,
+    errorMessage: problem,
+    latencyMs: 0,
+    resultBytes: null,
+    resultHash: null,
+    approvedBy: result.ok && input.verdict === 'approve' ? input.by.user : null,
+  };
+}
+
+/** Decides and records it; the audit write is awaited so a decision is never unrecorded. */
+export async function decideApproval(
+  store: ApprovalStore,
+  audit: { record(event: AuditEvent): Promise<void> } | null,
+  input: DecisionInput,
+): Promise<DecideResult> {
+  const result = store.decide(input.id, input.verdict, input.by.user, input.note);
+  await audit?.record(decisionEvent(input, result));
+  return result;
+}

@@ -1,0 +1,167 @@
+/**
+ * `gatehouse pins list|diff|approve` — tool-definition pins in the embedded database. An approval
+ * is written to the store; a running gateway picks it up within seconds, serves the new definition,
+ * tells its clients and writes the approval to the audit log (pin events are audited by the
+ * gateway only, from the store's outbox — the CLI does not append them itself).
+ */
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { GatewayModel } from '../config/model.ts';
+import { renderDiff } from '../pins/diff.ts';
+import { type PendingChange, type PinInfo, PinStore } from '../pins/store.ts';
+import { CliUsageError } from './usage.ts';
+
+function short(hash: string): string {
+  return hash.slice(0, 12);
+}
+
+/** `<upstream>/<tool>`: upstream names have no "/", tool names may. */
+function parseRef(ref: string | undefined, action: string): { upstream: string; tool: string } {
+  const slash = ref?.indexOf('/') ?? -1;
+  if (ref === undefined || slash <= 0 || slash === ref.length - 1) {
+    throw new CliUsageError(`pins ${action} needs <upstream>/<tool> (the upstream's own tool name)`);
+  }
+  return { upstream: ref.slice(0, slash), tool: ref.slice(slash + 1) };
+}
+
+function defaultApprover(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function pinLine(pin: PinInfo, change: PendingChange | undefined, pinningOff: boolean): string {
+  const status = change ? 'CHANGED' : 'ok';
+  const origin = pin.approvedBy === null ? 'first use' : `approved by ${pin.approvedBy}`;
+  const parts = [
+    `${pin.upstream}/${pin.tool}`,
+    status,
+    `pinned ${short(pin.hash)} ${pin.pinnedAt} (${origin})`,
+  ];
+  if (change) {
+    parts.push(`pending ${short(change.hash)} since ${change.firstSeen} (${change.fields.join(', ')})`);
+  }
+  if (pinningOff) parts.push('(pinning off for this upstream)');
+  return parts.join('  ');
+}
+
+function list(model: GatewayModel, store: PinStore, json: boolean): number {
+  const pins = store.pins();
+  const pending = store.pending();
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ pins, pending }, null, 2)}\n`);
+    return 0;
+  }
+  const changes = new Map(pending.map((c) => [`${c.upstream}/${c.tool}`, c]));
+  const off = new Set(model.upstreams.filter((u) => !u.pinning.enabled).map((u) => u.name));
+  for (const pin of pins) {
+    process.stdout.write(
+      `${pinLine(pin, changes.get(`${pin.upstream}/${pin.tool}`), off.has(pin.upstream))}\n`,
+    );
+  }
+  process.stdout.write(
+    `${pins.length} pinned tool(s), ${pending.length} pending change(s)${pending.length > 0 ? ' — review with `gatehouse pins diff <upstream>/<tool>`' : ''}\n`,
+  );
+  return 0;
+}
+
+function diff(store: PinStore, ref: string | undefined, json: boolean): number {
+  const { upstream, tool } = parseRef(ref, 'diff');
+  const pin = store.pin(upstream, tool);
+  if (pin === undefined) {
+    process.stderr.write(`gatehouse: no pinned tool ${upstream}/${tool} (see pins list)\n`);
+    return 1;
+  }
+  const change = store.pendingChange(upstream, tool);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ pin, pending: change ?? null }, null, 2)}\n`);
+    return 0;
+  }
+  if (change === undefined) {
+    process.stdout.write(`${upstream}/${tool}: no pending change (pinned ${short(pin.hash)})\n`);
+    return 0;
+  }
+  const origin = pin.approvedBy === null ? 'first use' : `approved by ${pin.approvedBy}`;
+  process.stdout.write(
+    renderDiff(
+      `${upstream}/${tool}`,
+      { label: `pinned ${short(pin.hash)} (${pin.pinnedAt}, ${origin})`, definition: pin.definition },
+      {
+        label: `pending ${short(change.hash)} (first seen ${change.firstSeen})`,
+        definition: change.definition,
+      },
+    ),
+  );
+  return 0;
+}
+
+function approve(
+  store: PinStore,
+  ref: string | undefined,
+  options: { all: boolean; by: string; hash: string | undefined },
+): number {
+  if (options.all && ref !== undefined)
+    throw new CliUsageError('pins approve takes <upstream>/<tool> or --all, not both');
+  const targets = options.all ? store.pending() : [parseRef(ref, 'approve')];
+  if (options.all && targets.length === 0) {
+    process.stdout.write('no pending changes to approve\n');
+    return 0;
+  }
+  let failed = 0;
+  for (const { upstream, tool } of targets) {
+    const pin = store.approve(upstream, tool, options.by, {
+      via: 'cli',
+      ...(options.hash === undefined ? {} : { hash: options.hash }),
+    });
+    if (pin === undefined) {
+      const why = options.hash === undefined ? '' : ` with hash ${options.hash}`;
+      process.stderr.write(`gatehouse: no pending change${why} for ${upstream}/${tool}\n`);
+      failed++;
+      continue;
+    }
+    process.stdout.write(`approved ${upstream}/${tool} (pinned ${short(pin.hash)}) by ${options.by}\n`);
+  }
+  if (failed < targets.length) {
+    process.stderr.write('A running gateway serves the approved definitions within a few seconds.\n');
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+export function pinsCommand(model: GatewayModel, argv: string[]): number {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      all: { type: 'boolean' },
+      by: { type: 'string' },
+      hash: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [action, ref, extra] = positionals;
+  if (extra !== undefined) throw new CliUsageError(`unexpected argument: ${extra}`);
+  if (!['list', 'diff', 'approve'].includes(action ?? '')) {
+    throw new CliUsageError('pins needs one of: list, diff, approve');
+  }
+  if (action === 'list' && ref !== undefined) throw new CliUsageError(`unexpected argument: ${ref}`);
+  if (values.by !== undefined && values.by.trim() === '') throw new CliUsageError('--by needs a name');
+  if (values.hash !== undefined && !/^[0-9a-f]{8,64}$/.test(values.hash)) {
+    throw new CliUsageError(
+      '--hash takes the pending hash (at least its first 8 hex digits, as pins list shows)',
+    );
+  }
+  const store = new PinStore(model.storage.path);
+  try {
+    if (action === 'list') return list(model, store, values.json === true);
+    if (action === 'diff') return diff(store, ref, values.json === true);
+    return approve(store, ref, {
+      all: values.all === true,
+      by: values.by ?? defaultApprover(),
+      hash: values.hash,
+    });
+  } finally {
+    store.close();
+  }
+}
