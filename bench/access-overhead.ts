@@ -12,9 +12,10 @@
  * The upstream and both gateways run as child processes (`gatehouse serve`), so each gateway's CPU
  * time is read from /proc/<pid>/stat around every round, apart from the client's. For each era
  * (2025-11-25 with a session, 2026-07-28 stateless) and each concurrency, rounds are interleaved
- * (direct, off, on, direct, off, on, …) after a warm-up; every round reports calls/s, p50/p99
- * latency and gateway CPU per 1,000 calls, and the summary gives medians over rounds with the
- * min–max spread, plus the access-on/access-off and access-on/direct ratios paired per round.
+ * (direct, off, on, direct, off, on, …) after a warm-up (10 × --warmup calls per setup and era
+ * once at the start, then --warmup calls per setup before each era and concurrency). Every round
+ * reports calls/s, p50/p99 latency and gateway CPU per 1,000 calls; the summary gives medians over
+ * rounds with the min–max spread, plus the access-on/access-off and access-on/direct ratios paired per round.
  * Afterwards the access-on gateway's audit log must hold exactly one `tools/call` record per call
  * made through it (the chain is verified too); otherwise the run exits non-zero.
  *
@@ -408,6 +409,8 @@ interface Options {
   calls: number;
   rounds: number;
   warmup: number;
+  /** Calls per setup and era before anything is measured. */
+  initialWarmup: number;
   concurrency: number[];
   eras: Era[];
   profileDir: string | undefined;
@@ -415,10 +418,12 @@ interface Options {
 
 function options(): Options {
   const calls = values.smoke ? 20 : positiveInt(values.calls, 'calls');
+  const warmup = values.smoke ? 5 : positiveInt(values.warmup ?? String(Math.max(50, calls / 5)), 'warmup');
   return {
     calls,
     rounds: values.smoke ? 2 : positiveInt(values.rounds, 'rounds'),
-    warmup: values.smoke ? 5 : positiveInt(values.warmup ?? String(Math.max(50, calls / 5)), 'warmup'),
+    warmup,
+    initialWarmup: values.smoke ? warmup : warmup * 10,
     concurrency: listOption(values.concurrency, 'concurrency').map((c) => positiveInt(c, 'concurrency')),
     eras: listOption(values.eras, 'eras').map((e) => {
       if (e !== 'legacy' && e !== 'modern') throw new Error(`--eras: legacy or modern, found ${e}`);
@@ -465,6 +470,18 @@ async function startSetups(dir: string, profileDir: string | undefined, children
     setup('access off', off.url, 'bench_echo', off.pid),
     setup('access on', on.url, 'bench_echo', on.pid, { authorization: `Bearer ${key}` }),
   ];
+}
+
+/** Warms the JIT of every process up before anything is measured: `calls` calls at concurrency 8. */
+async function warmUp(setups: Setup[], era: Era, calls: number): Promise<void> {
+  for (const setup of setups) {
+    const client = await connect(setup, era);
+    try {
+      await runCalls(client, setup, calls, 8);
+    } finally {
+      await client.close();
+    }
+  }
 }
 
 /** One era and concurrency: warm-up, then rounds interleaved over the setups. */
@@ -532,11 +549,12 @@ async function main(): Promise<number> {
     const setups = await startSetups(dir, opts.profileDir, children);
     console.log(
       `access overhead: tools/call of an echo tool, ${opts.calls} calls x ${opts.rounds} rounds per setup ` +
-        `(after ${opts.warmup} warm-up calls), concurrency ${opts.concurrency.join(' and ')}, ` +
+        `(after ${opts.initialWarmup} warm-up calls per era, then ${opts.warmup} per era and concurrency), concurrency ${opts.concurrency.join(' and ')}, ` +
         `eras ${opts.eras.join(' and ')}; Node ${process.version}; upstream and gateways in child processes, ` +
         `gateway CPU from /proc/<pid>/stat (${clockTicks} ticks/s); ${cpus().length} CPUs, ` +
         `load average ${loadavg()[0]?.toFixed(2)}`,
     );
+    for (const era of opts.eras) await warmUp(setups, era, opts.initialWarmup);
     const scenarios: Scenario[] = [];
     for (const era of opts.eras) {
       for (const concurrency of opts.concurrency) {

@@ -61,6 +61,11 @@ describe('examples/company/gatehouse.yaml tells its story', () => {
       'admins decide, and cannot restart themselves',
     );
     assert.equal(loaded.model.approvals.destructiveTools, true);
+    assert.deepEqual(
+      loaded.model.rateLimits.rules.map((r) => r.name),
+      ['calls-per-user', 'transfers-per-day'],
+      'every caller is rate limited, and transfers have a daily quota',
+    );
   });
 
   it('support sees tickets and service health, not deals', () => {
