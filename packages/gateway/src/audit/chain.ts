@@ -102,11 +102,19 @@ function serializeObject(value: object, key: string): string | undefined {
  * unambiguous.
  */
 export function hashEvent(prevHash: string, seq: number, event: AuditEvent): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update(String(seq))
-    .update(canonicalJson(eventOf(event)))
-    .digest('hex');
+  return hashCanonical(prevHash, seq, canonicalJson(eventOf(event)));
+}
+
+function hashCanonical(prevHash: string, seq: number, json: string): string {
+  return createHash('sha256').update(prevHash).update(String(seq)).update(json).digest('hex');
+}
+
+/** Canonical event JSON computed while chaining, kept for the store's event column. */
+const chainedJson = new WeakMap<AuditEvent, string>();
+
+/** The canonical JSON of a record's event fields (computed once per chained record). */
+export function canonicalEventJson(record: AuditEvent): string {
+  return chainedJson.get(record) ?? canonicalJson(eventOf(record));
 }
 
 /** Places events on the chain after `head`, in order. */
@@ -115,8 +123,11 @@ export function chainRecords(head: ChainHead | null, events: readonly AuditEvent
   let prevHash = head?.hash ?? GENESIS_HASH;
   return events.map((event) => {
     seq += 1;
-    const hash = hashEvent(prevHash, seq, event);
-    const record: AuditRecord = { ...eventOf(event), seq, prevHash, hash };
+    const fields = eventOf(event);
+    const json = canonicalJson(fields);
+    const hash = hashCanonical(prevHash, seq, json);
+    const record: AuditRecord = { ...fields, seq, prevHash, hash };
+    chainedJson.set(record, json);
     prevHash = hash;
     return record;
   });

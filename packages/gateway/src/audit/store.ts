@@ -8,7 +8,7 @@
  * values under a hidden symbol, so verification also catches a column changed on its own (which
  * would otherwise silently hide a record from, or add it to, query results).
  */
-import { type ChainHead, canonicalJson, eventOf } from './chain.ts';
+import { type ChainHead, canonicalEventJson, eventOf } from './chain.ts';
 import type { AuditDecision, AuditEvent, AuditRecord, AuditStatus } from './event.ts';
 
 export interface AuditQuery {
@@ -123,7 +123,7 @@ export function insertValues(record: AuditRecord): unknown[] {
 
 /** The JSON stored for a record: its event fields only, canonical. */
 export function eventJsonOf(record: AuditEvent): string {
-  return canonicalJson(eventOf(record));
+  return canonicalEventJson(record);
 }
 
 /** A stored row back to a record: the JSON event with the indexed columns laid over it. */

@@ -1,0 +1,49 @@
+/**
+ * The benchmarks under bench/ print figures and are never timed here; this runs each one tiny so
+ * it cannot rot: it must finish, exit 0 (each checks its own bookkeeping — audit records written
+ * equal calls acknowledged, the chain verifies) and print its table.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('bench smoke', () => {
+  it('access-overhead runs its three setups and checks the audit count', async () => {
+    const { code, out } = await run(['bench/access-overhead.ts', '--smoke']);
+    assert.equal(code, 0, out);
+    assert.match(out, /access on/);
+    assert.match(out, /\| *era *\|/);
+  });
+
+  it('audit-throughput writes, counts and verifies', async () => {
+    const { code, out } = await run([
+      'bench/audit-throughput.ts',
+      '--events',
+      '400',
+      '--rounds',
+      '1',
+      '--concurrency',
+      '16',
+    ]);
+    assert.equal(code, 0, out);
+    assert.match(out, /sqlite/i);
+  });
+});
