@@ -25,6 +25,7 @@ import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
 import {
   type ClientEra,
   connectClient,
+  errorOf,
   fixtureUpstreamYaml,
   startGateway,
   type TestGateway,
@@ -61,18 +62,6 @@ policy:
     ops: { groups: [work] }
     admin: { groups: [review] }
 `;
-
-type ErrorShape = { code?: number; message?: string; data?: unknown };
-
-async function errorOf(promise: Promise<unknown>): Promise<ErrorShape> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as ErrorShape;
-    return { code: e.code, message: e.message, data: e.data };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('approvals', () => {
   let gw: TestGateway;

@@ -17,6 +17,7 @@ import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import {
   type ClientEra,
   connectClient,
+  errorOf,
   fixtureUpstreamYaml,
   startGateway,
   type TestGateway,
@@ -47,18 +48,6 @@ policy:
     sales: { groups: [alpha-work] }
     support: { groups: [beta-talk] }
 `;
-
-type ErrorShape = { code?: number; message?: string; data?: unknown };
-
-async function errorOf(promise: Promise<unknown>): Promise<ErrorShape> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as ErrorShape;
-    return { code: e.code, message: e.message, data: e.data };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('governed access', () => {
   let gw: TestGateway;

@@ -14,6 +14,7 @@ import type { Client, Tool } from '@modelcontextprotocol/client';
 import type { AuditRecord } from '../src/audit/event.ts';
 import {
   connectClient,
+  errorOf,
   startGateway,
   type TestGateway,
   tempStorage,
@@ -64,16 +65,6 @@ function auditRecords(config: string, method: string): AuditRecord[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as AuditRecord);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code?: number; message?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code?: number; message?: string };
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected a rejection');
 }
 
 const open: TestGateway[] = [];

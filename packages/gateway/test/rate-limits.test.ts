@@ -17,6 +17,8 @@ import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import {
   type ClientEra,
   connectClient,
+  type ErrorShape,
+  errorOf,
   fixtureUpstreamYaml,
   startGateway,
   type TestGateway,
@@ -26,18 +28,6 @@ import {
 
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL;
 const RATE_LIMITED = -32057;
-
-type ErrorShape = { code?: number; message?: string; data?: unknown };
-
-async function errorOf(promise: Promise<unknown>): Promise<ErrorShape> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as ErrorShape;
-    return { code: e.code, message: e.message, data: e.data };
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Calls a tool; answers "ok" or the JSON-RPC error code it was refused with. */
 async function attempt(client: Client, name: string): Promise<'ok' | number> {

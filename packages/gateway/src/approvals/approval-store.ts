@@ -10,9 +10,8 @@
  * refused with it) until it expires too, so a refused request cannot be re-queued at once.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openEmbeddedDb } from '../storage/embedded-db.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used' | 'expired';
 
@@ -107,9 +106,7 @@ export class ApprovalStore {
   private readonly clock: () => number;
 
   constructor(path: string, options: { ttlSeconds?: number; clock?: () => number } = {}) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+    this.db = openEmbeddedDb(path);
     this.db.exec(`CREATE TABLE IF NOT EXISTS approvals (
       id TEXT PRIMARY KEY,
       fingerprint TEXT NOT NULL,

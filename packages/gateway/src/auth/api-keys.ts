@@ -7,9 +7,8 @@
  * working within that time without a restart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openEmbeddedDb } from '../storage/embedded-db.ts';
 import type { Principal } from './principal.ts';
 
 export const API_KEY_PREFIX = 'ghk_';
@@ -87,9 +86,7 @@ export class ApiKeyStore {
   private readonly cacheMs: number;
 
   constructor(path: string, options: { cacheMs?: number } = {}) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+    this.db = openEmbeddedDb(path);
     this.db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
       id TEXT PRIMARY KEY,
       secret_hash TEXT NOT NULL,

@@ -9,9 +9,8 @@
  * - `tool_pin_state`: a counter bumped by every change to pins or pending changes, which a running
  *   gateway polls to notice approvals made by another process.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openEmbeddedDb } from '../storage/embedded-db.ts';
 import type { Admission, PinnedTool } from './admit.ts';
 import type { PinnedField, ToolDefinition } from './definition.ts';
 
@@ -136,9 +135,7 @@ export class PinStore {
   private readonly db: DatabaseSync;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+    this.db = openEmbeddedDb(path);
     this.db.exec(SCHEMA);
   }
 

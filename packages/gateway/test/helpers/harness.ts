@@ -125,3 +125,16 @@ export function textOf(result: { content?: unknown }): string {
   const content = (result.content ?? []) as { type: string; text?: string }[];
   return content.map((c) => c.text ?? '').join('');
 }
+
+export type ErrorShape = { code?: number; message?: string; data?: unknown };
+
+/** The JSON-RPC error a promise rejects with; fails the test when it resolves. */
+export async function errorOf(promise: Promise<unknown>): Promise<ErrorShape> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as ErrorShape;
+    return { code: e.code, message: e.message, data: e.data };
+  }
+  throw new Error('expected a rejection');
+}
