@@ -11,7 +11,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { openEmbeddedDb } from '../storage/embedded-db.ts';
-import type { Admission, PinnedTool } from './admit.ts';
+import type { Admission, DetectedChange, PinnedTool } from './admit.ts';
 import type { PinnedField, ToolDefinition } from './definition.ts';
 
 export interface PinInfo {
@@ -24,14 +24,8 @@ export interface PinInfo {
   approvedBy: string | null;
 }
 
-export interface PendingChange {
-  upstream: string;
-  tool: string;
-  /** The pin's hash when the change was detected. */
-  pinnedHash: string;
-  hash: string;
-  definition: ToolDefinition;
-  fields: PinnedField[];
+/** A detected change waiting for approval; `pinnedHash` is the pin's hash when it was detected. */
+export interface PendingChange extends DetectedChange {
   firstSeen: string;
 }
 

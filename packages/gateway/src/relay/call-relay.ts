@@ -229,6 +229,16 @@ async function forwardLegacy(
       channel,
     ),
   );
+  await nextSuspendedRound(req, upstream, call, suspended);
+}
+
+/** Runs a parked 2025-era call to its next stop: a result, an error, or more questions (parked again). */
+async function nextSuspendedRound(
+  req: GatewayRequest,
+  upstream: Upstream,
+  call: SuspendableCall,
+  suspended: SuspendedCalls,
+): Promise<void> {
   const outcome = await call.nextRound(req.downstream, req.signal);
   if (outcome.kind === 'input') suspended.park(call);
   applyOutcome(req, outcome, upstream, {
@@ -254,15 +264,7 @@ async function resumeSuspended(
     );
   }
   call.answer(req.inputResponses);
-  const outcome = await call.nextRound(req.downstream, req.signal);
-  if (outcome.kind === 'input') suspended.park(call);
-  applyOutcome(req, outcome, upstream, {
-    k: 'suspended',
-    u: upstream.name,
-    p: principalId(req),
-    id: call.id,
-    ...approvedMark(req),
-  });
+  await nextSuspendedRound(req, upstream, call, suspended);
 }
 
 /** Forwards `params` (already renamed for the upstream) and sets req.result or req.inputRequired. */
