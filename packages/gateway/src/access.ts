@@ -74,7 +74,7 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
     : null;
   const limits = RateLimits.create(model.rateLimits, log);
   const approvals = new ApprovalStore(model.storage.path, { ttlSeconds: model.approvals.ttlSeconds });
-  return {
+  const access: Access = {
     authenticator: new Authenticator({ model: model.auth, keys, oidc }),
     keys,
     audit,
@@ -82,10 +82,12 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
     redact,
     limits,
     async close() {
-      await limits?.close();
+      // A reload may have replaced the limits since opening.
+      await access.limits?.close();
       await audit?.close();
       keys?.close();
       approvals.close();
     },
   };
+  return access;
 }

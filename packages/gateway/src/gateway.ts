@@ -1,16 +1,24 @@
 /**
  * The gateway core, transport-free: upstreams, the merged catalog, the pipeline, and the fan-out
  * of changes to connected clients. Transports (HTTP, stdio) only translate wire ⇄ this object.
+ * A reload swaps upstreams, policy and limits in place; requests already running finish on the
+ * pipeline they started on.
  */
 import { randomBytes } from 'node:crypto';
 import type { McpServer, RequestStateCodec } from '@modelcontextprotocol/server';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Access } from './access.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
 import { ChangeFanout } from './downstream/fanout.ts';
 import { createCodec, createDownstreamServer, type ServerOrigin } from './downstream/server-factory.ts';
 import { ResourceSubscriptions } from './downstream/subscriptions.ts';
+import { planUpstreams, restartOnlyChanges } from './lifecycle/reload-plan.ts';
+import { type DrainReport, InFlightRequests } from './lifecycle/requests.ts';
+import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
+import { GatewayMetrics } from './observability/metrics.ts';
+import { Tracing } from './observability/tracing.ts';
 import { ToolPinning } from './pins/pinning.ts';
 import { PinStore } from './pins/store.ts';
 import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
@@ -18,7 +26,7 @@ import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
-import { Upstream, type UpstreamHooks } from './upstream/upstream.ts';
+import { Upstream, type UpstreamHooks, type UpstreamSignal } from './upstream/upstream.ts';
 
 export interface GatewayOptions {
   /**
@@ -28,21 +36,43 @@ export interface GatewayOptions {
   stateKey?: Uint8Array;
   /** How often to look for pin approvals made by another process (default 2000 ms). */
   pinPollMs?: number;
+  /** Where spans go when tracing is on (tests collect them); default: OTLP when configured. */
+  spanExporter?: SpanExporter;
+}
+
+export type ReloadResult = { ok: true; summary: string } | { ok: false; error: string };
+
+export interface Readiness {
+  ready: boolean;
+  checks: { config: boolean; audit: boolean; upstreams: boolean };
+  upstreams: {
+    name: string;
+    state: string;
+    required: boolean;
+    breaker: string;
+    era?: string;
+    error: string | null;
+  }[];
 }
 
 export class Gateway {
-  readonly model: GatewayModel;
-  readonly upstreams: Upstream[];
+  model: GatewayModel;
+  upstreams: Upstream[];
   readonly catalog: Catalog;
   readonly fanout: ChangeFanout;
   readonly subscriptions = new ResourceSubscriptions();
   readonly suspended = new SuspendedCalls();
-  readonly pipeline: Pipeline;
-  readonly view: CatalogView;
+  pipeline!: Pipeline;
+  view!: CatalogView;
   readonly access: Access;
+  readonly metrics: GatewayMetrics | null;
+  readonly tracing: Tracing | null;
+  readonly requests = new InFlightRequests();
   /** Tool-definition pinning; null when no upstream pins its tools. */
   readonly pins: ToolPinning | null;
   private readonly codec: RequestStateCodec;
+  private readonly taskIds: TaskIdCodec;
+  private readonly hooks: UpstreamHooks;
   private readonly log: Logger;
 
   constructor(model: GatewayModel, log: Logger, access: Access, options: GatewayOptions = {}) {
@@ -50,7 +80,11 @@ export class Gateway {
     this.log = log;
     this.access = access;
     this.fanout = new ChangeFanout(log);
-    const hooks: UpstreamHooks = {
+    this.metrics = model.observability.metrics.enabled ? new GatewayMetrics() : null;
+    this.tracing = model.observability.tracing.enabled
+      ? new Tracing(model.observability.tracing, options.spanExporter)
+      : null;
+    this.hooks = {
       // An upstream's announcement is passed on even when the merged catalog looks the same to
       // the gateway: the upstream may show callers lists the gateway's own view does not reveal.
       onCatalog: (_u, announced) => {
@@ -61,8 +95,9 @@ export class Gateway {
       },
       onResourceUpdated: (_u, uri) => this.fanout.resourceUpdated(uri, this.subscriptions.sessionsFor(uri)),
       onStateChange: (u, state) => log.info({ upstream: u.name, state }, 'upstream state'),
+      onSignal: (u, signal) => this.onUpstreamSignal(u, signal),
     };
-    this.upstreams = model.upstreams.map((m) => new Upstream(m, hooks, log));
+    this.upstreams = model.upstreams.map((m) => new Upstream(m, this.hooks, log));
     const pins = model.upstreams.some((u) => u.pinning.enabled)
       ? new ToolPinning({
           store: new PinStore(model.storage.path),
@@ -79,21 +114,78 @@ export class Gateway {
       pins === null ? undefined : (upstream, tools) => pins.admit(upstream, tools),
     );
     const stateKey = options.stateKey ?? randomBytes(32);
+    this.taskIds = new TaskIdCodec(stateKey);
+    this.codec = createCodec(stateKey);
+    this.rebuildPipeline();
+    this.metrics?.observe({
+      upstreams: () =>
+        this.upstreams.map((u) => ({
+          name: u.name,
+          up: u.state === 'ready',
+          breaker: u.resilience.breakerState,
+          ...u.resilience.load,
+        })),
+      auditQueueDepth: () => access.audit?.queueDepth ?? 0,
+      pendingApprovals: () => access.approvals.countPending(),
+      inFlight: () => this.requests.size,
+    });
+  }
+
+  /** The pipeline and the caller's view of the catalog, from the current model. */
+  private rebuildPipeline(): void {
+    const model = this.model;
     this.view = new CatalogView(this.catalog, model.policy);
     this.pipeline = buildPipeline({
       catalog: this.catalog,
       view: this.view,
       policy: model.policy,
-      audit: access.audit,
-      limits: access.limits,
-      approvals: { config: model.approvals, store: access.approvals, redact: access.redact, log },
+      audit: this.access.audit,
+      limits: this.access.limits,
+      approvals: {
+        config: model.approvals,
+        store: this.access.approvals,
+        redact: this.access.redact,
+        log: this.log,
+      },
       subscriptions: this.subscriptions,
       suspended: this.suspended,
-      taskIds: new TaskIdCodec(stateKey),
+      taskIds: this.taskIds,
       pageSize: model.server.pageSize,
-      log,
+      log: this.log,
+      metrics: this.metrics,
+      tracing: this.tracing,
+      requests: this.requests,
     });
-    this.codec = createCodec(stateKey);
+  }
+
+  private onUpstreamSignal(u: Upstream, signal: UpstreamSignal): void {
+    const m = this.metrics;
+    const upstream = u.name;
+    switch (signal.kind) {
+      case 'breaker':
+        m?.breakerTransitions.inc({ upstream, state: signal.state });
+        this.log.warn({ upstream, breaker: signal.state }, 'circuit breaker');
+        return;
+      case 'retry':
+        m?.retries.inc({ upstream });
+        this.log.debug(
+          { upstream, attempt: signal.attempt, delayMs: signal.delayMs },
+          'retrying upstream call',
+        );
+        return;
+      case 'timeout':
+        m?.timeouts.inc({ upstream, kind: signal.which });
+        return;
+      case 'rejected':
+        m?.rejections.inc({ upstream });
+        return;
+      case 'restart':
+        m?.restarts.inc({ upstream });
+        return;
+      case 'evicted':
+        m?.evictions.inc({ upstream });
+        return;
+    }
   }
 
   start(): void {
@@ -103,21 +195,19 @@ export class Gateway {
   }
 
   /** Resolves once every upstream has finished its first connection attempt, or after `timeoutMs`. */
-  async settled(timeoutMs = 30_000): Promise<void> {
+  async settled(timeoutMs = 30_000, upstreams: readonly Upstream[] = this.upstreams): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (
-      Date.now() < deadline &&
-      this.upstreams.some((u) => u.state === 'idle' || u.state === 'connecting')
-    ) {
+    while (Date.now() < deadline && upstreams.some((u) => u.state === 'idle' || u.state === 'connecting')) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  /** A downstream SDK server whose handlers run this gateway's pipeline. */
+  /** A downstream SDK server whose handlers run this gateway's (current) pipeline. */
   createServer(origin: ServerOrigin): McpServer {
     return createDownstreamServer(
       {
-        pipeline: this.pipeline,
+        pipeline: (req) => this.pipeline(req),
+        shutdown: this.requests.shutdown,
         listTtlMs: this.model.server.listTtlMs,
         toolInputSchema: (name) => this.catalog.tool(name)?.item.inputSchema,
         offersTasks: () => this.upstreams.some(upstreamOffersTasks),
@@ -127,17 +217,86 @@ export class Gateway {
     );
   }
 
-  health(): {
-    ready: boolean;
-    upstreams: { name: string; state: string; era?: string; error: string | null }[];
-  } {
+  /**
+   * Ready when the configuration is loaded (it is, once constructed), the audit store took its
+   * last batch, and every upstream marked `required` is serving. Other upstreams being down
+   * degrade the catalog, not readiness.
+   */
+  readiness(): Readiness {
     const upstreams = this.upstreams.map((u) => ({
       name: u.name,
       state: u.state,
+      required: u.model.required,
+      breaker: u.resilience.breakerState,
       ...(u.era ? { era: u.era } : {}),
       error: u.lastError,
     }));
-    return { ready: this.upstreams.every((u) => u.state === 'ready'), upstreams };
+    const checks = {
+      config: true,
+      audit: this.access.audit?.writable ?? true,
+      // Every upstream has had its first try (a fresh replica never serves a half-built catalog),
+      // and every required one is serving.
+      upstreams:
+        this.upstreams.every((u) => u.settledOnce) &&
+        upstreams.every((u) => !u.required || u.state === 'ready'),
+    };
+    return { ready: checks.config && checks.audit && checks.upstreams, checks, upstreams };
+  }
+
+  /**
+   * Swaps in a new configuration without dropping connections: unchanged upstreams keep their
+   * connection, new or changed ones connect before they replace the old, removed ones are retired
+   * once their calls finish; policy, approvals and rate limits apply to the next request.
+   */
+  async reload(next: GatewayModel): Promise<ReloadResult> {
+    const restart = restartOnlyChanges(this.model, next);
+    if (restart.length > 0) {
+      return { ok: false, error: `these settings need a restart, not a reload: ${restart.join(', ')}` };
+    }
+    if (this.pins === null && next.upstreams.some((u) => u.pinning.enabled)) {
+      return { ok: false, error: 'turning tool pinning on needs a restart, not a reload' };
+    }
+    const plan = planUpstreams(this.model.upstreams, next.upstreams);
+    const started = plan.start.map((m) => new Upstream(m, this.hooks, this.log));
+    for (const u of started) u.start();
+    await this.settled(10_000, started);
+    const retired = this.upstreams.filter((u) => plan.retire.includes(u.name));
+    const byName = new Map([...this.upstreams, ...started].map((u) => [u.name, u]));
+    // A replaced upstream's new connection wins over the old one of the same name.
+    for (const u of started) byName.set(u.name, u);
+    this.upstreams = next.upstreams.map((m) => byName.get(m.name) as Upstream);
+    const limitsChanged = JSON.stringify(this.model.rateLimits) !== JSON.stringify(next.rateLimits);
+    const oldLimits = this.access.limits;
+    if (limitsChanged) this.access.limits = RateLimits.create(next.rateLimits, this.log);
+    this.model = next;
+    this.log.level = next.logging.level;
+    this.catalog.setUpstreams(this.upstreams);
+    this.rebuildPipeline();
+    this.catalog.rebuild();
+    // Policy may have changed what each caller sees even where the catalog did not change.
+    this.fanout.listChanged(['tools', 'prompts', 'resources']);
+    void Promise.all(retired.map((u) => this.retire(u)));
+    if (limitsChanged) void oldLimits?.close();
+    const summary = `kept ${plan.keep.length}, started ${started.length}, retired ${retired.length} upstream(s)`;
+    this.log.info(
+      { kept: plan.keep, started: plan.start.map((u) => u.name), retired: plan.retire },
+      'config reloaded',
+    );
+    return { ok: true, summary };
+  }
+
+  /** Stops an upstream that left the configuration once its calls in flight have finished. */
+  private async retire(upstream: Upstream): Promise<void> {
+    const deadline = Date.now() + this.model.server.drainTimeoutMs;
+    while (upstream.resilience.load.active > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await upstream.stop();
+  }
+
+  /** Lets in-flight requests finish up to `deadlineMs`, then cancels the rest (SIGTERM). */
+  drain(deadlineMs = this.model.server.drainTimeoutMs): Promise<DrainReport> {
+    return this.requests.drain(deadlineMs);
   }
 
   async stop(): Promise<void> {
@@ -145,6 +304,7 @@ export class Gateway {
     await Promise.all(this.upstreams.map((u) => u.stop()));
     await this.pins?.close();
     await this.access.close();
+    await this.tracing?.shutdown();
     this.log.info('gateway stopped');
   }
 }

@@ -18,7 +18,7 @@ import {
   type ClientEra,
   connectClient,
   type ErrorShape,
-  errorOf,
+  toolFailure,
   fixtureUpstreamYaml,
   startGateway,
   type TestGateway,
@@ -29,15 +29,19 @@ import {
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL;
 const RATE_LIMITED = -32057;
 
-/** Calls a tool; answers "ok" or the JSON-RPC error code it was refused with. */
+/**
+ * Calls a tool; answers "ok" or the code it was refused with (a JSON-RPC error, or the code in
+ * an isError result's explanation — how a rate limit reaches a model).
+ */
 async function attempt(client: Client, name: string): Promise<'ok' | number> {
-  try {
-    const args = name.endsWith('echo') ? { message: 'hi' } : name.endsWith('progress') ? { stepMs: 0 } : {};
-    await client.callTool({ name, arguments: args });
-    return 'ok';
-  } catch (error) {
-    return (error as ErrorShape).code ?? -1;
-  }
+  const args = name.endsWith('echo') ? { message: 'hi' } : name.endsWith('progress') ? { stepMs: 0 } : {};
+  const call = client.callTool({ name, arguments: args });
+  const settled = await call.then(
+    (r) => (r.isError ? undefined : 'ok'),
+    () => undefined,
+  );
+  if (settled === 'ok') return 'ok';
+  return (await toolFailure(call)).code ?? -1;
 }
 
 async function attempts(client: Client, name: string, count: number): Promise<('ok' | number)[]> {
@@ -102,13 +106,15 @@ storage: { path: ${JSON.stringify(storage)} }
     const alice = await as('alice');
     const bob = await as('bob', 'modern');
     assert.deepEqual(await attempts(alice, 'alpha_echo', 3), ['ok', 'ok', 'ok']);
-    const refused = await errorOf(alice.callTool({ name: 'alpha_echo', arguments: { message: 'hi' } }));
+    const refused = await toolFailure(alice.callTool({ name: 'alpha_echo', arguments: { message: 'hi' } }));
     assert.equal(refused.code, RATE_LIMITED);
+    assert.equal(refused.isError, true, 'a tool call is refused with an isError result the model can read');
     assert.match(
       refused.message ?? '',
       /Rate limit "echo-per-user" exceeded \(3 per 3600 s\); retry after \d+ s/,
     );
-    const data = refused.data as {
+    const { code: _, ...data } = refused.data as {
+      code: number;
       rule: string;
       limit: number;
       windowSec: number;
@@ -131,7 +137,7 @@ storage: { path: ${JSON.stringify(storage)} }
       textOf(await bob.callTool({ name: 'alpha_echo', arguments: { message: 'hi' } })),
       'alpha: hi',
     );
-    const modern = await errorOf(
+    const modern = await toolFailure(
       (await as('alice', 'modern')).callTool({ name: 'alpha_echo', arguments: { message: 'hi' } }),
     );
     assert.equal(modern.code, RATE_LIMITED, 'the same principal in the other era is limited too');
@@ -167,15 +173,18 @@ storage: { path: ${JSON.stringify(storage)} }
     // Call until refused: the window is 1 s, so no assertion depends on how fast calls are.
     let refused: ErrorShape | undefined;
     for (let i = 0; i < 20 && refused === undefined; i++) {
-      try {
-        await tina.callTool({ name: 'alpha_slow_progress', arguments: { stepMs: 0 } });
-      } catch (error) {
-        refused = error as ErrorShape;
-      }
+      const call = tina.callTool({ name: 'alpha_slow_progress', arguments: { stepMs: 0 } });
+      if ((await call).isError) refused = await toolFailure(call);
     }
     assert.equal(refused?.code, RATE_LIMITED);
     const data = refused?.data as { rule: string; retryAfterSeconds: number };
-    assert.deepEqual(data, { rule: 'testers-per-second', limit: 2, windowSec: 1, retryAfterSeconds: 1 });
+    assert.deepEqual(data, {
+      code: RATE_LIMITED,
+      rule: 'testers-per-second',
+      limit: 2,
+      windowSec: 1,
+      retryAfterSeconds: 1,
+    });
     await new Promise((r) => setTimeout(r, data.retryAfterSeconds * 1000 + 100));
     assert.equal(await attempt(tina, 'alpha_slow_progress'), 'ok', 'a new window has started');
   });

@@ -17,6 +17,7 @@ import {
   startGateway,
   type TestGateway,
   textOf,
+  toolFailure,
   waitFor,
 } from './helpers/harness.ts';
 
@@ -108,17 +109,16 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 }
 
 /**
- * A call to the crashed upstream is refused promptly: -32050 (UpstreamUnavailable) when the
- * connection closes under it, or -32602 (unknown tool) once its tools have dropped out of the
- * catalog — either way a JSON-RPC error naming it, never a hang.
+ * A call to the crashed upstream is refused promptly: an isError result explaining that the
+ * upstream is unavailable (-32050) when the connection closes under it, or -32602 (unknown tool)
+ * once its tools have dropped out of the catalog — either way naming it, never a hang.
  */
 async function expectDownError(client: Client, what: string): Promise<void> {
   await within(
-    assert.rejects(client.callTool({ name: 'crashy_pid', arguments: {} }), (e: unknown) => {
-      const { code, message } = e as { code?: unknown; message?: unknown };
-      assert.ok(code === -32050 || code === -32602, `${what}: JSON-RPC error code, got ${String(code)}`);
+    toolFailure(client.callTool({ name: 'crashy_pid', arguments: {} })).then((failure) => {
+      const { code, message } = failure;
+      assert.ok(code === -32050 || code === -32602, `${what}: error code, got ${String(code)}`);
       assert.match(String(message), /crashy/);
-      return true;
     }),
     5_000,
     what,

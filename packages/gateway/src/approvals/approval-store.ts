@@ -141,6 +141,14 @@ export class ApprovalStore {
     return row === undefined ? undefined : toRequest(row, this.clock());
   }
 
+  /** Requests waiting for a decision (not expired). */
+  countPending(): number {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS n FROM approvals WHERE status = 'pending' AND expires_at > ?")
+      .get(this.clock()) as { n: number };
+    return Number(row.n);
+  }
+
   /** Newest first; `status` filters on the effective status (expiry applied). */
   list(options: { status?: ApprovalStatus; limit?: number } = {}): ApprovalRequest[] {
     const now = this.clock();

@@ -67,6 +67,7 @@ export class AuditLog {
   #inFlight: Pending[] = [];
   #writer: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
+  #lastFailure: string | null = null;
 
   private constructor(options: AuditLogOptions, head: ChainHead | null) {
     this.#store = options.store;
@@ -87,6 +88,11 @@ export class AuditLog {
   /** Where the chain ends: the last committed record. */
   get head(): ChainHead | null {
     return this.#head;
+  }
+
+  /** False while the store refuses writes: the last batch failed and none has succeeded since. */
+  get writable(): boolean {
+    return this.#lastFailure === null && this.#closing === null;
   }
 
   /** Events recorded but not yet committed (waiting or being written). */
@@ -166,6 +172,7 @@ export class AuditLog {
           continue;
         }
         for (const pending of batch) pending.reject(error);
+        this.#lastFailure = error instanceof Error ? error.message : String(error);
         this.#report(error, { events: batch.length, firstSeq: records[0]?.seq ?? 0 });
         await this.#resyncHead();
         return;
@@ -173,6 +180,7 @@ export class AuditLog {
     }
     const last = records[records.length - 1];
     if (last) this.#head = { seq: last.seq, hash: last.hash };
+    this.#lastFailure = null;
     for (const pending of batch) pending.resolve();
   }
 

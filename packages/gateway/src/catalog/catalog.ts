@@ -7,6 +7,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontext
 import { UriTemplate } from '@modelcontextprotocol/server';
 import type { UpstreamModel } from '../config/model.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Target } from '../policy/decide.ts';
 import { hideInjected, injectedArguments } from '../policy/inject.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { exposeName } from './naming.ts';
@@ -33,6 +34,14 @@ interface Built {
   templates: Map<string, Routed<ResourceTemplateType> & { matcher: UriTemplate }>;
   aliases: { tools: Map<string, string>; prompts: Map<string, string> };
   collisions: Collision[];
+  /** Upstreams that are not serving, with what they exposed when they last did. */
+  missing: MissingUpstream[];
+}
+
+/** An upstream that is down or evicted, and the targets it exposed when it was last up. */
+export interface MissingUpstream {
+  upstream: Upstream;
+  lastSeen: readonly Target[];
 }
 
 function emptyBuild(): Built {
@@ -43,6 +52,7 @@ function emptyBuild(): Built {
     templates: new Map(),
     aliases: { tools: new Map(), prompts: new Map() },
     collisions: [],
+    missing: [],
   };
 }
 
@@ -62,8 +72,10 @@ export class Catalog {
   version = 0;
   private readonly maxNameLength: number;
   private readonly log: Logger;
-  private readonly upstreams: readonly Upstream[];
+  private upstreams: readonly Upstream[];
   private readonly admit: ToolAdmission;
+  /** Per upstream name: the targets it exposed in its last non-empty snapshot. */
+  private readonly lastSeen = new Map<string, Target[]>();
 
   constructor(
     upstreams: readonly Upstream[],
@@ -77,11 +89,24 @@ export class Catalog {
     this.log = log;
   }
 
+  /** A reload changed the set of upstreams; call rebuild() next. */
+  setUpstreams(upstreams: readonly Upstream[]): void {
+    this.upstreams = upstreams;
+  }
+
   /** Rebuilds from the upstreams' snapshots; returns the kinds whose content changed. */
   rebuild(): ListKind[] {
     const before = this.built;
     const next = emptyBuild();
-    for (const upstream of this.upstreams) this.add(next, upstream);
+    for (const upstream of this.upstreams) {
+      const before = next.tools.size + next.prompts.size + next.resources.size + next.templates.size;
+      this.add(next, upstream);
+      const added = next.tools.size + next.prompts.size + next.resources.size + next.templates.size;
+      if (added > before) this.lastSeen.set(upstream.name, exposedBy(next, upstream));
+      else if (upstream.state !== 'ready') {
+        next.missing.push({ upstream, lastSeen: this.lastSeen.get(upstream.name) ?? [] });
+      }
+    }
     this.built = next;
     this.version++;
     // Report each collision once, when it appears, not again on every rebuild.
@@ -156,6 +181,11 @@ export class Catalog {
     return this.built.collisions;
   }
 
+  /** Configured upstreams that are not serving right now. */
+  get missing(): readonly MissingUpstream[] {
+    return this.built.missing;
+  }
+
   tools(): Routed<Tool>[] {
     return sorted(this.built.tools);
   }
@@ -207,6 +237,16 @@ export class Catalog {
     const serving = this.upstreams.filter((u) => u.state === 'ready' && u.capabilities.resources);
     return serving.length === 1 ? serving[0] : undefined;
   }
+}
+
+function exposedBy(b: Built, upstream: Upstream): Target[] {
+  const targets: Target[] = [];
+  for (const [name, r] of b.tools) if (r.upstream === upstream) targets.push({ kind: 'tool', name });
+  for (const [name, r] of b.prompts) if (r.upstream === upstream) targets.push({ kind: 'prompt', name });
+  for (const [uri, r] of b.resources)
+    if (r.upstream === upstream) targets.push({ kind: 'resource', name: uri });
+  for (const [t, r] of b.templates) if (r.upstream === upstream) targets.push({ kind: 'resource', name: t });
+  return targets;
 }
 
 /** Catalog order: upstreams in configuration order, each upstream's items in its own order. */

@@ -3,18 +3,14 @@
  * 1 runtime failure (or a denied explain, a broken audit chain), 2 invalid config or usage.
  */
 import { parseArgs } from 'node:util';
-import { openAccess } from '../access.ts';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
-import { Gateway } from '../gateway.ts';
-import { createLogger } from '../observability/logger.ts';
-import { listenHttp } from '../transport/http-server.ts';
-import { serveGatewayStdio } from '../transport/stdio.ts';
 import { approvalsCommand } from './approvals.ts';
 import { auditCommand } from './audit.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
 import { pinsCommand } from './pins.ts';
+import { type ServeOptions, serve, stdio } from './serve.ts';
 import { CliUsageError, USAGE } from './usage.ts';
 
 function fail(message: string): never {
@@ -30,46 +26,19 @@ function loadOrExit(file: string): GatewayModel {
   process.exit(2);
 }
 
-function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`gatehouse: ${signal} received, draining\n`);
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+/** `--port N` as a change to apply to every loaded model (the first, and each reload). */
+function portOverride(value: string | undefined): (model: GatewayModel) => void {
+  if (value === undefined) return () => {};
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, found ${value}`);
+  return (model) => {
+    model.server.port = port;
+    if (model.server.publicUrl === null) {
+      const url = new URL(model.server.resourceUrl);
+      url.port = String(port);
+      model.server.resourceUrl = url.toString();
+    }
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-}
-
-async function serve(model: GatewayModel): Promise<void> {
-  const log = createLogger(model.logging.level);
-  const gateway = new Gateway(model, log, await openAccess(model, log));
-  gateway.start();
-  const http = await listenHttp(gateway, model.server, log);
-  onShutdown(async () => {
-    await http.close();
-    await gateway.stop();
-  });
-  log.info({ url: http.url }, 'gatehouse listening');
-  process.stdout.write(`Gatehouse MCP endpoint: ${http.url}\n`);
-}
-
-async function stdio(model: GatewayModel): Promise<void> {
-  const log = createLogger(model.logging.level);
-  const gateway = new Gateway(model, log, await openAccess(model, log));
-  gateway.start();
-  await gateway.settled();
-  const handle = serveGatewayStdio(gateway, log);
-  const stop = async () => {
-    await handle.close();
-    await gateway.stop();
-  };
-  onShutdown(stop);
-  process.stdin.once('end', () => void stop().then(() => process.exit(0)));
 }
 
 const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audit', 'approvals', 'pins'];
@@ -94,7 +63,12 @@ function splitArgv(argv: string[]): { globals: string[]; rest: string[] } {
   return { globals, rest };
 }
 
-async function run(command: string, args: string[], model: GatewayModel): Promise<number | undefined> {
+async function run(
+  command: string,
+  args: string[],
+  model: GatewayModel,
+  serveOptions: ServeOptions,
+): Promise<number | undefined> {
   switch (command) {
     case 'check':
       if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
@@ -102,11 +76,11 @@ async function run(command: string, args: string[], model: GatewayModel): Promis
       return 0;
     case 'serve':
       if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
-      await serve(model);
+      await serve(model, serveOptions);
       return undefined;
     case 'stdio':
       if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
-      await stdio(model);
+      await stdio(model, serveOptions);
       return undefined;
     case 'keys':
       return keysCommand(model, args);
@@ -146,19 +120,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const model = loadOrExit(values.config);
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      fail(`--port must be 0-65535, found ${values.port}`);
-    model.server.port = port;
-    if (model.server.publicUrl === null) {
-      const url = new URL(model.server.resourceUrl);
-      url.port = String(port);
-      model.server.resourceUrl = url.toString();
-    }
-  }
+  const overrides = portOverride(values.port);
+  overrides(model);
   try {
-    const code = await run(command, rest, model);
+    const code = await run(command, rest, model, { configFile: values.config, overrides });
     if (code !== undefined) process.exitCode = code;
   } catch (error) {
     if (

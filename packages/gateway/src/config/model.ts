@@ -7,7 +7,9 @@ import type {
   PolicyModel,
 } from './model-access.ts';
 import type { RateLimitsModel } from './model-limits.ts';
+import type { ObservabilityModel } from './schema-observability.ts';
 import type { PinningModel } from './schema-pins.ts';
+import type { ResilienceModel } from './schema-resilience.ts';
 
 /** The runtime model: what the gateway runs on, after normalize(). Every default is filled. */
 
@@ -30,6 +32,10 @@ interface UpstreamCommon {
   forwardIdentity: ForwardIdentityModel;
   /** Tool-definition pinning for this upstream (the top-level setting unless overridden). */
   pinning: PinningModel;
+  /** Deadline, retries, breaker, bulkhead and health probing (timeoutMs and maxInFlight included). */
+  resilience: ResilienceModel;
+  /** Readiness waits for this upstream. */
+  required: boolean;
 }
 
 export interface StdioUpstreamModel extends UpstreamCommon {
@@ -69,6 +75,7 @@ export interface ServerModel {
   pageSize: number;
   maxNameLength: number;
   listTtlMs: number;
+  drainTimeoutMs: number;
   /** The OAuth resource URL of the MCP endpoint (token audience, metadata `resource`). */
   resourceUrl: string;
 }
@@ -86,4 +93,5 @@ export interface GatewayModel {
   /** Absolute path of the embedded SQLite database. */
   storage: { path: string };
   logging: { level: string };
+  observability: ObservabilityModel;
 }

@@ -16,7 +16,9 @@ import {
 } from './normalize-access.ts';
 import { normalizeRateLimits } from './normalize-limits.ts';
 import type { GatewayConfigParsed } from './schema.ts';
+import { normalizeObservability } from './schema-observability.ts';
 import { normalizePinning, upstreamPinning } from './schema-pins.ts';
+import { upstreamResilience } from './schema-resilience.ts';
 
 export interface NormalizeIssue {
   path: (string | number)[];
@@ -35,16 +37,20 @@ function resolvePath(baseDir: string, path: string): string {
 function normalizeUpstream(
   u: GatewayConfigParsed['upstreams'][number],
   baseDir: string,
-  pinning: GatewayConfigParsed['pinning'],
+  parsed: GatewayConfigParsed,
 ): UpstreamModel {
+  const timeoutMs = u.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxInFlight = u.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   const common = {
     name: u.name,
     namespace: { prefix: u.prefix ?? u.name, separator: u.separator ?? '_' },
-    timeoutMs: u.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxInFlight: u.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    timeoutMs,
+    maxInFlight,
+    resilience: upstreamResilience(parsed.resilience, u.resilience, { timeoutMs, maxInFlight }),
+    required: u.required ?? false,
     inject: normalizeInject(u.inject),
     forwardIdentity: normalizeForwardIdentity(u.forwardIdentity),
-    pinning: upstreamPinning(pinning, u.pinning),
+    pinning: upstreamPinning(parsed.pinning, u.pinning),
   };
   if (u.transport === 'stdio') {
     return {
@@ -112,7 +118,7 @@ function findCollisions(upstreams: UpstreamModel[]): NormalizeIssue[] {
 }
 
 export function normalize(parsed: GatewayConfigParsed, baseDir: string): NormalizeResult {
-  const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir, parsed.pinning));
+  const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir, parsed));
   const issues = findCollisions(upstreams);
   const policy = normalizePolicy(parsed.policy, parsed.approvals.mode, issues);
   const rateLimits = normalizeRateLimits(parsed.rateLimits, upstreams, issues);
@@ -135,6 +141,7 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
         pageSize: s.pageSize,
         maxNameLength: s.maxNameLength,
         listTtlMs: s.listTtlMs,
+        drainTimeoutMs: s.drainTimeoutMs,
         resourceUrl: resourceUrl(s),
       },
       upstreams,
@@ -146,6 +153,7 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
       audit: normalizeAudit(parsed.audit),
       storage: { path: resolvePath(baseDir, parsed.storage.path) },
       logging: { level: parsed.logging.level },
+      observability: normalizeObservability(parsed.observability),
     },
   };
 }

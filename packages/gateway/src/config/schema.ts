@@ -13,7 +13,9 @@ import {
   StorageSchema,
 } from './schema-access.ts';
 import { RateLimitsSchema } from './schema-limits.ts';
+import { LoggingSchema, ObservabilitySchema } from './schema-observability.ts';
 import { PinningSchema, UpstreamPinningSchema } from './schema-pins.ts';
+import { ResilienceSchema } from './schema-resilience.ts';
 
 const name = z
   .string()
@@ -52,8 +54,15 @@ const namespacing = {
     .positive()
     .optional()
     .describe(
-      'Cap on requests in flight to this upstream; more are refused with UpstreamOverloaded (default 64).',
+      'Bulkhead: calls in flight to this upstream at once; beyond it up to resilience.queue wait, more are refused with UpstreamOverloaded (default 64).',
     ),
+  resilience: ResilienceSchema.optional().describe(
+    'Deadline, retries, circuit breaker, queue and health probing for this upstream (field by field over the top-level resilience).',
+  ),
+  required: z
+    .boolean()
+    .optional()
+    .describe('/readyz reports not ready while this upstream is unreachable (default false).'),
   inject: InjectSchema.describe('Server-controlled arguments filled from the caller.'),
   forwardIdentity: ForwardIdentitySchema.optional().describe('How the caller is named to this upstream.'),
   pinning: UpstreamPinningSchema.optional().describe(
@@ -148,6 +157,12 @@ export const ServerSchema = z
       .nonnegative()
       .default(0)
       .describe('ttlMs advertised on 2026-07-28 list results.'),
+    drainTimeoutMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(20_000)
+      .describe('On SIGTERM, how long in-flight calls may finish before they are cancelled.'),
   })
   .strict();
 
@@ -173,10 +188,13 @@ export const GatewayConfigSchema = z
       'Tool-definition pinning: upstream tool changes are held until an admin approves them.',
     ),
     storage: StorageSchema.default(StorageSchema.parse({})),
-    logging: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
-      .strict()
-      .default({ level: 'info' }),
+    resilience: ResilienceSchema.optional().describe(
+      'Defaults for every upstream: deadline, retries, circuit breaker, queue and health probing.',
+    ),
+    logging: LoggingSchema.default({ level: 'info' }).describe('JSON logs on stderr.'),
+    observability: ObservabilitySchema.default(ObservabilitySchema.parse({})).describe(
+      'Prometheus metrics and OpenTelemetry traces.',
+    ),
   })
   .strict();
 

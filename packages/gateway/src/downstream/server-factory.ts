@@ -18,6 +18,7 @@ import {
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import type { Principal } from '../auth/principal.ts';
+import { carrierFrom } from '../observability/tracing.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Pipeline } from '../pipeline/stages.ts';
 import { TASK_METHODS, TASKS_EXTENSION } from '../tasks/task-relay.ts';
@@ -38,7 +39,10 @@ export const FORWARDED_METHODS = [
 ] as const;
 
 export interface ServerFactoryDeps {
+  /** Runs one request through the current pipeline (a reload may swap it between requests). */
   pipeline: Pipeline;
+  /** Aborted when the gateway gives up on in-flight calls while shutting down. */
+  shutdown: AbortSignal;
   /** The input schema of an exposed tool, for the SDK's SEP-2243 `Mcp-Param-*` header checks. */
   toolInputSchema: (name: string) => Record<string, unknown> | undefined;
   listTtlMs: number;
@@ -74,6 +78,7 @@ function buildRequest(
   ctx: ServerContext,
   origin: ServerOrigin,
   sessionCapabilities: () => ClientCapabilities | undefined,
+  shutdown: AbortSignal,
 ): GatewayRequest {
   const progressToken = progressTokenOf(params);
   const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
@@ -84,7 +89,7 @@ function buildRequest(
     era: origin.era,
     transport: origin.transport,
     sessionId: origin.sessionId ?? ctx.sessionId,
-    signal: ctx.mcpReq.signal,
+    signal: AbortSignal.any([ctx.mcpReq.signal, shutdown]),
     progressToken,
     downstream: {
       progress: (p) => {
@@ -103,6 +108,7 @@ function buildRequest(
     inputResponses: ctx.mcpReq.inputResponses,
     resumeState: ctx.mcpReq.requestState(),
     startedAt: performance.now(),
+    traceCarrier: carrierFrom(params._meta as Record<string, unknown> | undefined, ctx.http?.req?.headers),
     principal: origin.principal ?? principalOf(ctx),
   };
 }
@@ -169,7 +175,14 @@ export function createDownstreamServer(
     request: { params?: Record<string, unknown> },
     ctx: ServerContext,
   ) => {
-    const req = buildRequest(method, request.params ?? {}, ctx, origin, () => server.getClientCapabilities());
+    const req = buildRequest(
+      method,
+      request.params ?? {},
+      ctx,
+      origin,
+      () => server.getClientCapabilities(),
+      deps.shutdown,
+    );
     await deps.pipeline(req);
     if (req.inputRequired) {
       const requestState = await codec.mint(req.inputRequired.requestState, ctx);

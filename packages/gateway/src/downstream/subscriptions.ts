@@ -22,9 +22,13 @@ async function follow(upstream: Upstream, uri: string): Promise<McpSubscription 
   if (!upstream.capabilities.resources?.subscribe) return undefined;
   try {
     if (upstream.era === 'modern') {
-      return await upstream.use((client) => client.listen({ resourceSubscriptions: [uri] }));
+      return await upstream.use((client) => client.listen({ resourceSubscriptions: [uri] }), {
+        retryable: true,
+      });
     }
-    await upstream.use((client) => client.subscribeResource({ uri }));
+    await upstream.use((client, signal) => client.subscribeResource({ uri }, { signal }), {
+      retryable: true,
+    });
     return undefined;
   } catch (error) {
     throw upstreamFailure(error, upstream);
@@ -53,7 +57,9 @@ export class ResourceSubscriptions {
       return;
     }
     if (entry.upstream.state === 'ready' && entry.upstream.capabilities.resources?.subscribe) {
-      await entry.upstream.use((client) => client.unsubscribeResource({ uri })).catch(() => {});
+      await entry.upstream
+        .use((client, signal) => client.unsubscribeResource({ uri }, { signal }), { retryable: true })
+        .catch(() => {});
     }
   }
 

@@ -56,6 +56,14 @@ export const WireErrors = {
     code: -32058,
     doc: 'The call needed a human approval and was refused: by the calling user in band, or by an approver in the queue (the denial stands until it expires).',
   },
+  CircuitOpen: {
+    code: -32059,
+    doc: "The upstream's circuit breaker is open after repeated failures; calls fail fast until its trial call succeeds (data.retryAfterSeconds).",
+  },
+  Cancelled: {
+    code: -32060,
+    doc: 'The request was cancelled before it finished: by the caller, or by the gateway shutting down after its drain deadline.',
+  },
 } as const satisfies Record<string, { code: number; doc: string }>;
 
 export type WireErrorName = keyof typeof WireErrors;

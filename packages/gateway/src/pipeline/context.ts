@@ -8,6 +8,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.ts';
 import type { Routed } from '../catalog/catalog.ts';
+import type { TraceCarrier, TraceScope } from '../observability/tracing.ts';
 import type { Decision } from '../policy/decide.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 
@@ -42,6 +43,10 @@ export interface GatewayRequest {
   /** Verified gateway requestState from a previous round, if any. */
   readonly resumeState: unknown;
   readonly startedAt: number;
+  /** The caller's W3C trace context (HTTP headers or `_meta.traceparent`), if it sent one. */
+  readonly traceCarrier: TraceCarrier;
+  /** Set by observe when tracing is on: the current span's context. */
+  trace?: TraceScope;
   /**
    * Who is calling, as the transport established it (verified HTTP credentials, or the
    * configured stdio principal). The identify stage refuses requests without one.
@@ -71,5 +76,9 @@ export interface GatewayRequest {
   /** Input the upstream needs before the request can complete (2026-07-28 input_required). */
   inputRequired?: { inputRequests: InputRequests; requestState: unknown };
   outcome?: 'ok' | 'error' | 'input_required';
+  /**
+   * The error the request failed with — also when a stage turned it into an answer a model can
+   * act on (an `isError` tool result), so logs and metrics still see the failure.
+   */
   error?: unknown;
 }

@@ -8,6 +8,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontext
 import type { Principal } from '../auth/principal.ts';
 import type { Catalog, Routed } from '../catalog/catalog.ts';
 import type { PolicyModel } from '../config/model-access.ts';
+import type { Upstream } from '../upstream/upstream.ts';
 import { type Decision, decide, type Target } from './decide.ts';
 
 interface Lists {
@@ -16,6 +17,8 @@ interface Lists {
   prompts: Routed<Prompt>[];
   resources: Routed<Resource>[];
   templates: Routed<ResourceTemplateType>[];
+  /** Upstreams that are down and exposed something this caller could see when they were up. */
+  missing: Upstream[];
 }
 
 const MAX_CACHED_ROLE_SETS = 1024;
@@ -52,6 +55,7 @@ export class CatalogView {
       prompts: this.catalog.prompts().filter((r) => sees({ kind: 'prompt', name: r.item.name })),
       resources: this.catalog.resources().filter((r) => sees({ kind: 'resource', name: r.item.uri })),
       templates: this.catalog.templates().filter((r) => sees({ kind: 'resource', name: r.item.uriTemplate })),
+      missing: this.catalog.missing.filter((m) => m.lastSeen.some(sees)).map((m) => m.upstream),
     };
     if (this.cache.size >= MAX_CACHED_ROLE_SETS) this.cache.clear();
     this.cache.set(key, lists);
@@ -72,5 +76,10 @@ export class CatalogView {
 
   templates(principal: Principal): Routed<ResourceTemplateType>[] {
     return this.lists(principal).templates;
+  }
+
+  /** Down upstreams whose entries this caller would otherwise see: lists say they are missing. */
+  missing(principal: Principal): readonly Upstream[] {
+    return this.lists(principal).missing;
   }
 }

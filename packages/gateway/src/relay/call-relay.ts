@@ -6,7 +6,7 @@
  * - a 2025-era upstream sends elicitation/sampling/roots requests during the call; the call is
  *   kept open (SuspendableCall) and the questions go to the client as `input_required`.
  */
-import type { Client } from '@modelcontextprotocol/client';
+import type { Client, Tool } from '@modelcontextprotocol/client';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   isInputRequiredResult,
@@ -17,10 +17,12 @@ import {
 import type { InputRequests } from '@modelcontextprotocol/server';
 import { APPROVAL_INPUT_KEY } from '../approvals/approval-call.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
+import type { TraceCarrier } from '../observability/tracing.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 import { identityHeaders } from '../policy/inject.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { capabilitiesForUpstream, relayCreatedTask } from '../tasks/task-relay.ts';
+import { upstreamTimeout } from '../upstream/resilience.ts';
 import { takeTaskResult } from '../upstream/task-results.ts';
 import type { CallChannel, Upstream } from '../upstream/upstream.ts';
 import { type RoundOutcome, SuspendableCall, type SuspendedCalls } from './suspendable-call.ts';
@@ -67,6 +69,8 @@ export interface RelayDeps {
 
 interface SendOptions {
   signal: AbortSignal;
+  /** The attempt's trace context, passed on in `_meta` and (HTTP) headers. */
+  carrier: TraceCarrier;
   /** Per-request HTTP headers (identity forwarding); stdio upstreams ignore them. */
   headers?: Record<string, string>;
   onprogress: (p: { progress: number; total?: number; message?: string }) => void;
@@ -79,15 +83,29 @@ function send(
   upstream: Upstream,
   options: SendOptions,
 ): Promise<Params> {
+  const { carrier, ...rest } = options;
+  const traced = withTraceCarrier(params, rest.headers, carrier);
   const common = {
-    ...options,
-    timeout: upstream.model.timeoutMs,
-    resetTimeoutOnProgress: true,
+    ...rest,
+    headers: traced.headers,
+    timeout: upstreamTimeout(upstream),
     allowInputRequired: true,
   };
-  if (method === 'tools/call') return client.callTool(params as never, common) as Promise<Params>;
-  if (method === 'prompts/get') return client.getPrompt(params as never, common) as Promise<Params>;
-  return client.readResource(params as never, { ...common, cacheMode: 'bypass' }) as Promise<Params>;
+  const sent = traced.params;
+  if (method === 'tools/call') return client.callTool(sent as never, common) as Promise<Params>;
+  if (method === 'prompts/get') return client.getPrompt(sent as never, common) as Promise<Params>;
+  return client.readResource(sent as never, { ...common, cacheMode: 'bypass' }) as Promise<Params>;
+}
+
+/** Adds the W3C trace context to the request's `_meta` and, for HTTP upstreams, its headers. */
+function withTraceCarrier(
+  params: Params,
+  headers: Record<string, string> | undefined,
+  carrier: TraceCarrier,
+): { params: Params; headers: Record<string, string> | undefined } {
+  if (carrier.traceparent === undefined) return { params, headers };
+  const meta = { ...((params._meta as Params | undefined) ?? {}), ...carrier };
+  return { params: { ...params, _meta: meta }, headers: { ...headers, ...carrier } };
 }
 
 /** Result fields that describe the upstream's own wire envelope, not the content it returned. */
@@ -120,16 +138,32 @@ export function withoutUpstreamEnvelope(result: Params): Params {
 export function upstreamFailure(error: unknown, upstream: Upstream): unknown {
   if (error instanceof SdkError) {
     if (error.code === SdkErrorCode.RequestTimeout) {
-      return wireError(
-        'UpstreamTimeout',
-        `upstream "${upstream.name}" did not answer within ${upstream.model.timeoutMs} ms`,
-      );
+      return wireError('UpstreamTimeout', `upstream "${upstream.name}" did not answer in time`, {
+        upstream: upstream.name,
+        reason: 'timeout',
+      });
     }
-    return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${error.message}`);
+    return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${error.message}`, {
+      upstream: upstream.name,
+      reason: 'failed',
+    });
   }
   if (errorCode(error) !== undefined) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${message}`);
+  return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${message}`, {
+    upstream: upstream.name,
+    reason: 'failed',
+  });
+}
+
+/**
+ * Whether a failed attempt may be sent again: prompts and reads may; a tool only when its
+ * (pinned) definition says it is read-only or idempotent — never a side-effecting one.
+ */
+export function mayRepeat(req: GatewayRequest): boolean {
+  if (req.method !== 'tools/call') return true;
+  const annotations = (req.target?.entry?.item as Tool | undefined)?.annotations;
+  return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
 }
 
 function headersFor(req: GatewayRequest, upstream: Upstream): Record<string, string> {
@@ -187,13 +221,14 @@ async function forwardModern(
   let result: Record<string, unknown>;
   try {
     result = await upstream.use(
-      (client) =>
+      (client, signal, carrier) =>
         send(client, method, upstreamParams, upstream, {
-          signal: req.signal,
+          signal,
+          carrier,
           onprogress: progressTo(req),
           headers: headersFor(req, upstream),
         }),
-      channel,
+      { signal: req.signal, retryable: mayRepeat(req), channel, trace: req.trace, method },
     );
   } catch (error) {
     throw upstreamFailure(error, upstream);
@@ -218,15 +253,16 @@ async function forwardLegacy(
   suspended: SuspendedCalls,
 ) {
   const call = new SuspendableCall();
-  call.start((channel, signal) =>
+  call.start((channel, callSignal) =>
     upstream.use(
-      (client) =>
+      (client, signal, carrier) =>
         send(client, method, params, upstream, {
           signal,
+          carrier,
           onprogress: (p) => call.progress(p),
           headers: headersFor(req, upstream),
         }),
-      channel,
+      { signal: callSignal, retryable: mayRepeat(req), channel, trace: req.trace, method },
     ),
   );
   await nextSuspendedRound(req, upstream, call, suspended);

@@ -10,6 +10,7 @@ import type { AuditEvent, AuditStatus } from '../audit/event.ts';
 import { WireErrors } from '../errors/registry.ts';
 import { errorCode } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
+import { traceIdOf } from '../observability/tracing.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 
@@ -54,7 +55,7 @@ export function buildAuditEvent(req: GatewayRequest, error: unknown, arrivedAt: 
   return {
     time: arrivedAt,
     requestId: req.id,
-    traceId: null,
+    traceId: traceIdOf(req.trace),
     principal: principal
       ? {
           id: principal.id,

@@ -22,6 +22,7 @@ import {
 import type { SuspendedCalls } from '../relay/suspendable-call.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { sendTaskMethod } from '../tasks/task-relay.ts';
+import { upstreamTimeout } from '../upstream/resilience.ts';
 
 export interface DispatchDeps {
   view: CatalogView;
@@ -152,8 +153,10 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
       });
       let result: Record<string, unknown>;
       try {
-        result = await upstream.use((client) =>
-          client.complete(params as never, { signal: req.signal, timeout: upstream.model.timeoutMs }),
+        result = await upstream.use(
+          (client, signal) =>
+            client.complete(params as never, { signal, timeout: upstreamTimeout(upstream) }),
+          { signal: req.signal, retryable: true },
         );
       } catch (error) {
         throw upstreamFailure(error, upstream);
@@ -175,11 +178,27 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
   }
 }
 
+/** Where list results say which upstreams are missing from them (and why). */
+export const UNAVAILABLE_META_KEY = 'dev.gatehouse/unavailable';
+
+/** Marks a list page as incomplete: which upstreams the caller would see more from, and why not. */
+function withMissing(
+  page: Record<string, unknown>,
+  req: GatewayRequest,
+  deps: DispatchDeps,
+): Record<string, unknown> {
+  const missing = deps.view.missing(req.principal as Principal);
+  if (missing.length === 0) return page;
+  // Names and states only: an upstream's own error text may name internal hosts.
+  const unavailable = missing.map((u) => ({ upstream: u.name, state: u.state }));
+  return { ...page, _meta: { [UNAVAILABLE_META_KEY]: unavailable } };
+}
+
 export function dispatch(deps: DispatchDeps): Middleware<GatewayRequest> {
   return async (req) => {
     const page = listPage(req, deps);
     if (page) {
-      req.result = page;
+      req.result = withMissing(page, req, deps);
       return;
     }
     await forwardOne(req, deps);

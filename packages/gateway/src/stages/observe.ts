@@ -1,44 +1,125 @@
 /**
- * observe: the outermost stage. It times every request and logs its outcome — including requests
- * that later stages deny or that fail — and turns unexpected exceptions into InternalError so a
- * bug in one request never reaches the transport as a crash.
+ * observe: the outermost stage. It counts the request in and out (drain waits for it), opens its
+ * trace span (continuing the caller's trace), times it, logs its outcome with the request id,
+ * trace id, principal and target, and records the metrics — including requests that later stages
+ * deny or that fail. An unexpected exception becomes InternalError here, so a bug in one request
+ * never reaches the transport as a crash.
  */
+import type { Span } from '@opentelemetry/api';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import { outcomeOf } from '../observability/outcome.ts';
+import { endSpan, type Tracing, traceIdOf } from '../observability/tracing.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 
-export function observe(log: Logger): Middleware<GatewayRequest> {
+/** Counts requests being handled; shutdown waits for it to reach zero. */
+export interface RequestCounter {
+  enter(): void;
+  leave(): void;
+}
+
+export interface ObserveDeps {
+  log: Logger;
+  metrics: GatewayMetrics | null;
+  tracing: Tracing | null;
+  requests: RequestCounter;
+}
+
+/** The tool or prompt a request is about, when it was routed (bounded label values only). */
+function targetLabel(req: GatewayRequest): string {
+  if (req.target === undefined) return '';
+  if (req.method === 'tools/call' || req.method === 'prompts/get') return String(req.params.name ?? '');
+  return '';
+}
+
+function startSpan(req: GatewayRequest, tracing: Tracing | null): Span | undefined {
+  if (tracing === null) return undefined;
+  const { span, scope } = tracing.startRequest(
+    `mcp ${req.method}`,
+    { 'mcp.method.name': req.method, 'gatehouse.request_id': req.id, 'gatehouse.era': req.era },
+    req.traceCarrier,
+  );
+  req.trace = scope;
+  return span;
+}
+
+function finishSpan(span: Span | undefined, req: GatewayRequest, outcome: string): void {
+  if (span === undefined) return;
+  span.setAttributes({
+    'gatehouse.outcome': outcome,
+    ...(req.principal ? { 'enduser.id': req.principal.id } : {}),
+    ...(req.target
+      ? { 'gatehouse.upstream': req.target.upstream.name, 'gatehouse.target': req.target.original }
+      : {}),
+  });
+  endSpan(span, req.error);
+}
+
+export function observe(deps: ObserveDeps): Middleware<GatewayRequest> {
+  const { log, metrics, tracing, requests } = deps;
   return async (req, next) => {
+    requests.enter();
+    const span = startSpan(req, tracing);
+    let unexpected: unknown;
+    let threw = false;
     try {
       await next();
-      req.outcome = req.inputRequired ? 'input_required' : 'ok';
     } catch (error) {
-      req.outcome = 'error';
+      threw = true;
       req.error = error;
+      if (errorCode(error) === undefined) unexpected = error;
+    } finally {
+      requests.leave();
     }
+    req.outcome = req.error !== undefined ? 'error' : req.inputRequired ? 'input_required' : 'ok';
+    const outcome = outcomeOf(req);
+    const ms = performance.now() - req.startedAt;
+    const tool = targetLabel(req);
+    const upstream = req.target?.upstream.name ?? '';
+    if (metrics !== null) {
+      const labels = { method: req.method, tool, upstream, outcome };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, ms / 1000);
+      countSideEffects(metrics, req, outcome);
+    }
+    finishSpan(span, req, outcome);
     const fields = {
       rid: req.id,
+      trace: traceIdOf(req.trace) ?? undefined,
       method: req.method,
       era: req.era,
       transport: req.transport,
       session: req.sessionId,
-      upstream: req.target?.upstream.name,
+      principal: req.principal?.id,
+      upstream: upstream || undefined,
       target: req.target?.original,
-      outcome: req.outcome,
-      ms: Math.round((performance.now() - req.startedAt) * 100) / 100,
+      outcome,
+      ms: Math.round(ms * 100) / 100,
     };
-    if (req.outcome !== 'error') {
+    if (unexpected !== undefined) {
+      log.error({ ...fields, err: unexpected }, 'request failed unexpectedly');
+      throw wireError('InternalError', `Internal error (request ${req.id})`);
+    }
+    if (req.error === undefined) {
       log.debug(fields, 'request');
       return;
     }
-    const code = errorCode(req.error);
     const message = req.error instanceof Error ? req.error.message : String(req.error);
-    if (code === undefined) {
-      log.error({ ...fields, err: req.error }, 'request failed unexpectedly');
-      throw wireError('InternalError', `Internal error (request ${req.id})`);
-    }
-    log.info({ ...fields, code, err: message }, 'request failed');
-    throw req.error;
+    log.info({ ...fields, code: errorCode(req.error), err: message }, 'request failed');
+    // Unless a stage answered the failure already (an isError tool result for the model).
+    if (threw) throw req.error;
   };
+}
+
+function countSideEffects(metrics: GatewayMetrics, req: GatewayRequest, outcome: string): void {
+  if (outcome === 'rate_limited') {
+    const data = (req.error as { data?: { rule?: unknown } }).data;
+    metrics.rateLimitHits.inc({ rule: String(data?.rule ?? '') });
+  } else if (outcome === 'awaiting_approval') metrics.approvals.inc({ outcome: 'queued' });
+  else if (req.approval?.state === 'approved' && outcome === 'ok')
+    metrics.approvals.inc({ outcome: 'approved' });
+  else if (outcome === 'denied' && errorCode(req.error) === -32058)
+    metrics.approvals.inc({ outcome: 'denied' });
 }

@@ -9,6 +9,7 @@ import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { wireError } from '../errors/wire.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import { upstreamTimeout } from '../upstream/resilience.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import type { TaskIdCodec } from './task-ids.ts';
 
@@ -95,11 +96,14 @@ export async function sendTaskMethod(
   params: Json,
   sealedId: string,
 ): Promise<Json> {
-  const result: Json = await upstream.use((client) =>
-    client.request({ method: req.method, params } as never, ANY_RESULT, {
-      signal: req.signal,
-      timeout: upstream.model.timeoutMs,
-    }),
+  const result: Json = await upstream.use(
+    (client, signal) =>
+      client.request({ method: req.method, params } as never, ANY_RESULT, {
+        signal,
+        timeout: upstreamTimeout(upstream),
+      }),
+    // Reading or cancelling a task may be repeated; answering one (tasks/update) may not.
+    { signal: req.signal, retryable: req.method !== 'tasks/update' },
   );
   return typeof result.taskId === 'string' ? { ...result, taskId: sealedId } : result;
 }

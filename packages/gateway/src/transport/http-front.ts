@@ -7,6 +7,7 @@ import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelco
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { authInfoFor, createHttpAuth } from './http-auth.ts';
 import { checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
@@ -16,6 +17,8 @@ import { jsonRpcError, plainJson } from './responses.ts';
 export interface HttpFront {
   fetch(request: Request): Promise<Response>;
   readonly sessions: LegacySessions;
+  /** Stop accepting MCP requests (503) and report not ready; requests already running go on. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     },
   );
   gateway.fanout.addNotifier(modern.notify);
+  gateway.metrics?.observe({ sessions: () => sessions.size });
   const sessions = new LegacySessions(
     gateway,
     { idleMs: server.sessionIdleMs, maxSessions: server.maxSessions, maxBodyBytes: server.maxBodyBytes },
@@ -79,10 +83,17 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
       if (metadata) return metadata;
       if (pathname === '/healthz') return plainJson(200, { status: 'ok' });
       if (pathname === '/readyz') {
-        const health = gateway.health();
-        return plainJson(health.ready && !draining ? 200 : 503, { ...health, sessions: sessions.size });
+        const readiness = gateway.readiness();
+        const ready = readiness.ready && !draining;
+        return plainJson(ready ? 200 : 503, { ...readiness, ready, draining, sessions: sessions.size });
       }
+      const metrics = gateway.model.observability.metrics;
+      if (pathname === metrics.path && gateway.metrics !== null)
+        return scrape(request, gateway.metrics, metrics.token);
       return plainJson(404, { error: 'not found', mcp: server.path });
+    },
+    stopAccepting() {
+      draining = true;
     },
     async close() {
       draining = true;
@@ -90,4 +101,14 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
       await sessions.closeAll();
     },
   };
+}
+
+/** Prometheus exposition; with a configured token, only for scrapers that present it. */
+async function scrape(request: Request, metrics: GatewayMetrics, token: string | null): Promise<Response> {
+  if (request.method !== 'GET') return plainJson(405, { error: 'method not allowed' });
+  if (token !== null && request.headers.get('authorization') !== `Bearer ${token}`) {
+    return plainJson(401, { error: 'a bearer token is required for metrics' });
+  }
+  const { contentType, body } = await metrics.scrape();
+  return new Response(body, { status: 200, headers: { 'content-type': contentType } });
 }

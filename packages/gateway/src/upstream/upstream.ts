@@ -1,7 +1,8 @@
 /**
  * One upstream MCP server: its SDK client, its connection lifecycle (connect, restart with
- * backoff, reap the process group), its cap on requests in flight, and the calls in flight that
- * server→client requests and log messages are attributed to.
+ * backoff, reap the process group, evict after failed health probes), the resilience policies
+ * every call runs under, and the calls in flight that server→client requests and log messages
+ * are attributed to.
  */
 
 import type {
@@ -14,15 +15,19 @@ import type {
   Transport,
 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/client';
+import { SpanKind } from '@opentelemetry/api';
 import type { UpstreamModel } from '../config/model.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
+import { endSpan, type TraceCarrier, type TraceScope } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
+import { HealthProbe } from './health-probe.ts';
 import { reapGroup } from './process-group.ts';
+import { type BreakerState, UpstreamResilience } from './resilience.ts';
 import { admitTaskResults } from './task-results.ts';
 import { httpTransport, stdioTransport } from './transport-factory.ts';
 
-export type UpstreamState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'failed' | 'stopped';
+export type UpstreamState = 'idle' | 'connecting' | 'ready' | 'evicted' | 'backoff' | 'failed' | 'stopped';
 export type ListKind = 'tools' | 'prompts' | 'resources';
 export type ServerRequestMethod = 'elicitation/create' | 'sampling/createMessage' | 'roots/list';
 
@@ -47,7 +52,34 @@ export interface UpstreamHooks {
   onCatalog(upstream: Upstream, announced?: ListKind): void;
   onResourceUpdated(upstream: Upstream, uri: string): void;
   onStateChange(upstream: Upstream, state: UpstreamState): void;
+  /** Resilience and lifecycle events, for metrics and logs. */
+  onSignal(upstream: Upstream, signal: UpstreamSignal): void;
 }
+
+export type UpstreamSignal =
+  | { kind: 'breaker'; state: BreakerState }
+  | { kind: 'retry'; attempt: number; delayMs: number }
+  | { kind: 'timeout'; which: 'attempt' | 'deadline' }
+  | { kind: 'rejected' }
+  | { kind: 'restart' }
+  | { kind: 'evicted'; reason: string };
+
+/** How one call runs: its caller's signal, whether it may be repeated, and its channel back. */
+export interface UseOptions {
+  /** The caller's cancellation; aborting it cancels the upstream request. */
+  signal?: AbortSignal | undefined;
+  /** The call is read-only or idempotent, so a failed attempt may be retried. */
+  retryable?: boolean;
+  /** Receives what the upstream sends back during the call (elicitation, sampling, roots, logs). */
+  channel?: CallChannel | undefined;
+  /** The caller's trace: each attempt gets a client span under it. */
+  trace?: TraceScope | undefined;
+  /** Names the attempt spans (the MCP method sent). */
+  method?: string;
+}
+
+/** Sends one attempt: under `signal`, carrying `carrier` (the attempt span's trace context). */
+export type Attempt<T> = (client: Client, signal: AbortSignal, carrier: TraceCarrier) => Promise<T>;
 
 const EMPTY: UpstreamSnapshot = { tools: [], prompts: [], resources: [], templates: [] };
 
@@ -57,6 +89,10 @@ export class Upstream {
   snapshot: UpstreamSnapshot = EMPTY;
   lastError: string | null = null;
   restarts = 0;
+  /** The first connection attempt has finished (either way): readiness waits for it. */
+  settledOnce = false;
+  readonly resilience: UpstreamResilience;
+  private readonly probe: HealthProbe;
   private client: Client | null = null;
   private pgid: number | null = null;
   private attempt = 0;
@@ -69,6 +105,18 @@ export class Upstream {
     this.model = model;
     this.hooks = hooks;
     this.log = log.child({ upstream: model.name });
+    const signal = (s: UpstreamSignal) => hooks.onSignal(this, s);
+    this.resilience = new UpstreamResilience(model.name, model.resilience, {
+      breaker: (state) => signal({ kind: 'breaker', state }),
+      retry: (attempt, delayMs) => signal({ kind: 'retry', attempt, delayMs }),
+      timeout: (which) => signal({ kind: 'timeout', which }),
+      rejected: () => signal({ kind: 'rejected' }),
+    });
+    this.probe = new HealthProbe(
+      model.resilience.health,
+      (timeoutMs) => this.probeOnce(timeoutMs),
+      (reason) => this.evict(reason),
+    );
   }
 
   get name(): string {
@@ -100,39 +148,88 @@ export class Upstream {
   }
 
   /**
-   * Runs `fn` against the live client under the in-flight cap. `channel` receives what the
-   * upstream sends back during the call (elicitation, sampling, roots, log messages).
+   * Runs `fn` against the live client under this upstream's resilience policies (deadline,
+   * bulkhead, retries when `retryable`, breaker, attempt timeout). `fn` must send its request
+   * under the signal it is given.
    */
-  async use<T>(fn: (client: Client) => Promise<T>, channel?: CallChannel): Promise<T> {
-    const client = this.client;
-    if (this.state !== 'ready' || client === null) {
-      throw wireError('UpstreamUnavailable', `upstream "${this.name}" is ${this.state}`, {
-        upstream: this.name,
-      });
-    }
-    if (this.inFlight.size >= this.model.maxInFlight) {
-      throw wireError(
-        'UpstreamOverloaded',
-        `upstream "${this.name}" has ${this.inFlight.size} requests in flight`,
-        {
-          upstream: this.name,
-        },
-      );
-    }
-    const token: CallChannel = channel ?? {
+  async use<T>(fn: Attempt<T>, options: UseOptions = {}): Promise<T> {
+    this.liveClient(); // fail fast, before queueing, when the upstream is not there
+    const token: CallChannel = options.channel ?? {
       request: () => Promise.reject(new Error('no caller')),
       log: () => {},
     };
-    this.inFlight.add(token);
-    try {
-      return await fn(client);
-    } finally {
-      this.inFlight.delete(token);
+    let attempt = 0;
+    return this.resilience.run(
+      async (signal) => {
+        const client = this.liveClient(); // again per attempt: it may have restarted in between
+        const traced = options.trace
+          ? options.trace.tracing.startChild(
+              options.trace,
+              `mcp.upstream ${options.method ?? 'request'}`,
+              { 'gatehouse.upstream': this.name, 'gatehouse.attempt': ++attempt },
+              SpanKind.CLIENT,
+            )
+          : undefined;
+        this.inFlight.add(token);
+        let failure: unknown;
+        try {
+          return await fn(client, signal, traced ? traced.scope.tracing.carrierFor(traced.scope) : {});
+        } catch (error) {
+          failure = error;
+          throw error;
+        } finally {
+          this.inFlight.delete(token);
+          if (traced) endSpan(traced.span, failure);
+        }
+      },
+      { retryable: options.retryable ?? false, signal: options.signal },
+    );
+  }
+
+  private liveClient(): Client {
+    const client = this.client;
+    if (this.state !== 'ready' || client === null) {
+      throw wireError('UpstreamUnavailable', `upstream "${this.name}" is unavailable (${this.state})`, {
+        upstream: this.name,
+        reason: 'unavailable',
+        state: this.state,
+      });
     }
+    return client;
+  }
+
+  private probeOnce(timeoutMs: number): Promise<unknown> {
+    const client = this.client;
+    if (client === null) return Promise.resolve();
+    return client.getProtocolEra() === 'modern'
+      ? client.discover({ timeout: timeoutMs })
+      : client.ping({ timeout: timeoutMs });
+  }
+
+  /**
+   * Failed health probes take the upstream out: its entries leave the catalog (clients are told),
+   * calls fail fast, and it reconnects with backoff — a stdio child is replaced, since a hung
+   * process rarely recovers. A successful reconnection re-admits it.
+   */
+  private evict(reason: string): void {
+    if (this.state !== 'ready') return;
+    this.lastError = `evicted: ${reason}`;
+    this.log.warn({ reason }, 'upstream evicted');
+    this.hooks.onSignal(this, { kind: 'evicted', reason });
+    this.setState('evicted');
+    this.snapshot = EMPTY;
+    this.hooks.onCatalog(this);
+    void this.teardown().then(() => {
+      this.restarts++;
+      this.hooks.onSignal(this, { kind: 'restart' });
+      this.scheduleRestart();
+    });
   }
 
   private setState(state: UpstreamState): void {
     if (this.state === state) return;
+    if (state === 'ready') this.probe.start();
+    else this.probe.stop();
     this.state = state;
     this.hooks.onStateChange(this, state);
   }
@@ -147,13 +244,16 @@ export class Upstream {
       this.client = client;
       this.attempt = 0;
       await this.refreshAll(client);
+      this.settledOnce = true;
       this.setState('ready');
+      this.hooks.onCatalog(this);
       this.log.info(
         { era: client.getProtocolEra(), version: client.getNegotiatedProtocolVersion() },
         'upstream ready',
       );
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
+      this.settledOnce = true;
       this.log.warn({ err: this.lastError }, 'upstream connect failed');
       client.onclose = undefined;
       await client.close().catch(() => {});
@@ -254,7 +354,6 @@ export class Upstream {
       this.refresh(client, 'prompts'),
       this.refresh(client, 'resources'),
     ]);
-    this.hooks.onCatalog(this);
   }
 
   private async refresh(client: Client, kind: ListKind): Promise<void> {
@@ -290,6 +389,7 @@ export class Upstream {
     this.hooks.onCatalog(this);
     void this.reapChildren().then(() => {
       this.restarts++;
+      this.hooks.onSignal(this, { kind: 'restart' });
       this.scheduleRestart();
     });
   }

@@ -138,3 +138,23 @@ export async function errorOf(promise: Promise<unknown>): Promise<ErrorShape> {
   }
   throw new Error('expected a rejection');
 }
+
+/**
+ * How a tool call failed, whichever way the gateway said it: a JSON-RPC error, or an `isError`
+ * result carrying `_meta["dev.gatehouse/error"]` (upstream failures and rate limits, for models).
+ * `data` is the structured explanation; fails the test when the call succeeded.
+ */
+export async function toolFailure(promise: Promise<unknown>): Promise<ErrorShape & { isError: boolean }> {
+  let result: { isError?: boolean; _meta?: Record<string, unknown>; content?: unknown };
+  try {
+    result = (await promise) as typeof result;
+  } catch (error) {
+    const e = error as ErrorShape;
+    return { code: e.code, message: e.message, data: e.data, isError: false };
+  }
+  const explained = result._meta?.['dev.gatehouse/error'] as { code?: number } | undefined;
+  if (result.isError !== true || explained === undefined) {
+    throw new Error(`expected a failed call, got ${JSON.stringify(result).slice(0, 300)}`);
+  }
+  return { code: explained.code, message: textOf(result), data: explained, isError: true };
+}

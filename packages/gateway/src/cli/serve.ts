@@ -1,0 +1,143 @@
+/**
+ * The long-running commands, `serve` (HTTP) and `stdio`, and their lifecycle: SIGTERM/SIGINT
+ * drain (stop accepting, let calls finish up to server.drainTimeoutMs, cancel the rest, flush the
+ * audit, reap child processes), and configuration reload on SIGHUP or when the file changes (a
+ * valid file swaps in; an invalid one is refused with its errors and the running one keeps
+ * serving).
+ */
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { openAccess } from '../access.ts';
+import { formatIssue, loadConfigFile } from '../config/load.ts';
+import type { GatewayModel } from '../config/model.ts';
+import { Gateway } from '../gateway.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { listenHttp } from '../transport/http-server.ts';
+import { serveGatewayStdio } from '../transport/stdio.ts';
+
+export interface ServeOptions {
+  /** The configuration file, re-read on reload. */
+  configFile: string;
+  /** Command-line overrides (e.g. --port), applied to every model loaded, first and reloaded. */
+  overrides: (model: GatewayModel) => void;
+}
+
+function onShutdown(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'draining');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+/** Re-reads the file and swaps it in; one reload at a time, unchanged files ignored. */
+function reloader(gateway: Gateway, options: ServeOptions, log: Logger): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const once = async () => {
+    const loaded = loadConfigFile(options.configFile);
+    if (!loaded.ok) {
+      gateway.metrics?.reloads.inc({ result: 'invalid' });
+      log.error(
+        { file: options.configFile, issues: loaded.issues.map(formatIssue) },
+        'config reload refused: the file is not valid; the running config keeps serving',
+      );
+      return;
+    }
+    options.overrides(loaded.model);
+    if (isDeepStrictEqual(loaded.model, gateway.model)) return;
+    const result = await gateway.reload(loaded.model);
+    gateway.metrics?.reloads.inc({ result: result.ok ? 'applied' : 'refused' });
+    if (result.ok) log.info({ file: options.configFile, summary: result.summary }, 'config reload applied');
+    else
+      log.error(
+        { file: options.configFile, err: result.error },
+        'config reload refused; the running config keeps serving',
+      );
+  };
+  return () => {
+    running = running.then(once, once);
+    return running;
+  };
+}
+
+/**
+ * Watches the config file's directory (editors and config maps replace files by renaming) and
+ * calls `reload` once a burst of changes has settled.
+ */
+function watchConfig(file: string, reload: () => Promise<void>, log: Logger): FSWatcher | null {
+  const path = resolve(file);
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    const watcher = watch(dirname(path), (_event, name) => {
+      if (name !== null && name !== basename(path) && !name.startsWith('..')) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void reload(), 200);
+    });
+    watcher.unref();
+    return watcher;
+  } catch (error) {
+    log.warn({ err: String(error), file }, 'cannot watch the config file; reload with SIGHUP');
+    return null;
+  }
+}
+
+function enableReload(gateway: Gateway, options: ServeOptions, log: Logger): () => void {
+  const reload = reloader(gateway, options, log);
+  const onHup = () => void reload();
+  process.on('SIGHUP', onHup);
+  const watcher = watchConfig(options.configFile, reload, log);
+  return () => {
+    process.off('SIGHUP', onHup);
+    watcher?.close();
+  };
+}
+
+export async function serve(model: GatewayModel, options: ServeOptions): Promise<void> {
+  const log = createLogger(model.logging.level);
+  const gateway = new Gateway(model, log, await openAccess(model, log));
+  gateway.start();
+  const http = await listenHttp(gateway, model.server, log);
+  const stopReload = enableReload(gateway, options, log);
+  onShutdown(log, async () => {
+    stopReload();
+    http.front.stopAccepting();
+    const report = await gateway.drain();
+    log.info(report, 'in-flight requests drained');
+    await http.close();
+    await gateway.stop();
+  });
+  log.info({ url: http.url }, 'gatehouse listening');
+  process.stdout.write(`Gatehouse MCP endpoint: ${http.url}\n`);
+}
+
+export async function stdio(model: GatewayModel, options: ServeOptions): Promise<void> {
+  const log = createLogger(model.logging.level);
+  const gateway = new Gateway(model, log, await openAccess(model, log));
+  gateway.start();
+  await gateway.settled();
+  const handle = serveGatewayStdio(gateway, log);
+  const stopReload = enableReload(gateway, options, log);
+  const stop = async () => {
+    stopReload();
+    const report = await gateway.drain();
+    log.info(report, 'in-flight requests drained');
+    await handle.close();
+    await gateway.stop();
+  };
+  onShutdown(log, stop);
+  process.stdin.once('end', () => void stop().then(() => process.exit(0)));
+}
