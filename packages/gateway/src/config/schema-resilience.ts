@@ -29,7 +29,7 @@ const BreakerSchema = z
       .enum(['consecutive', 'ratio', 'off'])
       .optional()
       .describe(
-        'consecutive: open after `failures` failures in a row; ratio: open when `ratio` of the last `window` calls failed (at least `minimumCalls`); off (default consecutive).',
+        'consecutive: open after `failures` failures in a row; ratio: open when more than `ratio` of the last `window` calls failed (at least `minimumCalls`); off (default consecutive).',
       ),
     failures: z.number().int().min(1).optional().describe('consecutive mode: failures in a row (default 5).'),
     ratio: z

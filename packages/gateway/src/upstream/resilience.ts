@@ -99,7 +99,9 @@ export class UpstreamResilience {
     this.name = name;
     this.model = model;
     const faults = handleWhen(isUpstreamFault);
-    const deadline = timeout(model.deadlineMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: a signal is aborted only when time runs out, never after an answer.
+    const strategy = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
+    const deadline = timeout(model.deadlineMs, strategy);
     deadline.onTimeout(() => events.timeout('deadline'));
     this.bulkhead = bulkhead(model.bulkhead.maxConcurrent, model.bulkhead.queue);
     this.bulkhead.onReject(() => events.rejected());
@@ -108,7 +110,8 @@ export class UpstreamResilience {
       if (state === CircuitState.Open) this.openedAt = Date.now();
       events.breaker(STATE_NAMES[state]);
     });
-    this.attemptTimeout = timeout(model.timeoutMs, TimeoutStrategy.Aggressive);
+    this.attemptTimeout = timeout(model.timeoutMs, strategy);
+    this.attemptTimeout.onTimeout(() => events.timeout('attempt'));
     const retries = retry(faults, {
       maxAttempts: model.retry.maxAttempts - 1,
       backoff: new ExponentialBackoff({
@@ -162,12 +165,19 @@ export class UpstreamResilience {
   }
 
   private async attempt<T>(fn: (signal: AbortSignal) => Promise<T>, outer: AbortSignal): Promise<T> {
+    let attemptSignal: AbortSignal | undefined;
     try {
-      return await this.attemptTimeout.execute(({ signal }) => fn(signal), outer);
+      return await this.attemptTimeout.execute(({ signal }) => {
+        attemptSignal = signal;
+        return fn(signal);
+      }, outer);
     } catch (error) {
       // Aborted from outside (deadline, caller): not this attempt's failure, not the upstream's.
       if (outer.aborted) throw new TaskCancelledError('cancelled');
-      if (error instanceof TaskCancelledError) throw new AttemptTimedOut(this.model.timeoutMs);
+      // The request may reject with its own abort error before the policy reports the timeout.
+      if (error instanceof TaskCancelledError || attemptSignal?.aborted) {
+        throw new AttemptTimedOut(this.model.timeoutMs);
+      }
       throw error;
     }
   }
