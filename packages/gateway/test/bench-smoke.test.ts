@@ -46,4 +46,13 @@ describe('bench smoke', () => {
     assert.equal(code, 0, out);
     assert.match(out, /sqlite/i);
   });
+
+  it('isolation runs every neighbour configuration, never fails a healthy call and checks the audit', async () => {
+    const { code, out } = await run(['bench/isolation.ts', '--smoke']);
+    assert.equal(code, 0, out);
+    assert.match(out, /hung neighbour/);
+    assert.match(out, /flapping neighbour/);
+    assert.match(out, /\| *era *\| *configuration *\|/);
+    assert.match(out, /healthy calls failed: 0/);
+  });
 });

@@ -17,7 +17,7 @@ export const MetricsSchema = z
     token: z
       .string()
       .optional()
-      .describe('When set, scrapes must send `Authorization: Bearer <token>` (use ${VAR}).'),
+      .describe('When set (non-empty), scrapes must send `Authorization: Bearer <token>` (use ${VAR}).'),
   })
   .strict();
 
@@ -57,7 +57,7 @@ export function normalizeObservability(parsed: z.output<typeof ObservabilitySche
     metrics: {
       enabled: parsed.metrics.enabled,
       path: parsed.metrics.path,
-      token: parsed.metrics.token ?? null,
+      token: parsed.metrics.token ? parsed.metrics.token : null,
     },
     tracing: {
       enabled: t.enabled,

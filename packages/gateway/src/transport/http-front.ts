@@ -3,6 +3,7 @@
  * carrying the 2026-07-28 envelope go to the SDK's stateless handler, everything else to the
  * 2025-era session layer. It only translates; all decisions live in the pipeline.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
@@ -106,9 +107,15 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
 /** Prometheus exposition; with a configured token, only for scrapers that present it. */
 async function scrape(request: Request, metrics: GatewayMetrics, token: string | null): Promise<Response> {
   if (request.method !== 'GET') return plainJson(405, { error: 'method not allowed' });
-  if (token !== null && request.headers.get('authorization') !== `Bearer ${token}`) {
+  if (token !== null && !sameSecret(request.headers.get('authorization') ?? '', `Bearer ${token}`)) {
     return plainJson(401, { error: 'a bearer token is required for metrics' });
   }
   const { contentType, body } = await metrics.scrape();
   return new Response(body, { status: 200, headers: { 'content-type': contentType } });
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

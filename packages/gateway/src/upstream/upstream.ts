@@ -83,6 +83,13 @@ export type Attempt<T> = (client: Client, signal: AbortSignal, carrier: TraceCar
 
 const EMPTY: UpstreamSnapshot = { tools: [], prompts: [], resources: [], templates: [] };
 
+/**
+ * The handshake and listings are the gateway's own background requests, and a stdio handshake
+ * includes starting the process: a per-call timeoutMs below this would keep such an upstream
+ * from ever connecting.
+ */
+const HANDSHAKE_TIMEOUT_FLOOR_MS = 10_000;
+
 export class Upstream {
   readonly model: UpstreamModel;
   state: UpstreamState = 'idle';
@@ -121,6 +128,10 @@ export class Upstream {
 
   get name(): string {
     return this.model.name;
+  }
+
+  private get handshakeTimeout(): number {
+    return Math.max(this.model.timeoutMs, HANDSHAKE_TIMEOUT_FLOOR_MS);
   }
 
   get capabilities(): ServerCapabilities {
@@ -240,7 +251,7 @@ export class Upstream {
     try {
       const transport = await this.createTransport();
       client.onclose = () => this.onClientClosed(client);
-      await client.connect(transport, { timeout: this.model.timeoutMs });
+      await client.connect(transport, { timeout: this.handshakeTimeout });
       this.client = client;
       this.attempt = 0;
       await this.refreshAll(client);
@@ -358,7 +369,7 @@ export class Upstream {
 
   private async refresh(client: Client, kind: ListKind): Promise<void> {
     const caps = client.getServerCapabilities() ?? {};
-    const options = { timeout: this.model.timeoutMs, cacheMode: 'refresh' as const };
+    const options = { timeout: this.handshakeTimeout, cacheMode: 'refresh' as const };
     // Await before spreading: `{ ...this.snapshot, x: await … }` would spread a stale snapshot.
     if (kind === 'tools' && caps.tools) {
       const { tools } = await client.listTools(undefined, options);

@@ -159,7 +159,9 @@ export function startChildGateway(configFile: string, startTimeoutMs = 30_000): 
 }
 
 /** A one-shot `gatehouse …` command, without blocking the test's event loop. */
-export function gatehouseCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function gatehouseCli(
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -247,8 +249,7 @@ export async function callOutcome(
     const e = error as { code?: unknown; message?: unknown; data?: { status?: unknown; text?: unknown } };
     const message = String(e.message ?? error);
     if (typeof e.code === 'number') return { kind: 'error', code: e.code, message };
-    const refused =
-      (e.data?.status === 503 || /\bHTTP 503\b/.test(message)) && /shutting down/.test(message);
+    const refused = (e.data?.status === 503 || /\bHTTP 503\b/.test(message)) && /shutting down/.test(message);
     return refused ? { kind: 'refused', message } : { kind: 'lost', message };
   }
 }
