@@ -38,8 +38,8 @@
  * Environment knobs (used when the option is absent): ISOLATION_CALLS, ISOLATION_ROUNDS,
  * ISOLATION_CONCURRENCY, ISOLATION_ERAS.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -205,6 +205,22 @@ function startGateway(config: string): Promise<GatewayChild> {
   });
 }
 
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {}
+
+/** User + system CPU time of a process in ms, from /proc (NaN where there is no /proc). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface UpstreamStatus {
   name: string;
   state: string;
@@ -236,9 +252,20 @@ const NEIGHBOUR_COUNTERS = {
 } as const;
 type CounterName = keyof typeof NEIGHBOUR_COUNTERS;
 
-/** The neighbour's resilience counters, from /metrics (breaker: transitions into open only). */
-async function neighbourCounters(url: string): Promise<Record<CounterName, number>> {
+interface Scrape {
+  counters: Record<CounterName, number>;
+  /** The gateway's event-loop delay since the previous scrape (prom-client resets it per scrape), ms. */
+  loopP99: number;
+  loopMax: number;
+}
+
+/** The neighbour's resilience counters (breaker: transitions into open only) and event-loop delay. */
+async function scrape(url: string): Promise<Scrape> {
   const text = await (await fetch(new URL('/metrics', url))).text();
+  const gauge = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000;
+  };
   const out = {} as Record<CounterName, number>;
   for (const [key, metric] of Object.entries(NEIGHBOUR_COUNTERS) as [CounterName, string][]) {
     let sum = 0;
@@ -249,7 +276,11 @@ async function neighbourCounters(url: string): Promise<Record<CounterName, numbe
     }
     out[key] = sum;
   }
-  return out;
+  return {
+    counters: out,
+    loopP99: gauge('gatehouse_nodejs_eventloop_lag_p99_seconds'),
+    loopMax: gauge('gatehouse_nodejs_eventloop_lag_max_seconds'),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +298,10 @@ async function connect(url: string, era: Era): Promise<Client> {
 const CODE_NAMES = new Map<number, string>(Object.entries(WireErrors).map(([name, e]) => [e.code, name]));
 
 /** How a neighbour call ended: ok, or the name of its error code (isError _meta or JSON-RPC). */
-function outcomeOf(result: { isError?: boolean; _meta?: Record<string, unknown> } | undefined, error: unknown) {
+function outcomeOf(
+  result: { isError?: boolean; _meta?: Record<string, unknown> } | undefined,
+  error: unknown,
+) {
   let code: number | undefined;
   if (error !== undefined) {
     code = (error as { code?: unknown }).code as number | undefined;
@@ -313,6 +347,11 @@ interface RoundResult {
   neighbour: Map<string, number>;
   skipped: number;
   counters: Record<CounterName, number>;
+  /** The gateway's event-loop delay during the round, ms. */
+  loopP99: number;
+  loopMax: number;
+  /** Gateway CPU ms per 1,000 calls answered in the round (healthy and neighbour). */
+  cpuPer1k: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -329,7 +368,7 @@ async function runLoad(
   calls: number,
   concurrency: number,
   neighbour: { share: number } | null,
-): Promise<Omit<RoundResult, 'counters'>> {
+): Promise<Omit<RoundResult, 'counters' | 'loopP99' | 'loopMax' | 'cpuPer1k'>> {
   const latencies = new Float64Array(calls);
   const outcomes = new Map<string, number>();
   const outstanding = new Set<Promise<unknown>>();
@@ -424,9 +463,10 @@ async function runEra(
       const line: string[] = [];
       for (const config of order) {
         await resetNeighbour(gateway.url, client, tally, modeFile);
-        const before = await neighbourCounters(gateway.url);
+        const before = await scrape(gateway.url);
+        const cpuBefore = cpuMs(gateway.pid);
         const stopFault = applyFault(config, modeFile, opts.flapMs);
-        let round: Omit<RoundResult, 'counters'>;
+        let round: Awaited<ReturnType<typeof runLoad>>;
         try {
           round = await runLoad(
             client,
@@ -438,15 +478,23 @@ async function runEra(
         } finally {
           stopFault();
         }
-        const after = await neighbourCounters(gateway.url);
+        const cpu = cpuMs(gateway.pid) - cpuBefore;
+        const after = await scrape(gateway.url);
+        const answered = opts.calls + [...round.neighbour.values()].reduce((a, b) => a + b, 0);
         const counters = {} as Record<CounterName, number>;
-        for (const key of Object.keys(after) as CounterName[]) counters[key] = after[key] - before[key];
-        results.get(config)?.push({ ...round, counters });
+        for (const key of Object.keys(after.counters) as CounterName[]) {
+          counters[key] = after.counters[key] - before.counters[key];
+        }
+        const cpuPer1k = (cpu * 1000) / answered;
+        results
+          .get(config)
+          ?.push({ ...round, counters, loopP99: after.loopP99, loopMax: after.loopMax, cpuPer1k });
         line.push(
-          `${config} ${Math.round(round.perSecond)}/s p50 ${round.p50.toFixed(2)} p99 ${round.p99.toFixed(2)}`,
+          `${config} ${Math.round(round.perSecond)}/s p50 ${round.p50.toFixed(2)} p99 ${round.p99.toFixed(2)} ` +
+            `loop-max ${after.loopMax.toFixed(0)} cpu/1k ${cpuPer1k.toFixed(0)}`,
         );
       }
-      console.log(`  ${era} round ${r + 1}: ${line.join(' | ')}`);
+      console.log(`  ${era} round ${r + 1} (load ${loadavg()[0]?.toFixed(2)}): ${line.join(' | ')}`);
     }
     await resetNeighbour(gateway.url, client, tally, modeFile);
   } finally {
@@ -475,9 +523,17 @@ function spread(xs: number[], digits: number, suffix = ''): string {
 const ERA_LABEL: Record<Era, string> = { legacy: '2025-11-25 (session)', modern: '2026-07-28 (stateless)' };
 
 function printSummary(eras: EraResults[], opts: Options): void {
+  printHealthy(eras);
+  printRatios(eras);
+  printNeighbour(eras, opts);
+}
+
+function printHealthy(eras: EraResults[]): void {
   console.log('\nHealthy upstream, medians over rounds (min–max):\n');
-  console.log('| era | configuration | calls/s | p50 ms | p99 ms |');
-  console.log('| --- | --- | ---: | ---: | ---: |');
+  console.log(
+    '| era | configuration | calls/s | p50 ms | p99 ms | gateway event-loop delay p99 / max ms | gateway CPU ms / 1k calls |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const { era, results } of eras) {
     for (const [config, rounds] of results) {
       console.log(
@@ -490,30 +546,52 @@ function printSummary(eras: EraResults[], opts: Options): void {
         )} | ${spread(
           rounds.map((r) => r.p99),
           2,
+        )} | ${spread(
+          rounds.map((r) => r.loopP99),
+          0,
+        )} / ${spread(
+          rounds.map((r) => r.loopMax),
+          0,
+        )} | ${spread(
+          rounds.map((r) => r.cpuPer1k),
+          0,
         )} |`,
       );
     }
   }
-  console.log('\nRatios to clean, paired per round (same round): median (min–max); near 1× = isolated.\n');
-  console.log('| era | configuration | calls/s | p50 | p99 |');
-  console.log('| --- | --- | ---: | ---: | ---: |');
+}
+
+function printRatios(eras: EraResults[]): void {
+  console.log(
+    "\nRatios of the healthy upstream's figures, paired per round (same round): median (min–max). " +
+      'Against clean: near 1× = isolated. Against control (the same extra calls, to an ok neighbour): ' +
+      'what the fault itself costs, apart from the extra load.\n',
+  );
+  console.log('| era | configuration | vs | calls/s | p50 | p99 |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: |');
   for (const { era, results } of eras) {
-    const clean = results.get('clean') ?? [];
-    for (const [config, rounds] of results) {
-      if (config === 'clean') continue;
-      const ratio = (f: (r: RoundResult) => number) =>
-        spread(
-          rounds.map((x, i) => f(x) / f(clean[i] as RoundResult)),
-          2,
-          '×',
+    const bases = (['clean', 'control'] as const).filter((b) => results.has(b));
+    for (const base of bases) {
+      const baseline = results.get(base) ?? [];
+      for (const [config, rounds] of results) {
+        if (config === 'clean' || config === base) continue;
+        const ratio = (f: (r: RoundResult) => number) =>
+          spread(
+            rounds.map((x, i) => f(x) / f(baseline[i] as RoundResult)),
+            2,
+            '×',
+          );
+        console.log(
+          `| ${ERA_LABEL[era]} | ${DESCRIPTION[config]} | ${base} | ${ratio((r) => r.perSecond)} | ${ratio(
+            (r) => r.p50,
+          )} | ${ratio((r) => r.p99)} |`,
         );
-      console.log(
-        `| ${ERA_LABEL[era]} | ${DESCRIPTION[config]} | ${ratio((r) => r.perSecond)} | ${ratio((r) => r.p50)} | ${ratio(
-          (r) => r.p99,
-        )} |`,
-      );
+      }
     }
   }
+}
+
+function printNeighbour(eras: EraResults[], opts: Options): void {
   console.log(
     `\nNeighbour calls (1 in ${opts.share} of all calls, fired alongside the healthy ones; at most ` +
       `${MAX_OUTSTANDING} outstanding), summed over rounds: how they ended, and the gateway's counters for it.\n`,

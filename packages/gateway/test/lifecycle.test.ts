@@ -85,12 +85,27 @@ async function auditedTexts(storage: string): Promise<Map<string, string>> {
   }
 }
 
+/** Answered calls are audited with their outcome; refused ones (never accepted) are not. */
+async function assertAudited(
+  storage: string,
+  answered: [string, CallOutcome][],
+  refused: [string, CallOutcome][],
+): Promise<void> {
+  const audited = await auditedTexts(storage);
+  for (const [text, o] of answered) {
+    const status = audited.get(text);
+    assert.ok(status !== undefined, `${text} audited`);
+    assert.equal(status, o.kind === 'result' && !o.isError ? 'ok' : 'error', text);
+  }
+  for (const [text] of refused) assert.equal(audited.has(text), false, `${text} was never accepted`);
+}
+
 function describeOutcomes(outcomes: Map<string, CallOutcome>): string {
   return JSON.stringify([...outcomes].filter(([, o]) => o.kind === 'lost').slice(0, 5));
 }
 
 describe('SIGTERM under load', () => {
-  it('answers every accepted call, refuses late ones, cancels at the deadline, reaps, audits, exits 0', async () => {
+  it('answers every accepted call, refuses late ones, cancels at the deadline, reaps, audits, exits 0', async (t) => {
     const cfg = configDir();
     cfg.write(gatewayYaml(cfg.storage, 2500, `${faultUpstreamYaml('f')}\n${faultUpstreamYaml('g')}`));
     const gw = await startChildGateway(cfg.file);
@@ -99,9 +114,16 @@ describe('SIGTERM under load', () => {
     const pids = [await pidOf(clients[0] as Client, 'f'), await pidOf(clients[1] as Client, 'g')];
 
     const outcomes = new Map<string, CallOutcome>();
+    // SIGTERM goes out the moment the 12th short call is answered, with the others in flight.
+    let shortDone = 0;
+    let terminated = false;
     const track = (text: string, call: Promise<CallOutcome>) =>
       call.then((o) => {
         outcomes.set(text, o);
+        if (text.startsWith('call-') && ++shortDone === 12) {
+          gw.signal('SIGTERM');
+          terminated = true;
+        }
         return o;
       });
     // Calls that outlive the drain deadline: cancelled when it passes.
@@ -120,7 +142,6 @@ describe('SIGTERM under load', () => {
     // Short calls (fast echoes and 300 ms sleeps) from eight workers, until refused.
     const SHORT = 40;
     let next = 0;
-    let terminated = false;
     const worker = async (client: Client) => {
       while (next < SHORT) {
         const i = next++;
@@ -131,9 +152,7 @@ describe('SIGTERM under load', () => {
       }
     };
     const workers = clients.flatMap((c) => [worker(c), worker(c)]);
-    await waitFor(() => outcomes.size >= 12 || next >= SHORT, 30_000, 'some short calls answered');
-    gw.signal('SIGTERM');
-    terminated = true;
+    await waitFor(() => terminated, 30_000, 'SIGTERM sent');
 
     // While draining: not ready, and new requests (both eras) are refused before acceptance.
     await waitFor(async () => (await readyz(gw.url)).body.draining, 10_000, '/readyz draining');
@@ -144,7 +163,6 @@ describe('SIGTERM under load', () => {
 
     await Promise.all([...long, ...workers]);
     const exit = await gw.exited;
-    assert.ok(terminated);
     assert.deepEqual(exit, { code: 0, signal: null }, gw.stderr().slice(-3000));
 
     // Every call has an outcome; none was lost.
@@ -157,25 +175,23 @@ describe('SIGTERM under load', () => {
     }
     const answered = [...outcomes].filter(([, o]) => o.kind === 'result' || o.kind === 'error');
     const refused = [...outcomes].filter(([, o]) => o.kind === 'refused');
+    // Short calls succeed (or, should one outlast the deadline on a very slow machine, are
+    // cancelled: still an answer).
     for (const [text, o] of answered) {
-      if (text.startsWith('call-'))
-        assert.equal(o.kind === 'result' && !o.isError, true, `${text}: ${JSON.stringify(o)}`);
+      if (!text.startsWith('call-')) continue;
+      const ok = (o.kind === 'result' && !o.isError) || (o.kind === 'error' && o.code === -32060);
+      assert.ok(ok, `${text}: ${JSON.stringify(o)}`);
     }
     assert.ok(answered.length >= LONG + 12, `answered ${answered.length}`);
+    const cancelled = answered.filter(([, o]) => o.kind === 'error').length;
+    t.diagnostic(`answered ${answered.length} (${cancelled} cancelled), refused ${refused.length}`);
     assert.ok(refused.length >= clients.length, `refused ${refused.length}`);
 
     // The upstream processes are gone.
     await waitFor(() => pids.every(processGone), 10_000, 'upstream processes gone');
 
     // Every answered call is in the audit log, no refused one is, and the chain is intact.
-    const audited = await auditedTexts(cfg.storage);
-    for (const [text, o] of answered) {
-      const status = audited.get(text);
-      assert.ok(status !== undefined, `${text} audited`);
-      if (o.kind === 'result' && !o.isError) assert.equal(status, 'ok', text);
-      else assert.equal(status, 'error', text);
-    }
-    for (const [text] of refused) assert.equal(audited.has(text), false, `${text} was never accepted`);
+    await assertAudited(cfg.storage, answered, refused);
     const verify = await gatehouseCli(['audit', 'verify', '--config', cfg.file]);
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
     assert.match(verify.stdout, /audit chain intact/);
@@ -184,7 +200,7 @@ describe('SIGTERM under load', () => {
 });
 
 describe('SIGKILL under load', () => {
-  it('keeps every acknowledged call in an intact audit log, and serves again after a restart', async () => {
+  it('keeps every acknowledged call in an intact audit log, and serves again after a restart', async (t) => {
     const cfg = configDir();
     cfg.write(gatewayYaml(cfg.storage, 5000, faultUpstreamYaml('f')));
     const gw = await startChildGateway(cfg.file);
@@ -193,6 +209,7 @@ describe('SIGKILL under load', () => {
     const pid = await pidOf(clients[0] as Client, 'f');
 
     const acknowledged: string[] = [];
+    const failures: string[] = [];
     let next = 0;
     let killed = false;
     const worker = async (client: Client) => {
@@ -201,22 +218,22 @@ describe('SIGKILL under load', () => {
         const args = next % 4 === 0 ? { ms: 50, text } : { text };
         const o = await callOutcome(client, next % 4 === 0 ? 'f_slow' : 'f_echo', args, 20_000);
         if (o.kind === 'result' && !o.isError) acknowledged.push(text);
-        else if (!killed) assert.fail(`${text} failed before the kill: ${JSON.stringify(o)}`);
+        else if (!killed) failures.push(`${text}: ${JSON.stringify(o)}`);
       }
     };
     const workers = clients.flatMap((c) => [worker(c), worker(c)]);
-    await waitFor(() => acknowledged.length >= 60, 60_000, 'acknowledged calls');
+    await waitFor(() => acknowledged.length >= 60 || failures.length > 0, 60_000, 'acknowledged calls');
+    assert.deepEqual(failures, [], 'no call fails before the kill');
     killed = true;
     gw.signal('SIGKILL');
     assert.deepEqual(await gw.exited, { code: null, signal: 'SIGKILL' });
-    await Promise.all(workers);
+    // Closing the clients settles calls whose answer died with the process (a 2025-era client
+    // would otherwise wait for its request timeout, trying to resume the stream).
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await Promise.all(workers);
     const acked = [...acknowledged];
 
-    // The orphaned upstream sees its stdin close; do not let it outlive the test either way.
-    await waitFor(() => processGone(pid), 10_000, 'the orphaned upstream to exit').catch(() =>
-      killPids([pid]),
-    );
+    killPids([pid]); // the upstream the killed gateway left behind
 
     const verify = await gatehouseCli(['audit', 'verify', '--config', cfg.file]);
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
@@ -228,9 +245,11 @@ describe('SIGKILL under load', () => {
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as { method: string; arguments: { text?: string } | null })
         .filter((r) => r.method === 'tools/call')
-        .map((r) => r.arguments?.text),
+        .map((r) => r.arguments?.text)
+        .filter((text) => text?.startsWith('kill-')),
     );
-    const missing = acked.filter((t) => !texts.has(t));
+    t.diagnostic(`${acked.length} acknowledged before the kill, ${texts.size} of its calls audited`);
+    const missing = acked.filter((text) => !texts.has(text));
     assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged calls missing`);
 
     // Restarted on the same config and storage, it serves and continues the chain.

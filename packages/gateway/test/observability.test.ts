@@ -7,108 +7,56 @@
  * the stdio protocol).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
-  OPEN_ACCESS_YAML,
   startGateway,
   type TestGateway,
-  tempStorage,
   textOf,
   toolFailure,
   waitFor,
 } from './helpers/harness.ts';
 import {
+  attemptsOf,
+  auditedTrace,
+  BIN,
+  type CallerTrace,
   callerTrace,
   childrenOf,
+  cliConfig,
   faultUpstreamYaml,
+  jsonLines,
+  metricsOf,
   only,
+  parseExposition,
+  type Sample,
   type Spawned,
+  sampleValue,
+  scrape,
+  selectSamples,
   spansOf,
   spawnAnnouncing,
   spawnFaultHttp,
+  spawnNode,
   startTracedGateway,
   type TracedGateway,
+  waitForSamples,
 } from './helpers/spans.ts';
 
-const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
+const GAUGES =
+  'upstream_up breaker_state bulkhead_active bulkhead_queue_depth approvals_pending audit_queue_depth sessions requests_in_flight';
+const COUNTERS =
+  'requests_total upstream_retries_total upstream_timeouts_total upstream_restarts_total upstream_evictions_total ' +
+  'bulkhead_rejections_total breaker_transitions_total rate_limit_hits_total approvals_total config_reloads_total';
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
+/** Asserts the samples `expected` selects (see selectSamples) have exactly those values. */
+function expectSamples(samples: Sample[], expected: Record<string, number>): void {
+  assert.deepEqual(selectSamples(samples, Object.keys(expected)), expected);
 }
-
-/** The Prometheus text exposition: its samples and the declared type of each metric family. */
-function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
-  const samples: Sample[] = [];
-  const types = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const declared = /^# TYPE (\S+) (\S+)$/.exec(line);
-    if (declared) types.set(declared[1] as string, declared[2] as string);
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    assert.ok(match, `not an exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[key as string] = value as string;
-    }
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return { samples, types };
-}
-
-/** The value of the sample `name` whose labels include `labels`; undefined when there is none. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    ?.value;
-}
-
-async function scrape(url: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url.replace(/\/mcp$/, '/metrics'), { headers });
-  const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), text };
-}
-
-async function metricsOf(url: string): Promise<Sample[]> {
-  const got = await scrape(url);
-  assert.equal(got.status, 200, got.text);
-  return parseExposition(got.text).samples;
-}
-
-const GAUGE_FAMILIES = [
-  'upstream_up',
-  'breaker_state',
-  'bulkhead_active',
-  'bulkhead_queue_depth',
-  'approvals_pending',
-  'audit_queue_depth',
-  'sessions',
-  'requests_in_flight',
-];
-const COUNTER_FAMILIES = [
-  'requests_total',
-  'upstream_retries_total',
-  'upstream_timeouts_total',
-  'upstream_restarts_total',
-  'upstream_evictions_total',
-  'bulkhead_rejections_total',
-  'breaker_transitions_total',
-  'rate_limit_hits_total',
-  'approvals_total',
-  'config_reloads_total',
-];
 
 describe('Prometheus metrics', () => {
   let gw: TestGateway;
@@ -118,7 +66,7 @@ describe('Prometheus metrics', () => {
     gw = await startGateway(`upstreams:
 ${fixtureUpstreamYaml('alpha')}
 ${faultUpstreamYaml('faulty', '    maxInFlight: 1\n    resilience: { queue: 2, retry: { maxAttempts: 2, initialDelayMs: 10 } }\n')}
-${faultUpstreamYaml('slowpoke', '    timeoutMs: 3000\n    resilience: { retry: { maxAttempts: 1 }, breaker: { failures: 1, halfOpenAfterMs: 600000 } }\n')}
+${faultUpstreamYaml('slowpoke', '    timeoutMs: 1500\n    resilience: { retry: { maxAttempts: 1 }, breaker: { failures: 1, halfOpenAfterMs: 600000 } }\n')}
   - { name: dead, transport: http, url: "http://127.0.0.1:1/mcp" }
 rateLimits:
   rules:
@@ -145,43 +93,32 @@ policy:
 
   it('shows calls in flight, the bulkhead and its queue while they run, and rejections', async () => {
     const aborts = [new AbortController(), new AbortController(), new AbortController()];
-    const hang = (signal: AbortSignal) =>
-      client.callTool({ name: 'faulty_hang', arguments: {} }, { signal }).catch((e: unknown) => e);
-    const running = [hang((aborts[0] as AbortController).signal)];
-    const gauge = async (name: string) => valueOf(await metricsOf(gw.url), name, { upstream: 'faulty' });
-    await waitFor(async () => (await gauge('gatehouse_bulkhead_active')) === 1, 20_000, 'one active call');
-    running.push(hang((aborts[1] as AbortController).signal), hang((aborts[2] as AbortController).signal));
-    await waitFor(async () => (await gauge('gatehouse_bulkhead_queue_depth')) === 2, 20_000, 'two queued');
+    const hang = (a: AbortController) =>
+      client.callTool({ name: 'faulty_hang', arguments: {} }, { signal: a.signal }).catch((e: unknown) => e);
+    const running = [hang(aborts[0] as AbortController)];
+    await waitForSamples(gw.url, { 'bulkhead_active{upstream="faulty"}': 1 });
+    running.push(hang(aborts[1] as AbortController), hang(aborts[2] as AbortController));
+    await waitForSamples(gw.url, { 'bulkhead_queue_depth{upstream="faulty"}': 2 });
     const samples = await metricsOf(gw.url);
-    assert.ok((valueOf(samples, 'gatehouse_requests_in_flight') ?? 0) >= 3);
-    assert.equal(valueOf(samples, 'gatehouse_bulkhead_active', { upstream: 'faulty' }), 1);
-    assert.equal(valueOf(samples, 'gatehouse_bulkhead_active', { upstream: 'alpha' }), 0);
-    assert.equal(valueOf(samples, 'gatehouse_sessions'), 1, 'the legacy client holds one session');
+    assert.ok((sampleValue(samples, 'gatehouse_requests_in_flight') ?? 0) >= 3);
+    expectSamples(samples, {
+      'bulkhead_active{upstream="faulty"}': 1,
+      'bulkhead_active{upstream="alpha"}': 0,
+      sessions: 1, // the legacy client's
+    });
     // Slot and queue are full: the next call is refused at once.
     const refused = await toolFailure(client.callTool({ name: 'faulty_echo', arguments: { text: 'x' } }));
     assert.equal(refused.code, -32052);
     for (const a of aborts) a.abort();
     await Promise.all(running);
-    await waitFor(
-      async () => {
-        const s = await metricsOf(gw.url);
-        return (
-          valueOf(s, 'gatehouse_bulkhead_active', { upstream: 'faulty' }) === 0 &&
-          valueOf(s, 'gatehouse_bulkhead_queue_depth', { upstream: 'faulty' }) === 0 &&
-          valueOf(s, 'gatehouse_requests_in_flight') === 0
-        );
-      },
-      20_000,
-      'the cancelled calls to leave',
-    );
-    const settled = await metricsOf(gw.url);
-    assert.equal(valueOf(settled, 'gatehouse_bulkhead_rejections_total', { upstream: 'faulty' }), 1);
-    const labels = { method: 'tools/call', tool: 'faulty_hang', upstream: 'faulty', outcome: 'cancelled' };
-    assert.equal(valueOf(settled, 'gatehouse_requests_total', labels), 3);
-    assert.equal(
-      valueOf(settled, 'gatehouse_requests_total', { tool: 'faulty_echo', outcome: 'overloaded' }),
-      1,
-    );
+    await waitForSamples(gw.url, {
+      'bulkhead_active{upstream="faulty"}': 0,
+      'bulkhead_queue_depth{upstream="faulty"}': 0,
+      requests_in_flight: 0,
+      'bulkhead_rejections_total{upstream="faulty"}': 1,
+      'requests_total{tool="faulty_hang",upstream="faulty",outcome="cancelled"}': 3,
+      'requests_total{tool="faulty_echo",upstream="faulty",outcome="overloaded"}': 1,
+    });
   });
 
   it('counts every outcome, and exposes the state gauges and process metrics', async () => {
@@ -201,92 +138,82 @@ policy:
     assert.equal((await toolFailure(call('slowpoke_slow', { ms: 60_000 }))).code, -32051);
     assert.equal((await toolFailure(call('slowpoke_echo', { text: 'x' }))).code, -32059);
     assert.equal((await toolFailure(call('faulty_crash'))).code, -32050);
-    await waitFor(
-      async () =>
-        valueOf(await metricsOf(gw.url), 'gatehouse_upstream_up', { upstream: 'faulty' }) === 1 &&
-        valueOf(await metricsOf(gw.url), 'gatehouse_upstream_restarts_total', { upstream: 'faulty' }) === 1,
-      20_000,
-      'faulty to restart',
-    );
+    await waitForSamples(gw.url, {
+      'upstream_up{upstream="faulty"}': 1,
+      'upstream_restarts_total{upstream="faulty"}': 1,
+    });
 
     const got = await scrape(gw.url);
     assert.equal(got.status, 200);
     assert.match(got.type ?? '', /^text\/plain; version=0\.0\.4/);
     const { samples, types } = parseExposition(got.text);
-    for (const family of GAUGE_FAMILIES) assert.equal(types.get(`gatehouse_${family}`), 'gauge', family);
-    for (const family of COUNTER_FAMILIES) assert.equal(types.get(`gatehouse_${family}`), 'counter', family);
+    for (const family of GAUGES.split(' ')) assert.equal(types.get(`gatehouse_${family}`), 'gauge', family);
+    for (const family of COUNTERS.split(' '))
+      assert.equal(types.get(`gatehouse_${family}`), 'counter', family);
     assert.equal(types.get('gatehouse_request_duration_seconds'), 'histogram');
+    expectSamples(samples, {
+      'requests_total{method="tools/call",tool="alpha_echo",upstream="alpha",outcome="ok"}': 2,
+      'requests_total{tool="alpha_echo",upstream="alpha",outcome="rate_limited"}': 1,
+      'requests_total{tool="alpha_pid",upstream="alpha",outcome="awaiting_approval"}': 1,
+      'requests_total{tool="faulty_fail_times",upstream="faulty",outcome="ok"}': 1,
+      'requests_total{tool="faulty_fail_times",upstream="faulty",outcome="error"}': 1,
+      'requests_total{tool="slowpoke_slow",upstream="slowpoke",outcome="timeout"}': 1,
+      'requests_total{tool="slowpoke_echo",upstream="slowpoke",outcome="circuit_open"}': 1,
+      'requests_total{tool="faulty_crash",upstream="faulty",outcome="unavailable"}': 1,
+      'upstream_up{upstream="alpha"}': 1,
+      'upstream_up{upstream="faulty"}': 1,
+      'upstream_up{upstream="slowpoke"}': 1,
+      'upstream_up{upstream="dead"}': 0,
+      'breaker_state{upstream="alpha"}': 0,
+      'breaker_state{upstream="faulty"}': 0,
+      'breaker_state{upstream="slowpoke"}': 2, // open
+      'breaker_transitions_total{upstream="slowpoke",state="open"}': 1,
+      'bulkhead_active{upstream="faulty"}': 0,
+      'bulkhead_queue_depth{upstream="faulty"}': 0,
+      'bulkhead_active{upstream="dead"}': 0,
+      'bulkhead_queue_depth{upstream="dead"}': 0,
+      'upstream_retries_total{upstream="faulty"}': 2,
+      'upstream_timeouts_total{upstream="slowpoke",kind="attempt"}': 1,
+      'upstream_restarts_total{upstream="faulty"}': 1,
+      'rate_limit_hits_total{rule="echo-cap"}': 1,
+      'approvals_total{outcome="queued"}': 1,
+      approvals_pending: 1,
+      // This scrape is all that is running, and it is not an MCP request.
+      requests_in_flight: 0,
+      sessions: 1,
+    });
+    const depth = sampleValue(samples, 'gatehouse_audit_queue_depth');
+    assert.ok(depth !== undefined && depth >= 0);
 
-    const requests = (tool: string, upstream: string, outcome: string) =>
-      valueOf(samples, 'gatehouse_requests_total', { method: 'tools/call', tool, upstream, outcome });
-    assert.equal(requests('alpha_echo', 'alpha', 'ok'), 2);
-    assert.equal(requests('alpha_echo', 'alpha', 'rate_limited'), 1);
-    assert.equal(requests('alpha_pid', 'alpha', 'awaiting_approval'), 1);
-    assert.equal(requests('faulty_fail_times', 'faulty', 'ok'), 1);
-    assert.equal(requests('faulty_fail_times', 'faulty', 'error'), 1);
-    assert.equal(requests('slowpoke_slow', 'slowpoke', 'timeout'), 1);
-    assert.equal(requests('slowpoke_echo', 'slowpoke', 'circuit_open'), 1);
-    assert.equal(requests('faulty_crash', 'faulty', 'unavailable'), 1);
-
-    // The histogram: cumulative buckets ending in +Inf, which equals the count of that series.
-    const series = { method: 'tools/call', tool: 'alpha_echo', upstream: 'alpha', outcome: 'ok' };
-    const buckets = samples.filter(
-      (s) =>
-        s.name === 'gatehouse_request_duration_seconds_bucket' &&
-        Object.entries(series).every(([k, v]) => s.labels[k] === v),
-    );
+    // The histogram: 16 cumulative buckets and +Inf, which equals the count of the series.
+    const echo = 'tool="alpha_echo",upstream="alpha",outcome="ok"';
+    const buckets = samples
+      .filter((s) => s.name === 'gatehouse_request_duration_seconds_bucket' && s.labels.tool === 'alpha_echo')
+      .filter((s) => s.labels.outcome === 'ok')
+      .map((s) => s.value);
     assert.equal(buckets.length, 17);
     assert.deepEqual(
-      buckets.map((b) => b.value),
-      buckets.map((b) => b.value).sort((x, y) => x - y),
-      'buckets are cumulative',
+      buckets,
+      buckets.toSorted((x, y) => x - y),
+      'cumulative',
     );
-    assert.equal(buckets.at(-1)?.labels.le, '+Inf');
-    assert.equal(buckets.at(-1)?.value, 2);
-    assert.equal(valueOf(samples, 'gatehouse_request_duration_seconds_count', series), 2);
-    const sum = valueOf(samples, 'gatehouse_request_duration_seconds_sum', series) ?? -1;
+    expectSamples(samples, {
+      [`request_duration_seconds_bucket{${echo},le="+Inf"}`]: 2,
+      [`request_duration_seconds_count{${echo}}`]: 2,
+      'request_duration_seconds_bucket{tool="slowpoke_slow",le="1"}': 0,
+    });
+    const sum = sampleValue(samples, 'gatehouse_request_duration_seconds_sum', { tool: 'alpha_echo' }) ?? -1;
     assert.ok(sum > 0 && sum < 120, `duration sum ${sum}`);
-    const slow = { tool: 'slowpoke_slow', outcome: 'timeout' };
-    assert.ok((valueOf(samples, 'gatehouse_request_duration_seconds_sum', slow) ?? 0) >= 2.9);
-    assert.equal(valueOf(samples, 'gatehouse_request_duration_seconds_bucket', { ...slow, le: '1' }), 0);
-
-    const up = (u: string) => valueOf(samples, 'gatehouse_upstream_up', { upstream: u });
-    assert.deepEqual([up('alpha'), up('faulty'), up('slowpoke'), up('dead')], [1, 1, 1, 0]);
-    const breaker = (u: string) => valueOf(samples, 'gatehouse_breaker_state', { upstream: u });
-    assert.deepEqual([breaker('alpha'), breaker('faulty'), breaker('slowpoke')], [0, 0, 2]);
-    assert.equal(
-      valueOf(samples, 'gatehouse_breaker_transitions_total', { upstream: 'slowpoke', state: 'open' }),
-      1,
-    );
-    for (const u of ['alpha', 'faulty', 'slowpoke', 'dead']) {
-      assert.equal(valueOf(samples, 'gatehouse_bulkhead_active', { upstream: u }), 0, u);
-      assert.equal(valueOf(samples, 'gatehouse_bulkhead_queue_depth', { upstream: u }), 0, u);
-    }
-    assert.equal(valueOf(samples, 'gatehouse_upstream_retries_total', { upstream: 'faulty' }), 2);
-    assert.equal(
-      valueOf(samples, 'gatehouse_upstream_timeouts_total', { upstream: 'slowpoke', kind: 'attempt' }),
-      1,
-    );
-    assert.equal(valueOf(samples, 'gatehouse_upstream_restarts_total', { upstream: 'faulty' }), 1);
-    assert.equal(valueOf(samples, 'gatehouse_rate_limit_hits_total', { rule: 'echo-cap' }), 1);
-    assert.equal(valueOf(samples, 'gatehouse_approvals_total', { outcome: 'queued' }), 1);
-    assert.ok((valueOf(samples, 'gatehouse_approvals_pending') ?? 0) >= 1);
-    const auditDepth = valueOf(samples, 'gatehouse_audit_queue_depth');
-    assert.ok(auditDepth !== undefined && auditDepth >= 0);
-    // This scrape is the only request in flight, and it is not an MCP request.
-    assert.equal(valueOf(samples, 'gatehouse_requests_in_flight'), 0);
-    assert.equal(valueOf(samples, 'gatehouse_sessions'), 1);
 
     // Process metrics under the same prefix; nothing outside it.
-    for (const name of [
-      'gatehouse_process_cpu_user_seconds_total',
-      'gatehouse_process_start_time_seconds',
-      'gatehouse_nodejs_heap_size_used_bytes',
-    ]) {
-      assert.ok((valueOf(samples, name) ?? 0) > 0, name);
-    }
+    const runtime = selectSamples(samples, [
+      'process_cpu_user_seconds_total',
+      'process_start_time_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]);
+    for (const [name, value] of Object.entries(runtime)) assert.ok((value ?? 0) > 0, name);
     assert.deepEqual(
-      samples.filter((s) => !s.name.startsWith('gatehouse_')).map((s) => s.name),
+      samples.filter((s) => !s.name.startsWith('gatehouse_')),
       [],
     );
   });
@@ -337,7 +264,7 @@ describe('OpenTelemetry spans', () => {
   }
 
   /** The request's server span, checked to continue the caller's trace. */
-  function serverSpan(spans: ReturnType<typeof spansOf>, caller: ReturnType<typeof callerTrace>) {
+  function serverSpan(spans: ReturnType<typeof spansOf>, caller: CallerTrace) {
     const server = only(spans, 'mcp tools/call');
     assert.equal(server.kind, SpanKind.SERVER);
     assert.equal(server.spanContext().traceId, caller.traceId);
@@ -352,26 +279,21 @@ describe('OpenTelemetry spans', () => {
   ] as const) {
     it(`continues the caller's trace from ${via} (${era}): stage spans nest, then the upstream call`, async () => {
       const caller = callerTrace();
-      const client = await connectClient(
-        gw.url,
-        era,
-        undefined,
-        {},
-        via === 'header' ? { traceparent: caller.traceparent } : {},
-      );
+      const headers: Record<string, string> = via === 'header' ? { traceparent: caller.traceparent } : {};
+      const client = await connectClient(gw.url, era, undefined, {}, headers);
       clients.push(client);
-      const result = await client.callTool({
-        name: 'faulty_echo',
-        arguments: { text: via },
-        ...(via === '_meta' ? { _meta: { traceparent: caller.traceparent } } : {}),
-      });
+      const _meta = via === '_meta' ? { traceparent: caller.traceparent } : undefined;
+      const result = await client.callTool({ name: 'faulty_echo', arguments: { text: via }, _meta });
       assert.equal(textOf(result), `faulty: ${via}`);
       const spans = await traced(caller);
       const server = serverSpan(spans, caller);
-      assert.equal(server.attributes['gatehouse.outcome'], 'ok');
-      assert.equal(server.attributes['gatehouse.upstream'], 'faulty');
+      const {
+        'gatehouse.outcome': outcome,
+        'gatehouse.upstream': upstream,
+        'gatehouse.target': target,
+      } = server.attributes;
       // The target as the upstream names it (the exposed name is faulty_echo).
-      assert.equal(server.attributes['gatehouse.target'], 'echo');
+      assert.deepEqual([outcome, upstream, target], ['ok', 'faulty', 'echo']);
       assert.notEqual(server.status.code, SpanStatusCode.ERROR);
       // Each stage is a child of the one outside it, like the onion they form.
       let parent = server;
@@ -381,88 +303,48 @@ describe('OpenTelemetry spans', () => {
         assert.equal(child?.name, `gatehouse.${stage}`);
         parent = child as typeof server;
       }
-      const upstream = only(childrenOf(spans, parent), 'mcp.upstream tools/call');
-      assert.equal(upstream.kind, SpanKind.CLIENT);
-      assert.equal(upstream.attributes['gatehouse.upstream'], 'faulty');
-      assert.equal(upstream.attributes['gatehouse.attempt'], 1);
+      const call = only(childrenOf(spans, parent), 'mcp.upstream tools/call');
+      assert.equal(call.kind, SpanKind.CLIENT);
+      assert.deepEqual(
+        [call.attributes['gatehouse.upstream'], call.attributes['gatehouse.attempt']],
+        ['faulty', 1],
+      );
       assert.equal(spans.length, 2 + STAGES.length);
 
-      const store = new SqliteAuditStore({ path: gw.storage });
-      await store.init();
-      try {
-        let records: Awaited<ReturnType<SqliteAuditStore['query']>> = [];
-        await waitFor(
-          async () => {
-            records = (await store.query({ method: 'tools/call', target: 'faulty_echo' })).filter(
-              (r) => r.traceId === caller.traceId,
-            );
-            return records.length > 0;
-          },
-          10_000,
-          'the audit record',
-        );
-        assert.equal(records.length, 1);
-        assert.equal(records[0]?.status, 'ok');
-      } finally {
-        await store.close();
-      }
+      const records = await auditedTrace(gw.storage, caller.traceId);
+      assert.deepEqual(
+        records.map((r) => [r.method, r.target, r.status]),
+        [['tools/call', 'faulty_echo', 'ok']],
+      );
     });
   }
 
   it('marks a failed call ERROR and gives every upstream attempt its own span', async () => {
     const client = await connectClient(gw.url, 'legacy');
     clients.push(client);
-    const attemptsOf = (spans: ReturnType<typeof spansOf>) =>
-      spans
-        .filter((s) => s.name === 'mcp.upstream tools/call')
-        .sort(
-          (a, b) => Number(a.attributes['gatehouse.attempt']) - Number(b.attributes['gatehouse.attempt']),
-        );
 
-    const failing = callerTrace();
-    const failure = await toolFailure(
+    const failTimes = (key: string, failures: number, caller: CallerTrace) =>
       client.callTool({
         name: 'faulty_fail_times',
-        arguments: { key: 'never', failures: 99 },
-        _meta: { traceparent: failing.traceparent },
-      }),
-    );
-    assert.equal(failure.code, -32603);
+        arguments: { key, failures },
+        _meta: { traceparent: caller.traceparent },
+      });
+    const failing = callerTrace();
+    assert.equal((await toolFailure(failTimes('never', 99, failing))).code, -32603);
     let spans = await traced(failing);
     const server = serverSpan(spans, failing);
     assert.equal(server.status.code, SpanStatusCode.ERROR);
     assert.equal(server.attributes['gatehouse.outcome'], 'error');
-    let attempts = attemptsOf(spans);
-    assert.deepEqual(
-      attempts.map((s) => [s.attributes['gatehouse.attempt'], s.status.code]),
-      [
-        [1, SpanStatusCode.ERROR],
-        [2, SpanStatusCode.ERROR],
-        [3, SpanStatusCode.ERROR],
-      ],
-    );
+    assert.deepEqual(attemptsOf(spans), ['1 failed', '2 failed', '3 failed']);
     const dispatch = only(spans, 'gatehouse.dispatch');
     assert.equal(dispatch.status.code, SpanStatusCode.ERROR);
-    for (const a of attempts) assert.equal(a.parentSpanContext?.spanId, dispatch.spanContext().spanId);
+    assert.equal(childrenOf(spans, dispatch).length, 3, 'the attempts are children of dispatch');
 
     const recovering = callerTrace();
-    const ok = await client.callTool({
-      name: 'faulty_fail_times',
-      arguments: { key: 'twice', failures: 2 },
-      _meta: { traceparent: recovering.traceparent },
-    });
-    assert.equal(textOf(ok), 'ok after 3 attempts');
+    assert.equal(textOf(await failTimes('twice', 2, recovering)), 'ok after 3 attempts');
     spans = await traced(recovering);
     assert.notEqual(serverSpan(spans, recovering).status.code, SpanStatusCode.ERROR);
-    attempts = attemptsOf(spans);
-    assert.deepEqual(
-      attempts.map((s) => [s.attributes['gatehouse.attempt'], s.status.code === SpanStatusCode.ERROR]),
-      [
-        [1, true],
-        [2, true],
-        [3, false],
-      ],
-    );
+    assert.deepEqual(attemptsOf(spans), ['1 failed', '2 failed', '3 ok']);
   });
 
   it('starts a trace of its own when the caller sends none', async () => {
@@ -504,20 +386,12 @@ describe('trace context sent to upstreams', () => {
     it(`passes the trace on in _meta and, over HTTP, the traceparent header (${era} caller)`, async () => {
       const caller = callerTrace();
       // The legacy caller sends its trace in _meta, the modern one as an HTTP header.
-      const client = await connectClient(
-        gw.url,
-        era,
-        undefined,
-        {},
-        era === 'modern' ? { traceparent: caller.traceparent } : {},
-      );
+      const headers: Record<string, string> = era === 'modern' ? { traceparent: caller.traceparent } : {};
+      const client = await connectClient(gw.url, era, undefined, {}, headers);
       clients.push(client);
+      const _meta = era === 'legacy' ? { traceparent: caller.traceparent } : undefined;
       const seen = async (upstream: string) => {
-        const result = await client.callTool({
-          name: `${upstream}_trace_context`,
-          arguments: {},
-          ...(era === 'legacy' ? { _meta: { traceparent: caller.traceparent } } : {}),
-        });
+        const result = await client.callTool({ name: `${upstream}_trace_context`, arguments: {}, _meta });
         return JSON.parse(textOf(result)) as { meta: string | null; header: string | null };
       };
       const overHttp = await seen('remote');
@@ -544,34 +418,6 @@ describe('trace context sent to upstreams', () => {
   }
 });
 
-/** A config file for the CLI: one fixture upstream, open access, debug logs, tracing on. */
-function cliConfig(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-obs-')), 'gatehouse.yaml');
-  writeFileSync(
-    file,
-    `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}
-logging: { level: debug }
-observability: { tracing: { enabled: true } }
-storage: { path: ${JSON.stringify(tempStorage())} }
-`,
-  );
-  return file;
-}
-
-/** Every line of a stream, each parsed as JSON (fails on a line that is not). */
-function jsonLines(text: string, what: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new Error(`${what} line is not JSON: ${line}`);
-      }
-    });
-}
-
 describe('logs of the CLI', () => {
   it('serve: JSON lines on stderr, the request logged with its trace; stdout only the endpoint', async () => {
     const { url, proc } = await spawnAnnouncing(
@@ -593,21 +439,29 @@ describe('logs of the CLI', () => {
       const logged = () =>
         jsonLines(proc.stderr(), 'stderr').find((l) => l.msg === 'request' && l.method === 'tools/call');
       await waitFor(() => logged() !== undefined, 20_000, 'the request log line');
-      const line = logged() as Record<string, unknown>;
-      assert.match(String(line.rid), /^[0-9a-f-]{36}$/);
-      assert.equal(line.trace, caller.traceId);
-      assert.equal(line.principal, 'anonymous');
-      assert.equal(line.upstream, 'alpha');
-      assert.equal(line.target, 'echo');
-      assert.equal(line.outcome, 'ok');
-      assert.equal(line.transport, 'http');
-      assert.equal(line.service, 'gatehouse');
-      assert.equal(typeof line.ms, 'number');
-      assert.equal(line.level, 20, 'debug');
+      const { rid, ms, trace, method, principal, upstream, target, outcome, transport, service, level } =
+        logged() as Record<string, unknown>;
+      assert.match(String(rid), /^[0-9a-f-]{36}$/);
+      assert.equal(typeof ms, 'number');
+      assert.deepEqual(
+        { trace, method, principal, upstream, target, outcome, transport, service, level },
+        {
+          trace: caller.traceId,
+          method: 'tools/call',
+          principal: 'anonymous',
+          upstream: 'alpha',
+          target: 'echo', // as the upstream names it
+          outcome: 'ok',
+          transport: 'http',
+          service: 'gatehouse',
+          level: 20, // debug
+        },
+      );
 
       proc.child.kill('SIGTERM');
       assert.equal(await proc.exited, 0, proc.stderr());
       assert.equal(proc.stdout(), `Gatehouse MCP endpoint: ${url}\n`);
+      assert.match(proc.stderr(), /\n$/);
       const all = jsonLines(proc.stderr(), 'stderr');
       assert.ok(all.some((l) => l.msg === 'gatehouse listening' && l.url === url));
       assert.ok(all.some((l) => l.msg === 'gateway stopped'));
@@ -617,62 +471,43 @@ describe('logs of the CLI', () => {
   });
 
   it('stdio: stdout carries only JSON-RPC messages, the logs go to stderr as JSON', async () => {
-    const child = spawn(process.execPath, [BIN, 'stdio', '--config', cliConfig()], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const proc = spawnNode([BIN, 'stdio', '--config', cliConfig()], {}, true);
     try {
       const caller = callerTrace();
       const send = (message: Record<string, unknown>) =>
-        child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
-      const answered = (id: number) => () => jsonLines(out, 'stdout').some((m) => m.id === id);
+        proc.child.stdin?.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+      const answer = (id: number) => jsonLines(proc.stdout(), 'stdout').find((m) => m.id === id);
+      const logged = () =>
+        jsonLines(proc.stderr(), 'stderr').find((l) => l.msg === 'request' && l.trace === caller.traceId);
+      const clientInfo = { name: 'raw', version: '1' };
       send({
         id: 1,
         method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo },
       });
-      await waitFor(answered(1), 30_000, 'the initialize answer');
+      await waitFor(() => answer(1) !== undefined, 30_000, 'the initialize answer');
       send({ method: 'notifications/initialized' });
+      const _meta = { traceparent: caller.traceparent };
       send({
         id: 2,
         method: 'tools/call',
-        params: {
-          name: 'alpha_echo',
-          arguments: { message: 'raw' },
-          _meta: { traceparent: caller.traceparent },
-        },
+        params: { name: 'alpha_echo', arguments: { message: 'raw' }, _meta },
       });
-      await waitFor(answered(2), 20_000, 'the tools/call answer');
-      const answer = jsonLines(out, 'stdout').find((m) => m.id === 2) as { result?: { content?: unknown } };
-      assert.equal(textOf(answer.result ?? {}), 'alpha: raw');
-      await waitFor(
-        () => jsonLines(err, 'stderr').some((l) => l.msg === 'request' && l.trace === caller.traceId),
-        20_000,
-        'the request log line',
+      await waitFor(() => answer(2) !== undefined, 20_000, 'the tools/call answer');
+      assert.equal(textOf((answer(2) as { result: { content?: unknown } }).result), 'alpha: raw');
+      await waitFor(() => logged() !== undefined, 20_000, 'the request log line');
+      assert.deepEqual(
+        [logged()?.transport, logged()?.principal, logged()?.target, logged()?.outcome],
+        ['stdio', 'stdio:local', 'echo', 'ok'],
       );
-      child.stdin.end();
-      assert.equal(await exited, 0, err);
-      for (const message of jsonLines(out, 'stdout')) assert.equal(message.jsonrpc, '2.0');
-      const line = jsonLines(err, 'stderr').find((l) => l.msg === 'request' && l.trace === caller.traceId);
-      assert.equal(line?.transport, 'stdio');
-      assert.equal(line?.principal, 'stdio:local');
-      assert.equal(line?.target, 'echo');
-      assert.equal(line?.outcome, 'ok');
+      proc.child.stdin?.end();
+      assert.equal(await proc.exited, 0, proc.stderr());
+      assert.match(proc.stdout(), /\n$/);
+      for (const message of jsonLines(proc.stdout(), 'stdout')) assert.equal(message.jsonrpc, '2.0');
+      assert.match(proc.stderr(), /\n$/);
+      assert.ok(jsonLines(proc.stderr(), 'stderr').some((l) => l.msg === 'gateway stopped'));
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await proc.kill();
     }
   });
 });

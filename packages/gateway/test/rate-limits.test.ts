@@ -18,12 +18,12 @@ import {
   type ClientEra,
   connectClient,
   type ErrorShape,
-  toolFailure,
   fixtureUpstreamYaml,
   startGateway,
   type TestGateway,
   tempStorage,
   textOf,
+  toolFailure,
 } from './helpers/harness.ts';
 
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL;

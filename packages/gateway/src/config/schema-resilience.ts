@@ -35,9 +35,9 @@ const BreakerSchema = z
     ratio: z
       .number()
       .gt(0)
-      .max(1)
+      .lt(1)
       .optional()
-      .describe('ratio mode: failing share that opens it (default 0.5).'),
+      .describe('ratio mode: it opens when more than this share of the window failed (default 0.5).'),
     window: z.number().int().min(2).optional().describe('ratio mode: calls considered (default 20).'),
     minimumCalls: z
       .number()
@@ -114,11 +114,13 @@ function breakerModel(b: NonNullable<ResilienceParsed['breaker']>): BreakerModel
   const mode = b.mode ?? 'consecutive';
   if (mode === 'off') return { mode };
   if (mode === 'consecutive') return { mode, failures: b.failures ?? 5, halfOpenAfterMs };
+  const window = b.window ?? 20;
+  // The window cannot hold more calls than its size (the breaker refuses such a setting).
   return {
     mode,
     ratio: b.ratio ?? 0.5,
-    window: b.window ?? 20,
-    minimumCalls: b.minimumCalls ?? 10,
+    window,
+    minimumCalls: Math.min(b.minimumCalls ?? 10, window),
     halfOpenAfterMs,
   };
 }

@@ -64,6 +64,11 @@ export class InFlightRequests implements RequestCounter {
       this.cancel.abort(new Error('the gateway is shutting down'));
       await this.idle(5000);
     }
+    // A request leaves the count when its pipeline is done, a few microtasks before the SDK
+    // hands its answer to the transport; the caller closes the transports next, which would
+    // drop those answers (a 2026-07-28 request got HTTP 499). One macrotask turn lets every
+    // such hand-over finish first.
+    await new Promise((resolve) => setImmediate(resolve));
     return { inFlight, cancelled, ms: Math.round(performance.now() - started) };
   }
 }

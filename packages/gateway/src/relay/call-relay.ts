@@ -143,9 +143,13 @@ export function upstreamFailure(error: unknown, upstream: Upstream): unknown {
         reason: 'timeout',
       });
     }
-    return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${error.message}`, {
+    // An HTTP upstream's error body (a proxy's HTML page, internal host names) is not for callers.
+    const status = (error.data as { status?: unknown } | undefined)?.status;
+    const detail = typeof status === 'number' ? `HTTP ${status}` : error.message;
+    return wireError('UpstreamUnavailable', `upstream "${upstream.name}" failed: ${detail}`, {
       upstream: upstream.name,
       reason: 'failed',
+      ...(typeof status === 'number' ? { httpStatus: status } : {}),
     });
   }
   if (errorCode(error) !== undefined) return error;

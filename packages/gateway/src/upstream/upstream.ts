@@ -98,6 +98,8 @@ export class Upstream {
   restarts = 0;
   /** The first connection attempt has finished (either way): readiness waits for it. */
   settledOnce = false;
+  /** Evicted after failed probes, and not yet re-admitted (a probe must pass first). */
+  private evicted = false;
   readonly resilience: UpstreamResilience;
   private readonly probe: HealthProbe;
   private client: Client | null = null;
@@ -209,8 +211,7 @@ export class Upstream {
     return client;
   }
 
-  private probeOnce(timeoutMs: number): Promise<unknown> {
-    const client = this.client;
+  private probeOnce(timeoutMs: number, client = this.client): Promise<unknown> {
     if (client === null) return Promise.resolve();
     return client.getProtocolEra() === 'modern'
       ? client.discover({ timeout: timeoutMs })
@@ -226,6 +227,7 @@ export class Upstream {
     if (this.state !== 'ready') return;
     this.lastError = `evicted: ${reason}`;
     this.log.warn({ reason }, 'upstream evicted');
+    this.evicted = true;
     this.hooks.onSignal(this, { kind: 'evicted', reason });
     this.setState('evicted');
     this.snapshot = EMPTY;
@@ -253,8 +255,12 @@ export class Upstream {
       client.onclose = () => this.onClientClosed(client);
       await client.connect(transport, { timeout: this.handshakeTimeout });
       this.client = client;
-      this.attempt = 0;
       await this.refreshAll(client);
+      // After an eviction the upstream must also pass a health probe to be re-admitted: a hung
+      // server may still complete a handshake, and re-admitting it would make the catalog flap.
+      if (this.evicted) await this.probeOnce(this.model.resilience.health.timeoutMs, client);
+      this.evicted = false;
+      this.attempt = 0;
       this.settledOnce = true;
       this.setState('ready');
       this.hooks.onCatalog(this);
@@ -266,6 +272,7 @@ export class Upstream {
       this.lastError = error instanceof Error ? error.message : String(error);
       this.settledOnce = true;
       this.log.warn({ err: this.lastError }, 'upstream connect failed');
+      if (this.client === client) this.client = null;
       client.onclose = undefined;
       await client.close().catch(() => {});
       await this.reapChildren();

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import { textOf, waitFor } from './harness.ts';
+import { FIXTURE_SERVER, textOf, waitFor } from './harness.ts';
 
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
 export const FAULT_SERVER = fileURLToPath(new URL('../fixtures/fault-server.ts', import.meta.url));
@@ -180,26 +180,31 @@ export function gatehouseCli(
   );
 }
 
-/** True once the process no longer exists (or is a zombie nobody has reaped yet: it is dead). */
+/** True once the process no longer exists: `kill(pid, 0)` fails with ESRCH. */
 export function processGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
-/** Best-effort SIGKILL of processes a failed test may have left; for `after` hooks. */
+/**
+ * Best-effort SIGKILL of upstream servers a failed test may have left, for `after` hooks; only
+ * processes still running one of the test servers (a pid may have been reused meanwhile).
+ */
 export function killPids(pids: Iterable<number>): void {
   for (const pid of pids) {
+    let cmdline = '';
     try {
-      if (!processGone(pid)) process.kill(pid, 'SIGKILL');
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(FAULT_SERVER) && !cmdline.includes(FIXTURE_SERVER)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
     } catch {}
   }
 }

@@ -108,6 +108,10 @@ export class CallLedger {
     return textOf(result);
   }
 
+  async number(client: Client, name: string, args: Record<string, unknown> = {}): Promise<number> {
+    return Number(await this.text(client, name, args));
+  }
+
   /** The audit log holds exactly one tools/call record per call issued to each `prefix*` tool. */
   async assertAudited(storagePath: string, prefix: string): Promise<void> {
     const targets = [...this.issued.keys()].filter((t) => t.startsWith(prefix));
@@ -137,6 +141,17 @@ export async function openAudit(storagePath: string): Promise<SqliteAuditStore> 
   return store;
 }
 
+/** "status errorCode" of each audited tools/call of `target`, newest first. */
+export async function auditedOutcomes(storagePath: string, target: string): Promise<string[]> {
+  const store = await openAudit(storagePath);
+  try {
+    const records = await store.query({ method: 'tools/call', target, limit: 10_000 });
+    return records.map((r) => `${r.status} ${r.errorCode}`);
+  } finally {
+    await store.close();
+  }
+}
+
 export interface ActionableFailure {
   code: number | undefined;
   text: string;
@@ -159,10 +174,16 @@ export async function expectActionable(
   assert.equal(data.upstream, upstream, 'names the upstream');
   assert.equal(typeof data.reason, 'string', 'gives a reason');
   const text = String(failure.message);
-  console.log("DBG", code, JSON.stringify(text), JSON.stringify(data));
   assert.match(text, /^Gatehouse: /);
   assert.doesNotMatch(text, /\n\s+at |\.ts:\d+/, 'no stack trace');
   return { code: failure.code, text, data };
+}
+
+/** tools/list (fresh), and the upstreams its `_meta["dev.gatehouse/unavailable"]` names. */
+export async function listedTools(client: Client): Promise<{ names: string[]; unavailable: string[] }> {
+  const result = await client.listTools(undefined, { cacheMode: 'refresh' });
+  const missing = (result._meta?.['dev.gatehouse/unavailable'] ?? []) as { upstream: string }[];
+  return { names: result.tools.map((t) => t.name), unavailable: missing.map((m) => m.upstream) };
 }
 
 export function upstreamOf(gw: TestGateway, name: string): Upstream {
