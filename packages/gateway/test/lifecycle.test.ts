@@ -107,7 +107,8 @@ function describeOutcomes(outcomes: Map<string, CallOutcome>): string {
 describe('SIGTERM under load', () => {
   it('answers every accepted call, refuses late ones, cancels at the deadline, reaps, audits, exits 0', async (t) => {
     const cfg = configDir();
-    cfg.write(gatewayYaml(cfg.storage, 2500, `${faultUpstreamYaml('f')}\n${faultUpstreamYaml('g')}`));
+    // The drain window (4 s) leaves ample time to probe it while the long calls hold it open.
+    cfg.write(gatewayYaml(cfg.storage, 4000, `${faultUpstreamYaml('f')}\n${faultUpstreamYaml('g')}`));
     const gw = await startChildGateway(cfg.file);
     await waitReady(gw.url);
     const clients = await connectAll(gw.url);
@@ -214,9 +215,15 @@ describe('SIGKILL under load', () => {
     let killed = false;
     const worker = async (client: Client) => {
       while (!killed) {
-        const text = `kill-${next++}`;
-        const args = next % 4 === 0 ? { ms: 50, text } : { text };
-        const o = await callOutcome(client, next % 4 === 0 ? 'f_slow' : 'f_echo', args, 20_000);
+        const i = next++;
+        const text = `kill-${i}`;
+        const slow = i % 4 === 0;
+        const o = await callOutcome(
+          client,
+          slow ? 'f_slow' : 'f_echo',
+          slow ? { ms: 50, text } : { text },
+          20_000,
+        );
         if (o.kind === 'result' && !o.isError) acknowledged.push(text);
         else if (!killed) failures.push(`${text}: ${JSON.stringify(o)}`);
       }
