@@ -22,16 +22,24 @@
  *
  * Before every round the neighbour is made healthy again (mode ok, reconnected after an eviction,
  * breaker closed by a successful call), so each round starts from the same state and sees the
- * fault arrive. Rounds are interleaved (the order of the configurations rotates each round) so
+ * fault arrive: the timeouts that fill its bulkhead, the breaker opening, and (in rounds longer
+ * than ~3 s, hence the default of 5,000 calls) its eviction after failed probes and the restart of
+ * its stdio child. Rounds are interleaved (the order of the configurations rotates each round) so
  * machine noise hits all of them alike. Per configuration: medians over rounds (min–max) of the
- * healthy upstream's calls/s, p50 and p99; ratios to clean paired per round; how the neighbour's
- * calls ended (the `_meta["dev.gatehouse/error"].code` of isError results, or the JSON-RPC error
- * code) and what the gateway's metrics counted for it (timeouts, retries, breaker openings,
- * bulkhead rejections, evictions, restarts). Every healthy call must succeed, and the audit log
- * must hold exactly one tools/call record per call made (healthy and neighbour), with an intact
- * chain; otherwise the run exits non-zero.
+ * healthy upstream's calls/s, p50 and p99, and of the gateway's event-loop delay (p99 and max,
+ * from its /metrics, reset at each scrape) and CPU time per 1,000 calls answered (from
+ * /proc/<pid>/stat); ratios paired per round to clean and to control; how the neighbour's calls
+ * ended (the `_meta["dev.gatehouse/error"].code` of isError results, or the JSON-RPC error code)
+ * and what the gateway's metrics counted for it (timeouts, retries, breaker openings, bulkhead
+ * rejections, evictions, restarts). Every healthy call must succeed, and the audit log must hold
+ * exactly one tools/call record per call answered (healthy and neighbour), with an intact chain;
+ * otherwise the run exits non-zero.
  *
- *   node bench/isolation.ts [--calls 2000] [--rounds 5] [--concurrency 8] [--eras legacy,modern]
+ * On a machine the load saturates (closed loop at concurrency 8 usually does), the extra
+ * neighbour calls alone take CPU from the healthy ones: compare hung/flapping with control to see
+ * what the fault itself costs.
+ *
+ *   node bench/isolation.ts [--calls 5000] [--rounds 5] [--concurrency 8] [--eras legacy,modern]
  *                           [--share 4] [--flap-ms 200] [--warmup 400] [--no-control]
  *   node bench/isolation.ts --smoke     (or ISOLATION_SMOKE=1: a tiny run, 1 round, ~20 s)
  *
@@ -58,7 +66,7 @@ const env = process.env;
 
 const { values } = parseArgs({
   options: {
-    calls: { type: 'string', default: env.ISOLATION_CALLS ?? '2000' },
+    calls: { type: 'string', default: env.ISOLATION_CALLS ?? '5000' },
     rounds: { type: 'string', default: env.ISOLATION_ROUNDS ?? '5' },
     concurrency: { type: 'string', default: env.ISOLATION_CONCURRENCY ?? '8' },
     eras: { type: 'string', default: env.ISOLATION_ERAS ?? 'legacy,modern' },

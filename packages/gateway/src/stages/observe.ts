@@ -85,32 +85,39 @@ export function observe(deps: ObserveDeps): Middleware<GatewayRequest> {
       countSideEffects(metrics, req, outcome);
     }
     finishSpan(span, req, outcome);
-    const fields = {
-      rid: req.id,
-      trace: traceIdOf(req.trace) ?? undefined,
-      method: req.method,
-      era: req.era,
-      transport: req.transport,
-      session: req.sessionId,
-      principal: req.principal?.id,
-      upstream: upstream || undefined,
-      target: req.target?.original,
-      outcome,
-      ms: Math.round(ms * 100) / 100,
-    };
-    if (unexpected !== undefined) {
-      log.error({ ...fields, err: unexpected }, 'request failed unexpectedly');
-      throw wireError('InternalError', `Internal error (request ${req.id})`);
-    }
-    if (req.error === undefined) {
-      log.debug(fields, 'request');
-      return;
-    }
-    const message = req.error instanceof Error ? req.error.message : String(req.error);
-    log.info({ ...fields, code: errorCode(req.error), err: message }, 'request failed');
+    logOutcome(log, req, { outcome, ms, upstream }, unexpected);
+    if (unexpected !== undefined) throw wireError('InternalError', `Internal error (request ${req.id})`);
     // Unless a stage answered the failure already (an isError tool result for the model).
     if (threw) throw req.error;
   };
+}
+
+/** One log line per request: debug when it succeeded, info when it failed, error for a bug. */
+function logOutcome(
+  log: Logger,
+  req: GatewayRequest,
+  seen: { outcome: string; ms: number; upstream: string },
+  unexpected: unknown,
+): void {
+  const fields = {
+    rid: req.id,
+    trace: traceIdOf(req.trace) ?? undefined,
+    method: req.method,
+    era: req.era,
+    transport: req.transport,
+    session: req.sessionId,
+    principal: req.principal?.id,
+    upstream: seen.upstream || undefined,
+    target: req.target?.original,
+    outcome: seen.outcome,
+    ms: Math.round(seen.ms * 100) / 100,
+  };
+  if (unexpected !== undefined) log.error({ ...fields, err: unexpected }, 'request failed unexpectedly');
+  else if (req.error === undefined) log.debug(fields, 'request');
+  else {
+    const message = req.error instanceof Error ? req.error.message : String(req.error);
+    log.info({ ...fields, code: errorCode(req.error), err: message }, 'request failed');
+  }
 }
 
 function countSideEffects(metrics: GatewayMetrics, req: GatewayRequest, outcome: string): void {

@@ -11,24 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import { FIXTURE_SERVER, textOf, waitFor } from './harness.ts';
+import { FAULT_SERVER, FIXTURE_SERVER, stdioUpstreamYaml, textOf, waitFor } from './harness.ts';
 
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
-export const FAULT_SERVER = fileURLToPath(new URL('../fixtures/fault-server.ts', import.meta.url));
 
 /** A stdio fault-server upstream (tools echo, slow, hang, pid, …) for a `upstreams:` list. */
 export function faultUpstreamYaml(name: string, env: Record<string, string> = {}, extra = ''): string {
-  const envLines = Object.entries({ FAULT_NAME: name, ...env })
-    .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`)
-    .join('\n');
-  return `  - name: ${name}
-    transport: stdio
-    command: ${JSON.stringify(process.execPath)}
-    args: [${JSON.stringify(FAULT_SERVER)}]
-    env:
-${envLines}
-    restart: { initialDelayMs: 50, maxDelayMs: 200 }
-${extra}`;
+  return stdioUpstreamYaml(name, FAULT_SERVER, { FAULT_NAME: name, ...env }, extra);
 }
 
 /** A fresh temp dir holding `gatehouse.yaml` (written by `write`) and the embedded database. */

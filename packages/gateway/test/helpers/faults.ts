@@ -9,13 +9,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import type { Upstream } from '../../src/upstream/upstream.ts';
-import { type TestGateway, textOf, toolFailure, waitFor } from './harness.ts';
-
-export const FAULT_SERVER = fileURLToPath(new URL('../fixtures/fault-server.ts', import.meta.url));
+import {
+  FAULT_SERVER,
+  stdioUpstreamYaml,
+  type TestGateway,
+  textOf,
+  toolFailure,
+  waitFor,
+} from './harness.ts';
 
 export type FaultMode = 'ok' | 'hang' | 'error' | 'down' | 'malformed';
 
@@ -38,16 +42,7 @@ export function tempDir(): string {
 /** A stdio fault-server upstream; `settings` are extra YAML lines (4-space indented). */
 export function faultUpstreamYaml(name: string, settings = '', modeFile?: ModeFile): string {
   const env = { FAULT_NAME: name, ...(modeFile ? { FAULT_MODE_FILE: modeFile.path } : {}) };
-  const envLines = Object.entries(env)
-    .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`)
-    .join('\n');
-  return `  - name: ${name}
-    transport: stdio
-    command: ${JSON.stringify(process.execPath)}
-    args: [${JSON.stringify(FAULT_SERVER)}]
-    env:
-${envLines}
-${settings.includes('restart:') ? '' : '    restart: { initialDelayMs: 100, maxDelayMs: 300 }\n'}${settings}`;
+  return stdioUpstreamYaml(name, FAULT_SERVER, env, settings);
 }
 
 export interface HttpFaultServer {

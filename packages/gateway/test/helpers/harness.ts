@@ -11,24 +11,39 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { openAccess } from '../../src/access.ts';
 import { loadConfigText } from '../../src/config/load.ts';
 import type { GatewayModel } from '../../src/config/model.ts';
-import { Gateway } from '../../src/gateway.ts';
+import { Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger, silentLogger } from '../../src/observability/logger.ts';
 import { listenHttp, type RunningHttp } from '../../src/transport/http-server.ts';
 
 export const FIXTURE_SERVER = fileURLToPath(new URL('../fixtures/fixture-server.ts', import.meta.url));
 
-export function fixtureUpstreamYaml(name: string, env: Record<string, string> = {}, extra = ''): string {
-  const envLines = Object.entries({ FIXTURE_NAME: name, ...env })
-    .map(([k, v]) => `      ${k}: "${v}"`)
+export const FAULT_SERVER = fileURLToPath(new URL('../fixtures/fault-server.ts', import.meta.url));
+
+/**
+ * One stdio upstream running a TypeScript fixture `script` under this Node, with `env`; `extra`
+ * is appended (more fields of the same upstream). A quick restart unless `extra` sets one.
+ */
+export function stdioUpstreamYaml(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  extra = '',
+): string {
+  const envLines = Object.entries(env)
+    .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`)
     .join('\n');
+  const restart = extra.includes('restart:') ? '' : '    restart: { initialDelayMs: 50, maxDelayMs: 200 }\n';
   return `  - name: ${name}
     transport: stdio
     command: ${JSON.stringify(process.execPath)}
-    args: [${JSON.stringify(FIXTURE_SERVER)}]
+    args: [${JSON.stringify(script)}]
     env:
 ${envLines}
-    restart: { initialDelayMs: 50, maxDelayMs: 200 }
-${extra}`;
+${restart}${extra}`;
+}
+
+export function fixtureUpstreamYaml(name: string, env: Record<string, string> = {}, extra = ''): string {
+  return stdioUpstreamYaml(name, FIXTURE_SERVER, { FIXTURE_NAME: name, ...env }, extra);
 }
 
 export function modelFromYaml(yaml: string): GatewayModel {
@@ -64,7 +79,7 @@ export function tempStorage(): string {
   return join(mkdtempSync(join(tmpdir(), 'gatehouse-test-')), 'gatehouse.db');
 }
 
-export async function startGateway(yaml: string): Promise<TestGateway> {
+export async function startGateway(yaml: string, options: GatewayOptions = {}): Promise<TestGateway> {
   const full = /^auth:/m.test(yaml) ? yaml : `${yaml}\n${OPEN_ACCESS_YAML}`;
   const withStorage = /^storage:/m.test(full)
     ? full
@@ -72,7 +87,7 @@ export async function startGateway(yaml: string): Promise<TestGateway> {
   const model = modelFromYaml(withStorage);
   model.server.port = 0;
   const log = process.env.GATEHOUSE_TEST_LOG ? createLogger(process.env.GATEHOUSE_TEST_LOG) : silentLogger();
-  const gateway = new Gateway(model, log, await openAccess(model, log));
+  const gateway = new Gateway(model, log, await openAccess(model, log), options);
   gateway.start();
   await gateway.settled(20_000);
   const http = await listenHttp(gateway, model.server, log);

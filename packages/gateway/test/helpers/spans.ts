@@ -12,23 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openAccess } from '../../src/access.ts';
 import type { AuditRecord } from '../../src/audit/event.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
-import { Gateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/observability/logger.ts';
-import { listenHttp } from '../../src/transport/http-server.ts';
 import {
+  FAULT_SERVER,
   fixtureUpstreamYaml,
-  modelFromYaml,
   OPEN_ACCESS_YAML,
+  startGateway,
   type TestGateway,
   tempStorage,
   waitFor,
 } from './harness.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
-export const FAULT_SERVER = fileURLToPath(new URL('../fixtures/fault-server.ts', import.meta.url));
+export { FAULT_SERVER };
 
 /** A fault-server stdio upstream; `extra` holds further (4-space indented) upstream settings. */
 export function faultUpstreamYaml(name: string, extra = ''): string {
@@ -71,28 +68,12 @@ export async function startTracedGateway(
   exporter: InMemorySpanExporter,
 ): Promise<TracedGateway> {
   const storage = tempStorage();
-  const model = modelFromYaml(`upstreams:
+  const yaml = `upstreams:
 ${upstreamsYaml}
 observability: { tracing: { enabled: true } }
-${OPEN_ACCESS_YAML}
 storage: { path: ${JSON.stringify(storage)} }
-`);
-  model.server.port = 0;
-  const log = silentLogger();
-  const gateway = new Gateway(model, log, await openAccess(model, log), { spanExporter: exporter });
-  gateway.start();
-  await gateway.settled(20_000);
-  const http = await listenHttp(gateway, model.server, log);
-  return {
-    gateway,
-    http,
-    url: http.url,
-    storage,
-    async close() {
-      await http.close();
-      await gateway.stop();
-    },
-  };
+`;
+  return { ...(await startGateway(yaml, { spanExporter: exporter })), storage };
 }
 
 /** Every finished span of one trace (after `gateway.tracing.flush()`). */
