@@ -40,8 +40,8 @@
  * what the fault itself costs.
  *
  *   node bench/isolation.ts [--calls 5000] [--rounds 5] [--concurrency 8] [--eras legacy,modern]
- *                           [--share 4] [--flap-ms 200] [--warmup 400] [--no-control]
- *   node bench/isolation.ts --smoke     (or ISOLATION_SMOKE=1: a tiny run, 1 round, ~20 s)
+ *                           [--share 4] [--flap-ms 200] [--warmup <calls/5>] [--no-control]
+ *   node bench/isolation.ts --smoke     (or ISOLATION_SMOKE=1: 40 calls, 1 round, ~10 s)
  *
  * Environment knobs (used when the option is absent): ISOLATION_CALLS, ISOLATION_ROUNDS,
  * ISOLATION_CONCURRENCY, ISOLATION_ERAS.
