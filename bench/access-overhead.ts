@@ -26,9 +26,10 @@
  * --cpu-prof-dir DIR writes a V8 CPU profile of each gateway process there (gateway-off.cpuprofile,
  * gateway-on.cpuprofile) when it exits; the figures of such a run include the profiler's cost.
  */
-import { execFileSync, spawn } from 'node:child_process';
+
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -49,6 +50,7 @@ import { z } from 'zod';
 import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts';
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
 import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
+import { CLOCK_TICKS, cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const GATEHOUSE_BIN = fileURLToPath(new URL('../packages/gateway/bin/gatehouse.mjs', import.meta.url));
@@ -182,22 +184,6 @@ function startChild(args: string[], pattern: RegExp, what: string): Promise<Chil
   });
 }
 
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {}
-
-/** User + system CPU time of a process in ms, from /proc (undefined where there is no /proc). */
-function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-  } catch {
-    return undefined;
-  }
-}
-
 async function waitReady(url: string, what: string): Promise<void> {
   const readyz = new URL('/readyz', url);
   const deadline = Date.now() + 30_000;
@@ -321,10 +307,6 @@ async function connect(setup: Setup, era: Era): Promise<Client> {
   return client;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
 /** `calls` tools/call requests from `concurrency` workers; every answer is checked. */
 async function runCalls(
   client: Client,
@@ -367,20 +349,6 @@ async function runCalls(
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/** "median (min–max)" with `digits` decimals; "–" for no data. */
-function spread(xs: number[], digits: number, suffix = ''): string {
-  const finite = xs.filter(Number.isFinite);
-  if (finite.length === 0) return '–';
-  const f = (x: number) => x.toFixed(digits);
-  return `${f(median(finite))}${suffix} (${f(Math.min(...finite))}–${f(Math.max(...finite))})`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The run.
 
@@ -397,12 +365,6 @@ function listOption(value: string, what: string): string[] {
     .filter(Boolean);
   if (items.length === 0) throw new Error(`--${what} needs at least one value`);
   return items;
-}
-
-function positiveInt(value: string, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${what} must be a positive integer, found ${value}`);
-  return n;
 }
 
 interface Options {
@@ -551,7 +513,7 @@ async function main(): Promise<number> {
       `access overhead: tools/call of an echo tool, ${opts.calls} calls x ${opts.rounds} rounds per setup ` +
         `(after ${opts.initialWarmup} warm-up calls per era, then ${opts.warmup} per era and concurrency), concurrency ${opts.concurrency.join(' and ')}, ` +
         `eras ${opts.eras.join(' and ')}; Node ${process.version}; upstream and gateways in child processes, ` +
-        `gateway CPU from /proc/<pid>/stat (${clockTicks} ticks/s); ${cpus().length} CPUs, ` +
+        `gateway CPU from /proc/<pid>/stat (${CLOCK_TICKS} ticks/s); ${cpus().length} CPUs, ` +
         `load average ${loadavg()[0]?.toFixed(2)}`,
     );
     for (const era of opts.eras) await warmUp(setups, era, opts.initialWarmup);

@@ -46,8 +46,9 @@
  * Environment knobs (used when the option is absent): ISOLATION_CALLS, ISOLATION_ROUNDS,
  * ISOLATION_CONCURRENCY, ISOLATION_ERAS.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -57,6 +58,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts';
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
 import { WireErrors } from '../packages/gateway/src/errors/registry.ts';
+import { cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 
 const GATEHOUSE_BIN = fileURLToPath(new URL('../packages/gateway/bin/gatehouse.mjs', import.meta.url));
 const FAULT_SERVER = fileURLToPath(
@@ -90,12 +92,6 @@ const DESCRIPTION: Record<ConfigName, string> = {
 
 /** The neighbour's calls outstanding at most; more are skipped (counted) rather than queued here. */
 const MAX_OUTSTANDING = 64;
-
-function positiveInt(value: string, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${what} must be a positive integer, found ${value}`);
-  return n;
-}
 
 function atLeastTwo(n: number): number {
   if (n < 2) throw new Error('--share must be at least 2 (1 neighbour call in every <share> calls)');
@@ -211,22 +207,6 @@ function startGateway(config: string): Promise<GatewayChild> {
       });
     });
   });
-}
-
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {}
-
-/** User + system CPU time of a process in ms, from /proc (NaN where there is no /proc). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 interface UpstreamStatus {
@@ -362,10 +342,6 @@ interface RoundResult {
   cpuPer1k: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
 /**
  * `calls` healthy calls from `concurrency` workers, measured; with `neighbour`, every `share`-th
  * call also fires a neighbour call that nobody waits for (awaited after the clock stops).
@@ -472,7 +448,7 @@ async function runEra(
       for (const config of order) {
         await resetNeighbour(gateway.url, client, tally, modeFile);
         const before = await scrape(gateway.url);
-        const cpuBefore = cpuMs(gateway.pid);
+        const cpuBefore = cpuMs(gateway.pid) ?? Number.NaN;
         const stopFault = applyFault(config, modeFile, opts.flapMs);
         let round: Awaited<ReturnType<typeof runLoad>>;
         try {
@@ -486,7 +462,7 @@ async function runEra(
         } finally {
           stopFault();
         }
-        const cpu = cpuMs(gateway.pid) - cpuBefore;
+        const cpu = (cpuMs(gateway.pid) ?? Number.NaN) - cpuBefore;
         const after = await scrape(gateway.url);
         const answered = opts.calls + [...round.neighbour.values()].reduce((a, b) => a + b, 0);
         const counters = {} as Record<CounterName, number>;
@@ -513,20 +489,6 @@ async function runEra(
 
 // ---------------------------------------------------------------------------------------------
 // Summaries.
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-function spread(xs: number[], digits: number, suffix = ''): string {
-  const finite = xs.filter(Number.isFinite);
-  if (finite.length === 0) return '–';
-  const f = (x: number) => x.toFixed(digits);
-  if (finite.length === 1) return `${f(finite[0] as number)}${suffix}`;
-  return `${f(median(finite))}${suffix} (${f(Math.min(...finite))}–${f(Math.max(...finite))})`;
-}
 
 const ERA_LABEL: Record<Era, string> = { legacy: '2025-11-25 (session)', modern: '2026-07-28 (stateless)' };
 
