@@ -3,6 +3,7 @@
  * 1 runtime failure (or a denied explain, a broken audit chain), 2 invalid config or usage.
  */
 import { parseArgs } from 'node:util';
+import { runSandboxCli } from '@gatehouse/sandbox';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { approvalsCommand } from './approvals.ts';
@@ -105,6 +106,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // Commands that need no gateway configuration.
+  if (command === 'sandbox') return runSandboxCli(afterCommand);
   if (!COMMANDS.includes(command)) fail(`unknown command: ${command}`);
   const { globals, rest } = splitArgv(afterCommand);
   const takesArguments = !['serve', 'stdio', 'check'].includes(command);

@@ -32,6 +32,9 @@ Commands:
   pins approve <upstream>/<tool> [--hash H] [--by NAME] | --all [--by NAME]
                         Pin the pending definition; a running gateway serves it within seconds
                         (audited by the gateway; --by defaults to the OS user)
+  sandbox [--port 7300] [--seed N] [--now YYYY-MM-DD] [--fault svc:latency=MS,errors=RATE,outage]…
+                        Run the loopback stand-ins for HubSpot, Intercom, ChargeOver, Open-Meteo
+                        and the platform API with seeded data (no --config needed)
 
 Options:
   -c, --config <file>   Path to gatehouse.yaml (default: gatehouse.yaml)

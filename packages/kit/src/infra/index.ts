@@ -1,0 +1,8 @@
+export { createPgPool, openSqlite, pgCheck, sqliteCheck } from './databases.ts';
+export {
+  HttpClient,
+  type HttpClientOptions,
+  HttpError,
+  type RequestOptions,
+  ServiceUnavailableError,
+} from './http-client.ts';

@@ -1,0 +1,81 @@
+/**
+ * `serve`: runs a kit server as its own process, over stdio (the default: how Gatehouse
+ * launches its domain servers) or Streamable HTTP (`--port N`). One call does both eras, prints
+ * where it listens on stderr, and on SIGTERM/SIGINT closes connections and the server's
+ * resources before exiting.
+ *
+ *   node server.ts                      stdio
+ *   node server.ts --port 7101 [--host 127.0.0.1] [--token-env NAME]   HTTP at /mcp
+ */
+import { parseArgs } from 'node:util';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { type RunningHttpServer, serveHttp } from './http.ts';
+import type { DomainServer } from './server.ts';
+
+export type ServeOptions =
+  | { transport: 'stdio' }
+  | { transport: 'http'; port?: number; host?: string; token?: string; allowedHosts?: string[] };
+
+export interface ServingHandle {
+  /** The MCP URL when serving HTTP. */
+  readonly url?: string;
+  close(): Promise<void>;
+}
+
+export async function serve(domain: DomainServer, options: ServeOptions): Promise<ServingHandle> {
+  if (options.transport === 'stdio') {
+    const handle = serveStdio((ctx) => domain.create(ctx), {
+      onerror: (error) => domain.log.warn({ err: error }, 'stdio error'),
+    });
+    return { close: async () => (await handle.close(), await domain.close()) };
+  }
+  const http: RunningHttpServer = await serveHttp(domain, options);
+  return { url: http.url, close: async () => (await http.close(), await domain.close()) };
+}
+
+/** Reads `--port`, `--host`, `--token-env` from argv (stdio when no port is given). */
+export function serveOptionsFromArgv(argv = process.argv.slice(2), env = process.env): ServeOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'token-env': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      stdio: { type: 'boolean', default: false },
+    },
+    strict: false,
+  });
+  if (values.stdio === true || values.port === undefined) return { transport: 'stdio' };
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`invalid --port: ${String(values.port)}`);
+  const tokenEnv = typeof values['token-env'] === 'string' ? values['token-env'] : undefined;
+  const token = tokenEnv === undefined ? undefined : env[tokenEnv];
+  if (tokenEnv !== undefined && !token) throw new Error(`--token-env ${tokenEnv}: the variable is empty`);
+  return {
+    transport: 'http',
+    port,
+    host: String(values.host),
+    ...(token ? { token } : {}),
+    allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
+  };
+}
+
+/** The whole `main()` of a domain server: serve per argv, log where, stop cleanly on signals. */
+export async function runServer(domain: DomainServer, argv = process.argv.slice(2)): Promise<ServingHandle> {
+  const options = serveOptionsFromArgv(argv);
+  const handle = await serve(domain, options);
+  const where = handle.url ?? 'stdio';
+  domain.log.info({ url: where }, `${domain.definition.name} serving on ${where}`);
+  if (handle.url !== undefined)
+    process.stderr.write(`${domain.definition.name} listening on ${handle.url}\n`);
+  const stop = (): void => {
+    handle.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // Over stdio the client owns the lifetime: when it closes our stdin, we are done.
+  if (options.transport === 'stdio') process.stdin.once('end', stop);
+  return handle;
+}
