@@ -27,10 +27,21 @@ export async function serve(domain: DomainServer, options: ServeOptions): Promis
     const handle = serveStdio((ctx) => domain.create(ctx), {
       onerror: (error) => domain.log.warn({ err: error }, 'stdio error'),
     });
-    return { close: async () => (await handle.close(), await domain.close()) };
+    return {
+      close: async () => {
+        await handle.close();
+        await domain.close();
+      },
+    };
   }
   const http: RunningHttpServer = await serveHttp(domain, options);
-  return { url: http.url, close: async () => (await http.close(), await domain.close()) };
+  return {
+    url: http.url,
+    close: async () => {
+      await http.close();
+      await domain.close();
+    },
+  };
 }
 
 /** Reads `--port`, `--host`, `--token-env` from argv (stdio when no port is given). */

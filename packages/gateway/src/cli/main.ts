@@ -8,6 +8,7 @@ import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { approvalsCommand } from './approvals.ts';
 import { auditCommand } from './audit.ts';
+import { connectCommand } from './connect.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
 import { pinsCommand } from './pins.ts';
@@ -43,6 +44,17 @@ function portOverride(value: string | undefined): (model: GatewayModel) => void 
 }
 
 const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audit', 'approvals', 'pins'];
+
+/** Commands that need no gateway configuration: they parse their own arguments. */
+const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  sandbox: (argv) => runSandboxCli(argv),
+  connect: (argv) => connectCommand(argv),
+};
+
+function isUsageError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return error instanceof CliUsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'));
+}
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string', short: 'c', default: 'gatehouse.yaml' },
@@ -106,8 +118,15 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  // Commands that need no gateway configuration.
-  if (command === 'sandbox') return runSandboxCli(afterCommand);
+  const standalone = STANDALONE_COMMANDS[command];
+  if (standalone !== undefined) {
+    try {
+      return await standalone(afterCommand);
+    } catch (error) {
+      if (isUsageError(error)) fail((error as Error).message);
+      throw error;
+    }
+  }
   if (!COMMANDS.includes(command)) fail(`unknown command: ${command}`);
   const { globals, rest } = splitArgv(afterCommand);
   const takesArguments = !['serve', 'stdio', 'check'].includes(command);
@@ -129,12 +148,7 @@ export async function main(argv: string[]): Promise<void> {
     const code = await run(command, rest, model, { configFile: values.config, overrides });
     if (code !== undefined) process.exitCode = code;
   } catch (error) {
-    if (
-      error instanceof CliUsageError ||
-      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-    ) {
-      fail((error as Error).message);
-    }
+    if (isUsageError(error)) fail((error as Error).message);
     throw error;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * `gatehouse connect`: a stdio bridge for hosts that only launch local processes (Claude Desktop
+ * and the like). The host speaks MCP on our stdin/stdout; every message is relayed unchanged to
+ * a Gatehouse endpoint over Streamable HTTP with the user's API key, and everything the gateway
+ * sends comes back the same way. The relay is message-level, so both protocol eras pass through:
+ * a 2025-era handshake opens a gateway session (its protocol version is then set on the HTTP
+ * transport), and 2026-07-28 requests carry their own envelope, from which the SDK transport
+ * derives the per-request headers.
+ *
+ * When the gateway cannot be reached or refuses the key, the request that was being relayed is
+ * answered with a JSON-RPC error saying so, and the bridge keeps running.
+ */
+import { parseArgs } from 'node:util';
+import {
+  type JSONRPCMessage,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { CliUsageError } from './usage.ts';
+
+export const CONNECT_USAGE =
+  'usage: gatehouse connect --url http://127.0.0.1:8080/mcp [--key-env GATEHOUSE_API_KEY]';
+
+/** The error a host sees for a request the bridge could not deliver. */
+export function deliveryError(url: string, error: unknown): { code: number; message: string } {
+  if (error instanceof SdkHttpError) {
+    if (error.status === 401 || error.status === 403) {
+      return {
+        code: -32001,
+        message: `Gatehouse at ${url} refused the API key (HTTP ${error.status}); check the key`,
+      };
+    }
+    return { code: -32000, message: `Gatehouse at ${url} answered HTTP ${error.status}` };
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return { code: -32000, message: `Gatehouse at ${url} is unreachable: ${reason}` };
+}
+
+function initializeVersion(message: JSONRPCMessage): string | undefined {
+  if (!('result' in message)) return undefined;
+  const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+  return typeof version === 'string' ? version : undefined;
+}
+
+export interface Bridge {
+  closed: Promise<void>;
+}
+
+export async function startBridge(url: string, apiKey: string | undefined): Promise<Bridge> {
+  const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+  const http = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const stdio = new StdioServerTransport();
+  const pendingInitialize = new Set<string | number>();
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+
+  http.onmessage = (message) => {
+    if ('id' in message && message.id !== undefined && pendingInitialize.delete(message.id)) {
+      const version = initializeVersion(message);
+      if (version !== undefined) http.setProtocolVersion(version);
+    }
+    stdio.send(message).catch(() => {});
+  };
+  http.onerror = (error) => process.stderr.write(`gatehouse connect: ${error.message}\n`);
+  stdio.onmessage = (message) => {
+    const id = 'id' in message ? message.id : undefined;
+    if ('method' in message && message.method === 'initialize' && id !== undefined) pendingInitialize.add(id);
+    http.send(message).catch((error: unknown) => {
+      process.stderr.write(`gatehouse connect: ${deliveryError(url, error).message}\n`);
+      if (id === undefined || !('method' in message)) return;
+      pendingInitialize.delete(id);
+      stdio.send({ jsonrpc: '2.0', id, error: deliveryError(url, error) }).catch(() => {});
+    });
+  };
+  stdio.onclose = () => {
+    http
+      .terminateSession()
+      .catch(() => {})
+      .finally(() => http.close().finally(resolveClosed));
+  };
+  await http.start();
+  await stdio.start();
+  process.stdin.once('end', () => stdio.close());
+  return { closed };
+}
+
+export async function connectCommand(argv: string[], env = process.env): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string', default: env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080/mcp' },
+      'key-env': { type: 'string', default: 'GATEHOUSE_API_KEY' },
+    },
+    strict: true,
+  });
+  let url: URL;
+  try {
+    url = new URL(values.url);
+  } catch {
+    throw new CliUsageError(`--url is not a URL: ${values.url}\n${CONNECT_USAGE}`);
+  }
+  const apiKey = env[values['key-env']];
+  if (!apiKey)
+    process.stderr.write(`gatehouse connect: ${values['key-env']} is empty; connecting without a key\n`);
+  const bridge = await startBridge(url.toString(), apiKey);
+  await bridge.closed;
+}
