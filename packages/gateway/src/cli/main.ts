@@ -9,6 +9,7 @@ import type { GatewayModel } from '../config/model.ts';
 import { approvalsCommand } from './approvals.ts';
 import { auditCommand } from './audit.ts';
 import { connectCommand } from './connect.ts';
+import { demoCommand } from './demo.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
 import { pinsCommand } from './pins.ts';
@@ -49,6 +50,7 @@ const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audi
 const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   sandbox: (argv) => runSandboxCli(argv),
   connect: (argv) => connectCommand(argv),
+  demo: (argv) => demoCommand(argv),
 };
 
 function isUsageError(error: unknown): boolean {

@@ -106,7 +106,12 @@ function enableReload(gateway: Gateway, options: ServeOptions, log: Logger): () 
   };
 }
 
-export async function serve(model: GatewayModel, options: ServeOptions): Promise<void> {
+export interface ServingGateway {
+  gateway: Gateway;
+  url: string;
+}
+
+export async function serve(model: GatewayModel, options: ServeOptions): Promise<ServingGateway> {
   const log = createLogger(model.logging.level);
   const gateway = new Gateway(model, log, await openAccess(model, log));
   gateway.start();
@@ -122,6 +127,7 @@ export async function serve(model: GatewayModel, options: ServeOptions): Promise
   });
   log.info({ url: http.url }, 'gatehouse listening');
   process.stdout.write(`Gatehouse MCP endpoint: ${http.url}\n`);
+  return { gateway, url: http.url };
 }
 
 export async function stdio(model: GatewayModel, options: ServeOptions): Promise<void> {

@@ -1,0 +1,142 @@
+/**
+ * The newcomer's path, exactly as the README gives it: `./scripts/start.sh` from the repository
+ * root starts the sandbox, the gateway and the five domain servers, and prints the MCP URL and
+ * one key per demo role. The test reads that output, connects as each role with its key (over
+ * the MCP SDK client, as any host would) and calls one tool each; then SIGTERM stops it all.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@modelcontextprotocol/client';
+import { connectClient, textOf } from './helpers/harness.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface DemoOutput {
+  url: string;
+  keys: Record<string, string>;
+  tools: Record<string, string[]>;
+  text: string;
+}
+
+/** Reads stdout until the role list is complete. */
+function readDemoOutput(child: ChildProcess, timeoutMs: number): Promise<DemoOutput> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`demo did not finish starting:\n${text}`)), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (!text.includes('Claude Desktop')) return;
+      clearTimeout(timer);
+      const url = /MCP endpoint\s+(\S+)/.exec(text)?.[1];
+      const keys: Record<string, string> = {};
+      const tools: Record<string, string[]> = {};
+      for (const m of text.matchAll(/^ {2}(\w+)\s+(ghk_\S+)\n\s+\d+ tools: (.*)$/gm)) {
+        keys[m[1] as string] = m[2] as string;
+        tools[m[1] as string] = (m[3] as string).split(', ');
+      }
+      if (url === undefined) reject(new Error(`no MCP endpoint in:\n${text}`));
+      else resolve({ url, keys, tools, text });
+    });
+    child.once('exit', (code) => reject(new Error(`demo exited early (${code}):\n${text}`)));
+  });
+}
+
+describe('the demo from the README (./scripts/start.sh)', () => {
+  let child: ChildProcess;
+  let demo: DemoOutput;
+  let stderr = '';
+
+  before(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
+    child = spawn('bash', ['scripts/start.sh'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        GATEHOUSE_PORT: '0',
+        GATEHOUSE_SANDBOX_PORT: '0',
+        GATEHOUSE_DATA_DIR: dataDir,
+        GATEHOUSE_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    demo = await readDemoOutput(child, 240_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nstderr:\n${stderr.slice(-4000)}`);
+    });
+  });
+
+  after(async () => {
+    if (child?.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('prints the endpoint, a key per role and what each role sees', () => {
+    assert.deepEqual(Object.keys(demo.keys).sort(), ['admin', 'finance', 'sales', 'sre', 'support']);
+    assert.ok(demo.tools.sales?.includes('customer_find_at_risk_renewals'));
+    assert.ok(!demo.tools.sales?.includes('platform_restart_service'), 'sales cannot restart services');
+    assert.ok(demo.tools.sre?.includes('platform_restart_service'));
+    assert.ok(!demo.tools.sre?.includes('customer_get_invoices'), 'sre sees no invoices');
+    assert.ok((demo.tools.admin?.length ?? 0) > (demo.tools.sales?.length ?? 0));
+    assert.match(demo.text, /"GATEHOUSE_API_KEY": "ghk_/);
+  });
+
+  const calls: [string, string, Record<string, unknown>, RegExp][] = [
+    ['sales', 'customer_find_at_risk_renewals', {}, /renewals/i],
+    ['support', 'platform_get_service_health', { service: 'checkout-api' }, /checkout-api/],
+    ['finance', 'wallet_get_balance', {}, /EUR|USD/],
+    ['sre', 'platform_list_recent_deploys', { limit: 3 }, /deploy/i],
+    ['admin', 'knowledge_search_docs', { query: 'database failover' }, /ledger-db|failover/i],
+  ];
+  for (const [role, tool, args, expected] of calls) {
+    it(`${role} calls ${tool} with its key`, async () => {
+      let client: Client | undefined;
+      try {
+        client = await connectClient(
+          demo.url,
+          'legacy',
+          undefined,
+          {},
+          { authorization: `Bearer ${demo.keys[role]}` },
+        );
+        const result = await client.callTool({ name: tool, arguments: args });
+        assert.notEqual(result.isError, true, textOf(result));
+        assert.match(textOf(result), expected);
+      } finally {
+        await client?.close();
+      }
+    });
+  }
+
+  it('a role cannot call what it cannot see', async () => {
+    const client = await connectClient(
+      demo.url,
+      'modern',
+      undefined,
+      {},
+      {
+        authorization: `Bearer ${demo.keys.sales}`,
+      },
+    );
+    try {
+      await assert.rejects(
+        client.callTool({
+          name: 'platform_restart_service',
+          arguments: { service: 'checkout-api', reason: 'x' },
+        }),
+        /Unknown tool/,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+});
