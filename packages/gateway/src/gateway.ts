@@ -24,6 +24,7 @@ import { PinStore } from './pins/store.ts';
 import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
+import { ContinuationStore } from './shaping/continuations.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
 import { Upstream, type UpstreamHooks, type UpstreamSignal } from './upstream/upstream.ts';
@@ -62,6 +63,8 @@ export class Gateway {
   readonly fanout: ChangeFanout;
   readonly subscriptions = new ResourceSubscriptions();
   readonly suspended = new SuspendedCalls();
+  /** Result pages held back by shaping token budgets (per process; kept across reloads). */
+  readonly continuations = new ContinuationStore();
   pipeline!: Pipeline;
   view!: CatalogView;
   readonly access: Access;
@@ -141,6 +144,7 @@ export class Gateway {
       policy: model.policy,
       audit: this.access.audit,
       limits: this.access.limits,
+      shaping: model.upstreams.some((u) => u.shaping.length > 0) ? this.continuations : null,
       approvals: {
         config: model.approvals,
         store: this.access.approvals,

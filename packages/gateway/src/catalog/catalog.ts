@@ -9,6 +9,7 @@ import type { UpstreamModel } from '../config/model.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Target } from '../policy/decide.ts';
 import { hideInjected, injectedArguments } from '../policy/inject.ts';
+import { type ShapingPlan, shapeTool, shapingPlanFor } from '../shaping/plan.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { exposeName } from './naming.ts';
 
@@ -18,6 +19,8 @@ export interface Routed<T> {
   original: string;
   /** The item as clients see it. */
   item: T;
+  /** Tools only: how results are shaped (upstreams[].shaping); absent when they are not. */
+  shaping?: ShapingPlan;
 }
 
 export interface Collision {
@@ -76,6 +79,8 @@ export class Catalog {
   private readonly admit: ToolAdmission;
   /** Per upstream name: the targets it exposed in its last non-empty snapshot. */
   private readonly lastSeen = new Map<string, Target[]>();
+  /** Shaped tools already reported for declaring `continuation` themselves. */
+  private readonly continuationTaken = new Set<string>();
 
   constructor(
     upstreams: readonly Upstream[],
@@ -135,8 +140,7 @@ export class Catalog {
     for (const tool of this.admit(upstream.model, upstream.snapshot.tools)) {
       const { exposed, full } = exposeName(ns, tool.name, this.maxNameLength);
       if (this.claim(b, b.tools, 'tool', exposed, upstream)) {
-        const visible = hideInjected(tool, injectedArguments(upstream.model.inject, tool.name));
-        b.tools.set(exposed, { upstream, original: tool.name, item: { ...visible, name: exposed } });
+        b.tools.set(exposed, this.toolEntry(upstream, tool, exposed));
         if (full !== exposed) b.aliases.tools.set(full, exposed);
       }
     }
@@ -162,6 +166,34 @@ export class Catalog {
         });
       }
     }
+  }
+
+  /**
+   * A tool as callers see it: injected arguments hidden, and — when a shaping rule matches —
+   * the outputSchema its shaped results satisfy, with the plan kept for the shape stage.
+   */
+  private toolEntry(upstream: Upstream, tool: Tool, exposed: string): Routed<Tool> {
+    const visible = hideInjected(tool, injectedArguments(upstream.model.inject, tool.name));
+    const shaping = shapingPlanFor(upstream.model.shaping, tool);
+    if (shaping === undefined) return { upstream, original: tool.name, item: { ...visible, name: exposed } };
+    if (shaping.rule.tokenBudget !== null && !shaping.paged) this.warnContinuationTaken(upstream, tool.name);
+    return {
+      upstream,
+      original: tool.name,
+      item: { ...shapeTool(visible, shaping), name: exposed },
+      shaping,
+    };
+  }
+
+  /** Once per tool: its own `continuation` argument wins, so its token budget is not applied. */
+  private warnContinuationTaken(upstream: Upstream, tool: string): void {
+    const key = `${upstream.name}/${tool}`;
+    if (this.continuationTaken.has(key)) return;
+    this.continuationTaken.add(key);
+    this.log.warn(
+      { upstream: upstream.name, tool },
+      `tool "${tool}" of "${upstream.name}" has its own "continuation" argument; its shaping tokenBudget is not applied`,
+    );
   }
 
   private claim(

@@ -1,3 +1,4 @@
+import type { ShapingRuleModel } from '../shaping/model.ts';
 import type {
   ApprovalsModel,
   AuditModel,
@@ -30,6 +31,8 @@ interface UpstreamCommon {
   /** Arguments filled from the caller, per upstream tool-name globs. */
   inject: InjectModel[];
   forwardIdentity: ForwardIdentityModel;
+  /** Response shaping rules, per upstream tool-name globs; the first match applies. */
+  shaping: ShapingRuleModel[];
   /** Tool-definition pinning for this upstream (the top-level setting unless overridden). */
   pinning: PinningModel;
   /** Deadline, retries, breaker, bulkhead and health probing (timeoutMs and maxInFlight included). */

@@ -3,6 +3,7 @@
  * No I/O: paths are resolved against `baseDir`, secrets stay references until connect time.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { normalizeShaping } from '../shaping/normalize.ts';
 import type { GatewayModel, UpstreamModel } from './model.ts';
 import {
   checkRedactPatterns,
@@ -50,6 +51,7 @@ function normalizeUpstream(
     required: u.required ?? false,
     inject: normalizeInject(u.inject),
     forwardIdentity: normalizeForwardIdentity(u.forwardIdentity),
+    shaping: normalizeShaping(u.shaping),
     pinning: upstreamPinning(parsed.pinning, u.pinning),
   };
   if (u.transport === 'stdio') {

@@ -3,6 +3,7 @@
  * model; `scripts/gen-schema.ts` turns it into schema/gatehouse.schema.json for editors.
  */
 import { z } from 'zod';
+import { ShapingSchema } from '../shaping/schema.ts';
 import {
   ApprovalsSchema,
   AuditSchema,
@@ -65,6 +66,9 @@ const namespacing = {
     .describe('/readyz reports not ready while this upstream is unreachable (default false).'),
   inject: InjectSchema.describe('Server-controlled arguments filled from the caller.'),
   forwardIdentity: ForwardIdentitySchema.optional().describe('How the caller is named to this upstream.'),
+  shaping: ShapingSchema.describe(
+    "Response shaping: per tool (the upstream's own names), pick / omit / rename fields, truncate strings, cap arrays and page over a token budget. The first matching rule applies.",
+  ),
   pinning: UpstreamPinningSchema.optional().describe(
     'Tool-definition pinning for this upstream: false turns it off; an object overrides the top-level pinning.',
   ),

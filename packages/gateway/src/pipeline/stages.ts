@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { endSpan, type Tracing } from '../observability/tracing.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
+import type { ContinuationStore } from '../shaping/continuations.ts';
 import { answerForModel } from '../stages/answer-for-model.ts';
 import { type ApproveDeps, approve } from '../stages/approve.ts';
 import { type AuditSink, audit } from '../stages/audit.ts';
@@ -18,6 +19,7 @@ import { identify } from '../stages/identify.ts';
 import { observe, type RequestCounter } from '../stages/observe.ts';
 import { rateLimit } from '../stages/rate-limit.ts';
 import { route } from '../stages/route.ts';
+import { shape } from '../stages/shape.ts';
 import { compose, type Middleware } from './compose.ts';
 import type { GatewayRequest } from './context.ts';
 
@@ -30,6 +32,8 @@ export interface PipelineDeps extends DispatchDeps {
   approvals: ApproveDeps;
   /** The rate-limit counters; null when no rate limit rules are configured. */
   limits: RateLimits | null;
+  /** Pages held back by shaping token budgets; null when no upstream configures shaping. */
+  shaping: ContinuationStore | null;
   log: Logger;
   metrics: GatewayMetrics | null;
   /** null when tracing is off: then no stage is wrapped in a span. */
@@ -73,6 +77,14 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     // only asked about calls that would otherwise go ahead, and nothing unapproved reaches
     // dispatch. It may answer early (the question in band, or "awaiting approval").
     ['approve', approve(deps.approvals)],
+    // shape sits inside audit, so the audit records what the model actually received (the size
+    // and hash of the shaped result), and inside authorize, rate-limit and approve, because a
+    // call carrying a continuation is still a call the principal must be allowed to make — it is
+    // answered here from the held-back pages, without reaching dispatch. Right before dispatch,
+    // it reshapes the upstream's result on the way back. Absent when nothing is shaped.
+    ...(deps.shaping === null
+      ? []
+      : [['shape', shape(deps.shaping)] as [string, Middleware<GatewayRequest>]]),
   ];
   stages.push(...inner);
   // observe opens the request's span itself; with tracing on, every other stage gets its own.
