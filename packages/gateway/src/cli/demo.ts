@@ -52,7 +52,7 @@ function demoKeys(model: GatewayModel): Map<string, DemoKey> {
     for (const info of store.list()) if (info.description === DEMO_KEY_DESCRIPTION) store.revoke(info.id);
     const keys = new Map<string, DemoKey>();
     for (const role of DEMO_ROLES) {
-      const user = `${role}-demo`;
+      const user = role;
       keys.set(
         role,
         store.create({ user, org: 'northwind', roles: [role], description: DEMO_KEY_DESCRIPTION }),
