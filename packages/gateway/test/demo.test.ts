@@ -5,15 +5,17 @@
  * the MCP SDK client, as any host would) and calls one tool each; then SIGTERM stops it all.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
 import { connectClient, textOf } from './helpers/harness.ts';
 
+const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface DemoOutput {
@@ -116,6 +118,37 @@ describe('the demo from the README (./scripts/start.sh)', () => {
       }
     });
   }
+
+  it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
+    const cli = fileURLToPath(
+      import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
+    );
+    const home = mkdtempSync(join(tmpdir(), 'gatehouse-demo-inspector-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') };
+    delete env.NODE_TEST_CONTEXT;
+    delete env.NODE_OPTIONS;
+    const args = [
+      cli,
+      '--server-url',
+      demo.url,
+      '--transport',
+      'http',
+      '--header',
+      `Authorization: Bearer ${demo.keys.sales}`,
+    ];
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [...args, '--format', 'json', '--method', 'tools/list'],
+      {
+        env,
+        timeout: 30_000,
+      },
+    );
+    const listed = (JSON.parse(stdout) as { result: { tools: { name: string }[] } }).result.tools.map(
+      (t) => t.name,
+    );
+    assert.deepEqual(listed.sort(), [...(demo.tools.sales ?? [])].sort());
+  });
 
   it('a role cannot call what it cannot see', async () => {
     const client = await connectClient(
