@@ -119,6 +119,47 @@ describe('the demo from the README (./scripts/start.sh)', () => {
     });
   }
 
+  it("the demo's shaping: raw deal and ticket tools come back with the configured fields only", async () => {
+    const client = await connectClient(
+      demo.url,
+      'modern',
+      undefined,
+      {},
+      { authorization: `Bearer ${demo.keys.admin}` },
+    );
+    try {
+      const atRisk = await client.callTool({ name: 'customer_find_at_risk_renewals', arguments: {} });
+      const first = (atRisk.structuredContent as { atRisk: { company: string; dealId: string }[] }).atRisk[0];
+      assert.ok(first, 'the seeded world has at-risk renewals this quarter');
+      const deal = await client.callTool({ name: 'customer_get_deal', arguments: { dealId: first.dealId } });
+      const shapedDeal = (deal.structuredContent as { deal: { properties: Record<string, unknown> } }).deal;
+      assert.deepEqual(Object.keys(shapedDeal.properties).sort(), [
+        'amount',
+        'closedate',
+        'customer_tier',
+        'hubspot_owner_id',
+        'name',
+        'stage',
+      ]);
+      assert.deepEqual(JSON.parse(textOf(deal)), deal.structuredContent, 'text and structuredContent agree');
+      const tickets = await client.callTool({
+        name: 'customer_list_tickets',
+        arguments: { company: first.company },
+      });
+      const shaped = tickets.structuredContent as { tickets: Record<string, unknown>[] };
+      assert.ok(shaped.tickets.length > 0);
+      for (const ticket of shaped.tickets) {
+        assert.ok(
+          Object.keys(ticket).every((k) =>
+            ['id', 'title', 'state', 'priority', 'created_at', 'updated_at'].includes(k),
+          ),
+        );
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
     const cli = fileURLToPath(
       import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
