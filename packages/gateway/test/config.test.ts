@@ -68,6 +68,43 @@ describe('config errors name the file, the path, what was expected and what was 
     assert.ok(literal.ok && literal.model.server.host === '${NOT_INTERPOLATED}');
   });
 
+  it('${VAR:+word} gives word when VAR is set and empty otherwise; enabled toggles upstreams by it', () => {
+    const yaml = `upstreams:
+  - { name: u, enabled: "\${USE_HTTP:+true}", transport: http, url: "\${U_URL:-http://127.0.0.1:9/x}" }
+  - { name: u, enabled: "\${USE_STDIO:+true}", transport: stdio, command: node }
+  - { name: off, enabled: false, transport: stdio, command: node }
+`;
+    const http = loadConfigText(yaml, 'x.yaml', { USE_HTTP: '1', U_URL: 'http://127.0.0.1:7/mcp' });
+    assert.ok(http.ok);
+    assert.deepEqual(
+      http.model.upstreams.map((u) => [u.name, u.transport]),
+      [['u', 'http']],
+    );
+    const stdio = loadConfigText(yaml, 'x.yaml', { USE_STDIO: 'yes' });
+    assert.ok(
+      stdio.ok && stdio.model.upstreams.length === 1 && stdio.model.upstreams[0]?.transport === 'stdio',
+    );
+    const none = loadConfigText(yaml, 'x.yaml', {});
+    assert.ok(none.ok && none.model.upstreams.length === 0);
+    const both = loadConfigText(yaml, 'x.yaml', { USE_HTTP: '1', USE_STDIO: '1' });
+    assert.ok(!both.ok && both.issues.some((i) => /duplicate upstream name "u"/.test(i.message)));
+    const bad = issuesOf('upstreams:\n  - { name: a, enabled: maybe, transport: stdio, command: x }\n');
+    assert.ok(bad.some((i) => i.path === 'upstreams[0].enabled'));
+  });
+
+  it('static keys keep only their SHA-256 and refuse short secrets', () => {
+    const ok = loadConfigText(
+      'auth:\n  staticKeys:\n    - { key: "${K}", user: bot, roles: [a] }\n',
+      'x.yaml',
+      { K: 'k'.repeat(40) },
+    );
+    assert.ok(ok.ok);
+    assert.equal(JSON.stringify(ok.model).includes('k'.repeat(40)), false);
+    assert.match(ok.model.auth.staticKeys[0]?.sha256 ?? '', /^[0-9a-f]{64}$/);
+    const short = issuesOf('auth:\n  staticKeys:\n    - { key: short, user: bot }\n');
+    assert.ok(short.some((i) => i.path === 'auth.staticKeys[0].key'));
+  });
+
   it('reports YAML syntax errors with a position', () => {
     const [issue] = issuesOf('server: [unclosed\n');
     assert.equal(issue?.code, 'CONFIG_SYNTAX');

@@ -4,7 +4,8 @@
  * transport concerns: the HTTP front maps the outcome to a response; stdio uses the configured
  * local principal. The pipeline's identify stage then refuses any request without a principal.
  */
-import type { AuthModel, LocalPrincipalModel } from '../config/model-access.ts';
+import { createHash } from 'node:crypto';
+import type { AuthModel, LocalPrincipalModel, StaticKeyModel } from '../config/model-access.ts';
 import { type ApiKeyStore, looksLikeApiKey } from './api-keys.ts';
 import type { OidcVerifier } from './oidc-verifier.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
@@ -38,14 +39,33 @@ export function localPrincipal(local: LocalPrincipalModel): Principal {
   };
 }
 
+/** Keys declared in the config, by the SHA-256 of the secret (hashing first keeps lookups constant-time in the secret). */
+function staticKeyIndex(keys: StaticKeyModel[]): Map<string, Principal> {
+  return new Map(
+    keys.map((k) => [
+      k.sha256,
+      {
+        id: `static:${k.user}`,
+        user: k.user,
+        org: k.org ?? undefined,
+        roles: k.roles,
+        via: 'api-key',
+        scopes: [],
+      },
+    ]),
+  );
+}
+
 export class Authenticator {
   private readonly deps: AuthenticatorDeps;
   private readonly anonymous: Principal | null;
+  private readonly staticKeys: Map<string, Principal>;
 
   constructor(deps: AuthenticatorDeps) {
     this.deps = deps;
     const anon = deps.model.anonymous;
     this.anonymous = anon === null ? null : { ...ANONYMOUS, roles: anon.roles };
+    this.staticKeys = staticKeyIndex(deps.model.staticKeys);
   }
 
   /** Does HTTP need credentials at all (false only when anonymous access is on)? */
@@ -70,6 +90,10 @@ export class Authenticator {
     }
     const token = parsed.token;
     const { keys, oidc } = this.deps;
+    if (this.staticKeys.size > 0) {
+      const principal = this.staticKeys.get(createHash('sha256').update(token).digest('hex'));
+      if (principal) return { ok: true, principal };
+    }
     if (keys !== null && looksLikeApiKey(token)) {
       const principal = keys.verify(token);
       if (principal) return { ok: true, principal };

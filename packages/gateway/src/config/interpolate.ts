@@ -1,7 +1,8 @@
 /**
  * `${VAR}` interpolation from the environment, applied to string values after YAML parsing (so a
  * value can never change the document's structure). `${VAR:-default}` supplies a default;
- * `$${` is a literal `${`.
+ * `${VAR:+word}` is `word` when VAR is set and not empty, else empty (as in the shell: e.g.
+ * `enabled: ${UPSTREAM_URL:+true}`); `$${` is a literal `${`.
  */
 
 export interface MissingVariable {
@@ -9,21 +10,26 @@ export interface MissingVariable {
   variable: string;
 }
 
-const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}/g;
 
 export function interpolateString(
   value: string,
   env: Record<string, string | undefined>,
   onMissing: (variable: string) => void,
 ): string {
-  return value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
-    if (match === '$${') return '${';
-    const found = name === undefined ? undefined : env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    onMissing(name ?? '');
-    return '';
-  });
+  return value.replace(
+    REFERENCE,
+    (match, name: string | undefined, operator: string | undefined, word: string | undefined) => {
+      if (match === '$${') return '${';
+      const found = name === undefined ? undefined : env[name];
+      const set = found !== undefined && found !== '';
+      if (operator === '+') return set ? (word ?? '') : '';
+      if (set) return found;
+      if (word !== undefined) return word;
+      onMissing(name ?? '');
+      return '';
+    },
+  );
 }
 
 /** Returns a deep copy of `value` with every string interpolated; reports each missing variable. */

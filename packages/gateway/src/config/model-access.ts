@@ -20,8 +20,17 @@ export interface LocalPrincipalModel {
   roles: string[];
 }
 
+/** A key declared in the config: its SHA-256 (hex) and the principal it stands for. */
+export interface StaticKeyModel {
+  sha256: string;
+  user: string;
+  org: string | null;
+  roles: string[];
+}
+
 export interface AuthModel {
   apiKeys: boolean;
+  staticKeys: StaticKeyModel[];
   oidc: OidcModel | null;
   stdio: LocalPrincipalModel | null;
   anonymous: { roles: string[] } | null;

@@ -2,6 +2,7 @@
  * normalize() for the governed-access sections: auth, policy (roles flattened to their rules,
  * conditions parsed), audit, injection and identity forwarding. Pure; issues name their path.
  */
+import { createHash } from 'node:crypto';
 import { parseCondition } from '../policy/conditions.ts';
 import type {
   ApprovalMode,
@@ -35,6 +36,12 @@ export function normalizeAuth(auth: Parsed['auth'], server: Parsed['server']): A
   const oidc = auth.oidc;
   return {
     apiKeys: auth.apiKeys,
+    staticKeys: auth.staticKeys.map((k) => ({
+      sha256: createHash('sha256').update(k.key).digest('hex'),
+      user: k.user,
+      org: k.org ?? null,
+      roles: k.roles,
+    })),
     oidc:
       oidc === undefined
         ? null

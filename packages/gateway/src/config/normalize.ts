@@ -91,12 +91,16 @@ function normalizeUpstream(
   };
 }
 
-/** Upstream names must be unique, and two namespaced upstreams may not share a namespace. */
-function findCollisions(upstreams: UpstreamModel[]): NormalizeIssue[] {
+/**
+ * Upstream names must be unique, and two namespaced upstreams may not share a namespace — among
+ * the enabled ones (an env-toggled pair may share a name). Paths keep the file's indices.
+ */
+function findCollisions(upstreams: UpstreamModel[], enabled: boolean[]): NormalizeIssue[] {
   const issues: NormalizeIssue[] = [];
   const names = new Map<string, number>();
   const namespaces = new Map<string, number>();
   upstreams.forEach((u, i) => {
+    if (!enabled[i]) return;
     const previous = names.get(u.name);
     if (previous !== undefined) {
       issues.push({
@@ -119,9 +123,16 @@ function findCollisions(upstreams: UpstreamModel[]): NormalizeIssue[] {
   return issues;
 }
 
+/** `enabled: false`, `"false"` or `""` (an unset `${VAR:+true}`) leaves an upstream out. */
+function isEnabled(value: boolean | string | undefined): boolean {
+  return value === undefined || value === true || value === 'true';
+}
+
 export function normalize(parsed: GatewayConfigParsed, baseDir: string): NormalizeResult {
-  const upstreams = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir, parsed));
-  const issues = findCollisions(upstreams);
+  const all = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir, parsed));
+  const enabled = parsed.upstreams.map((u) => isEnabled(u.enabled));
+  const issues = findCollisions(all, enabled);
+  const upstreams = all.filter((_, i) => enabled[i]);
   const policy = normalizePolicy(parsed.policy, parsed.approvals.mode, issues);
   const rateLimits = normalizeRateLimits(parsed.rateLimits, upstreams, issues);
   checkRedactPatterns(parsed.audit, issues);

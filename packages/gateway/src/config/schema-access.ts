@@ -48,6 +48,24 @@ export const AuthSchema = z
       .boolean()
       .default(true)
       .describe('Accept API keys created with `gatehouse keys create` (Authorization: Bearer ghk_…).'),
+    staticKeys: z
+      .array(
+        z
+          .object({
+            key: z
+              .string()
+              .min(32)
+              .describe(
+                'The secret callers send as `Authorization: Bearer <key>`; use ${ENV} or a file-backed env, never a literal.',
+              ),
+            ...principalFields,
+          })
+          .strict(),
+      )
+      .default([])
+      .describe(
+        'API keys declared in the config (e.g. from the environment) instead of the key store: for benchmarks, bootstrap admins and automation. Only their SHA-256 is kept in memory.',
+      ),
     oidc: OidcSchema.optional(),
     stdio: z
       .object(principalFields)

@@ -64,6 +64,12 @@ const namespacing = {
     .boolean()
     .optional()
     .describe('/readyz reports not ready while this upstream is unreachable (default false).'),
+  enabled: z
+    .union([z.boolean(), z.enum(['true', 'false', ''])])
+    .optional()
+    .describe(
+      'false leaves this upstream out (default true). Strings from the environment work: "" — e.g. `${UPSTREAM_URL:+true}` with the variable unset — counts as false.',
+    ),
   inject: InjectSchema.describe('Server-controlled arguments filled from the caller.'),
   forwardIdentity: ForwardIdentitySchema.optional().describe('How the caller is named to this upstream.'),
   shaping: ShapingSchema.describe(
