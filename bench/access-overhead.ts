@@ -23,6 +23,8 @@
  *                                 [--eras legacy,modern] [--warmup 100] [--cpu-prof-dir DIR]
  *   node bench/access-overhead.ts --smoke      (a tiny run, a few seconds)
  *
+ * --json FILE also writes the summary tables and charts as a BenchResult (bench/lib/results.ts).
+ *
  * --cpu-prof-dir DIR writes a V8 CPU profile of each gateway process there (gateway-off.cpuprofile,
  * gateway-on.cpuprofile) when it exits; the figures of such a run include the profiler's cost.
  */
@@ -51,6 +53,9 @@ import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts'
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
 import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
 import { CLOCK_TICKS, cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
+import { markdownRow } from './lib/markdown.ts';
+import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
+import { bar } from './lib/series.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const GATEHOUSE_BIN = fileURLToPath(new URL('../packages/gateway/bin/gatehouse.mjs', import.meta.url));
@@ -64,6 +69,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     smoke: { type: 'boolean', default: false },
     'cpu-prof-dir': { type: 'string' },
+    json: { type: 'string' },
     /** Internal: run as the echo upstream (the bench starts itself in this mode). */
     upstream: { type: 'boolean', default: false },
   },
@@ -505,17 +511,19 @@ async function checkAudit(
 
 async function main(): Promise<number> {
   const opts = options();
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-access-'));
   const children: Child[] = [];
   try {
     const setups = await startSetups(dir, opts.profileDir, children);
-    console.log(
+    const method =
       `access overhead: tools/call of an echo tool, ${opts.calls} calls x ${opts.rounds} rounds per setup ` +
-        `(after ${opts.initialWarmup} warm-up calls per era, then ${opts.warmup} per era and concurrency), concurrency ${opts.concurrency.join(' and ')}, ` +
-        `eras ${opts.eras.join(' and ')}; Node ${process.version}; upstream and gateways in child processes, ` +
-        `gateway CPU from /proc/<pid>/stat (${CLOCK_TICKS} ticks/s); ${cpus().length} CPUs, ` +
-        `load average ${loadavg()[0]?.toFixed(2)}`,
-    );
+      `(after ${opts.initialWarmup} warm-up calls per era, then ${opts.warmup} per era and concurrency), concurrency ${opts.concurrency.join(' and ')}, ` +
+      `eras ${opts.eras.join(' and ')}; Node ${process.version}; upstream and gateways in child processes, ` +
+      `gateway CPU from /proc/<pid>/stat (${CLOCK_TICKS} ticks/s); ${cpus().length} CPUs, ` +
+      `load average ${loadavg()[0]?.toFixed(2)}`;
+    console.log(method);
     for (const era of opts.eras) await warmUp(setups, era, opts.initialWarmup);
     const scenarios: Scenario[] = [];
     for (const era of opts.eras) {
@@ -527,12 +535,31 @@ async function main(): Promise<number> {
     const audit = await checkAudit(join(dir, 'on', 'gatehouse.db'), (setups[2] as Setup).calls, async () => {
       for (const child of children.splice(1).reverse()) await child.stop();
     });
-    printSummary(scenarios);
+    const tables = summaryTables(scenarios);
+    printSummary(tables);
     console.log(`\nload average at the end: ${loadAtEnd} (${cpus().length} CPUs)`);
     if (opts.profileDir) {
       console.log(`CPU profiles of the gateways: ${opts.profileDir}/gateway-{off,on}.cpuprofile`);
     }
     console.log(`\n${audit.report}`);
+    writeResult(values.json, {
+      bench: 'access-overhead',
+      title: 'Access overhead: authentication, policy and audit per call',
+      command: commandLine(),
+      startedAt,
+      durationMs: performance.now() - started,
+      tables,
+      charts: charts(scenarios),
+      targets: [],
+      notes: [
+        method.replace(/^access overhead: /, ''),
+        `Load average at the end: ${loadAtEnd}.`,
+        ...(opts.profileDir
+          ? ['The gateways ran under the CPU profiler: their figures include its cost.']
+          : []),
+        audit.report,
+      ],
+    });
     return audit.ok ? 0 : 1;
   } finally {
     await Promise.allSettled(children.reverse().map((c) => c.stop()));
@@ -540,36 +567,36 @@ async function main(): Promise<number> {
   }
 }
 
-function printSummary(scenarios: Scenario[]): void {
-  const eraLabel = (era: Era) => (era === 'legacy' ? '2025-11-25 (session)' : '2026-07-28 (stateless)');
-  console.log('\nPer setup: medians over rounds (min–max). CPU: the gateway process, ms per 1,000 calls.\n');
-  console.log('| era | conc. | setup | calls/s | p50 ms | p99 ms | gateway CPU ms / 1k calls |');
-  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
+const ERA_LABEL: Record<Era, string> = { legacy: '2025-11-25 (session)', modern: '2026-07-28 (stateless)' };
+
+/** The per-setup table and the ratios table: printed, and written with --json. */
+function summaryTables(scenarios: Scenario[]): ResultTable[] {
+  const perSetup: string[][] = [];
+  const ratios: string[][] = [];
   for (const s of scenarios) {
     for (const [name, results] of s.results) {
-      console.log(
-        `| ${eraLabel(s.era)} | ${s.concurrency} | ${name} | ${spread(
+      perSetup.push([
+        ERA_LABEL[s.era],
+        String(s.concurrency),
+        name,
+        spread(
           results.map((r) => r.perSecond),
           0,
-        )} | ${spread(
+        ),
+        spread(
           results.map((r) => r.p50),
           2,
-        )} | ${spread(
+        ),
+        spread(
           results.map((r) => r.p99),
           2,
-        )} | ${spread(
+        ),
+        spread(
           results.map((r) => r.cpuPer1k),
           0,
-        )} |`,
-      );
+        ),
+      ]);
     }
-  }
-  console.log('\nRatios, paired per round (same round of each setup): median (min–max).\n');
-  console.log(
-    '| era | conc. | on/off calls/s | on/off p50 | on/off gateway CPU | on/direct calls/s | on/direct p50 | off/direct calls/s |',
-  );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const s of scenarios) {
     const direct = s.results.get('direct') ?? [];
     const off = s.results.get('access off') ?? [];
     const on = s.results.get('access on') ?? [];
@@ -579,14 +606,88 @@ function printSummary(scenarios: Scenario[]): void {
         2,
         '×',
       );
-    console.log(
-      `| ${eraLabel(s.era)} | ${s.concurrency} | ${ratio(on, off, (r) => r.perSecond)} | ${ratio(on, off, (r) => r.p50)} | ${ratio(
-        on,
-        off,
-        (r) => r.cpuPer1k,
-      )} | ${ratio(on, direct, (r) => r.perSecond)} | ${ratio(on, direct, (r) => r.p50)} | ${ratio(off, direct, (r) => r.perSecond)} |`,
-    );
+    ratios.push([
+      ERA_LABEL[s.era],
+      String(s.concurrency),
+      ratio(on, off, (r) => r.perSecond),
+      ratio(on, off, (r) => r.p50),
+      ratio(on, off, (r) => r.cpuPer1k),
+      ratio(on, direct, (r) => r.perSecond),
+      ratio(on, direct, (r) => r.p50),
+      ratio(off, direct, (r) => r.perSecond),
+    ]);
   }
+  return [
+    {
+      title: 'Per setup',
+      columns: ['era', 'conc.', 'setup', 'calls/s', 'p50 ms', 'p99 ms', 'gateway CPU ms / 1k calls'],
+      rows: perSetup,
+      caption: 'Medians over rounds (min–max). CPU: the gateway process, ms per 1,000 calls.',
+    },
+    {
+      title: 'Ratios',
+      columns: [
+        'era',
+        'conc.',
+        'on/off calls/s',
+        'on/off p50',
+        'on/off gateway CPU',
+        'on/direct calls/s',
+        'on/direct p50',
+        'off/direct calls/s',
+      ],
+      rows: ratios,
+      caption: 'Ratios paired per round (the same round of each setup): median (min–max).',
+    },
+  ];
+}
+
+function printSummary([perSetup, ratios]: ResultTable[]): void {
+  console.log('\nPer setup: medians over rounds (min–max). CPU: the gateway process, ms per 1,000 calls.\n');
+  console.log(markdownRow(perSetup?.columns ?? []));
+  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
+  for (const row of perSetup?.rows ?? []) console.log(markdownRow(row));
+  console.log('\nRatios, paired per round (same round of each setup): median (min–max).\n');
+  console.log(markdownRow(ratios?.columns ?? []));
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of ratios?.rows ?? []) console.log(markdownRow(row));
+}
+
+/** Calls/s of every setup, and the gateways' CPU per 1,000 calls, grouped by era and concurrency. */
+function charts(scenarios: Scenario[]): ChartSpec[] {
+  const group = (s: Scenario) => `${ERA_LABEL[s.era]}, concurrency ${s.concurrency}`;
+  return [
+    {
+      id: 'calls-per-second',
+      title: 'tools/call throughput: direct vs access off vs access on',
+      unit: 'calls/s',
+      series: scenarios.flatMap((s) =>
+        [...s.results].map(([name, rounds]) =>
+          bar(
+            name,
+            rounds.map((r) => r.perSecond),
+            group(s),
+          ),
+        ),
+      ),
+    },
+    {
+      id: 'gateway-cpu',
+      title: 'Gateway CPU per 1,000 calls: access off vs access on',
+      unit: 'CPU ms per 1,000 calls',
+      series: scenarios.flatMap((s) =>
+        [...s.results]
+          .filter(([name]) => name !== 'direct')
+          .map(([name, rounds]) =>
+            bar(
+              name,
+              rounds.map((r) => r.cpuPer1k),
+              group(s),
+            ),
+          ),
+      ),
+    },
+  ];
 }
 
 if (values.upstream) await serveUpstream();

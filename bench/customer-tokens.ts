@@ -23,6 +23,8 @@
  *
  *   node bench/customer-tokens.ts [--customers 20] [--seed 20261121] [--today 2026-11-21]
  *   node bench/customer-tokens.ts --smoke      (3 customers, a few seconds)
+ *
+ * --json FILE also writes the tables, a chart and the target as a BenchResult (bench/lib/results.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,6 +38,8 @@ import { connectClient, startGateway, stdioUpstreamYaml } from '../packages/gate
 import { customerWorld } from '../packages/sandbox/src/seed/customers.ts';
 import { disagreements, type Exchange } from './lib/customer-agreement.ts';
 import { median, positiveInt, spread } from './lib/figures.ts';
+import { type BenchResult, commandLine, writeResult } from './lib/results.ts';
+import { bar } from './lib/series.ts';
 
 const TOKENIZER = 'o200k_base (gpt-tokenizer)';
 const TARGET_RATIO = 0.1;
@@ -48,8 +52,11 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20261121' },
     today: { type: 'string', default: '2026-11-21' },
     smoke: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
+const startedAt = new Date().toISOString();
+const started = performance.now();
 const count = values.smoke ? 3 : positiveInt(values.customers, 'customers');
 const seed = Number(values.seed);
 const todayText = values.today;
@@ -235,4 +242,131 @@ const ok = median(ratios) <= TARGET_RATIO;
 process.stdout.write(
   `${ok ? 'PASS' : 'FAIL'}: median profile/raw ratio ${pct(median(ratios))} (target ≤ ${pct(TARGET_RATIO)})\n`,
 );
+writeResult(values.json, benchResult());
 process.exitCode = ok && mismatched.length === 0 && rows.length > 0 ? 0 : 1;
+
+/** The per-customer table, the medians, a chart of the three answers and the ≤ 10% target. */
+function benchResult(): BenchResult {
+  const measuredRatio = spread(
+    ratios.map((x) => x * 100),
+    1,
+    '%',
+  );
+  return {
+    bench: 'customer-tokens',
+    title: 'Tokens per customer answer: shaped profile vs raw API responses',
+    command: commandLine(),
+    startedAt,
+    durationMs: performance.now() - started,
+    tables: [
+      {
+        title: 'Medians over customers',
+        columns: ['answer', 'tokens', 'share of raw'],
+        rows: [
+          [
+            'raw API responses (HubSpot + Intercom + ChargeOver)',
+            spread(
+              rows.map((r) => r.raw.total),
+              0,
+            ),
+            '100%',
+          ],
+          [
+            'customer_get_customer_profile via the gateway',
+            spread(
+              rows.map((r) => r.profile),
+              0,
+            ),
+            measuredRatio,
+          ],
+          [
+            'record tools (get_deal + list_tickets + get_invoices)',
+            spread(
+              rows.map((r) => r.records),
+              0,
+            ),
+            spread(
+              rows.map((r) => (r.records / r.raw.total) * 100),
+              1,
+              '%',
+            ),
+          ],
+        ],
+        caption:
+          `Tokenizer ${TOKENIZER}; seed ${seed}, today ${todayText}; ${rows.length} customers; ` +
+          'median (min–max) over customers, ratios per customer.',
+      },
+      {
+        title: 'Per customer',
+        columns: [
+          'customer',
+          'API calls',
+          'HubSpot',
+          'Intercom',
+          'ChargeOver',
+          'raw total',
+          'profile',
+          'profile/raw',
+          'records',
+        ],
+        rows: rows.map((r) => [
+          r.name,
+          String(r.raw.calls),
+          String(r.raw.hubspot),
+          String(r.raw.intercom),
+          String(r.raw.chargeover),
+          String(r.raw.total),
+          String(r.profile),
+          pct(r.profile / r.raw.total),
+          String(r.records),
+        ]),
+      },
+    ],
+    charts: [
+      {
+        id: 'tokens',
+        title: 'Tokens per customer answer',
+        unit: `tokens (${TOKENIZER})`,
+        series: [
+          bar(
+            'raw API responses',
+            rows.map((r) => r.raw.total),
+          ),
+          bar(
+            'record tools',
+            rows.map((r) => r.records),
+          ),
+          bar(
+            'shaped profile',
+            rows.map((r) => r.profile),
+          ),
+        ],
+      },
+      {
+        id: 'profile-share',
+        title: 'Shaped profile as a share of the raw API responses',
+        unit: '% of raw tokens',
+        series: [
+          bar(
+            'profile / raw',
+            ratios.map((x) => x * 100),
+          ),
+        ],
+        reference: { label: 'target', value: TARGET_RATIO * 100 },
+      },
+    ],
+    targets: [
+      {
+        name: 'Shaped customer profile vs the raw API responses it joins (tokens)',
+        target: `≤ ${pct(TARGET_RATIO)} of raw (median over customers)`,
+        measured: measuredRatio,
+        pass: ok,
+      },
+    ],
+    notes: [
+      `Field agreement: ${rows.length - mismatched.length}/${rows.length} profiles agree with the raw responses field by field.`,
+      ...mismatched.map((r) => `MISMATCH ${r.name}: ${r.mismatches.join('; ')}`),
+      "The cached deal-pipeline labels are fetched once and not counted in any customer's raw total.",
+    ],
+  };
+}

@@ -43,6 +43,8 @@
  *                           [--share 4] [--flap-ms 200] [--warmup <calls/5>] [--no-control]
  *   node bench/isolation.ts --smoke     (or ISOLATION_SMOKE=1: 40 calls, 1 round, ~10 s)
  *
+ * --json FILE also writes the summary tables and charts as a BenchResult (bench/lib/results.ts).
+ *
  * Environment knobs (used when the option is absent): ISOLATION_CALLS, ISOLATION_ROUNDS,
  * ISOLATION_CONCURRENCY, ISOLATION_ERAS.
  */
@@ -59,6 +61,9 @@ import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts'
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
 import { WireErrors } from '../packages/gateway/src/errors/registry.ts';
 import { cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
+import { markdownRow } from './lib/markdown.ts';
+import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
+import { bar } from './lib/series.ts';
 
 const GATEHOUSE_BIN = fileURLToPath(new URL('../packages/gateway/bin/gatehouse.mjs', import.meta.url));
 const FAULT_SERVER = fileURLToPath(
@@ -77,6 +82,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     'no-control': { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: env.ISOLATION_SMOKE === '1' },
+    json: { type: 'string' },
   },
 });
 
@@ -492,53 +498,83 @@ async function runEra(
 
 const ERA_LABEL: Record<Era, string> = { legacy: '2025-11-25 (session)', modern: '2026-07-28 (stateless)' };
 
-function printSummary(eras: EraResults[], opts: Options): void {
-  printHealthy(eras);
-  printRatios(eras);
-  printNeighbour(eras, opts);
+/** The three summary tables (healthy upstream, ratios, neighbour calls): printed, and written with --json. */
+function summaryTables(eras: EraResults[], opts: Options): ResultTable[] {
+  return [healthyTable(eras), ratiosTable(eras), neighbourTable(eras, opts)];
 }
 
-function printHealthy(eras: EraResults[]): void {
-  console.log('\nHealthy upstream, medians over rounds (min–max):\n');
-  console.log(
-    '| era | configuration | calls/s | p50 ms | p99 ms | gateway event-loop delay p99 / max ms | gateway CPU ms / 1k calls |',
+function printSummary([healthy, ratios, neighbour]: ResultTable[]): void {
+  const print = (table: ResultTable | undefined, intro: string, align: string) => {
+    console.log(intro);
+    console.log(markdownRow(table?.columns ?? []));
+    console.log(align);
+    for (const row of table?.rows ?? []) console.log(markdownRow(row));
+  };
+  print(
+    healthy,
+    '\nHealthy upstream, medians over rounds (min–max):\n',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   );
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  print(ratios, `\n${ratios?.caption ?? ''}\n`, '| --- | --- | --- | ---: | ---: | ---: |');
+  const counterAlign = Object.keys(NEIGHBOUR_COUNTERS).map(() => '---:');
+  print(
+    neighbour,
+    `\n${neighbour?.caption ?? ''}\n`,
+    `| --- | --- | ---: | ---: | --- | ${counterAlign.join(' | ')} |`,
+  );
+}
+
+function healthyTable(eras: EraResults[]): ResultTable {
+  const rows: string[][] = [];
   for (const { era, results } of eras) {
     for (const [config, rounds] of results) {
-      console.log(
-        `| ${ERA_LABEL[era]} | ${DESCRIPTION[config]} | ${spread(
+      rows.push([
+        ERA_LABEL[era],
+        DESCRIPTION[config],
+        spread(
           rounds.map((r) => r.perSecond),
           0,
-        )} | ${spread(
+        ),
+        spread(
           rounds.map((r) => r.p50),
           2,
-        )} | ${spread(
+        ),
+        spread(
           rounds.map((r) => r.p99),
           2,
-        )} | ${spread(
+        ),
+        `${spread(
           rounds.map((r) => r.loopP99),
           0,
         )} / ${spread(
           rounds.map((r) => r.loopMax),
           0,
-        )} | ${spread(
+        )}`,
+        spread(
           rounds.map((r) => r.cpuPer1k),
           0,
-        )} |`,
-      );
+        ),
+      ]);
     }
   }
+  return {
+    title: 'Healthy upstream',
+    columns: [
+      'era',
+      'configuration',
+      'calls/s',
+      'p50 ms',
+      'p99 ms',
+      'gateway event-loop delay p99 / max ms',
+      'gateway CPU ms / 1k calls',
+    ],
+    rows,
+    caption: 'Medians over rounds (min–max).',
+  };
 }
 
-function printRatios(eras: EraResults[]): void {
-  console.log(
-    "\nRatios of the healthy upstream's figures, paired per round (same round): median (min–max). " +
-      'Against clean: near 1× = isolated. Against control (the same extra calls, to an ok neighbour): ' +
-      'what the fault itself costs, apart from the extra load.\n',
-  );
-  console.log('| era | configuration | vs | calls/s | p50 | p99 |');
-  console.log('| --- | --- | --- | ---: | ---: | ---: |');
+function ratiosTable(eras: EraResults[]): ResultTable {
+  const rows: string[][] = [];
   for (const { era, results } of eras) {
     const bases = (['clean', 'control'] as const).filter((b) => results.has(b));
     for (const base of bases) {
@@ -551,24 +587,31 @@ function printRatios(eras: EraResults[]): void {
             2,
             '×',
           );
-        console.log(
-          `| ${ERA_LABEL[era]} | ${DESCRIPTION[config]} | ${base} | ${ratio((r) => r.perSecond)} | ${ratio(
-            (r) => r.p50,
-          )} | ${ratio((r) => r.p99)} |`,
-        );
+        rows.push([
+          ERA_LABEL[era],
+          DESCRIPTION[config],
+          base,
+          ratio((r) => r.perSecond),
+          ratio((r) => r.p50),
+          ratio((r) => r.p99),
+        ]);
       }
     }
   }
+  return {
+    title: 'Ratios to clean and to control',
+    columns: ['era', 'configuration', 'vs', 'calls/s', 'p50', 'p99'],
+    rows,
+    caption:
+      "Ratios of the healthy upstream's figures, paired per round (same round): median (min–max). " +
+      'Against clean: near 1× = isolated. Against control (the same extra calls, to an ok neighbour): ' +
+      'what the fault itself costs, apart from the extra load.',
+  };
 }
 
-function printNeighbour(eras: EraResults[], opts: Options): void {
-  console.log(
-    `\nNeighbour calls (1 in ${opts.share} of all calls, fired alongside the healthy ones; at most ` +
-      `${MAX_OUTSTANDING} outstanding), summed over rounds: how they ended, and the gateway's counters for it.\n`,
-  );
+function neighbourTable(eras: EraResults[], opts: Options): ResultTable {
   const counterNames = Object.keys(NEIGHBOUR_COUNTERS) as CounterName[];
-  console.log(`| era | configuration | sent | skipped | outcomes | ${counterNames.join(' | ')} |`);
-  console.log(`| --- | --- | ---: | ---: | --- | ${counterNames.map(() => '---:').join(' | ')} |`);
+  const rows: string[][] = [];
   for (const { era, results } of eras) {
     for (const [config, rounds] of results) {
       if (config === 'clean') continue;
@@ -580,11 +623,46 @@ function printNeighbour(eras: EraResults[], opts: Options): void {
         .map(([k, n]) => `${k}: ${n}`)
         .join('; ');
       const sums = counterNames.map((k) => rounds.reduce((a, r) => a + r.counters[k], 0));
-      console.log(
-        `| ${ERA_LABEL[era]} | ${DESCRIPTION[config]} | ${sent} | ${rounds.reduce((a, r) => a + r.skipped, 0)} | ${described || '–'} | ${sums.join(' | ')} |`,
-      );
+      rows.push([
+        ERA_LABEL[era],
+        DESCRIPTION[config],
+        String(sent),
+        String(rounds.reduce((a, r) => a + r.skipped, 0)),
+        described || '–',
+        ...sums.map(String),
+      ]);
     }
   }
+  return {
+    title: 'Neighbour calls',
+    columns: ['era', 'configuration', 'sent', 'skipped', 'outcomes', ...counterNames],
+    rows,
+    caption:
+      `Neighbour calls (1 in ${opts.share} of all calls, fired alongside the healthy ones; at most ` +
+      `${MAX_OUTSTANDING} outstanding), summed over rounds: how they ended, and the gateway's counters for it.`,
+  };
+}
+
+/** The healthy upstream's calls/s and p99 per configuration, grouped by era. */
+function charts(eras: EraResults[]): ChartSpec[] {
+  const series = (f: (r: RoundResult) => number) =>
+    eras.flatMap(({ era, results }) =>
+      [...results].map(([config, rounds]) => bar(DESCRIPTION[config], rounds.map(f), ERA_LABEL[era])),
+    );
+  return [
+    {
+      id: 'healthy-calls-per-second',
+      title: 'Healthy upstream throughput next to a faulty neighbour',
+      unit: 'calls/s',
+      series: series((r) => r.perSecond),
+    },
+    {
+      id: 'healthy-p99',
+      title: 'Healthy upstream p99 latency next to a faulty neighbour',
+      unit: 'ms',
+      series: series((r) => r.p99),
+    },
+  ];
 }
 
 /** One tools/call record per answered call, for each tool; the chain verified after the stop. */
@@ -624,6 +702,8 @@ async function checkAudit(
 
 async function main(): Promise<number> {
   const opts = options();
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-isolation-'));
   const modeFile = join(dir, 'neighbour.mode');
   const storage = join(dir, 'gatehouse.db');
@@ -639,17 +719,17 @@ async function main(): Promise<number> {
       return status.status === 200 && status.upstreams.every((u) => u.state === 'ready');
     });
     const cpu = cpus();
-    console.log(
+    const method =
       `failure isolation: healthy_echo at concurrency ${opts.concurrency}, ${opts.calls} calls x ${opts.rounds} ` +
-        `rounds per configuration (${opts.configs.join(', ')}), after ${opts.warmup} warm-up calls per era; ` +
-        `eras ${opts.eras.join(' and ')}; neighbour share 1 in ${opts.share}, flapping every ${opts.flapMs} ms\n` +
-        `machine: ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}), load average ` +
-        `${loadavg()[0]?.toFixed(2)}; Node ${process.version}\n` +
-        `command: node ${process.argv
-          .slice(1)
-          .map((a, i) => (i === 0 ? 'bench/isolation.ts' : a))
-          .join(' ')}`,
-    );
+      `rounds per configuration (${opts.configs.join(', ')}), after ${opts.warmup} warm-up calls per era; ` +
+      `eras ${opts.eras.join(' and ')}; neighbour share 1 in ${opts.share}, flapping every ${opts.flapMs} ms\n` +
+      `machine: ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}), load average ` +
+      `${loadavg()[0]?.toFixed(2)}; Node ${process.version}\n` +
+      `command: node ${process.argv
+        .slice(1)
+        .map((a, i) => (i === 0 ? 'bench/isolation.ts' : a))
+        .join(' ')}`;
+    console.log(method);
     const tally: Tally = {
       healthyFailures: [],
       healthyCalls: 0,
@@ -660,9 +740,25 @@ async function main(): Promise<number> {
     const loadAtEnd = loadavg()[0]?.toFixed(2);
     const running = gateway;
     const audit = await checkAudit(storage, tally, () => running.stop());
-    printSummary(eras, opts);
+    const tables = summaryTables(eras, opts);
+    printSummary(tables);
     console.log(`\nload average at the end: ${loadAtEnd} (${cpu.length} CPUs)`);
     console.log(`\n${audit.report}`);
+    writeResult(values.json, {
+      bench: 'isolation',
+      title: 'Failure isolation: a healthy upstream next to a faulty neighbour',
+      command: commandLine(),
+      startedAt,
+      durationMs: performance.now() - started,
+      tables,
+      charts: charts(eras),
+      targets: [],
+      notes: [
+        ...method.split('\n').slice(0, 2),
+        `Load average at the end: ${loadAtEnd}.`,
+        ...audit.report.split('\n'),
+      ],
+    });
     return audit.ok ? 0 : 1;
   } finally {
     await gateway?.stop();

@@ -16,6 +16,8 @@
  *
  *   node bench/wallet-transfers.ts [--transfers 2000] [--concurrency 1,16] [--replays 0.2] [--pg-url URL]
  *   node bench/wallet-transfers.ts --smoke      (a tiny run, a few seconds)
+ *
+ * --json FILE also writes the table and a chart as a BenchResult (bench/lib/results.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { SqliteLedger } from '../packages/wallet-server/src/ledger/sqlite-ledger
 import type { Ledger } from '../packages/wallet-server/src/ledger/types.ts';
 import { createWalletServer } from '../packages/wallet-server/src/server.ts';
 import { percentile, positiveInt } from './lib/figures.ts';
+import { commandLine, writeResult } from './lib/results.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +42,11 @@ const { values } = parseArgs({
     replays: { type: 'string', default: '0.2' },
     'pg-url': { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
+const startedAt = new Date().toISOString();
+const started = performance.now();
 const TRANSFERS = values.smoke ? 120 : positiveInt(values.transfers, 'transfers');
 const CONCURRENCY = values.smoke
   ? [1, 8]
@@ -204,3 +210,47 @@ for (const r of rows) {
   );
 }
 console.log('books: every key stored once, money conserved, reconcile clean after each run');
+writeResult(values.json, {
+  bench: 'wallet-transfers',
+  title: 'Wallet transfers',
+  command: commandLine(),
+  startedAt,
+  durationMs: performance.now() - started,
+  tables: [
+    {
+      title: 'Transfers through the wallet server',
+      columns: ['backend', 'accounts', 'concurrency', 'calls', 'calls/s', 'p50 ms', 'p99 ms', 'replays'],
+      rows: rows.map((r) => [
+        r.backend,
+        r.layout,
+        String(r.concurrency),
+        String(r.calls),
+        r.perSecond.toFixed(0),
+        r.p50.toFixed(2),
+        r.p99.toFixed(2),
+        String(r.replays),
+      ]),
+      caption:
+        `One run per row: ${TRANSFERS} transfers, ${Math.round(REPLAY_SHARE * 100)}% of them sent twice with the ` +
+        'same idempotency key (each must come back replayed with the same id).',
+    },
+  ],
+  charts: [
+    {
+      id: 'transfers-per-second',
+      title: 'Wallet transfer calls per second',
+      unit: 'calls/s',
+      series: rows.map((r) => ({
+        label: `concurrency ${r.concurrency}`,
+        value: r.perSecond,
+        group: `${r.backend}, ${r.layout} accounts`,
+      })),
+    },
+  ],
+  targets: [],
+  notes: [
+    'One run per configuration (no rounds): the figures have no spread.',
+    'Books checked after every run: every key stored once, money conserved, reconcile clean.',
+    ...(PG_URL ? [] : ['PostgreSQL was not measured: set --pg-url or GATEHOUSE_TEST_PG_URL.']),
+  ],
+});

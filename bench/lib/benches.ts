@@ -1,0 +1,60 @@
+/**
+ * The benchmarks `bench/run-all.ts` knows, in the order it runs them: the issue's measurements
+ * first (overhead, catalog scale, sessions, audit, tokens), then the domain servers' own. Each is
+ * `node bench/<name>.ts [--smoke] --json <file>`; its full settings are its defaults.
+ */
+
+export interface BenchDefinition {
+  /** The script's base name: `bench/<name>.ts`, and the prefix of its charts. */
+  name: string;
+  /** One line for the overview table: what it measures. */
+  description: string;
+}
+
+export const BENCHES: readonly BenchDefinition[] = [
+  {
+    name: 'overhead',
+    description:
+      'tools/call direct vs through Gatehouse (full pipeline) vs mcp-proxy and supergateway: calls/s, p50/p99, CPU per 1,000 calls',
+  },
+  {
+    name: 'catalog-scale',
+    description:
+      '1,000 tools across 20 upstreams: tools/list latency and bytes per role vs the upstreams listed directly',
+  },
+  {
+    name: 'sessions',
+    description: 'memory per idle 2025-era session; authentication cost per call with 10,000 principals',
+  },
+  {
+    name: 'audit-throughput',
+    description:
+      'sustained audit events/s on SQLite (and PostgreSQL when configured), written = acknowledged',
+  },
+  { name: 'role-tokens', description: 'tools/list tokens per demo role vs the unfiltered catalog' },
+  {
+    name: 'customer-tokens',
+    description: 'tokens of the shaped customer profile vs the raw CRM, support and billing answers it joins',
+  },
+  {
+    name: 'access-overhead',
+    description: 'tools/call direct vs gateway with authentication, policy and audit off vs on, both eras',
+  },
+  {
+    name: 'isolation',
+    description: "a healthy upstream's throughput and latency next to a hung or flapping neighbour",
+  },
+  {
+    name: 'knowledge-recall',
+    description: 'recall@1/@5 and MRR of search_docs on the held-out question set',
+  },
+  {
+    name: 'wallet-transfers',
+    description: 'wallet transfers/s with retried idempotency keys, books checked after every run',
+  },
+];
+
+/** The arguments a benchmark is run with. */
+export function benchArgs(name: string, smoke: boolean, jsonFile: string): string[] {
+  return [`bench/${name}.ts`, ...(smoke ? ['--smoke'] : []), '--json', jsonFile];
+}
