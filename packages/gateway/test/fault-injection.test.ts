@@ -185,6 +185,11 @@ describe('fault injection with real upstream processes', () => {
     assert.ok(toolsChanged.count > before, 'list_changed reached the client on eviction');
     assert.ok((await counterOf(gw, 'evictions', 'evicty')) >= 1);
     await neighbourServes('while evicty is out');
+    // Its tools are out of the list, but a caller who saw them is told it is unavailable, not unknown.
+    const outage = await toolFailure(ledger.call(client, 'evicty_echo', { text: 'while out' }));
+    assert.equal(outage.isError, true);
+    assert.equal(outage.code, -32050);
+    assert.match(outage.message ?? '', /evicty/);
 
     const evicted = toolsChanged.count;
     modes.evicty.set('ok');

@@ -33,6 +33,28 @@ export function unknownPrompt(name: string): Error {
   return wireError('InvalidParams', `Unknown prompt: ${name}`);
 }
 
+/**
+ * A tool or prompt that is missing only because its upstream is down or evicted: the caller could
+ * see it when the upstream was last up, so it is answered as unavailable (retry later) rather
+ * than as unknown. Hidden targets stay unknown.
+ */
+function unavailableOwner(deps: RouteDeps, principal: Principal, target: Target): Error | undefined {
+  for (const { upstream, lastSeen } of deps.catalog.missing) {
+    const seen = lastSeen.some((t) => t.kind === target.kind && t.name === target.name);
+    if (!seen || !deps.view.canSee(principal, target)) continue;
+    return wireError(
+      'UpstreamUnavailable',
+      `upstream "${upstream.name}" is unavailable (${upstream.state})`,
+      {
+        upstream: upstream.name,
+        reason: 'unavailable',
+        state: upstream.state,
+      },
+    );
+  }
+  return undefined;
+}
+
 export interface RouteDeps {
   catalog: Catalog;
   view: CatalogView;
@@ -103,18 +125,19 @@ export function route(deps: RouteDeps): Middleware<GatewayRequest> {
     }
     switch (req.method) {
       case 'tools/call': {
-        const entry = catalog.tool(str(req.params.name));
-        if (!entry || !visible(req, deps, principal, { kind: 'tool', name: entry.item.name })) {
-          throw unknownTool(str(req.params.name));
-        }
+        const name = str(req.params.name);
+        const entry = catalog.tool(name);
+        if (!entry) throw unavailableOwner(deps, principal, { kind: 'tool', name }) ?? unknownTool(name);
+        if (!visible(req, deps, principal, { kind: 'tool', name: entry.item.name })) throw unknownTool(name);
         req.target = { upstream: entry.upstream, original: entry.original, entry };
         break;
       }
       case 'prompts/get': {
-        const entry = catalog.prompt(str(req.params.name));
-        if (!entry || !visible(req, deps, principal, { kind: 'prompt', name: entry.item.name })) {
-          throw unknownPrompt(str(req.params.name));
-        }
+        const name = str(req.params.name);
+        const entry = catalog.prompt(name);
+        if (!entry) throw unavailableOwner(deps, principal, { kind: 'prompt', name }) ?? unknownPrompt(name);
+        if (!visible(req, deps, principal, { kind: 'prompt', name: entry.item.name }))
+          throw unknownPrompt(name);
         req.target = { upstream: entry.upstream, original: entry.original, entry };
         break;
       }
