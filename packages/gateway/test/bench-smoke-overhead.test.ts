@@ -1,0 +1,78 @@
+/**
+ * Smoke of bench/overhead.ts (never timed): a tiny run of every setup it can start (direct,
+ * Gatehouse, the peer proxies when installed, direct stdio) and a 5 s soak must finish, exit 0 —
+ * which needs every answer checked and Gatehouse's audit log to hold one tools/call record per
+ * call made — and write a BenchResult with tables, charts and targets.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-overhead-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+interface Result {
+  bench: string;
+  tables: { title: string; columns: string[]; rows: string[][] }[];
+  charts: { id: string }[];
+  targets: { name: string; pass: boolean }[];
+  notes: string[];
+}
+
+describe('bench smoke: overhead', () => {
+  it('runs the setups and the soak, checks the audit count and writes its result', async () => {
+    const file = join(dir, 'overhead.json');
+    const { code, out } = await run(['bench/overhead.ts', '--smoke', '--json', file]);
+    assert.equal(code, 0, out);
+    assert.match(out, /gatehouse audit: (\d+) tools\/call records \(\1 ok\) for \1 calls made → OK/);
+    assert.match(out, /soak audit: .* → OK/);
+    const result = JSON.parse(readFileSync(file, 'utf8')) as Result;
+    assert.equal(result.bench, 'overhead');
+    const titles = result.tables.map((t) => t.title);
+    assert.ok(
+      titles.some((t) => /echo.*2025-11-25/.test(t)),
+      titles.join('\n'),
+    );
+    assert.ok(
+      titles.some((t) => /echo.*2026-07-28/.test(t)),
+      titles.join('\n'),
+    );
+    assert.ok(
+      titles.some((t) => /^Soak/.test(t)),
+      titles.join('\n'),
+    );
+    const legacy = result.tables.find((t) => /echo.*2025-11-25/.test(t.title));
+    const setups = new Set(legacy?.rows.map((row) => row[1]));
+    for (const name of ['direct', 'gatehouse', 'direct stdio'])
+      assert.ok(setups.has(name), `${name} missing`);
+    assert.ok(result.charts.some((c) => c.id === 'calls-per-second-c8-legacy'));
+    assert.ok(result.targets.some((t) => t.name.startsWith('throughput through Gatehouse')));
+    assert.ok(result.targets.some((t) => t.name.startsWith('no memory growth')));
+  });
+
+  it('refuses an unknown setup with a clear message', async () => {
+    const { code, out } = await run(['bench/overhead.ts', '--setups', 'direct,nginx']);
+    assert.equal(code, 1);
+    assert.match(out, /--setups: nginx is not one of/);
+  });
+});
