@@ -27,6 +27,32 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
+/**
+ * Where the page after `cursor` starts in `items` (0 without a cursor); refuses a malformed cursor
+ * and one whose last item is gone. `key` must be unique within `items`.
+ */
+export function pageStart<T>(items: readonly T[], key: (item: T) => string, cursor?: string): number {
+  if (cursor === undefined) return 0;
+  const after = decodeCursor(cursor);
+  const index = items.findIndex((item) => key(item) === after);
+  if (index === -1)
+    throw wireError('InvalidParams', 'Cursor expired: the list changed; list again from the start');
+  return index + 1;
+}
+
+/** The page of `pageSize` items starting at `start`, with the cursor of the next one if any. */
+export function pageAt<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  pageSize: number,
+  start: number,
+): Page<T> {
+  const page = items.slice(start, start + pageSize);
+  const last = page.at(-1);
+  const hasMore = start + pageSize < items.length && last !== undefined;
+  return hasMore ? { items: page, nextCursor: encodeCursor(key(last)) } : { items: page };
+}
+
 /** `key` must be unique within `items`. */
 export function paginate<T>(
   items: readonly T[],
@@ -34,16 +60,5 @@ export function paginate<T>(
   pageSize: number,
   cursor?: string,
 ): Page<T> {
-  let start = 0;
-  if (cursor !== undefined) {
-    const after = decodeCursor(cursor);
-    const index = items.findIndex((item) => key(item) === after);
-    if (index === -1)
-      throw wireError('InvalidParams', 'Cursor expired: the list changed; list again from the start');
-    start = index + 1;
-  }
-  const page = items.slice(start, start + pageSize);
-  const last = page.at(-1);
-  const hasMore = start + pageSize < items.length && last !== undefined;
-  return hasMore ? { items: page, nextCursor: encodeCursor(key(last)) } : { items: page };
+  return pageAt(items, key, pageSize, pageStart(items, key, cursor));
 }

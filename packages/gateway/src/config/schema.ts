@@ -159,7 +159,15 @@ export const ServerSchema = z
       .default(30 * 60_000)
       .describe('Idle 2025-era sessions end after this.'),
     maxSessions: z.number().int().positive().default(10_000),
-    pageSize: z.number().int().min(1).max(1000).default(100).describe('Items per page of merged lists.'),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(1000)
+      .describe(
+        'Items per page of merged lists (tools, prompts, resources): one round trip for most catalogs.',
+      ),
     maxNameLength: z.number().int().min(16).max(128).default(64),
     listTtlMs: z
       .number()

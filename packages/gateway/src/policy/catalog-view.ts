@@ -2,11 +2,14 @@
  * What one caller may see of the merged catalog. Visibility depends only on the caller's roles
  * (conditions on arguments never hide a target), so each role set's filtered lists are computed
  * once per catalog version and shared by every caller holding those roles — lists stay as cheap
- * as the unfiltered catalog. The same decide() answers single lookups for routing.
+ * as the unfiltered catalog. Pages are answered the same way: each page of a role set's list is
+ * built once per catalog version (the same object for every such caller), so a list request costs
+ * a lookup, not a filter, a slice and a copy. The same decide() answers single lookups for routing.
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import type { Principal } from '../auth/principal.ts';
 import type { Catalog, Routed } from '../catalog/catalog.ts';
+import { pageAt, pageStart } from '../catalog/pagination.ts';
 import type { PolicyModel } from '../config/model-access.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { type Decision, decide, type Target } from './decide.ts';
@@ -19,7 +22,24 @@ interface Lists {
   templates: Routed<ResourceTemplateType>[];
   /** Upstreams that are down and exposed something this caller could see when they were up. */
   missing: Upstream[];
+  /** Pages already answered, by list, page size and start index (not by cursor text). */
+  pages: Map<string, ListPage>;
 }
+
+/** The lists a client pages through, by the field their result carries them in. */
+export type ListName = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
+
+/** One page of a list as answered: `{ tools: [...], nextCursor? }` and the like. Never mutated. */
+export type ListPage = Readonly<Record<string, unknown>>;
+
+type Listed = Routed<{ name?: string; uri?: string; uriTemplate?: string }>;
+
+const PAGE_KEYS: Record<ListName, (r: Listed) => string> = {
+  tools: (r) => r.item.name ?? '',
+  prompts: (r) => r.item.name ?? '',
+  resources: (r) => r.item.uri ?? '',
+  resourceTemplates: (r) => r.item.uriTemplate ?? '',
+};
 
 const MAX_CACHED_ROLE_SETS = 1024;
 
@@ -56,10 +76,32 @@ export class CatalogView {
       resources: this.catalog.resources().filter((r) => sees({ kind: 'resource', name: r.item.uri })),
       templates: this.catalog.templates().filter((r) => sees({ kind: 'resource', name: r.item.uriTemplate })),
       missing: this.catalog.missing.filter((m) => m.lastSeen.some(sees)).map((m) => m.upstream),
+      pages: new Map(),
     };
     if (this.cache.size >= MAX_CACHED_ROLE_SETS) this.cache.clear();
     this.cache.set(key, lists);
     return lists;
+  }
+
+  /**
+   * The page of `list` after `cursor` (the first page without one) for this caller, built once per
+   * role set, page size and catalog version. A malformed or expired cursor is refused (-32602).
+   */
+  page(principal: Principal, list: ListName, cursor: string | undefined, pageSize: number): ListPage {
+    const lists = this.lists(principal);
+    const items: readonly Listed[] = list === 'resourceTemplates' ? lists.templates : lists[list];
+    const key = PAGE_KEYS[list];
+    const start = pageStart(items, key, cursor);
+    const cacheKey = `${list}:${pageSize}:${start}`;
+    const cached = lists.pages.get(cacheKey);
+    if (cached) return cached;
+    const page = pageAt(items, key, pageSize, start);
+    const answer: ListPage = Object.freeze({
+      [list]: Object.freeze(page.items.map((r) => r.item)),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+    lists.pages.set(cacheKey, answer);
+    return answer;
   }
 
   tools(principal: Principal): Routed<Tool>[] {

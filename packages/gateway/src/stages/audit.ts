@@ -42,10 +42,20 @@ function statusOf(req: GatewayRequest, error: unknown): AuditStatus {
   return req.inputRequired ? 'input_required' : 'ok';
 }
 
+/**
+ * Digests of frozen results: list pages are built once per role set and catalog version, frozen
+ * and shared (policy/catalog-view.ts), so each is hashed once rather than on every listing.
+ */
+const frozenDigests = new WeakMap<object, { bytes: number; hash: string }>();
+
 function resultDigest(result: Record<string, unknown> | undefined): { bytes: number; hash: string } | null {
   if (result === undefined) return null;
+  const known = frozenDigests.get(result);
+  if (known !== undefined) return known;
   const json = JSON.stringify(result);
-  return { bytes: Buffer.byteLength(json), hash: createHash('sha256').update(json).digest('hex') };
+  const digest = { bytes: Buffer.byteLength(json), hash: createHash('sha256').update(json).digest('hex') };
+  if (Object.isFrozen(result)) frozenDigests.set(result, digest);
+  return digest;
 }
 
 export function buildAuditEvent(req: GatewayRequest, error: unknown, arrivedAt: string): AuditEvent {

@@ -3,13 +3,12 @@
  * everything that targets one upstream is forwarded to it under the upstream's own name.
  */
 import type { Principal } from '../auth/principal.ts';
-import { paginate } from '../catalog/pagination.ts';
 import type { PolicyModel } from '../config/model-access.ts';
 import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
-import type { CatalogView } from '../policy/catalog-view.ts';
+import type { CatalogView, ListName, ListPage } from '../policy/catalog-view.ts';
 import { filterCompletion } from '../policy/completion-filter.ts';
 import { identityMeta, PRINCIPAL_META_KEY } from '../policy/inject.ts';
 import {
@@ -65,43 +64,19 @@ function cursorOf(req: GatewayRequest): string | undefined {
   return typeof req.params.cursor === 'string' ? req.params.cursor : undefined;
 }
 
-function listPage(req: GatewayRequest, deps: DispatchDeps): Record<string, unknown> | undefined {
-  const cursor = cursorOf(req);
-  const size = deps.pageSize;
-  const view = deps.view;
-  const principal = req.principal as Principal;
-  switch (req.method) {
-    case 'tools/list': {
-      const page = paginate(view.tools(principal), (r) => r.item.name, size, cursor);
-      return {
-        tools: page.items.map((r) => r.item),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      };
-    }
-    case 'prompts/list': {
-      const page = paginate(view.prompts(principal), (r) => r.item.name, size, cursor);
-      return {
-        prompts: page.items.map((r) => r.item),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      };
-    }
-    case 'resources/list': {
-      const page = paginate(view.resources(principal), (r) => r.item.uri, size, cursor);
-      return {
-        resources: page.items.map((r) => r.item),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      };
-    }
-    case 'resources/templates/list': {
-      const page = paginate(view.templates(principal), (r) => r.item.uriTemplate, size, cursor);
-      return {
-        resourceTemplates: page.items.map((r) => r.item),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      };
-    }
-    default:
-      return undefined;
-  }
+/** The list methods, and the field each one's result carries its items in. */
+const LIST_METHODS: Readonly<Record<string, ListName>> = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resourceTemplates',
+};
+
+/** A list method's page for this caller (built once per role set and catalog version). */
+function listPage(req: GatewayRequest, deps: DispatchDeps): ListPage | undefined {
+  const list = LIST_METHODS[req.method];
+  if (list === undefined) return undefined;
+  return deps.view.page(req.principal as Principal, list, cursorOf(req), deps.pageSize);
 }
 
 async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void> {
@@ -182,11 +157,7 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
 export const UNAVAILABLE_META_KEY = 'dev.gatehouse/unavailable';
 
 /** Marks a list page as incomplete: which upstreams the caller would see more from, and why not. */
-function withMissing(
-  page: Record<string, unknown>,
-  req: GatewayRequest,
-  deps: DispatchDeps,
-): Record<string, unknown> {
+function withMissing(page: ListPage, req: GatewayRequest, deps: DispatchDeps): Record<string, unknown> {
   const missing = deps.view.missing(req.principal as Principal);
   if (missing.length === 0) return page;
   // Names and states only: an upstream's own error text may name internal hosts.
