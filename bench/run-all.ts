@@ -181,11 +181,11 @@ async function main(): Promise<number> {
   const jsonDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-json-'));
   const runs: BenchRun[] = [];
   try {
-    for (const { name, description } of BENCHES) {
+    for (const { name, description, script = name } of BENCHES) {
       const command = ['node', ...benchArgs(name, values.smoke, '<file>')].join(' ');
       if (!selected.has(name)) runs.push({ bench: name, description, status: 'not-selected', command });
-      else if (!existsSync(join(ROOT, 'bench', `${name}.ts`))) {
-        process.stdout.write(`\n[run-all] ${name}: bench/${name}.ts does not exist, not run\n`);
+      else if (!existsSync(join(ROOT, 'bench', `${script}.ts`))) {
+        process.stdout.write(`\n[run-all] ${name}: bench/${script}.ts does not exist, not run\n`);
         runs.push({ bench: name, description, status: 'missing', command });
       } else runs.push(await runBench(name, description, values.smoke, jsonDir));
       if (interrupted) {

@@ -5,8 +5,14 @@
  */
 
 export interface BenchDefinition {
-  /** The script's base name: `bench/<name>.ts`, and the prefix of its charts. */
+  /** The run's name and the prefix of its charts; the script is `bench/<name>.ts` unless `script` says otherwise. */
   name: string;
+  /** Another script's base name, run with `args` (e.g. the overhead bench's soak mode). */
+  script?: string;
+  /** Extra arguments of the full run. */
+  args?: readonly string[];
+  /** Arguments of a smoke run instead of `--smoke`. */
+  smokeArgs?: readonly string[];
   /** One line for the overview table: what it measures. */
   description: string;
 }
@@ -16,6 +22,14 @@ export const BENCHES: readonly BenchDefinition[] = [
     name: 'overhead',
     description:
       'tools/call direct vs through Gatehouse (full pipeline) vs mcp-proxy and supergateway: calls/s, p50/p99, CPU per 1,000 calls',
+  },
+  {
+    name: 'soak',
+    script: 'overhead',
+    args: ['--soak-seconds', '300'],
+    smokeArgs: ['--soak-seconds', '3', '--soak-concurrency', '8'],
+    description:
+      'stateless 2026-07-28 tools/call through Gatehouse at concurrency 64 for 5 minutes: throughput and gateway memory over time',
   },
   {
     name: 'catalog-scale',
@@ -56,5 +70,8 @@ export const BENCHES: readonly BenchDefinition[] = [
 
 /** The arguments a benchmark is run with. */
 export function benchArgs(name: string, smoke: boolean, jsonFile: string): string[] {
-  return [`bench/${name}.ts`, ...(smoke ? ['--smoke'] : []), '--json', jsonFile];
+  const bench = BENCHES.find((b) => b.name === name);
+  const script = bench?.script ?? name;
+  const extra = smoke ? [...(bench?.smokeArgs ?? ['--smoke'])] : [...(bench?.args ?? [])];
+  return [`bench/${script}.ts`, ...extra, '--json', jsonFile];
 }

@@ -17,7 +17,7 @@ async function replayAfter(store: MemoryEventStore, id: string): Promise<number[
   const seen: number[] = [];
   await store.replayEventsAfter(id, {
     send: async (_id, message) => {
-      seen.push((message as { params: { n: number } }).params.n);
+      seen.push((message as unknown as { params: { n: number } }).params.n);
     },
   });
   return seen;
