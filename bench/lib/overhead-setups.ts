@@ -31,7 +31,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_SERVER = 'bench/upstream/bench-server.ts';
 export const UPSTREAM_CMD = `node ${BENCH_SERVER}`;
 export const GATEHOUSE_CONFIG = 'examples/bench/gatehouse.yaml';
-const GATEHOUSE_BIN = join(ROOT, 'packages/gateway/bin/gatehouse.mjs');
+/** The gateway CLI; GATEHOUSE_BENCH_BIN points at another checkout's (for before/after runs). */
+const GATEHOUSE_BIN = process.env.GATEHOUSE_BENCH_BIN ?? join(ROOT, 'packages/gateway/bin/gatehouse.mjs');
 const MCP_PROXY_BIN = join(ROOT, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs');
 const SUPERGATEWAY_BIN = join(ROOT, 'node_modules/supergateway/dist/index.js');
 
