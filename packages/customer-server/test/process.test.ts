@@ -5,10 +5,10 @@
  * and get the same profile — including the partial one when billing is down.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import type { RunningSandbox } from '@gatehouse/sandbox';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import {
   connectClient,
   startGateway,
@@ -39,41 +39,16 @@ after(() => sandbox.close());
 const company = world().companies.find((c) => c.scenario === 'at-risk');
 assert.ok(company);
 
-function spawnServer(extra: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [MAIN, '--port', '0'], {
-    env: { ...process.env, ...env, ...extra },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (found?.[1]) resolve(found[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`customer server exited with ${code}: ${stderr}`)));
-  });
-  url.catch(() => undefined);
-  return { child, url, stderr: () => stderr };
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
+const spawnServer = (extra: Record<string, string | undefined>) =>
+  spawnServerProcess(MAIN, { env: { ...env, ...extra }, name: 'customer server' });
 
 describe('standalone process over HTTP', () => {
   for (const era of ['legacy', 'modern'] as const) {
     test(`answers the profile, the at-risk renewals and health (${era})`, async () => {
       const server = spawnServer({});
-      const client = new Client(
-        { name: 'customer-process-test', version: '1.0.0' },
-        { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
-      );
+      let client: Client | undefined;
       try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(await server.url)));
+        client = await httpClient(await server.url, era);
         assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), TOOLS);
         const profile = await client.callTool({
           name: 'get_customer_profile',
@@ -92,9 +67,8 @@ describe('standalone process over HTTP', () => {
         const health = await client.callTool({ name: 'health', arguments: {} });
         assert.equal((health.structuredContent as Json).status, 'ok', textOf(health));
       } finally {
-        await client.close().catch(() => undefined);
-        server.child.kill('SIGTERM');
-        assert.equal(await exitCode(server.child), 0, server.stderr());
+        await client?.close().catch(() => undefined);
+        assert.equal(await server.stop(), 0, server.stderr());
       }
     });
   }
@@ -105,7 +79,7 @@ describe('standalone process over HTTP', () => {
       server.url,
       /HUBSPOT_TOKEN: is required[\s\S]*CHARGEOVER_BASE_URL: must be an http\(s\) URL/,
     );
-    assert.equal(await exitCode(server.child), 1);
+    assert.equal(await server.exited(), 1);
   });
 });
 

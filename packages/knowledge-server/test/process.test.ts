@@ -4,12 +4,12 @@
  * clients see its tools as `knowledge_<tool>` and its documents as resources.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
+import type { Client } from '@modelcontextprotocol/client';
 import {
   connectClient,
   startGateway,
@@ -26,44 +26,16 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function spawnServer(env: Record<string, string>): {
-  child: ChildProcess;
-  url: Promise<string>;
-  stderr: () => string;
-} {
-  const child = spawn(process.execPath, [MAIN, '--port', '0'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
+const spawnServer = (env: Record<string, string>) =>
+  spawnServerProcess(MAIN, { env: { LOG_LEVEL: 'warn', ...env }, name: 'knowledge server' });
 
 describe('standalone process over HTTP', () => {
   for (const era of ['legacy', 'modern'] as const) {
     test(`serves search, documents and health (${era})`, async () => {
       const server = spawnServer({ KNOWLEDGE_DB_PATH: join(dir, `http-${era}.db`) });
-      const client = new Client(
-        { name: 'knowledge-process-test', version: '1.0.0' },
-        { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
-      );
+      let client: Client | undefined;
       try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(await server.url)));
+        client = await httpClient(await server.url, era);
         const names = (await client.listTools()).tools.map((t) => t.name).sort();
         assert.deepEqual(names, ['get_document', 'health', 'ingest_docs', 'search_docs']);
         const search = await client.callTool({
@@ -82,9 +54,8 @@ describe('standalone process over HTTP', () => {
         const health = await client.callTool({ name: 'health', arguments: {} });
         assert.equal((health.structuredContent as { status: string }).status, 'ok');
       } finally {
-        await client.close().catch(() => {});
-        server.child.kill('SIGTERM');
-        assert.equal(await exited(server.child), 0, server.stderr());
+        await client?.close().catch(() => {});
+        assert.equal(await server.stop(), 0, server.stderr());
       }
     });
   }
@@ -92,7 +63,7 @@ describe('standalone process over HTTP', () => {
   test('a bad environment stops the process with the problem named', async () => {
     const server = spawnServer({ EMBEDDINGS_BASE_URL: 'http://127.0.0.1:1', EMBEDDINGS_MODEL: '' });
     await assert.rejects(server.url, /EMBEDDINGS_MODEL is required/);
-    assert.equal(await exited(server.child), 1);
+    assert.equal(await server.exited(), 1);
   });
 });
 

@@ -5,10 +5,10 @@
  * identity forwarded — which is who the platform API records as having asked for a restart.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { ApiKeyStore } from '../../gateway/src/auth/api-keys.ts';
 import {
   connectClient,
@@ -33,41 +33,16 @@ async function actionLog(service: string): Promise<Loose[]> {
   return ((await response.json()) as { data: Loose[] }).data;
 }
 
-function spawnServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN, '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (found?.[1]) resolve(found[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`platform-ops server exited with ${code}: ${stderr}`)));
-  });
-  url.catch(() => undefined);
-  return { child, url, stderr: () => stderr };
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
+const spawnServer = (env: Record<string, string>) =>
+  spawnServerProcess(MAIN, { env, name: 'platform-ops server' });
 
 describe('standalone process over HTTP', () => {
   for (const era of ['legacy', 'modern'] as const) {
     test(`serves tools, resources and the prompt (${era})`, async () => {
       const server = spawnServer(serverEnv(sandbox));
-      const client = new Client(
-        { name: 'platform-ops-process-test', version: '1.0.0' },
-        { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
-      );
+      let client: Client | undefined;
       try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(await server.url)));
+        client = await httpClient(await server.url, era);
         const names = (await client.listTools()).tools.map((t) => t.name).sort();
         assert.deepEqual(names, [
           'get_service_health',
@@ -98,9 +73,8 @@ describe('standalone process over HTTP', () => {
         });
         assert.match(JSON.stringify(prompt.messages), /SearchLatencyHigh/);
       } finally {
-        await client.close().catch(() => undefined);
-        server.child.kill('SIGTERM');
-        assert.equal(await exitCode(server.child), 0, server.stderr());
+        await client?.close().catch(() => undefined);
+        assert.equal(await server.stop(), 0, server.stderr());
       }
     });
   }
@@ -111,7 +85,7 @@ describe('standalone process over HTTP', () => {
       server.url,
       /bad environment: PLATFORM_BASE_URL must be an http\(s\) URL; PLATFORM_TOKEN is required/,
     );
-    assert.equal(await exitCode(server.child), 1);
+    assert.equal(await server.exited(), 1);
   });
 });
 

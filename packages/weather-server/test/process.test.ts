@@ -4,10 +4,10 @@
  * start, and launched over stdio by the Gatehouse gateway, whose clients see `weather_*` tools.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import {
   connectClient,
   startGateway,
@@ -28,45 +28,16 @@ before(async () => {
 });
 after(() => sandbox.close());
 
-function spawnServer(env: Record<string, string>): {
-  child: ChildProcess;
-  url: Promise<string>;
-  stderr: () => string;
-} {
-  const child = spawn(process.execPath, [MAIN, '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (found?.[1]) resolve(found[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`weather server exited with ${code}: ${stderr}`)));
-  });
-  url.catch(() => undefined);
-  return { child, url, stderr: () => stderr };
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
+const spawnServer = (env: Record<string, string>) =>
+  spawnServerProcess(MAIN, { env, name: 'weather server' });
 
 describe('standalone process over HTTP', () => {
   for (const era of ['legacy', 'modern'] as const) {
     test(`answers get_weather, get_forecast and health (${era})`, async () => {
       const server = spawnServer(sandboxEnv);
-      const client = new Client(
-        { name: 'weather-process-test', version: '1.0.0' },
-        { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
-      );
+      let client: Client | undefined;
       try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(await server.url)));
+        client = await httpClient(await server.url, era);
         const names = (await client.listTools()).tools.map((t) => t.name).sort();
         assert.deepEqual(names, ['get_forecast', 'get_weather', 'health']);
         const now = await client.callTool({ name: 'get_weather', arguments: { location: 'Banff' } });
@@ -93,9 +64,8 @@ describe('standalone process over HTTP', () => {
         const health = await client.callTool({ name: 'health', arguments: {} });
         assert.equal((health.structuredContent as { status: string }).status, 'ok');
       } finally {
-        await client.close().catch(() => undefined);
-        server.child.kill('SIGTERM');
-        assert.equal(await exitCode(server.child), 0, server.stderr());
+        await client?.close().catch(() => undefined);
+        assert.equal(await server.stop(), 0, server.stderr());
       }
     });
   }
@@ -103,7 +73,7 @@ describe('standalone process over HTTP', () => {
   test('a bad environment stops the process with the variable named', async () => {
     const server = spawnServer({ ...sandboxEnv, WEATHER_CACHE_TTL_SECONDS: '-5' });
     await assert.rejects(server.url, /WEATHER_CACHE_TTL_SECONDS: must be at least 0/);
-    assert.equal(await exitCode(server.child), 1);
+    assert.equal(await server.exited(), 1);
   });
 });
 

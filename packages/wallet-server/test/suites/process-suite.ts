@@ -6,11 +6,9 @@
  * snippet).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { testClient } from '@gatehouse/kit/testing';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { httpClient, spawnServerProcess, testClient } from '@gatehouse/kit/testing';
+import type { Client } from '@modelcontextprotocol/client';
 import { ApiKeyStore } from '../../../gateway/src/auth/api-keys.ts';
 import {
   connectClient,
@@ -24,23 +22,6 @@ import { planLoad, runLoad, verifyLoad } from '../helpers/load.ts';
 import { caller, fundedAccounts, outcomeOf, quietServer } from '../helpers/wallet.ts';
 
 const MAIN = 'packages/wallet-server/src/main.ts';
-
-async function spawnWallet(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN, '--port', '0'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (\S+)/.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`wallet exited (${code}) before listening:\n${stderr}`)));
-  });
-  return { child, url };
-}
 
 const GATEWAY_POLICY = String.raw`auth:
   apiKeys: true
@@ -80,15 +61,17 @@ export function processSuite(backend: () => Backend): void {
         count: 6,
         openingMinor: 8_000n,
       });
-      const { child, url } = await spawnWallet({
-        ...store.env,
-        GATEHOUSE_CALLER: JSON.stringify(caller('duo')),
+      const wallet = spawnServerProcess(MAIN, {
+        env: { LOG_LEVEL: 'warn', ...store.env, GATEHOUSE_CALLER: JSON.stringify(caller('duo')) },
+        name: 'wallet',
       });
-      const remote = new Client({ name: 'wallet-test', version: '1.0.0' });
+      const url = await wallet.url;
+      let opened: Client | undefined;
       const otherLedger = await store.reopen();
       const local = await testClient(quietServer(otherLedger), { caller: caller('duo') });
       try {
-        await remote.connect(new StreamableHTTPClientTransport(new URL(url)));
+        const remote = await httpClient(url, 'legacy');
+        opened = remote;
         const listed = await remote.callTool({ name: 'get_balance', arguments: {} });
         assert.equal((listed.structuredContent as { accounts: unknown[] }).accounts.length, 6);
         const bad = await remote
@@ -108,11 +91,10 @@ export function processSuite(backend: () => Backend): void {
         const health = await remote.callTool({ name: 'health', arguments: {} });
         assert.equal((health.structuredContent as { status: string }).status, 'ok');
       } finally {
-        await remote.close();
+        await opened?.close();
         await local.close();
         await otherLedger.close();
-        child.kill('SIGTERM');
-        if (child.exitCode === null) await once(child, 'exit');
+        await wallet.stop();
       }
     });
 
