@@ -29,7 +29,6 @@
  * gateway-on.cpuprofile) when it exits; the figures of such a run include the profiler's cost.
  */
 
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -55,6 +54,7 @@ import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
 import { CLOCK_TICKS, cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 import { markdownRow } from './lib/markdown.ts';
 import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
+import { type Child, startChild, waitReady } from './lib/scale-harness.ts';
 import { bar } from './lib/series.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -149,58 +149,6 @@ async function serveUpstream(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // Child processes and their CPU time.
-
-interface Child {
-  pid: number;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts a child and resolves with the URL it prints on stdout (the first match of `pattern`). */
-function startChild(args: string[], pattern: RegExp, what: string): Promise<Child> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise<Child>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 30 s:\n${stderr}`)), 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before listening:\n${stderr}`));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-8_000);
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = pattern.exec(stdout);
-      if (!match?.[1]) return;
-      clearTimeout(timer);
-      child.stdout.removeAllListeners('data');
-      child.stdout.resume();
-      resolve({
-        pid: child.pid as number,
-        url: match[1],
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
-}
-
-async function waitReady(url: string, what: string): Promise<void> {
-  const readyz = new URL('/readyz', url);
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const response = await fetch(readyz).catch(() => undefined);
-    await response?.body?.cancel();
-    if (response?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} not ready in 30 s`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Configurations.

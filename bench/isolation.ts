@@ -49,7 +49,6 @@
  * ISOLATION_CONCURRENCY, ISOLATION_ERAS.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,9 +62,9 @@ import { WireErrors } from '../packages/gateway/src/errors/registry.ts';
 import { cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 import { markdownRow } from './lib/markdown.ts';
 import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
+import { type Child, GATEHOUSE_BIN, startChild } from './lib/scale-harness.ts';
 import { bar } from './lib/series.ts';
 
-const GATEHOUSE_BIN = fileURLToPath(new URL('../packages/gateway/bin/gatehouse.mjs', import.meta.url));
 const FAULT_SERVER = fileURLToPath(
   new URL('../packages/gateway/test/fixtures/fault-server.ts', import.meta.url),
 );
@@ -142,12 +141,6 @@ function options(): Options {
 // ---------------------------------------------------------------------------------------------
 // The gateway child process.
 
-interface GatewayChild {
-  pid: number;
-  url: string;
-  stop(): Promise<void>;
-}
-
 function gatewayYaml(storage: string, modeFile: string): string {
   const fault = (name: string, extraEnv: string) => `  - name: ${name}
     transport: stdio
@@ -180,39 +173,8 @@ ${fault('neighbour', `, FAULT_MODE_FILE: ${JSON.stringify(modeFile)}`)}    timeo
 `;
 }
 
-function startGateway(config: string): Promise<GatewayChild> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve', '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise<GatewayChild>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 30 s:\n${stderr}`)), 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited (${code}) before listening:\n${stderr}`));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-8_000);
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /Gatehouse MCP endpoint: (\S+)/.exec(stdout);
-      if (!match?.[1]) return;
-      clearTimeout(timer);
-      child.stdout.removeAllListeners('data');
-      child.stdout.resume();
-      resolve({
-        pid: child.pid as number,
-        url: match[1],
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
+function startGateway(config: string): Promise<Child> {
+  return startChild([GATEHOUSE_BIN, 'serve', '--config', config], /Gatehouse MCP endpoint: (\S+)/, 'gateway');
 }
 
 interface UpstreamStatus {
@@ -437,7 +399,7 @@ interface EraResults {
 }
 
 async function runEra(
-  gateway: GatewayChild,
+  gateway: Child,
   era: Era,
   opts: Options,
   tally: Tally,
@@ -710,7 +672,7 @@ async function main(): Promise<number> {
   const config = join(dir, 'gatehouse.yaml');
   writeFileSync(modeFile, 'ok');
   writeFileSync(config, gatewayYaml(storage, modeFile));
-  let gateway: GatewayChild | null = null;
+  let gateway: Child | null = null;
   try {
     gateway = await startGateway(config);
     const url = gateway.url;

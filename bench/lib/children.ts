@@ -26,6 +26,8 @@ export interface StartOptions {
   /** Resolve once stdout matches this (group 1 is captured); otherwise resolve at spawn. */
   readyLine?: RegExp;
   timeoutMs?: number;
+  /** Also hands stderr to this as it arrives (e.g. to find an inspector's address). */
+  onStderr?: (text: string) => void;
 }
 
 function onExit(child: ChildProcess): Promise<void> {
@@ -45,7 +47,9 @@ export function startChild(options: StartOptions): Promise<RunningChild> {
   let stderr = '';
   const exited = onExit(child);
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-8_000);
+    const text = chunk.toString();
+    stderr = (stderr + text).slice(-8_000);
+    options.onStderr?.(text);
   });
   const running = (captured: string): RunningChild => ({
     pid: child.pid as number,

@@ -5,7 +5,6 @@
  * `tools/list` pagination, the load-average line printed with every round, printing a
  * BenchResult, and a minimal inspector client that forces a GC in a child and reads its heap.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import {
   StreamableHTTPClientTransport,
   type Tool,
 } from '@modelcontextprotocol/client';
+import { startChild as startProcess, waitForHttp } from './children.ts';
 import type { BenchResult } from './results.ts';
 
 /** The gateway CLI; GATEHOUSE_BENCH_BIN points at another checkout's (for before/after runs). */
@@ -37,61 +37,27 @@ export interface Child {
  * Starts `node <args>` and resolves once its stdout matches `pattern` (group 1 is the URL). Its
  * stderr is also handed to `onStderr` as it arrives (e.g. to find the inspector's address).
  */
-export function startChild(
+export async function startChild(
   args: string[],
   pattern: RegExp,
   what: string,
   options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string) => void } = {},
 ): Promise<Child> {
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
+  const child = await startProcess({
+    command: process.execPath,
+    args,
+    what,
+    readyLine: pattern,
+    timeoutMs: 60_000,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.onStderr ? { onStderr: options.onStderr } : {}),
   });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise<Child>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 60 s:\n${stderr}`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) before listening:\n${stderr}`));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      stderr = (stderr + text).slice(-8_000);
-      options.onStderr?.(text);
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = pattern.exec(stdout);
-      if (!match?.[1]) return;
-      clearTimeout(timer);
-      child.stdout.removeAllListeners('data');
-      child.stdout.resume();
-      resolve({
-        pid: child.pid as number,
-        url: match[1],
-        stderr: () => stderr,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
+  return { pid: child.pid, url: child.captured, stderr: child.stderrTail, stop: child.stop };
 }
 
 /** Waits until the gateway's /readyz answers 200. */
-export async function waitReady(url: string, what: string, timeoutMs = 60_000): Promise<void> {
-  const readyz = new URL('/readyz', url);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(readyz).catch(() => undefined);
-    await response?.body?.cancel();
-    if (response?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} not ready in ${timeoutMs / 1000} s`);
+export function waitReady(url: string, what: string, timeoutMs = 60_000): Promise<void> {
+  return waitForHttp(new URL('/readyz', url).href, what, (status) => status === 200, timeoutMs);
 }
 
 /** `gatehouse serve` with this configuration (written to `configFile`), once it is ready. */
