@@ -79,6 +79,8 @@ export interface ServerModel {
   maxNameLength: number;
   listTtlMs: number;
   drainTimeoutMs: number;
+  /** Whether plain HTTP tools/call requests take the call lane (transport/call-lane.ts). */
+  callLane: boolean;
   /** The OAuth resource URL of the MCP endpoint (token audience, metadata `resource`). */
   resourceUrl: string;
 }

@@ -155,6 +155,7 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
         maxNameLength: s.maxNameLength,
         listTtlMs: s.listTtlMs,
         drainTimeoutMs: s.drainTimeoutMs,
+        callLane: s.callLane,
         resourceUrl: resourceUrl(s),
       },
       upstreams,

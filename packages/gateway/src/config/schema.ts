@@ -181,6 +181,12 @@ export const ServerSchema = z
       .nonnegative()
       .default(20_000)
       .describe('On SIGTERM, how long in-flight calls may finish before they are cancelled.'),
+    callLane: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Serve plain HTTP tools/call requests on the lean call lane (same pipeline, same answers; no SDK server in the way). false sends every request through the SDK server.',
+      ),
   })
   .strict();
 

@@ -3,25 +3,21 @@
  * and runs the pipeline. One factory serves both eras and every transport — a 2025-era session
  * gets one instance for its lifetime, a 2026-07-28 request gets a fresh one.
  */
-import { randomUUID } from 'node:crypto';
 import {
-  CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   createRequestStateCodec,
   inputRequired,
-  LOG_LEVEL_META_KEY,
-  type LoggingLevel,
   McpServer,
-  type ProgressToken,
   type RequestStateCodec,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { carrierFrom } from '../observability/tracing.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Pipeline } from '../pipeline/stages.ts';
 import { TASK_METHODS, TASKS_EXTENSION } from '../tasks/task-relay.ts';
+import { newGatewayRequest } from './gateway-request.ts';
+import { takePrepared } from './prepared-outcome.ts';
 
 export const SERVER_INFO = { name: 'gatehouse', title: 'Gatehouse MCP gateway', version: '0.1.0' };
 
@@ -66,12 +62,11 @@ function principalOf(ctx: ServerContext): Principal | undefined {
   return principal === undefined ? undefined : (principal as Principal);
 }
 
-function progressTokenOf(params: Record<string, unknown>): ProgressToken | undefined {
-  const meta = params._meta as Record<string, unknown> | undefined;
-  const token = meta?.progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
-}
-
+/**
+ * The GatewayRequest for an SDK handler invocation, and a wait for the notifications it sent: the
+ * SDK sends a notification asynchronously, so without that wait a result could overtake the
+ * progress and log messages that came before it (and they would be dropped).
+ */
 function buildRequest(
   method: string,
   params: Record<string, unknown>,
@@ -79,38 +74,32 @@ function buildRequest(
   origin: ServerOrigin,
   sessionCapabilities: () => ClientCapabilities | undefined,
   shutdown: AbortSignal,
-): GatewayRequest {
-  const progressToken = progressTokenOf(params);
-  const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
-  return {
-    id: randomUUID(),
-    method,
-    params,
-    era: origin.era,
-    transport: origin.transport,
-    sessionId: origin.sessionId ?? ctx.sessionId,
-    signal: AbortSignal.any([ctx.mcpReq.signal, shutdown]),
-    progressToken,
-    downstream: {
-      progress: (p) => {
-        if (progressToken === undefined) return;
-        ctx.mcpReq
-          .notify({ method: 'notifications/progress', params: { ...p, progressToken } })
-          .catch(() => {});
+): { req: GatewayRequest; sent: () => Promise<unknown> } {
+  const sending: Promise<unknown>[] = [];
+  const req = newGatewayRequest(
+    {
+      method,
+      params,
+      era: origin.era,
+      transport: origin.transport,
+      sessionId: origin.sessionId ?? ctx.sessionId,
+      signal: ctx.mcpReq.signal,
+      envelope: ctx.mcpReq.envelope as Record<string, unknown> | undefined,
+      sessionCapabilities,
+      inputResponses: ctx.mcpReq.inputResponses,
+      resumeState: ctx.mcpReq.requestState(),
+      headers: ctx.http?.req?.headers,
+      principal: origin.principal ?? principalOf(ctx),
+      notify: (notification) => {
+        sending.push(ctx.mcpReq.notify(notification).catch(() => {}));
       },
       log: (p) => {
-        ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {});
+        sending.push(ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {}));
       },
     },
-    clientCapabilities:
-      (envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? sessionCapabilities(),
-    logLevel: envelope[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
-    inputResponses: ctx.mcpReq.inputResponses,
-    resumeState: ctx.mcpReq.requestState(),
-    startedAt: performance.now(),
-    traceCarrier: carrierFrom(params._meta as Record<string, unknown> | undefined, ctx.http?.req?.headers),
-    principal: origin.principal ?? principalOf(ctx),
-  };
+    shutdown,
+  );
+  return { req, sent: () => Promise.all(sending) };
 }
 
 /** tasks/* params: the task id, plus whatever else the method carries (inputResponses, _meta). */
@@ -175,15 +164,28 @@ export function createDownstreamServer(
     request: { params?: Record<string, unknown> },
     ctx: ServerContext,
   ) => {
-    const req = buildRequest(
-      method,
-      request.params ?? {},
-      ctx,
-      origin,
-      () => server.getClientCapabilities(),
-      deps.shutdown,
-    );
-    await deps.pipeline(req);
+    const prepared = takePrepared(ctx, method);
+    let req: GatewayRequest;
+    if (prepared === undefined) {
+      const built = buildRequest(
+        method,
+        request.params ?? {},
+        ctx,
+        origin,
+        () => server.getClientCapabilities(),
+        deps.shutdown,
+      );
+      req = built.req;
+      try {
+        await deps.pipeline(req);
+      } finally {
+        await built.sent();
+      }
+    } else {
+      req = prepared.request;
+      for (const p of prepared.logs) await ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {});
+      if (prepared.failure) throw prepared.failure.error;
+    }
     if (req.inputRequired) {
       const requestState = await codec.mint(req.inputRequired.requestState, ctx);
       return inputRequired({ inputRequests: req.inputRequired.inputRequests, requestState });

@@ -126,9 +126,14 @@ export function endSpan(span: Span, error?: unknown): void {
 }
 
 /** Reads a W3C carrier from `_meta` (SEP-414 style keys) or HTTP headers. */
+/** Reads a header by (lower-case) name: a web `Headers`, or the call lane's view of Node's. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 export function carrierFrom(
   meta: Record<string, unknown> | undefined,
-  headers: Headers | undefined,
+  headers: HeaderReader | undefined,
 ): TraceCarrier {
   const fromMeta = typeof meta?.traceparent === 'string' ? meta.traceparent : undefined;
   const traceparent = fromMeta ?? headers?.get('traceparent') ?? undefined;

@@ -6,7 +6,7 @@
  * - a 2025-era upstream sends elicitation/sampling/roots requests during the call; the call is
  *   kept open (SuspendableCall) and the questions go to the client as `input_required`.
  */
-import type { Client, Tool } from '@modelcontextprotocol/client';
+import type { Client, StandardSchemaV1, Tool } from '@modelcontextprotocol/client';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   isInputRequiredResult,
@@ -76,6 +76,25 @@ interface SendOptions {
   onprogress: (p: { progress: number; total?: number; message?: string }) => void;
 }
 
+/**
+ * The result of a relayed `tools/call`, checked only for being an object. The gateway forwards it,
+ * it does not consume it: the SDK codec still checks the wire envelope, and the caller's client
+ * validates `structuredContent` against the `outputSchema` the gateway advertised (which shaping
+ * may have rewritten). `client.callTool` would also run zod over the whole result and the
+ * upstream's output schema on every call, which was a tenth of the gateway's CPU per call.
+ * (callTool is still used where it does more: see send().)
+ */
+const RELAYED_RESULT: StandardSchemaV1<Params> = {
+  '~standard': {
+    version: 1,
+    vendor: 'gatehouse',
+    validate: (value) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? { value: value as Params }
+        : { issues: [{ message: 'a tools/call result must be an object' }] },
+  },
+};
+
 function send(
   client: Client,
   method: ForwardMethod,
@@ -92,7 +111,13 @@ function send(
     allowInputRequired: true,
   };
   const sent = traced.params;
-  if (method === 'tools/call') return client.callTool(sent as never, common) as Promise<Params>;
+  if (method === 'tools/call') {
+    // Over HTTP in the 2026-07-28 era, callTool mirrors x-mcp-header arguments into Mcp-Param-*
+    // headers (SEP-2243), which the upstream checks; nowhere else is there anything to mirror.
+    if (upstream.model.transport === 'http' && upstream.era === 'modern')
+      return client.callTool(sent as never, common) as Promise<Params>;
+    return client.request({ method: 'tools/call', params: sent }, RELAYED_RESULT, common) as Promise<Params>;
+  }
   if (method === 'prompts/get') return client.getPrompt(sent as never, common) as Promise<Params>;
   return client.readResource(sent as never, { ...common, cacheMode: 'bypass' }) as Promise<Params>;
 }

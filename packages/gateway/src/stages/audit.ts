@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.ts';
 import { traceIdOf } from '../observability/tracing.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import { resultJson } from '../pipeline/result-json.ts';
 
 export interface AuditSink {
   record(event: AuditEvent): Promise<void>;
@@ -52,7 +53,7 @@ function resultDigest(result: Record<string, unknown> | undefined): { bytes: num
   if (result === undefined) return null;
   const known = frozenDigests.get(result);
   if (known !== undefined) return known;
-  const json = JSON.stringify(result);
+  const json = resultJson(result);
   const digest = { bytes: Buffer.byteLength(json), hash: createHash('sha256').update(json).digest('hex') };
   if (Object.isFrozen(result)) frozenDigests.set(result, digest);
   return digest;

@@ -4,20 +4,38 @@
  * 2025-era session layer. It only translates; all decisions live in the pipeline.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import {
+  type AuthInfo,
+  createMcpHandler,
+  isLegacyRequest,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server';
+import type { Principal } from '../auth/principal.ts';
 import type { ServerModel } from '../config/model.ts';
+import { carriesPrepared } from '../downstream/prepared-outcome.ts';
+import { PRINCIPAL_AUTH_KEY } from '../downstream/server-factory.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { authInfoFor, createHttpAuth } from './http-auth.ts';
-import { checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
+import { type BodyOutcome, checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
 
+/** Per-request options from the Node entry: a caller it already authenticated, a body it parsed. */
+export interface FrontFetchOptions {
+  /** Set only by in-process code (the Node entry's call lane), never from request data. */
+  authInfo?: AuthInfo;
+  /** The POST body, already read and checked as JSON-RPC by the Node entry. */
+  parsedBody?: unknown;
+}
+
 export interface HttpFront {
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, options?: FrontFetchOptions): Promise<Response>;
   readonly sessions: LegacySessions;
+  /** True once the gateway stopped accepting MCP requests. */
+  readonly draining: boolean;
   /** Stop accepting MCP requests (503) and report not ready; requests already running go on. */
   stopAccepting(): void;
   close(): Promise<void>;
@@ -49,23 +67,19 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     server,
   });
 
-  async function mcp(request: Request): Promise<Response> {
+  async function mcp(request: Request, options: FrontFetchOptions | undefined): Promise<Response> {
     const refused = checkHostAndOrigin(request, server);
     if (refused) return refused;
-    if (draining)
+    // A call the lane accepted before the drain began is answered, not refused.
+    if (draining && !carriesPrepared(options?.authInfo))
       return jsonRpcError(503, 'InternalError', 'Service Unavailable: the gateway is shutting down');
     // Authenticate before reading the body: an unauthenticated caller costs no parsing.
-    const identity = await auth.authenticate(request);
+    const identity = authenticatedBy(options?.authInfo) ?? (await auth.authenticate(request));
     if (!identity.ok) return identity.response;
-    const authInfo = authInfoFor(identity.principal);
-    let parsedBody: unknown;
-    if (request.method === 'POST') {
-      const body = await readJsonRpcBody(request, server.maxBodyBytes);
-      if (!body.ok) return body.response;
-      parsedBody = body.body;
-    } else if (request.method !== 'GET' && request.method !== 'DELETE') {
-      return jsonRpcError(405, 'InvalidRequest', `Method Not Allowed: ${request.method}`);
-    }
+    const authInfo = options?.authInfo ?? authInfoFor(identity.principal);
+    const body = await bodyOf(request, options?.parsedBody, server.maxBodyBytes);
+    if (!body.ok) return body.response;
+    const parsedBody = body.body;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: server.maxBodyBytes })) {
       return sessions.handle(request, parsedBody, identity.principal, authInfo);
     }
@@ -74,9 +88,12 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
 
   return {
     sessions,
-    async fetch(request) {
+    get draining() {
+      return draining;
+    },
+    async fetch(request, options) {
       const { pathname } = new URL(request.url);
-      if (pathname === server.path) return mcp(request);
+      if (pathname === server.path) return mcp(request, options);
       if (pathname === APPROVALS_API_PATH || pathname.startsWith(`${APPROVALS_API_PATH}/`)) {
         return approvalsApi(request);
       }
@@ -102,6 +119,24 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
       await sessions.closeAll();
     },
   };
+}
+
+/** A POST's JSON-RPC body (read here unless the Node entry parsed it); none for GET and DELETE. */
+async function bodyOf(request: Request, parsed: unknown, maxBytes: number): Promise<BodyOutcome> {
+  if (request.method === 'POST') {
+    return parsed === undefined ? readJsonRpcBody(request, maxBytes) : { ok: true, body: parsed };
+  }
+  if (request.method === 'GET' || request.method === 'DELETE') return { ok: true, body: undefined };
+  return {
+    ok: false,
+    response: jsonRpcError(405, 'InvalidRequest', `Method Not Allowed: ${request.method}`),
+  };
+}
+
+/** The caller the Node entry already authenticated (its principal rides in `authInfo.extra`). */
+function authenticatedBy(authInfo: AuthInfo | undefined): { ok: true; principal: Principal } | undefined {
+  const principal = authInfo?.extra?.[PRINCIPAL_AUTH_KEY] as Principal | undefined;
+  return principal === undefined ? undefined : { ok: true, principal };
 }
 
 /** Prometheus exposition; with a configured token, only for scrapers that present it. */

@@ -1,10 +1,16 @@
 /** Binds the HTTP front to a Node HTTP server, and drains it on close. */
-import { createServer, type Server as NodeServer } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server as NodeServer,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
+import { createCallLane } from './call-lane.ts';
 import { createHttpFront, type HttpFront } from './http-front.ts';
 
 export interface RunningHttp {
@@ -22,10 +28,32 @@ export async function listenHttp(gateway: Gateway, server: ServerModel, log: Log
     maxRequestBodySize: server.maxBodyBytes * 2,
     onerror: (error) => log.error({ err: error.message }, 'http adapter error'),
   });
+  const lane = server.callLane
+    ? createCallLane({
+        server,
+        authenticator: gateway.access.authenticator,
+        pipeline: (req) => gateway.pipeline(req),
+        shutdown: gateway.requests.shutdown,
+        toolInputSchema: (name) => gateway.catalog.tool(name)?.item.inputSchema,
+        draining: () => front.draining,
+        laneSession: (id, principalId) => front.sessions.laneSession(id, principalId),
+      })
+    : undefined;
+  // POSTs to the MCP path try the call lane first; whatever it does not answer (and every other
+  // request) goes through the web-standard front.
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (lane !== undefined && req.method === 'POST' && pathOf(req.url) === server.path) {
+      const verdict = await lane(req, res);
+      if (verdict.served) return;
+      return handler(req, res, verdict.parsedBody);
+    }
+    return handler(req, res);
+  };
   const http: NodeServer = createServer((req, res) => {
-    handler(req, res).catch((error: unknown) => {
+    serve(req, res).catch((error: unknown) => {
       log.error({ err: String(error) }, 'http handler failed');
       if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
     });
   });
   http.keepAliveTimeout = 65_000;
@@ -52,4 +80,10 @@ export async function listenHttp(gateway: Gateway, server: ServerModel, log: Log
       });
     },
   };
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }

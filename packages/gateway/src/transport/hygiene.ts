@@ -62,15 +62,19 @@ export async function readJsonRpcBody(request: Request, maxBytes: number): Promi
     };
   }
   const read = await readRequestBody(request, maxBytes);
-  if (read.tooLarge) {
-    return {
-      ok: false,
-      response: jsonRpcError(413, 'InvalidRequest', `Payload Too Large: the body exceeds ${maxBytes} bytes`),
-    };
-  }
+  if (read.tooLarge) return { ok: false, response: tooLargeResponse(maxBytes) };
+  return jsonRpcBodyFrom(read.text);
+}
+
+export function tooLargeResponse(maxBytes: number): Response {
+  return jsonRpcError(413, 'InvalidRequest', `Payload Too Large: the body exceeds ${maxBytes} bytes`);
+}
+
+/** Parses a POST body's text: -32700 when it is not JSON, -32600 when it is not JSON-RPC. */
+export function jsonRpcBodyFrom(text: string): BodyOutcome {
   let body: unknown;
   try {
-    body = JSON.parse(read.text);
+    body = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'invalid JSON';
     return { ok: false, response: jsonRpcError(400, 'ParseError', `Parse error: ${reason}`) };

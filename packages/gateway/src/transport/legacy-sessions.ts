@@ -22,6 +22,15 @@ interface Session {
   lastSeen: number;
   /** The principal that opened the session; nobody else may use it. */
   principalId: string;
+  /** Calls of this session running on the call lane, by JSON-RPC id (for notifications/cancelled). */
+  laneCalls: Map<string | number, AbortController>;
+}
+
+/** What the call lane needs of a 2025-era session. */
+export interface LaneSession {
+  readonly id: string;
+  readonly server: McpServer;
+  readonly laneCalls: Map<string | number, AbortController>;
 }
 
 export interface LegacySessionOptions {
@@ -66,6 +75,7 @@ export class LegacySessions {
           'Session not found: it is unknown or has ended; initialize a new one',
         );
       session.lastSeen = Date.now();
+      cancelLaneCall(session, parsedBody);
       return session.transport.handleRequest(request, { parsedBody, authInfo });
     }
     if (request.method === 'POST' && isInitializeRequest(parsedBody)) {
@@ -76,6 +86,14 @@ export class LegacySessions {
       'InvalidRequest',
       'Bad Request: Mcp-Session-Id header is required (initialize first)',
     );
+  }
+
+  /** The session a call-lane request names, when it exists and belongs to `principalId`. */
+  laneSession(id: string, principalId: string): LaneSession | undefined {
+    const session = this.sessions.get(id);
+    if (session === undefined || session.principalId !== principalId) return undefined;
+    session.lastSeen = Date.now();
+    return { id, server: session.server, laneCalls: session.laneCalls };
   }
 
   private async open(
@@ -94,7 +112,13 @@ export class LegacySessions {
       retryInterval: this.options.retryIntervalMs ?? 1000,
       maxRequestBodySize: this.options.maxBodyBytes,
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, lastSeen: Date.now(), principalId: principal.id });
+        this.sessions.set(id, {
+          transport,
+          server,
+          lastSeen: Date.now(),
+          principalId: principal.id,
+          laneCalls: new Map(),
+        });
         this.gateway.fanout.addSession(id, server.server);
         this.log.debug({ session: id }, 'session opened');
       },
@@ -129,5 +153,16 @@ export class LegacySessions {
     const all = [...this.sessions.entries()];
     for (const [id] of all) this.forget(id);
     await Promise.all(all.map(([, s]) => s.server.close().catch(() => {})));
+  }
+}
+
+/** A posted notifications/cancelled for a call on the lane aborts it (the SDK never saw that call). */
+function cancelLaneCall(session: Session, body: unknown): void {
+  if (session.laneCalls.size === 0) return;
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const m = message as { method?: unknown; params?: { requestId?: unknown } } | null;
+    if (m?.method !== 'notifications/cancelled') continue;
+    const id = m.params?.requestId;
+    if (typeof id === 'string' || typeof id === 'number') session.laneCalls.get(id)?.abort();
   }
 }

@@ -1,0 +1,317 @@
+/**
+ * The call lane answers exactly as the SDK path does. Two gateways with the same upstream and
+ * policy — one with the lane (the default), one with `server.callLane: false` — get the same raw
+ * HTTP requests in both eras; status, media type and every JSON-RPC message must agree. Plus what
+ * only the lane does: it is really taken (no SDK server built, a JSON answer in a 2025 session),
+ * cancellation of a call on it, and its refusals of bad bodies.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fixtureUpstreamYaml, startGateway, type TestGateway, textOf } from './helpers/harness.ts';
+
+const POLICY = `auth:
+  anonymous: { roles: [everyone] }
+policy:
+  groups:
+    everything:
+      allow: [{ tools: ["*"], resources: ["*"], prompts: ["*"] }]
+      deny:
+        - tools: [alpha_echo]
+          when: ['message == "forbidden"']
+  roles:
+    everyone: { groups: [everything] }
+`;
+
+const upstream = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_META: '1' })}`;
+
+interface Exchange {
+  status: number;
+  mediaType: string;
+  /** The JSON-RPC messages of the answer, in order (one for JSON, every `data:` event for SSE). */
+  messages: unknown[];
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string>): Promise<Exchange> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0] ?? '';
+  const text = await response.text();
+  const messages =
+    mediaType === 'text/event-stream'
+      ? text
+          .split('\n')
+          .filter((line) => line.startsWith('data: ') && line.length > 6)
+          .map((line) => JSON.parse(line.slice(6)))
+      : text === ''
+        ? []
+        : [JSON.parse(text)];
+  return { status: response.status, mediaType, messages };
+}
+
+const MODERN_ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'lane-test', version: '1.0.0' },
+};
+
+function modernCall(
+  id: number,
+  name: string,
+  args: Record<string, unknown>,
+  meta: Record<string, unknown> = {},
+) {
+  return {
+    body: {
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name, arguments: args, _meta: { ...MODERN_ENVELOPE, ...meta } },
+    },
+    headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name },
+  };
+}
+
+/** A 2025-11-25 session opened with raw HTTP; returns the headers every later POST carries. */
+async function openSession(url: string, capabilities: Record<string, unknown> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities,
+        clientInfo: { name: 'lane-test', version: '1' },
+      },
+    }),
+  });
+  await response.text();
+  const sessionId = response.headers.get('mcp-session-id');
+  assert.ok(sessionId, 'initialize opens a session');
+  const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+  await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+  return headers;
+}
+
+function legacyCall(id: number, name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) {
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name, arguments: args, ...(meta && { _meta: meta }) },
+  };
+}
+
+interface Case {
+  name: string;
+  tool: string;
+  args: Record<string, unknown>;
+  meta?: Record<string, unknown>;
+  /** How many messages the answer holds, per era, where that is part of the point. */
+  messages?: { modern: number; legacy: number };
+}
+
+const CASES: Case[] = [
+  { name: 'a plain result', tool: 'alpha_echo', args: { message: 'hi' } },
+  { name: 'a policy refusal (error, handed to the SDK)', tool: 'alpha_echo', args: { message: 'forbidden' } },
+  { name: 'an unknown tool', tool: 'alpha_nope', args: {} },
+  { name: 'a result with its own _meta and structured content', tool: 'alpha_with_meta', args: {} },
+  { name: 'invalid arguments for the upstream', tool: 'alpha_echo', args: { message: 42 } },
+  {
+    // 2026-07-28 asks for no log messages here; 2025: three, handed over with the result.
+    name: 'a call that logs',
+    tool: 'alpha_slow_progress',
+    args: { stepMs: 0 },
+    messages: { modern: 1, legacy: 4 },
+  },
+  {
+    name: 'a progress token (not the lane): every progress message arrives before the result',
+    tool: 'alpha_slow_progress',
+    args: { stepMs: 10 },
+    meta: { progressToken: 'p1' },
+    messages: { modern: 4, legacy: 7 },
+  },
+];
+
+describe('call lane', () => {
+  let lane: TestGateway;
+  let sdk: TestGateway;
+  let serversBuilt = 0;
+
+  before(async () => {
+    [lane, sdk] = await Promise.all([
+      startGateway(`${upstream}\n${POLICY}`),
+      startGateway(`server: { callLane: false }\n${upstream}\n${POLICY}`),
+    ]);
+    const build = lane.gateway.createServer.bind(lane.gateway);
+    lane.gateway.createServer = (origin) => {
+      serversBuilt++;
+      return build(origin);
+    };
+  });
+  after(async () => {
+    await Promise.all([lane.close(), sdk.close()]);
+  });
+
+  describe('answers 2026-07-28 calls exactly as the SDK path', () => {
+    for (const c of CASES) {
+      it(c.name, async () => {
+        const request = modernCall(7, c.tool, c.args, c.meta);
+        const [viaLane, viaSdk] = await Promise.all([
+          post(lane.url, request.body, request.headers),
+          post(sdk.url, request.body, request.headers),
+        ]);
+        assert.deepEqual(viaLane, viaSdk);
+        assert.equal(viaLane.messages.length, c.messages?.modern ?? 1);
+      });
+    }
+
+    it('an envelope asking for log messages goes the SDK way and gets them', async () => {
+      const request = modernCall(
+        8,
+        'alpha_slow_progress',
+        { stepMs: 0 },
+        {
+          'io.modelcontextprotocol/logLevel': 'info',
+        },
+      );
+      const [viaLane, viaSdk] = await Promise.all([
+        post(lane.url, request.body, request.headers),
+        post(sdk.url, request.body, request.headers),
+      ]);
+      assert.deepEqual(viaLane, viaSdk);
+      assert.equal(viaLane.mediaType, 'text/event-stream');
+      assert.equal(viaLane.messages.length, 4, 'three log messages and the result');
+    });
+
+    it('mismatched standard headers get the SDK answer', async () => {
+      const request = modernCall(9, 'alpha_echo', { message: 'hi' });
+      const headers = { ...request.headers, 'mcp-name': 'alpha_pid' };
+      const [viaLane, viaSdk] = await Promise.all([
+        post(lane.url, request.body, headers),
+        post(sdk.url, request.body, headers),
+      ]);
+      assert.deepEqual(viaLane, viaSdk);
+      assert.equal(viaLane.status, 400);
+    });
+
+    it('is really taken: a plain call builds no SDK server, an error builds one', async () => {
+      const before = serversBuilt;
+      const ok = modernCall(10, 'alpha_echo', { message: 'hi' });
+      const answered = await post(lane.url, ok.body, ok.headers);
+      assert.equal(textOf((answered.messages[0] as { result: { content: unknown } }).result), 'alpha: hi');
+      assert.equal(serversBuilt, before, 'the lane answered without an SDK server');
+      const denied = modernCall(11, 'alpha_echo', { message: 'forbidden' });
+      await post(lane.url, denied.body, denied.headers);
+      assert.equal(serversBuilt, before + 1, 'the refusal was encoded by the SDK path');
+    });
+  });
+
+  describe('answers 2025-era session calls as the SDK path does', () => {
+    for (const c of CASES) {
+      it(c.name, async () => {
+        const [laneSession, sdkSession] = await Promise.all([openSession(lane.url), openSession(sdk.url)]);
+        const body = legacyCall(3, c.tool, c.args, c.meta);
+        const [viaLane, viaSdk] = await Promise.all([
+          post(lane.url, body, laneSession),
+          post(sdk.url, body, sdkSession),
+        ]);
+        assert.equal(viaLane.status, viaSdk.status);
+        assert.deepEqual(viaLane.messages, viaSdk.messages);
+        assert.equal(viaLane.messages.length, c.messages?.legacy ?? 1);
+      });
+    }
+
+    it('is really taken: a plain result comes back as JSON, not as an event stream', async () => {
+      const session = await openSession(lane.url);
+      const answered = await post(lane.url, legacyCall(4, 'alpha_echo', { message: 'hi' }), session);
+      assert.equal(answered.mediaType, 'application/json');
+      const viaSdk = await post(
+        sdk.url,
+        legacyCall(4, 'alpha_echo', { message: 'hi' }),
+        await openSession(sdk.url),
+      );
+      assert.equal(viaSdk.mediaType, 'text/event-stream');
+    });
+
+    it('a call that is not plain is answered on an SSE stream that opens with a priming event', async () => {
+      const session = await openSession(lane.url);
+      const response = await fetch(lane.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...session,
+        },
+        body: JSON.stringify(legacyCall(8, 'alpha_echo', { message: 'hi' }, { progressToken: 'p8' })),
+      });
+      assert.equal(response.headers.get('content-type'), 'text/event-stream');
+      const firstEvent = (await response.text()).split('\n\n')[0] ?? '';
+      assert.match(firstEvent, /^id: \S+\nretry: \d+\ndata: $/, 'an id, a retry interval and empty data');
+    });
+
+    it("another principal's or an unknown session is answered as the SDK answers it", async () => {
+      const headers = { 'mcp-session-id': 'no-such-session', 'mcp-protocol-version': '2025-11-25' };
+      const body = legacyCall(5, 'alpha_echo', { message: 'hi' });
+      const [viaLane, viaSdk] = await Promise.all([
+        post(lane.url, body, headers),
+        post(sdk.url, body, headers),
+      ]);
+      assert.deepEqual(viaLane, viaSdk);
+      assert.equal(viaLane.status, 404);
+    });
+
+    it('notifications/cancelled stops a call on the lane; it gets no answer and the session goes on', async () => {
+      const session = await openSession(lane.url);
+      const slow = post(lane.url, legacyCall(6, 'alpha_slow_progress', { stepMs: 400 }), session);
+      await new Promise((r) => setTimeout(r, 150));
+      const ack = await post(
+        lane.url,
+        { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6, reason: 'test' } },
+        session,
+      );
+      assert.equal(ack.status, 202);
+      const started = performance.now();
+      const cancelled = await slow;
+      assert.ok(performance.now() - started < 1000, 'the call ended when it was cancelled');
+      assert.deepEqual(cancelled.messages, [], 'no answer for a cancelled request');
+      const next = await post(lane.url, legacyCall(7, 'alpha_echo', { message: 'still here' }), session);
+      assert.equal(
+        textOf((next.messages[0] as { result: { content: unknown } }).result),
+        'alpha: still here',
+      );
+    });
+  });
+
+  describe('refuses bad bodies itself, and keeps serving', () => {
+    const headers = {
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'alpha_echo',
+    };
+    it('not JSON: -32700', async () => {
+      const answered = await post(lane.url, '{"jsonrpc":', headers);
+      assert.equal(answered.status, 400);
+      assert.equal((answered.messages[0] as { error: { code: number } }).error.code, -32700);
+    });
+    it('not JSON-RPC: -32600', async () => {
+      const answered = await post(lane.url, '{"hello":"world"}', headers);
+      assert.equal(answered.status, 400);
+      assert.equal((answered.messages[0] as { error: { code: number } }).error.code, -32600);
+    });
+    it('still serves a good call afterwards', async () => {
+      const request = modernCall(12, 'alpha_echo', { message: 'after' });
+      const answered = await post(lane.url, request.body, request.headers);
+      assert.equal(textOf((answered.messages[0] as { result: { content: unknown } }).result), 'alpha: after');
+    });
+  });
+});
