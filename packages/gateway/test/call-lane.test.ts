@@ -6,8 +6,9 @@
  * cancellation of a call on it, and its refusals of bad bodies.
  */
 import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
-import { fixtureUpstreamYaml, startGateway, type TestGateway, textOf } from './helpers/harness.ts';
+import { fixtureUpstreamYaml, startGateway, type TestGateway, textOf, waitFor } from './helpers/harness.ts';
 
 const POLICY = `auth:
   anonymous: { roles: [everyone] }
@@ -149,8 +150,8 @@ describe('call lane', () => {
 
   before(async () => {
     [lane, sdk] = await Promise.all([
-      startGateway(`${upstream}\n${POLICY}`),
-      startGateway(`server: { callLane: false }\n${upstream}\n${POLICY}`),
+      startGateway(`server: { listTtlMs: 5000 }\n${upstream}\n${POLICY}`),
+      startGateway(`server: { callLane: false, listTtlMs: 5000 }\n${upstream}\n${POLICY}`),
     ]);
     const build = lane.gateway.createServer.bind(lane.gateway);
     lane.gateway.createServer = (origin) => {
@@ -172,6 +173,26 @@ describe('call lane', () => {
         ]);
         assert.deepEqual(viaLane, viaSdk);
         assert.equal(viaLane.messages.length, c.messages?.modern ?? 1);
+      });
+    }
+
+    for (const [label, params] of [
+      ['tools/list', {}],
+      ['tools/list with a cursor it never issued (error)', { cursor: 'not-a-cursor' }],
+    ] as const) {
+      it(label, async () => {
+        const body = {
+          jsonrpc: '2.0',
+          id: 21,
+          method: 'tools/list',
+          params: { ...params, _meta: MODERN_ENVELOPE },
+        };
+        const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' };
+        const [viaLane, viaSdk] = await Promise.all([
+          post(lane.url, body, headers),
+          post(sdk.url, body, headers),
+        ]);
+        assert.deepEqual(viaLane, viaSdk);
       });
     }
 
@@ -210,6 +231,13 @@ describe('call lane', () => {
       const answered = await post(lane.url, ok.body, ok.headers);
       assert.equal(textOf((answered.messages[0] as { result: { content: unknown } }).result), 'alpha: hi');
       assert.equal(serversBuilt, before, 'the lane answered without an SDK server');
+      const list = await post(
+        lane.url,
+        { jsonrpc: '2.0', id: 23, method: 'tools/list', params: { _meta: MODERN_ENVELOPE } },
+        { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+      );
+      assert.ok((list.messages[0] as { result: { tools: unknown[] } }).result.tools.length > 3);
+      assert.equal(serversBuilt, before, 'tools/list too');
       const denied = modernCall(11, 'alpha_echo', { message: 'forbidden' });
       await post(lane.url, denied.body, denied.headers);
       assert.equal(serversBuilt, before + 1, 'the refusal was encoded by the SDK path');
@@ -228,6 +256,22 @@ describe('call lane', () => {
         assert.equal(viaLane.status, viaSdk.status);
         assert.deepEqual(viaLane.messages, viaSdk.messages);
         assert.equal(viaLane.messages.length, c.messages?.legacy ?? 1);
+      });
+    }
+
+    for (const [label, params] of [
+      ['tools/list', undefined],
+      ['tools/list with a cursor it never issued (error)', { cursor: 'not-a-cursor' }],
+    ] as const) {
+      it(label, async () => {
+        const [laneSession, sdkSession] = await Promise.all([openSession(lane.url), openSession(sdk.url)]);
+        const body = { jsonrpc: '2.0', id: 22, method: 'tools/list', ...(params && { params }) };
+        const [viaLane, viaSdk] = await Promise.all([
+          post(lane.url, body, laneSession),
+          post(sdk.url, body, sdkSession),
+        ]);
+        assert.equal(viaLane.status, viaSdk.status);
+        assert.deepEqual(viaLane.messages, viaSdk.messages);
       });
     }
 
@@ -290,6 +334,39 @@ describe('call lane', () => {
         'alpha: still here',
       );
     });
+  });
+
+  it('a 2025-era caller that disconnects does not cancel: the call on the lane runs to its end, audited', async () => {
+    const session = await openSession(lane.url);
+    const gone = new AbortController();
+    const body = legacyCall(31, 'alpha_slow_progress', { stepMs: 150 });
+    const call = fetch(lane.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...session,
+      },
+      body: JSON.stringify(body),
+      signal: gone.signal,
+    }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 100));
+    gone.abort();
+    assert.equal(await call, 'aborted');
+    const db = new DatabaseSync(lane.gateway.model.storage.path, { readOnly: true });
+    try {
+      const ended = () =>
+        db
+          .prepare(`SELECT status FROM audit_log WHERE target = 'alpha_slow_progress' AND event LIKE ?`)
+          .all(`%${session['mcp-session-id']}%`) as { status: string }[];
+      await waitFor(async () => ended().length === 1, 5000, 'the call audited');
+      assert.deepEqual(
+        ended().map((r) => r.status),
+        ['ok'],
+      );
+    } finally {
+      db.close();
+    }
   });
 
   describe('refuses bad bodies itself, and keeps serving', () => {

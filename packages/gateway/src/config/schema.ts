@@ -185,7 +185,7 @@ export const ServerSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Serve plain HTTP tools/call requests on the lean call lane (same pipeline, same answers; no SDK server in the way). false sends every request through the SDK server.',
+        'Serve plain HTTP tools/call and tools/list requests on the lean call lane (same pipeline, same answers; no SDK server in the way). false sends every request through the SDK server.',
       ),
   })
   .strict();

@@ -1,9 +1,10 @@
 /**
- * The call lane: plain `tools/call` requests over HTTP, served straight from Node's request to the
- * gateway pipeline and back, without building a web Request, an SDK server (one per request in the
- * 2026-07-28 era) and an SSE stream (2025-era sessions) around them. It is the gateway's hot path;
- * the pipeline — authentication, policy, approval, shaping, audit, metrics — is the same one the
- * SDK path runs, built by the same function (downstream/gateway-request.ts).
+ * The call lane: plain `tools/call` and `tools/list` requests over HTTP, served straight from
+ * Node's request to the gateway pipeline and back, without building a web Request, an SDK server
+ * (one per request in the 2026-07-28 era) and an SSE stream (2025-era sessions) around them. It is
+ * the gateway's hot path; the pipeline — authentication, policy, approval, shaping, audit,
+ * metrics — is the same one the SDK path runs, with the request built by the same function
+ * (downstream/gateway-request.ts).
  *
  * The lane writes only what it can write exactly as the SDK would: a plain result, with nothing
  * sent before it. Everything else falls back to the SDK path:
@@ -20,7 +21,6 @@ import {
   type LoggingMessageNotificationParams,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  SERVER_INFO_META_KEY,
   validateHostHeader,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
@@ -29,11 +29,9 @@ import type { Principal } from '../auth/principal.ts';
 import type { ServerModel } from '../config/model.ts';
 import { newGatewayRequest } from '../downstream/gateway-request.ts';
 import { PREPARED_AUTH_KEY, type PreparedOutcome } from '../downstream/prepared-outcome.ts';
-import { SERVER_INFO } from '../downstream/server-factory.ts';
 import type { HeaderReader } from '../observability/tracing.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
-import { resultJson } from '../pipeline/result-json.ts';
 import type { Pipeline } from '../pipeline/stages.ts';
+import { encodedResult } from './call-lane-encode.ts';
 import { type LaneRoute, laneRoute, mentionsHeaderParams } from './call-lane-route.ts';
 import { authInfoFor } from './http-auth.ts';
 import { jsonRpcBodyFrom, tooLargeResponse } from './hygiene.ts';
@@ -109,7 +107,6 @@ async function readJsonRpc(req: IncomingMessage, res: ServerResponse, maxBytes: 
   return undefined;
 }
 
-/** Runs the pipeline; writes a plain result, or leaves the outcome on `req.auth` and returns false. */
 interface LaneCall {
   route: LaneRoute;
   session: LaneSession | undefined;
@@ -117,6 +114,7 @@ interface LaneCall {
   principal: Principal;
 }
 
+/** Runs the pipeline; writes a plain result, or leaves the outcome on `req.auth` and returns false. */
 async function runCall(
   deps: CallLaneDeps,
   req: NodeRequest,
@@ -136,7 +134,7 @@ async function runCall(
   const logs: LoggingMessageNotificationParams[] = [];
   const request = newGatewayRequest(
     {
-      method: 'tools/call',
+      method: route.method,
       params: route.params,
       era: route.era,
       transport: 'http',
@@ -173,13 +171,15 @@ async function runCall(
     return true;
   }
   const encoded =
-    failure || request.inputRequired || logs.length > 0 ? undefined : encodedResult(request, route);
+    failure || request.inputRequired || logs.length > 0
+      ? undefined
+      : encodedResult(route.era, route.method, request.result ?? {}, deps.server.listTtlMs);
   if (encoded !== undefined) {
     writeJson(res, `{"result":${encoded},"jsonrpc":"2.0","id":${JSON.stringify(route.id)}}`, session?.id);
     return true;
   }
   const prepared: PreparedOutcome = {
-    method: 'tools/call',
+    method: route.method,
     requestId: route.id,
     request,
     failure,
@@ -201,34 +201,6 @@ function endWithoutAnswer(res: ServerResponse, sessionId: string | undefined): v
   res.writeHead(200, headers);
   res.end();
 }
-
-/** `"_meta":{"io.modelcontextprotocol/serverInfo":…}`, as the SDK stamps it on 2026-07-28 results. */
-const SERVER_INFO_STAMP = `"resultType":"complete","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: SERVER_INFO })}`;
-
-/**
- * The result's JSON as the SDK encodes a `tools/call` result: unchanged in the 2025 era; in
- * 2026-07-28 with `resultType: "complete"` and the gateway's identity in `_meta` appended (the
- * SDK spreads the result and adds both, in that order). Results the SDK would treat differently
- * (their own `resultType` or serverInfo, fields it rewrites) return undefined and are left to it.
- * The result's own text is shared with the audit digest (pipeline/result-json.ts).
- */
-function encodedResult(request: GatewayRequest, route: LaneRoute): string | undefined {
-  const result = request.result ?? {};
-  if (route.era === 'legacy') return resultJson(result);
-  for (const field of SDK_REWRITTEN) if (result[field] !== undefined) return undefined;
-  const meta = result._meta;
-  if (meta !== undefined) {
-    if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return undefined;
-    if ((meta as Record<string, unknown>)[SERVER_INFO_META_KEY] !== undefined) return undefined;
-    const stamped = { ...(meta as Record<string, unknown>), [SERVER_INFO_META_KEY]: SERVER_INFO };
-    return JSON.stringify({ ...result, resultType: 'complete', _meta: stamped });
-  }
-  const json = resultJson(result);
-  return json === '{}' ? `{${SERVER_INFO_STAMP}}` : `${json.slice(0, -1)},${SERVER_INFO_STAMP}}`;
-}
-
-/** Result fields the SDK's 2026-07-28 encoder keeps as given or rewrites: left to it. */
-const SDK_REWRITTEN = ['resultType', 'tools', 'capabilities'] as const;
 
 function writeJson(res: ServerResponse, payload: string, sessionId: string | undefined): void {
   const headers: Record<string, string | number> = {
