@@ -229,6 +229,7 @@ async function measureOverhead(opts: Options): Promise<Measured> {
   const notes = [
     `Each setup in its own process(es): bench server, gatehouse (${GATEHOUSE_CONFIG}), mcp-proxy ${packageVersion(ROOT, 'mcp-proxy') ?? '?'}, supergateway ${packageVersion(ROOT, 'supergateway') ?? '?'} --stateful; the client is this process (@modelcontextprotocol/client ${packageVersion(ROOT, '@modelcontextprotocol/client') ?? '?'}).`,
     `${opts.calls} calls × ${opts.rounds} rounds per setup and scenario after ${opts.warmup} warm-up calls (plus ${opts.warmup * 5} per setup, tool and era at the start); CPU from /proc/<pid>/stat (${CLOCK_TICKS} ticks/s); ${cpus().length} CPUs; Node ${process.version}.`,
+    'The baseline "direct" is the client talking Streamable HTTP to the bench server, whose own HTTP stack is part of the direct path; behind Gatehouse and the peers the same server speaks stdio, which costs it less. So a proxied whole path can use less CPU than direct: the "direct stdio" row (the client spawning the server) is the floor for context. Gatehouse answers plain calls on its call lane (server.callLane, on by default; docs/architecture.md).',
     'supergateway is measured in the 2025 era only: its 2026-07-28 leg (and its stateless mode) spawns a new upstream process per request. mcp-proxy serves 2026-07-28 (relayed to its one stdio child) and is measured in both eras.',
     `Concurrency above ${PEER_MAX_CONCURRENCY}: 2026-07-28 only, gatehouse against direct.`,
     ...opts.notes,

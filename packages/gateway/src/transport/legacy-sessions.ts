@@ -22,8 +22,11 @@ interface Session {
   lastSeen: number;
   /** The principal that opened the session; nobody else may use it. */
   principalId: string;
-  /** Calls of this session running on the call lane, by JSON-RPC id (for notifications/cancelled). */
-  laneCalls: Map<string | number, AbortController>;
+  /**
+   * Calls of this session running on the call lane, by JSON-RPC id (for notifications/cancelled);
+   * made on the first such call, so that an idle session costs nothing for it.
+   */
+  laneCalls?: Map<string | number, AbortController>;
 }
 
 /** What the call lane needs of a 2025-era session. */
@@ -93,6 +96,7 @@ export class LegacySessions {
     const session = this.sessions.get(id);
     if (session === undefined || session.principalId !== principalId) return undefined;
     session.lastSeen = Date.now();
+    session.laneCalls ??= new Map();
     return { id, server: session.server, laneCalls: session.laneCalls };
   }
 
@@ -117,7 +121,6 @@ export class LegacySessions {
           server,
           lastSeen: Date.now(),
           principalId: principal.id,
-          laneCalls: new Map(),
         });
         this.gateway.fanout.addSession(id, server.server);
         this.log.debug({ session: id }, 'session opened');
@@ -158,7 +161,7 @@ export class LegacySessions {
 
 /** A posted notifications/cancelled for a call on the lane aborts it (the SDK never saw that call). */
 function cancelLaneCall(session: Session, body: unknown): void {
-  if (session.laneCalls.size === 0) return;
+  if (session.laneCalls === undefined || session.laneCalls.size === 0) return;
   for (const message of Array.isArray(body) ? body : [body]) {
     const m = message as { method?: unknown; params?: { requestId?: unknown } } | null;
     if (m?.method !== 'notifications/cancelled') continue;
