@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
+import { storable } from '../src/audit/audit-log.ts';
 import {
   type AuditEvent,
   AuditLog,
@@ -22,6 +23,7 @@ import {
   SqliteAuditStore,
   verifyChain,
 } from '../src/audit/index.ts';
+import { storableText } from '../src/audit/redact.ts';
 
 const redact = createRedactor({ fields: [], patterns: [] });
 
@@ -178,6 +180,45 @@ describe('audit redaction', () => {
     assert.deepEqual(redact(odd), { big: '10', when: '1970-01-01T00:00:00.000Z', nan: null, list: [null] });
     const shared = { a: 1 };
     assert.deepEqual(redact({ x: shared, y: shared }), { x: { a: 1 }, y: { a: 1 } }, 'shared is not a cycle');
+  });
+});
+
+describe('storable audit values', () => {
+  it('match a JSON round trip with well-formed strings, for edge cases and random values', () => {
+    const reference = (value: unknown) =>
+      JSON.parse(
+        JSON.stringify(value, (_key, item: unknown) =>
+          typeof item === 'string' ? storableText(item) : item,
+        ) ?? 'null',
+      );
+    const edge: unknown[] = [
+      { a: 'lone \ud800 surrogate', b: 'nul\u0000', c: undefined, d: () => 1, e: Number.NaN, f: -0 },
+      [undefined, () => 1, Number.POSITIVE_INFINITY, 'x\udfff'],
+      { z: new Date(0), y: { toJSON: (key: string) => `key:${key}` }, x: Object(2), w: Object('s') },
+      { nested: [{ deep: [{ deeper: 'ok' }] }], '\ud800key': 1 },
+      { ['__proto__']: { polluted: true } },
+      JSON.parse('{"__proto__": {"polluted": true}}'),
+    ];
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const leaves = ['text', '\ud83d', '\u0000', 1.5, Number.NaN, true, null, undefined, -7];
+    const value = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.35) return leaves[Math.floor(random() * leaves.length)];
+      if (r < 0.55) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      const object: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 4); i > 0; i--)
+        object[`k${Math.floor(random() * 6)}`] = value(depth + 1);
+      return object;
+    };
+    for (const v of [...edge, ...Array.from({ length: 2000 }, () => value(0))]) {
+      const mine = storable(v) ?? null;
+      assert.deepEqual(mine, reference(v));
+      assert.equal(JSON.stringify(mine), JSON.stringify(reference(v)));
+    }
   });
 });
 
