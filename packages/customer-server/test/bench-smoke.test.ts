@@ -4,30 +4,12 @@
  * prints the tokenizer and the ratio lines. The figures themselves are never asserted here.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+import { runScript } from '../../../bench/lib/run-script.ts';
 
 describe('customer token bench smoke', () => {
   it('runs three customers through raw APIs and the gateway and prints the ratio', async () => {
-    const { code, out } = await run(['bench/customer-tokens.ts', '--smoke']);
+    const { code, out } = await runScript(['bench/customer-tokens.ts', '--smoke']);
     assert.equal(code, 0, out);
     assert.match(out, /tokenizer o200k_base/);
     assert.match(out, /ratio profile\/raw: \d+(\.\d)?%/);
@@ -37,7 +19,7 @@ describe('customer token bench smoke', () => {
   });
 
   it('rejects a bad option', async () => {
-    const { code, out } = await run(['bench/customer-tokens.ts', '--customers', 'many']);
+    const { code, out } = await runScript(['bench/customer-tokens.ts', '--customers', 'many']);
     assert.notEqual(code, 0);
     assert.match(out, /--customers must be a positive integer/);
   });

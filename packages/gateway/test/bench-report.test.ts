@@ -6,19 +6,16 @@
  * the report and a chart. No figure is asserted: benchmarks are never timed here.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { isFigure, markdownCell, markdownTable } from '../../../bench/lib/markdown.ts';
 import { type BenchRun, chartPath, type MachineInfo, renderReport } from '../../../bench/lib/report.ts';
 import { readResult } from '../../../bench/lib/result-schema.ts';
 import type { BenchResult, ChartSpec } from '../../../bench/lib/results.ts';
+import { runScript } from '../../../bench/lib/run-script.ts';
 import { formatValue, niceTicks, renderChart } from '../../../bench/lib/svg.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A tiny XML well-formedness check: one root, balanced tags, quoted attributes, escaped text. */
 function assertWellFormed(xml: string): void {
@@ -332,27 +329,12 @@ describe('bench result files (result-schema.ts)', () => {
   });
 });
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
 describe('bench/run-all.ts smoke', () => {
   it('runs one benchmark and writes RESULTS.md and its chart where --out says', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-run-all-test-'));
     try {
       const out = join(dir, 'RESULTS.md');
-      const { code, out: log } = await run([
+      const { code, out: log } = await runScript([
         'bench/run-all.ts',
         '--smoke',
         '--only',
@@ -377,7 +359,7 @@ describe('bench/run-all.ts smoke', () => {
   });
 
   it('writes a smoke run to a temporary directory when no --out is given', async () => {
-    const { code, out } = await run(['bench/run-all.ts', '--smoke', '--only', 'audit-throughput']);
+    const { code, out } = await runScript(['bench/run-all.ts', '--smoke', '--only', 'audit-throughput']);
     assert.equal(code, 0, out);
     const written = /\[run-all\] wrote (\S+RESULTS\.md)/.exec(out)?.[1];
     assert.ok(written, out);
@@ -387,7 +369,7 @@ describe('bench/run-all.ts smoke', () => {
   });
 
   it('rejects an unknown benchmark name', async () => {
-    const { code, out } = await run(['bench/run-all.ts', '--only', 'nonsense']);
+    const { code, out } = await runScript(['bench/run-all.ts', '--only', 'nonsense']);
     assert.notEqual(code, 0);
     assert.match(out, /--only: unknown benchmark nonsense; known: overhead, /);
   });

@@ -5,31 +5,14 @@
  * call made — and write a BenchResult with tables, charts and targets.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runScript } from '../../../bench/lib/run-script.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-overhead-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
 
 interface Result {
   bench: string;
@@ -42,7 +25,7 @@ interface Result {
 describe('bench smoke: overhead', () => {
   it('runs the setups and the soak, checks the audit count and writes its result', async () => {
     const file = join(dir, 'overhead.json');
-    const { code, out } = await run(['bench/overhead.ts', '--smoke', '--json', file]);
+    const { code, out } = await runScript(['bench/overhead.ts', '--smoke', '--json', file]);
     assert.equal(code, 0, out);
     assert.match(out, /gatehouse audit: (\d+) tools\/call records \(\1 ok\) for \1 calls made → OK/);
     assert.match(out, /soak audit: .* → OK/);
@@ -71,7 +54,7 @@ describe('bench smoke: overhead', () => {
   });
 
   it('refuses an unknown setup with a clear message', async () => {
-    const { code, out } = await run(['bench/overhead.ts', '--setups', 'direct,nginx']);
+    const { code, out } = await runScript(['bench/overhead.ts', '--setups', 'direct,nginx']);
     assert.equal(code, 1);
     assert.match(out, /--setups: nginx is not one of/);
   });

@@ -5,36 +5,19 @@
  * with `--json`. Figures are never asserted; only that they are there.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { BenchResult } from '../../../bench/lib/results.ts';
+import { runScript } from '../../../bench/lib/run-script.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
-
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
 
 /** Runs `bench/<name>.ts --smoke --json FILE`, checks the exit code and the result's shape. */
 async function smoke(name: string): Promise<BenchResult> {
   const file = join(dir, `${name}.json`);
-  const { code, out } = await run([`bench/${name}.ts`, '--smoke', '--json', file]);
+  const { code, out } = await runScript([`bench/${name}.ts`, '--smoke', '--json', file]);
   assert.equal(code, 0, out);
   const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
   assert.equal(result.bench, name);

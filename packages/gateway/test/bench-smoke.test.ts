@@ -4,37 +4,19 @@
  * equal calls acknowledged, the chain verifies) and print its table.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+import { runScript } from '../../../bench/lib/run-script.ts';
 
 describe('bench smoke', () => {
   it('access-overhead runs its three setups and checks the audit count', async () => {
-    const { code, out } = await run(['bench/access-overhead.ts', '--smoke']);
+    const { code, out } = await runScript(['bench/access-overhead.ts', '--smoke']);
     assert.equal(code, 0, out);
     assert.match(out, /access on/);
     assert.match(out, /\| *era *\|/);
   });
 
   it('audit-throughput writes, counts and verifies', async () => {
-    const { code, out } = await run([
+    const { code, out } = await runScript([
       'bench/audit-throughput.ts',
       '--events',
       '400',
@@ -48,7 +30,7 @@ describe('bench smoke', () => {
   });
 
   it('isolation runs every neighbour configuration, never fails a healthy call and checks the audit', async () => {
-    const { code, out } = await run(['bench/isolation.ts', '--smoke']);
+    const { code, out } = await runScript(['bench/isolation.ts', '--smoke']);
     assert.equal(code, 0, out);
     assert.match(out, /hung neighbour/);
     assert.match(out, /flapping neighbour/);
