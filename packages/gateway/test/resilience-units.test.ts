@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { upstreamResilience } from '../src/config/schema-resilience.ts';
 import { wireError } from '../src/errors/wire.ts';
 import { planUpstreams, restartOnlyChanges } from '../src/lifecycle/reload-plan.ts';
@@ -97,6 +97,23 @@ describe('resilience policies', () => {
     assert.equal(isUpstreamFault(wireError('InvalidParams', 'x')), false);
     assert.equal(isUpstreamFault(wireError('PolicyDenied', 'x')), false);
     assert.equal(isUpstreamFault(wireError('RateLimited', 'x')), false);
+    // A suspended call that expired is the caller's late answer, not a failing upstream.
+    assert.equal(isUpstreamFault(wireError('InputRequestExpired', 'x')), false);
+    // An upstream's own code (2025-era "resource not found") is an answer, not a fault.
+    assert.equal(isUpstreamFault(new ProtocolError(-32002, 'Resource not found')), false);
+  });
+
+  it('never opens on correct protocol answers, however many', async () => {
+    const { resilience } = policies({
+      breaker: { failures: 2, halfOpenAfterMs: 60_000 },
+      retry: { maxAttempts: 1 },
+    });
+    for (const code of [-32602, -32601, -32002, -32602, -32601, -32002]) {
+      await failure(
+        resilience.run(async () => Promise.reject(new ProtocolError(code, 'no')), { retryable: false }),
+      );
+    }
+    assert.equal(resilience.breakerState, 'closed');
   });
 
   it('opens after consecutive failures, fails fast with a retry-after, and closes after a good trial', async () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { exposeName, shortenName } from '../src/catalog/naming.ts';
 import { decodeCursor, encodeCursor, paginate } from '../src/catalog/pagination.ts';
-import { LocalErrors, WireErrors } from '../src/errors/registry.ts';
+import { LocalErrors, WireErrors, wireErrorEntry } from '../src/errors/registry.ts';
 import { compose, type Middleware } from '../src/pipeline/compose.ts';
 import { backoffDelay } from '../src/upstream/backoff.ts';
 
@@ -128,6 +128,32 @@ describe('error registry', () => {
     }
     for (const code of Object.keys(LocalErrors))
       assert.ok(doc.includes(`\`${code}\``), `local error ${code} is documented`);
+  });
+  it('documents what each wire code means to the audit, metrics, the model and the breaker', () => {
+    const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    for (const [name, entry] of Object.entries(WireErrors)) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| ${name} `));
+      assert.ok(row, `a table row for ${name}`);
+      const cells = row.split('|').map((cell) => cell.trim());
+      const yes = (flag: boolean) => (flag ? 'yes' : 'no');
+      assert.deepEqual(
+        cells.slice(2, 7),
+        [
+          `\`${entry.code}\``,
+          entry.audit,
+          entry.metric,
+          yes(entry.modelActionable),
+          yes(entry.upstreamFault),
+        ],
+        name,
+      );
+    }
+  });
+  it("classifies codes it does not define as the caller's problem, not the upstream's", () => {
+    assert.equal(wireErrorEntry(-32002), undefined);
+    assert.equal(wireErrorEntry(WireErrors.InvalidParams.code)?.upstreamFault, false);
+    assert.equal(wireErrorEntry(WireErrors.InputRequestExpired.code)?.upstreamFault, false);
+    assert.equal(wireErrorEntry(WireErrors.ServerError.code)?.upstreamFault, true);
   });
   it('has unique wire codes', () => {
     const codes = Object.values(WireErrors).map((e) => e.code);

@@ -5,19 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RequestOutcome =
-  | 'ok'
-  | 'input_required'
-  | 'awaiting_approval'
-  | 'denied'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'timeout'
-  | 'overloaded'
-  | 'circuit_open'
-  | 'cancelled'
-  | 'invalid'
-  | 'error';
+export type { OutcomeLabel as RequestOutcome } from '../errors/registry.ts';
 
 export interface UpstreamGaugeSource {
   name: string;

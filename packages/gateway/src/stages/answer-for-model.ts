@@ -7,20 +7,12 @@
  * tool, invalid params) and refusals (policy, approval) stay JSON-RPC errors, as do prompts and
  * resource reads, which have no `isError`.
  */
-import { WireErrors } from '../errors/registry.ts';
+import { wireErrorEntry } from '../errors/registry.ts';
 import { errorCode } from '../errors/wire.ts';
 import type { Middleware } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 
 export const ERROR_META_KEY = 'dev.gatehouse/error';
-
-const ACTIONABLE = new Set<number>([
-  WireErrors.UpstreamUnavailable.code,
-  WireErrors.UpstreamTimeout.code,
-  WireErrors.UpstreamOverloaded.code,
-  WireErrors.CircuitOpen.code,
-  WireErrors.RateLimited.code,
-]);
 
 function advice(message: string, data: Record<string, unknown>): string {
   const after = data.retryAfterSeconds;
@@ -34,7 +26,7 @@ function advice(message: string, data: Record<string, unknown>): string {
 /** The tool result for an actionable failure; undefined when the error should stay JSON-RPC. */
 export function toolErrorResult(error: unknown): Record<string, unknown> | undefined {
   const code = errorCode(error);
-  if (code === undefined || !ACTIONABLE.has(code)) return undefined;
+  if (code === undefined || wireErrorEntry(code)?.modelActionable !== true) return undefined;
   const raw = (error as { data?: unknown }).data;
   const data = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const message = error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditStatus } from '../audit/event.ts';
-import { WireErrors } from '../errors/registry.ts';
+import { WireErrors, wireErrorEntry } from '../errors/registry.ts';
 import { errorCode } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import { traceIdOf } from '../observability/tracing.ts';
@@ -18,8 +18,6 @@ import { resultJson } from '../pipeline/result-json.ts';
 export interface AuditSink {
   record(event: AuditEvent): Promise<void>;
 }
-
-const DENIAL_CODES = new Set<number>([WireErrors.PolicyDenied.code, WireErrors.ApprovalDenied.code]);
 
 function targetName(req: GatewayRequest): string | null {
   const p = req.params;
@@ -34,12 +32,11 @@ function targetName(req: GatewayRequest): string | null {
 
 function statusOf(req: GatewayRequest, error: unknown): AuditStatus {
   if (req.decision?.effect === 'deny') return 'denied';
-  if (req.approval?.state === 'pending' || errorCode(error) === WireErrors.ApprovalRequired.code) {
-    return 'awaiting_approval';
+  if (req.approval?.state === 'pending') return 'awaiting_approval';
+  if (error !== undefined) {
+    const code = errorCode(error);
+    return (code === undefined ? undefined : wireErrorEntry(code)?.audit) ?? 'error';
   }
-  const code = errorCode(error);
-  if (code !== undefined && DENIAL_CODES.has(code)) return 'denied';
-  if (error !== undefined) return 'error';
   return req.inputRequired ? 'input_required' : 'ok';
 }
 

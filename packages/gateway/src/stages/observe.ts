@@ -6,6 +6,7 @@
  * never reaches the transport as a crash.
  */
 import type { Span } from '@opentelemetry/api';
+import { WireErrors } from '../errors/registry.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -127,6 +128,6 @@ function countSideEffects(metrics: GatewayMetrics, req: GatewayRequest, outcome:
   } else if (outcome === 'awaiting_approval') metrics.approvals.inc({ outcome: 'queued' });
   else if (req.approval?.state === 'approved' && outcome === 'ok')
     metrics.approvals.inc({ outcome: 'approved' });
-  else if (outcome === 'denied' && errorCode(req.error) === -32058)
+  else if (outcome === 'denied' && errorCode(req.error) === WireErrors.ApprovalDenied.code)
     metrics.approvals.inc({ outcome: 'denied' });
 }

@@ -34,6 +34,7 @@ import {
   wrap,
 } from 'cockatiel';
 import type { ResilienceModel } from '../config/schema-resilience.ts';
+import { wireErrorEntry } from '../errors/registry.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -61,10 +62,10 @@ export function isUpstreamFault(error: unknown): boolean {
   if (error instanceof BulkheadRejectedError) return false;
   if (error instanceof SdkError) return error.code !== SdkErrorCode.CapabilityNotSupported;
   const code = errorCode(error);
-  // JSON-RPC internal error, the generic server error, a lost session, or an upstream failure
-  // reported by a gateway in front of it; any other code is about the request, not the server.
-  if (code !== undefined)
-    return code === -32603 || code === -32000 || code === -32001 || (code <= -32050 && code >= -32053);
+  // The registry says which codes are the server's fault (internal and server errors, a lost
+  // session, an upstream failure reported by a gateway in front of it); any other code is a
+  // correct answer about the request, not a failing server.
+  if (code !== undefined) return wireErrorEntry(code)?.upstreamFault === true;
   return true; // a transport failure (fetch, socket) surfaces as a plain Error
 }
 
