@@ -11,7 +11,7 @@ import type { Target } from '../policy/decide.ts';
 import { hideInjected, injectedArguments } from '../policy/inject.ts';
 import { type ShapingPlan, shapeTool, shapingPlanFor } from '../shaping/plan.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
-import { exposeName } from './naming.ts';
+import { exposeName, namespacedName } from './naming.ts';
 
 export interface Routed<T> {
   upstream: Upstream;
@@ -249,6 +249,22 @@ export class Catalog {
       if (t.matcher.match(uri) !== null) return t.item.uriTemplate;
     }
     return undefined;
+  }
+
+  /**
+   * Upstreams still making their first connection that could own `name` (of a tool or prompt):
+   * those without a prefix, and those whose prefix it starts with. Until they have settled, a
+   * name the catalog does not know may still be theirs. Without `name` (a resource URI, which
+   * carries no prefix), every upstream still making its first connection.
+   */
+  loading(name?: string): Upstream[] {
+    return this.upstreams.filter(
+      (u) =>
+        !u.settledOnce &&
+        (name === undefined ||
+          u.model.namespace.prefix === '' ||
+          name.startsWith(namespacedName(u.model.namespace, ''))),
+    );
   }
 
   /** The configured upstream called `name`. */

@@ -22,8 +22,8 @@ import type { GatewayRequest } from '../pipeline/context.ts';
 import { identityHeaders } from '../policy/inject.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { capabilitiesForUpstream, relayCreatedTask } from '../tasks/task-relay.ts';
+import { takeTaskResult } from '../upstream/inbound-results.ts';
 import { upstreamTimeout } from '../upstream/resilience.ts';
-import { takeTaskResult } from '../upstream/task-results.ts';
 import type { CallChannel, Upstream } from '../upstream/upstream.ts';
 import { type RoundOutcome, SuspendableCall, type SuspendedCalls } from './suspendable-call.ts';
 

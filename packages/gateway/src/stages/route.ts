@@ -55,6 +55,53 @@ function unavailableOwner(deps: RouteDeps, principal: Principal, target: Target)
   return undefined;
 }
 
+/**
+ * How long a request for a name the catalog does not know waits for upstreams still making their
+ * first connection (a gateway that has just started): a stdio server usually answers within a
+ * second, and a caller is better served by a short wait than by a retry.
+ */
+const LOADING_WAIT_MS = 5_000;
+
+/**
+ * The gateway has just started and upstreams that could own the target are still connecting:
+ * wait for them (bounded by LOADING_WAIT_MS and the caller's signal) so a known tool is never
+ * answered as unknown. Returns the error to answer with when they are still loading after that.
+ */
+async function awaitLoading(
+  catalog: Catalog,
+  name: string | undefined,
+  signal: AbortSignal,
+): Promise<Error | undefined> {
+  const loading = catalog.loading(name);
+  if (loading.length === 0) return undefined;
+  await settledOrTimeout(
+    loading.map((u) => u.firstSettled),
+    LOADING_WAIT_MS,
+    signal,
+  );
+  const still = catalog.loading(name);
+  if (still.length === 0) return undefined;
+  const names = still.map((u) => u.name);
+  return wireError(
+    'UpstreamUnavailable',
+    `the gateway is still connecting to upstream ${names.map((n) => `"${n}"`).join(', ')}; retry after 1 s`,
+    { upstream: names[0], reason: 'loading', retryAfterSeconds: 1 },
+  );
+}
+
+function settledOrTimeout(waits: Promise<void>[], ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    void Promise.all(waits).then(done);
+  });
+}
+
 export interface RouteDeps {
   catalog: Catalog;
   view: CatalogView;
@@ -126,6 +173,8 @@ export function route(deps: RouteDeps): Middleware<GatewayRequest> {
     switch (req.method) {
       case 'tools/call': {
         const name = str(req.params.name);
+        const loading = catalog.tool(name) ? undefined : await awaitLoading(catalog, name, req.signal);
+        if (loading) throw loading;
         const entry = catalog.tool(name);
         if (!entry) throw unavailableOwner(deps, principal, { kind: 'tool', name }) ?? unknownTool(name);
         if (!visible(req, deps, principal, { kind: 'tool', name: entry.item.name })) throw unknownTool(name);
@@ -134,6 +183,8 @@ export function route(deps: RouteDeps): Middleware<GatewayRequest> {
       }
       case 'prompts/get': {
         const name = str(req.params.name);
+        const loading = catalog.prompt(name) ? undefined : await awaitLoading(catalog, name, req.signal);
+        if (loading) throw loading;
         const entry = catalog.prompt(name);
         if (!entry) throw unavailableOwner(deps, principal, { kind: 'prompt', name }) ?? unknownPrompt(name);
         if (!visible(req, deps, principal, { kind: 'prompt', name: entry.item.name }))
@@ -145,6 +196,10 @@ export function route(deps: RouteDeps): Middleware<GatewayRequest> {
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
         const uri = str(req.params.uri);
+        const loading = catalog.resourceOwner(uri)
+          ? undefined
+          : await awaitLoading(catalog, undefined, req.signal);
+        if (loading) throw loading;
         const upstream = catalog.resourceOwner(uri);
         if (!upstream || !canSeeResource(req, deps, principal, uri)) throw resourceNotFound(uri);
         const template = catalog.templateFor(uri);

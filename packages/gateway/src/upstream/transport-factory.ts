@@ -4,7 +4,7 @@
  * headers plus the service credential, read at connect time so rotated secrets are picked up.
  */
 import { readFile } from 'node:fs/promises';
-import type { Transport } from '@modelcontextprotocol/client';
+import type { FetchLike, Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CredentialModel, HttpUpstreamModel, StdioUpstreamModel } from '../config/model.ts';
@@ -45,10 +45,13 @@ export async function resolveCredential(credential: CredentialModel, upstream: s
   return credential.scheme === '' ? secret : `${credential.scheme} ${secret}`;
 }
 
-export async function httpTransport(model: HttpUpstreamModel): Promise<Transport> {
+export async function httpTransport(model: HttpUpstreamModel, fetch?: FetchLike): Promise<Transport> {
   const headers: Record<string, string> = { ...model.headers };
   if (model.credential !== null) {
     headers[model.credential.header] = await resolveCredential(model.credential, model.name);
   }
-  return new StreamableHTTPClientTransport(new URL(model.url), { requestInit: { headers } });
+  return new StreamableHTTPClientTransport(new URL(model.url), {
+    requestInit: { headers },
+    ...(fetch === undefined ? {} : { fetch }),
+  });
 }

@@ -21,14 +21,16 @@ import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import { endSpan, type TraceCarrier, type TraceScope } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
+import { ChangeFeed, type ListKind } from './change-feed.ts';
 import { HealthProbe } from './health-probe.ts';
+import { admitUpstreamResults } from './inbound-results.ts';
+import { acceptJsonStreams } from './json-stream-fetch.ts';
 import { reapGroup } from './process-group.ts';
 import { type BreakerState, UpstreamResilience } from './resilience.ts';
-import { admitTaskResults } from './task-results.ts';
 import { httpTransport, stdioTransport } from './transport-factory.ts';
 
 export type UpstreamState = 'idle' | 'connecting' | 'ready' | 'evicted' | 'backoff' | 'failed' | 'stopped';
-export type ListKind = 'tools' | 'prompts' | 'resources';
+export type { ListKind } from './change-feed.ts';
 export type ServerRequestMethod = 'elicitation/create' | 'sampling/createMessage' | 'roots/list';
 
 /** What an in-flight call offers for things the upstream sends back during it. */
@@ -98,11 +100,17 @@ export class Upstream {
   restarts = 0;
   /** The first connection attempt has finished (either way): readiness waits for it. */
   settledOnce = false;
+  private settle: () => void = () => {};
+  /** Resolves when the first connection attempt has finished (either way). */
+  readonly firstSettled = new Promise<void>((resolve) => {
+    this.settle = resolve;
+  });
   /** Evicted after failed probes, and not yet re-admitted (a probe must pass first). */
   private evicted = false;
   readonly resilience: UpstreamResilience;
   private readonly probe: HealthProbe;
   private client: Client | null = null;
+  private feed: ChangeFeed | null = null;
   private pgid: number | null = null;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -250,8 +258,13 @@ export class Upstream {
   private async connect(): Promise<void> {
     this.setState('connecting');
     const client = this.createClient();
+    const feed = new ChangeFeed(client, {
+      relist: (kind) => this.relist(client, kind),
+      ackTimeoutMs: this.handshakeTimeout,
+      log: this.log,
+    });
     try {
-      const transport = await this.createTransport();
+      const transport = await this.createTransport(client);
       client.onclose = () => this.onClientClosed(client);
       await client.connect(transport, { timeout: this.handshakeTimeout });
       this.client = client;
@@ -262,8 +275,11 @@ export class Upstream {
       this.evicted = false;
       this.attempt = 0;
       this.settledOnce = true;
+      this.settle();
       this.setState('ready');
       this.hooks.onCatalog(this);
+      this.feed = feed;
+      feed.start();
       this.log.info(
         { era: client.getProtocolEra(), version: client.getNegotiatedProtocolVersion() },
         'upstream ready',
@@ -271,8 +287,10 @@ export class Upstream {
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
       this.settledOnce = true;
+      this.settle();
       this.log.warn({ err: this.lastError }, 'upstream connect failed');
       if (this.client === client) this.client = null;
+      feed.close();
       client.onclose = undefined;
       await client.close().catch(() => {});
       await this.reapChildren();
@@ -280,9 +298,15 @@ export class Upstream {
     }
   }
 
-  private async createTransport(): Promise<Transport> {
-    if (this.model.transport === 'http') return admitTaskResults(await httpTransport(this.model));
-    const transport = admitTaskResults(stdioTransport(this.model));
+  private async createTransport(client: Client): Promise<Transport> {
+    const inbound = {
+      modern: () => client.getProtocolEra() === 'modern',
+      onMissingResultType: () =>
+        this.log.warn('upstream results carry no resultType (2026-07-28 requires it); read as complete'),
+    };
+    if (this.model.transport === 'http')
+      return admitUpstreamResults(await httpTransport(this.model, acceptJsonStreams()), inbound);
+    const transport = admitUpstreamResults(stdioTransport(this.model), inbound);
     const stderr = transport.stderr;
     stderr?.on('data', (chunk: Buffer) =>
       this.log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr'),
@@ -302,17 +326,9 @@ export class Upstream {
       {
         capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } },
         versionNegotiation: { mode: protocol === '2026-07-28' ? { pin: protocol } : protocol },
+        // No `listChanged` here: the SDK would open a 2026-07-28 listen stream inside connect()
+        // and wait on it; the change feed (change-feed.ts) listens once the upstream is ready.
         inputRequired: { autoFulfill: false },
-        listChanged: {
-          // The upstream re-lists itself (resources together with templates), so the SDK's own
-          // refresh is off; its debounce still coalesces bursts of announcements.
-          tools: { autoRefresh: false, onChanged: (error) => this.onListChanged(client, 'tools', error) },
-          prompts: { autoRefresh: false, onChanged: (error) => this.onListChanged(client, 'prompts', error) },
-          resources: {
-            autoRefresh: false,
-            onChanged: (error) => this.onListChanged(client, 'resources', error),
-          },
-        },
       },
     );
     const relay = (method: ServerRequestMethod) => (request: { params?: Record<string, unknown> }) =>
@@ -353,16 +369,11 @@ export class Upstream {
       );
   }
 
-  private onListChanged(client: Client, kind: ListKind, error: Error | null): void {
-    if (error) {
-      this.log.warn({ err: error.message, kind }, 'upstream list refresh failed');
-      return;
-    }
+  /** The upstream announced that a list changed: re-list it and tell the catalog. */
+  private async relist(client: Client, kind: ListKind): Promise<void> {
     if (client !== this.client) return;
-    void this.refresh(client, kind).then(
-      () => this.hooks.onCatalog(this, kind),
-      (e: unknown) => this.log.warn({ err: String(e), kind }, 'upstream re-list failed'),
-    );
+    await this.refresh(client, kind);
+    if (client === this.client) this.hooks.onCatalog(this, kind);
   }
 
   private async refreshAll(client: Client): Promise<void> {
@@ -401,6 +412,8 @@ export class Upstream {
     if (client !== this.client || this.state === 'stopped') return;
     this.log.warn('upstream connection closed; restarting');
     this.client = null;
+    this.feed?.close();
+    this.feed = null;
     this.snapshot = EMPTY;
     // Not ready while the old process group is reaped (up to its grace period) before the restart.
     this.setState('backoff');
@@ -432,6 +445,8 @@ export class Upstream {
   private async teardown(): Promise<void> {
     const client = this.client;
     this.client = null;
+    this.feed?.close();
+    this.feed = null;
     if (client) {
       client.onclose = undefined;
       await client.close().catch(() => {});

@@ -79,7 +79,15 @@ export function tempStorage(): string {
   return join(mkdtempSync(join(tmpdir(), 'gatehouse-test-')), 'gatehouse.db');
 }
 
-export async function startGateway(yaml: string, options: GatewayOptions = {}): Promise<TestGateway> {
+/**
+ * Starts a gateway on a free port. By default it serves once every upstream has settled its first
+ * connection; `{ settle: false }` serves at once, as `gatehouse serve` does.
+ */
+export async function startGateway(
+  yaml: string,
+  options: GatewayOptions = {},
+  { settle = true }: { settle?: boolean } = {},
+): Promise<TestGateway> {
   const full = /^auth:/m.test(yaml) ? yaml : `${yaml}\n${OPEN_ACCESS_YAML}`;
   const withStorage = /^storage:/m.test(full)
     ? full
@@ -89,7 +97,7 @@ export async function startGateway(yaml: string, options: GatewayOptions = {}): 
   const log = process.env.GATEHOUSE_TEST_LOG ? createLogger(process.env.GATEHOUSE_TEST_LOG) : silentLogger();
   const gateway = new Gateway(model, log, await openAccess(model, log), options);
   gateway.start();
-  await gateway.settled(20_000);
+  if (settle) await gateway.settled(20_000);
   const http = await listenHttp(gateway, model.server, log);
   return {
     gateway,
