@@ -73,6 +73,9 @@ export interface ServerModel {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxBodyBytes: number;
+  /** Bounds on incoming JSON, checked before parsing (transport/json-bounds.ts). */
+  maxJsonDepth: number;
+  maxJsonElements: number;
   sessionIdleMs: number;
   maxSessions: number;
   pageSize: number;

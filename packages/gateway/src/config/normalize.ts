@@ -149,6 +149,8 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
         allowedHosts: s.allowedHosts,
         allowedOrigins: s.allowedOrigins,
         maxBodyBytes: s.maxBodyBytes,
+        maxJsonDepth: s.maxJsonDepth,
+        maxJsonElements: s.maxJsonElements,
         sessionIdleMs: s.sessionIdleMs,
         maxSessions: s.maxSessions,
         pageSize: s.pageSize,

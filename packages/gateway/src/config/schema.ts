@@ -152,6 +152,23 @@ export const ServerSchema = z
       .int()
       .positive()
       .default(4 * 1024 * 1024),
+    maxJsonDepth: z
+      .number()
+      .int()
+      .min(8)
+      .max(256)
+      .default(64)
+      .describe(
+        'Deepest nesting of arrays and objects in an incoming message (the message itself is level 1); deeper ones are refused with -32600 before they are parsed. At most 256: far deeper messages exhaust the stack of the recursive walks behind admission.',
+      ),
+    maxJsonElements: z
+      .number()
+      .int()
+      .positive()
+      .default(100_000)
+      .describe(
+        'Most array items plus object members in an incoming message; more are refused with -32600 before they are parsed.',
+      ),
     sessionIdleMs: z
       .number()
       .int()

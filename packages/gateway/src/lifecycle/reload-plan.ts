@@ -16,6 +16,8 @@ const RESTART_ONLY_SERVER_FIELDS = [
   'allowedHosts',
   'allowedOrigins',
   'maxBodyBytes',
+  'maxJsonDepth',
+  'maxJsonElements',
   'sessionIdleMs',
   'maxSessions',
   'resourceUrl',

@@ -34,7 +34,7 @@ import type { Pipeline } from '../pipeline/stages.ts';
 import { encodedResult } from './call-lane-encode.ts';
 import { type LaneRoute, laneRoute, mentionsHeaderParams } from './call-lane-route.ts';
 import { authInfoFor } from './http-auth.ts';
-import { jsonRpcBodyFrom, tooLargeResponse } from './hygiene.ts';
+import { type BodyLimits, bodyLimitsOf, jsonRpcBodyFrom, tooLargeResponse } from './hygiene.ts';
 import type { LaneSession } from './legacy-sessions.ts';
 import { writeWebResponse } from './node-response.ts';
 
@@ -64,6 +64,7 @@ const SERVED: LaneVerdict = { served: true };
 export function createCallLane(deps: CallLaneDeps) {
   const hosts = [...localhostAllowedHostnames(), ...deps.server.allowedHosts];
   const origins = [...localhostAllowedOrigins(), ...deps.server.allowedOrigins];
+  const bodyLimits = bodyLimitsOf(deps.server);
   const routeOptions = {
     declaresHeaderParams: (name: string) => mentionsHeaderParams(deps.toolInputSchema(name)),
   };
@@ -82,7 +83,7 @@ export function createCallLane(deps: CallLaneDeps) {
     const principal = await admit(headers);
     if (principal === undefined) return FALL_BACK;
     req.auth = authInfoFor(principal);
-    const body = await readJsonRpc(req, res, deps.server.maxBodyBytes);
+    const body = await readJsonRpc(req, res, bodyLimits);
     if (body === undefined) return SERVED;
     const route = laneRoute(body, headers, routeOptions);
     if (route === undefined) return { served: false, parsedBody: body };
@@ -94,14 +95,14 @@ export function createCallLane(deps: CallLaneDeps) {
 }
 
 /** The body, checked as JSON-RPC; or undefined after answering a refusal (413, -32700, -32600). */
-async function readJsonRpc(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<unknown> {
-  const text = await readBody(req, maxBytes);
+async function readJsonRpc(req: IncomingMessage, res: ServerResponse, limits: BodyLimits): Promise<unknown> {
+  const text = await readBody(req, limits.maxBytes);
   if (text === undefined) {
     res.setHeader('connection', 'close');
-    await writeWebResponse(res, tooLargeResponse(maxBytes));
+    await writeWebResponse(res, tooLargeResponse(limits.maxBytes));
     return undefined;
   }
-  const body = jsonRpcBodyFrom(text);
+  const body = jsonRpcBodyFrom(text, limits);
   if (body.ok) return body.body;
   await writeWebResponse(res, body.response);
   return undefined;

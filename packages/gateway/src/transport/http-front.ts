@@ -19,7 +19,13 @@ import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { authInfoFor, createHttpAuth } from './http-auth.ts';
-import { type BodyOutcome, checkHostAndOrigin, readJsonRpcBody } from './hygiene.ts';
+import {
+  type BodyLimits,
+  type BodyOutcome,
+  bodyLimitsOf,
+  checkHostAndOrigin,
+  readJsonRpcBody,
+} from './hygiene.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
 
@@ -58,6 +64,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     log,
   );
   let draining = false;
+  const bodyLimits = bodyLimitsOf(server);
   const auth = createHttpAuth(gateway.access.authenticator, gateway.model.auth, server);
   const approvalsApi = createApprovalsApi({
     auth,
@@ -77,7 +84,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     const identity = authenticatedBy(options?.authInfo) ?? (await auth.authenticate(request));
     if (!identity.ok) return identity.response;
     const authInfo = options?.authInfo ?? authInfoFor(identity.principal);
-    const body = await bodyOf(request, options?.parsedBody, server.maxBodyBytes);
+    const body = await bodyOf(request, options?.parsedBody, bodyLimits);
     if (!body.ok) return body.response;
     const parsedBody = body.body;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: server.maxBodyBytes })) {
@@ -122,9 +129,9 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
 }
 
 /** A POST's JSON-RPC body (read here unless the Node entry parsed it); none for GET and DELETE. */
-async function bodyOf(request: Request, parsed: unknown, maxBytes: number): Promise<BodyOutcome> {
+async function bodyOf(request: Request, parsed: unknown, limits: BodyLimits): Promise<BodyOutcome> {
   if (request.method === 'POST') {
-    return parsed === undefined ? readJsonRpcBody(request, maxBytes) : { ok: true, body: parsed };
+    return parsed === undefined ? readJsonRpcBody(request, limits) : { ok: true, body: parsed };
   }
   if (request.method === 'GET' || request.method === 'DELETE') return { ok: true, body: undefined };
   return {

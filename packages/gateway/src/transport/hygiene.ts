@@ -1,6 +1,8 @@
 /**
  * HTTP hygiene, as pure checks over a web Request: DNS-rebinding protection (Host and Origin),
- * body size, JSON and JSON-RPC shape. Each returns a ready-made error Response, or undefined.
+ * body size, nesting depth and element count (json-bounds.ts), JSON and JSON-RPC shape. Each
+ * returns a ready-made error Response, or undefined. Both HTTP drivers (the call lane and the
+ * SDK path) read POST bodies only through `readJsonRpcBody` and `jsonRpcBodyFrom`.
  */
 import {
   hostHeaderValidationResponse,
@@ -10,6 +12,7 @@ import {
   originValidationResponse,
   readRequestBody,
 } from '@modelcontextprotocol/server';
+import { type JsonBounds, jsonBoundsViolation } from './json-bounds.ts';
 import { jsonRpcError } from './responses.ts';
 
 export interface HygieneOptions {
@@ -49,8 +52,29 @@ export function isJsonRpcMessage(value: unknown): boolean {
 
 export type BodyOutcome = { ok: true; body: unknown } | { ok: false; response: Response };
 
-/** Reads and checks a POST body: 415 wrong media type, 413 too large, -32700 not JSON, -32600 not JSON-RPC. */
-export async function readJsonRpcBody(request: Request, maxBytes: number): Promise<BodyOutcome> {
+/** What a POST body may be: its size in bytes, and the shape bounds of its JSON. */
+export interface BodyLimits extends JsonBounds {
+  maxBytes: number;
+}
+
+/** The body limits of the configured `server` section. */
+export function bodyLimitsOf(server: {
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  maxJsonElements: number;
+}): BodyLimits {
+  return {
+    maxBytes: server.maxBodyBytes,
+    maxDepth: server.maxJsonDepth,
+    maxElements: server.maxJsonElements,
+  };
+}
+
+/**
+ * Reads and checks a POST body: 415 wrong media type, 413 too large, -32600 too deep or too many
+ * elements, -32700 not JSON, -32600 not JSON-RPC.
+ */
+export async function readJsonRpcBody(request: Request, limits: BodyLimits): Promise<BodyOutcome> {
   if (!isJsonContentType(request.headers.get('content-type'))) {
     return {
       ok: false,
@@ -61,17 +85,24 @@ export async function readJsonRpcBody(request: Request, maxBytes: number): Promi
       ),
     };
   }
-  const read = await readRequestBody(request, maxBytes);
-  if (read.tooLarge) return { ok: false, response: tooLargeResponse(maxBytes) };
-  return jsonRpcBodyFrom(read.text);
+  const read = await readRequestBody(request, limits.maxBytes);
+  if (read.tooLarge) return { ok: false, response: tooLargeResponse(limits.maxBytes) };
+  return jsonRpcBodyFrom(read.text, limits);
 }
 
 export function tooLargeResponse(maxBytes: number): Response {
   return jsonRpcError(413, 'InvalidRequest', `Payload Too Large: the body exceeds ${maxBytes} bytes`);
 }
 
-/** Parses a POST body's text: -32700 when it is not JSON, -32600 when it is not JSON-RPC. */
-export function jsonRpcBodyFrom(text: string): BodyOutcome {
+/**
+ * Parses a POST body's text: -32600 when it exceeds the shape bounds (checked first, so such a
+ * body is never parsed), -32700 when it is not JSON, -32600 when it is not JSON-RPC.
+ */
+export function jsonRpcBodyFrom(text: string, bounds: JsonBounds): BodyOutcome {
+  const violation = jsonBoundsViolation(text, bounds);
+  if (violation !== undefined) {
+    return { ok: false, response: jsonRpcError(400, 'InvalidRequest', violation) };
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -13,6 +13,7 @@ import {
 import type { Principal } from '../auth/principal.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
+import { batchOnVersionWithout, initializeInBatch, LAST_BATCHING_VERSION } from './batch-rules.ts';
 import { MemoryEventStore } from './event-store.ts';
 import { jsonRpcError } from './responses.ts';
 
@@ -67,6 +68,8 @@ export class LegacySessions {
     principal: Principal,
     authInfo: AuthInfo,
   ): Promise<Response> {
+    const initializeBatch = initializeInBatch(parsedBody);
+    if (initializeBatch !== undefined) return jsonRpcError(400, 'InvalidRequest', initializeBatch);
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId !== null) {
       const session = this.sessions.get(sessionId);
@@ -78,6 +81,8 @@ export class LegacySessions {
           'Session not found: it is unknown or has ended; initialize a new one',
         );
       session.lastSeen = Date.now();
+      const batch = batchOnVersionWithout(parsedBody, negotiatedVersion(session, request));
+      if (batch !== undefined) return jsonRpcError(400, 'InvalidRequest', batch);
       cancelLaneCall(session, parsedBody);
       return session.transport.handleRequest(request, { parsedBody, authInfo });
     }
@@ -157,6 +162,18 @@ export class LegacySessions {
     for (const [id] of all) this.forget(id);
     await Promise.all(all.map(([, s]) => s.server.close().catch(() => {})));
   }
+}
+
+/**
+ * The protocol version the session's initialize negotiated; before that answer exists, what the
+ * request's MCP-Protocol-Version header says, else 2025-03-26 (what the spec says to assume).
+ */
+function negotiatedVersion(session: Session, request: Request): string {
+  return (
+    session.server.server.getNegotiatedProtocolVersion() ??
+    request.headers.get('mcp-protocol-version') ??
+    LAST_BATCHING_VERSION
+  );
 }
 
 /** A posted notifications/cancelled for a call on the lane aborts it (the SDK never saw that call). */
