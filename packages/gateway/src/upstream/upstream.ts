@@ -21,6 +21,7 @@ import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import { endSpan, type TraceCarrier, type TraceScope } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
+import { closeClient } from './close-client.ts';
 import { HealthProbe } from './health-probe.ts';
 import { reapGroup } from './process-group.ts';
 import { type BreakerState, UpstreamResilience } from './resilience.ts';
@@ -274,7 +275,7 @@ export class Upstream {
       this.log.warn({ err: this.lastError }, 'upstream connect failed');
       if (this.client === client) this.client = null;
       client.onclose = undefined;
-      await client.close().catch(() => {});
+      await closeClient(client, this.log);
       await this.reapChildren();
       this.scheduleRestart();
     }
@@ -434,7 +435,7 @@ export class Upstream {
     this.client = null;
     if (client) {
       client.onclose = undefined;
-      await client.close().catch(() => {});
+      await closeClient(client, this.log);
     }
     await this.reapChildren();
   }
