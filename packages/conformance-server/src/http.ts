@@ -3,32 +3,28 @@
  *
  * - 2026-07-28 (per-request `_meta` envelope, stateless): `createMcpHandler` with
  *   `legacy: 'reject'`, sharing the listen bus with the trigger tools.
- * - 2025-era handshake revisions (2025-11-25, 2025-06-18, 2025-03-26): one sessionful
- *   `WebStandardStreamableHTTPServerTransport` per session with an event store (SSE
- *   resumption via `Last-Event-ID`) and a `retry:` interval. DELETE ends a session; an
- *   unknown session ID answers 404.
+ * - 2025-era handshake revisions (2025-11-25, 2025-06-18, 2025-03-26): the shared session
+ *   manager (@gatehouse/sessions), one sessionful SDK transport per session with an event
+ *   store (SSE resumption via `Last-Event-ID`) and a `retry:` interval. DELETE ends a
+ *   session; an unknown session ID answers 404.
  *
  * `isLegacyRequest` routes between the two legs. Host and Origin headers are validated
  * against localhost names (DNS rebinding protection) before either leg sees a request.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BoundedEventStore, SessionManager } from '@gatehouse/sessions';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
-  isInitializeRequest,
   isJsonContentType,
   isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  type McpServer,
   originValidationResponse,
-  WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { type ConformanceDeps, createConformanceDeps } from './context.ts';
-import { InMemoryEventStore } from './event-store.ts';
 import { createConformanceServer } from './server.ts';
 import { taskSupportRejection } from './tools-tasks.ts';
 
@@ -54,11 +50,6 @@ export interface ConformanceHttpServer {
 
 export const MCP_PATH = '/mcp';
 
-interface LegacySession {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
-  readonly server: McpServer;
-}
-
 /** Default error sink: one line per error on stderr (rejected requests are reported here too). */
 function logError(error: Error): void {
   process.stderr.write(`[conformance-server] ${error.message}\n`);
@@ -66,76 +57,6 @@ function logError(error: Error): void {
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
-}
-
-/** The 2025-era leg: sessionful transports keyed by `Mcp-Session-Id`. */
-class LegacySessions {
-  private readonly sessions = new Map<string, LegacySession>();
-  private readonly deps: ConformanceDeps;
-  private readonly retryIntervalMs: number;
-  private readonly onError: (error: Error) => void;
-
-  constructor(deps: ConformanceDeps, retryIntervalMs: number, onError: (error: Error) => void) {
-    this.deps = deps;
-    this.retryIntervalMs = retryIntervalMs;
-    this.onError = onError;
-  }
-
-  async handle(request: Request): Promise<Response> {
-    const sessionId = request.headers.get('mcp-session-id');
-    if (sessionId !== null) {
-      const session = this.sessions.get(sessionId);
-      if (session === undefined) return jsonRpcError(404, -32001, 'Session not found');
-      return session.transport.handleRequest(request);
-    }
-    if (request.method !== 'POST') {
-      return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
-    }
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      return jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON');
-    }
-    if (!isInitializeRequest(body)) {
-      return jsonRpcError(400, -32000, 'Bad Request: no valid session ID; send initialize first');
-    }
-    return this.open(request, body);
-  }
-
-  private async open(request: Request, body: unknown): Promise<Response> {
-    const server = createConformanceServer({ era: 'legacy', requestInfo: request }, this.deps);
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      eventStore: new InMemoryEventStore(),
-      retryInterval: this.retryIntervalMs,
-      onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server });
-      },
-      onsessionclosed: (id) => {
-        this.forget(id);
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) this.forget(transport.sessionId);
-    };
-    transport.onerror = this.onError;
-    await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody: body });
-  }
-
-  private forget(sessionId: string): void {
-    const session = this.sessions.get(sessionId);
-    if (session === undefined) return;
-    this.sessions.delete(sessionId);
-    session.server.close().catch(this.onError);
-  }
-
-  async closeAll(): Promise<void> {
-    const open = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.allSettled(open.map((session) => session.server.close()));
-  }
 }
 
 /** Builds the fetch-shaped handler serving both eras (no listening socket). */
@@ -154,7 +75,15 @@ export function createConformanceFetchHandler(options: {
     bus: deps.bus,
     onerror: onError,
   });
-  const legacy = new LegacySessions(deps, options.retryIntervalMs ?? 500, onError);
+  const legacy = new SessionManager({
+    open: (request) => ({
+      server: createConformanceServer({ era: 'legacy', requestInfo: request }, deps),
+      state: undefined,
+    }),
+    retryIntervalMs: options.retryIntervalMs ?? 500,
+    eventStore: () => new BoundedEventStore({ maxEvents: 1000 }),
+    onError,
+  });
 
   const fetch = async (request: Request): Promise<Response> => {
     const rejected =

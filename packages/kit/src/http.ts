@@ -3,28 +3,27 @@
  *
  * - 2026-07-28 requests (per-request `_meta` envelope) go to the SDK's `createMcpHandler`, which
  *   builds a fresh server per request;
- * - 2025-era requests open a session on `initialize` (an SDK transport per session, keyed by
- *   `Mcp-Session-Id`); DELETE ends it, an unknown session gets 404.
+ * - 2025-era requests go to the shared session manager (@gatehouse/sessions): `initialize` opens a
+ *   session, `Mcp-Session-Id` finds it (404 when unknown), DELETE ends it, idle ones expire, at
+ *   most `maxSessions` are open (503 beyond), and SSE streams resume with `Last-Event-ID`.
  *
  * `isLegacyRequest` (the SDK's own classification) splits the two. Before either sees a request:
  * Host/Origin validation against loopback names plus the configured ones (DNS rebinding), and,
  * when a service token is configured, `Authorization: Bearer <token>` — so only the gateway,
  * which holds the token, can reach the server. `/healthz` runs the health checks.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SessionManager } from '@gatehouse/sessions';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
-  isInitializeRequest,
   isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  type McpServer,
   originValidationResponse,
-  WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { healthReport } from './health.ts';
 import type { DomainServer } from './server.ts';
@@ -37,10 +36,16 @@ export interface HttpOptions {
   allowedHosts?: string[];
   /** When set, every MCP request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /** 2025-era sessions unused for this long end (default 30 minutes). */
+  sessionIdleMs?: number;
+  /** At most this many open 2025-era sessions (default 10 000). */
+  maxSessions?: number;
 }
 
 export interface RunningHttpServer {
   readonly url: string;
+  /** How many 2025-era sessions are open. */
+  readonly openSessions: number;
   close(): Promise<void>;
 }
 
@@ -54,63 +59,18 @@ function bearerMatches(header: string | null, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-class Sessions {
-  private readonly open = new Map<
-    string,
-    { transport: WebStandardStreamableHTTPServerTransport; server: McpServer }
-  >();
-  private readonly domain: DomainServer;
-
-  constructor(domain: DomainServer) {
-    this.domain = domain;
-  }
-
-  async handle(request: Request): Promise<Response> {
-    const id = request.headers.get('mcp-session-id');
-    if (id !== null) {
-      const session = this.open.get(id);
-      if (session === undefined) return rpcError(404, -32001, 'Session not found');
-      return session.transport.handleRequest(request);
-    }
-    if (request.method !== 'POST')
-      return rpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
-    const body: unknown = await request.json().catch(() => undefined);
-    if (body === undefined) return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
-    if (!isInitializeRequest(body)) return rpcError(400, -32000, 'Bad Request: send initialize first');
-    const server = this.domain.create({ era: 'legacy', requestInfo: request });
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sessionId) => {
-        this.open.set(sessionId, { transport, server });
-      },
-      onsessionclosed: (sessionId) => this.forget(sessionId),
-    });
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) this.forget(transport.sessionId);
-    };
-    await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody: body });
-  }
-
-  private forget(id: string): void {
-    const session = this.open.get(id);
-    if (session === undefined) return;
-    this.open.delete(id);
-    session.server.close().catch(() => {});
-  }
-
-  async closeAll(): Promise<void> {
-    const all = [...this.open.values()];
-    this.open.clear();
-    await Promise.allSettled(all.map((s) => s.server.close()));
-  }
+export interface FetchHandler {
+  fetch(request: Request): Promise<Response>;
+  close(): Promise<void>;
+  /** How many 2025-era sessions are open. */
+  readonly openSessions: number;
 }
 
 /** The fetch-shaped handler (no socket): what `serveHttp` listens with, and what tests can call. */
 export function createFetchHandler(
   domain: DomainServer,
-  options: Pick<HttpOptions, 'path' | 'allowedHosts' | 'token'> = {},
-): { fetch: (request: Request) => Promise<Response>; close: () => Promise<void> } {
+  options: Pick<HttpOptions, 'path' | 'allowedHosts' | 'token' | 'sessionIdleMs' | 'maxSessions'> = {},
+): FetchHandler {
   const path = options.path ?? '/mcp';
   const hosts = [...new Set([...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])])];
   const origins = [...new Set([...localhostAllowedOrigins(), ...hosts])];
@@ -118,7 +78,12 @@ export function createFetchHandler(
     legacy: 'reject',
     onerror: (error) => domain.log.warn({ err: error }, 'request failed'),
   });
-  const sessions = new Sessions(domain);
+  const sessions = new SessionManager({
+    open: (request) => ({ server: domain.create({ era: 'legacy', requestInfo: request }), state: undefined }),
+    idleMs: options.sessionIdleMs,
+    maxSessions: options.maxSessions,
+    onError: (error) => domain.log.debug({ err: error }, 'session error'),
+  });
   const fetch = async (request: Request): Promise<Response> => {
     const rejected =
       hostHeaderValidationResponse(request, hosts) ?? originValidationResponse(request, origins);
@@ -138,7 +103,13 @@ export function createFetchHandler(
   const close = async (): Promise<void> => {
     await Promise.allSettled([modern.close(), sessions.closeAll()]);
   };
-  return { fetch, close };
+  return {
+    fetch,
+    close,
+    get openSessions() {
+      return sessions.size;
+    },
+  };
 }
 
 /** Listens on `host:port` (port 0 picks a free one) and resolves once it is listening. */
@@ -166,6 +137,9 @@ export async function serveHttp(domain: DomainServer, options: HttpOptions = {})
   let closing: Promise<void> | undefined;
   return {
     url: `http://${bracketed}:${port}${options.path ?? '/mcp'}`,
+    get openSessions() {
+      return handler.openSessions;
+    },
     close: () => {
       closing ??= (async () => {
         await handler.close();

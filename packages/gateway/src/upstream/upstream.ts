@@ -22,6 +22,7 @@ import type { Logger } from '../observability/logger.ts';
 import { endSpan, type TraceCarrier, type TraceScope } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
 import { ChangeFeed, type ListKind } from './change-feed.ts';
+import { closeClient } from './close-client.ts';
 import { HealthProbe } from './health-probe.ts';
 import { admitUpstreamResults } from './inbound-results.ts';
 import { acceptJsonStreams } from './json-stream-fetch.ts';
@@ -292,7 +293,7 @@ export class Upstream {
       if (this.client === client) this.client = null;
       feed.close();
       client.onclose = undefined;
-      await client.close().catch(() => {});
+      await closeClient(client, this.log);
       await this.reapChildren();
       this.scheduleRestart();
     }
@@ -449,7 +450,7 @@ export class Upstream {
     this.feed = null;
     if (client) {
       client.onclose = undefined;
-      await client.close().catch(() => {});
+      await closeClient(client, this.log);
     }
     await this.reapChildren();
   }
