@@ -1,11 +1,16 @@
 /**
- * Conformance comparison: the official MCP conformance suite run directly against our
- * conformance server, then through the Gatehouse gateway proxying that server.
+ * Conformance comparison: the official MCP conformance suite run directly against an MCP server,
+ * then through the Gatehouse gateway proxying that server — for the project's conformance server
+ * and for servers nobody here wrote, installed from the npm registry into
+ * conformance/third-party/ (see third-party-servers.ts):
+ *   - project:           packages/conformance-server (both eras)
+ *   - server-everything: @modelcontextprotocol/server-everything (SDK v1, 2025 era)
+ *   - mcp-handler:       Vercel's mcp-handler on the SDK v2 (2026-07-28, 2025 fallback)
  *
  *   npm run conformance                          # direct + through the gateway
  *   CONFORMANCE_DIRECT_ONLY=1 npm run conformance  # direct runs only
  *
- * Runs (suite versions are npm aliases in the root package.json):
+ * Runs (suite versions are npm aliases in the root package.json), per server as RUNS lists:
  *   - conformance-0-1 (0.1.16)         server --url URL --suite all
  *   - conformance-0-2 (0.2.0-alpha.12) server --url URL --requirements 2025-11-25
  *   - conformance-0-2 (0.2.0-alpha.12) server --url URL --requirements 2026-07-28
@@ -25,7 +30,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startConformanceHttpServer } from '../packages/conformance-server/src/index.ts';
 import {
   freePort,
   killAllChildren,
@@ -36,6 +40,7 @@ import {
   runSuite,
   track,
 } from './conformance-lib.ts';
+import { installThirdPartyServers, SERVER_IDS, type ServerId, startServer } from './conformance-servers.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUN_TIMEOUT_MS = Number(process.env.CONFORMANCE_RUN_TIMEOUT_MS ?? 15 * 60_000);
@@ -43,22 +48,33 @@ const GATEWAY_READY_TIMEOUT_MS = 30_000;
 
 interface SuiteRun {
   readonly id: string;
+  /** Which server the run is against (SERVERS). */
+  readonly server: ServerId;
   readonly alias: string;
   readonly args: (url: string) => string[];
 }
 
+const SUITE_ALL = {
+  alias: 'conformance-0-1',
+  args: (url: string) => ['server', '--url', url, '--suite', 'all'],
+};
+const REQ_2025 = {
+  alias: 'conformance-0-2',
+  args: (url: string) => ['server', '--url', url, '--requirements', '2025-11-25'],
+};
+const REQ_2026 = {
+  alias: 'conformance-0-2',
+  args: (url: string) => ['server', '--url', url, '--requirements', '2026-07-28'],
+};
+
 const RUNS: readonly SuiteRun[] = [
-  { id: 'suite-all', alias: 'conformance-0-1', args: (url) => ['server', '--url', url, '--suite', 'all'] },
-  {
-    id: 'req-2025-11-25',
-    alias: 'conformance-0-2',
-    args: (url) => ['server', '--url', url, '--requirements', '2025-11-25'],
-  },
-  {
-    id: 'req-2026-07-28',
-    alias: 'conformance-0-2',
-    args: (url) => ['server', '--url', url, '--requirements', '2026-07-28'],
-  },
+  { id: 'suite-all', server: 'project', ...SUITE_ALL },
+  { id: 'req-2025-11-25', server: 'project', ...REQ_2025 },
+  { id: 'req-2026-07-28', server: 'project', ...REQ_2026 },
+  { id: 'everything-suite-all', server: 'server-everything', ...SUITE_ALL },
+  { id: 'everything-req-2025-11-25', server: 'server-everything', ...REQ_2025 },
+  { id: 'handler-req-2026-07-28', server: 'mcp-handler', ...REQ_2026 },
+  { id: 'handler-req-2025-11-25', server: 'mcp-handler', ...REQ_2025 },
 ];
 
 /** The suite CLI's entry file and version, from the aliased package's manifest. */
@@ -75,12 +91,17 @@ function suiteBin(alias: string): { bin: string; version: string } {
 
 function runLabel(run: SuiteRun): string {
   const { version } = suiteBin(run.alias);
-  return `${version} ${run.args('URL').slice(3).join(' ')}`;
+  return `${run.server}: ${version} ${run.args('URL').slice(3).join(' ')}`;
 }
 
-async function runAll(target: string, url: string, outDir: string): Promise<Map<string, RunResult>> {
-  const results = new Map<string, RunResult>();
-  for (const run of RUNS) {
+async function runAll(
+  target: string,
+  server: ServerId,
+  url: string,
+  outDir: string,
+  results: Map<string, RunResult>,
+): Promise<void> {
+  for (const run of RUNS.filter((r) => r.server === server)) {
     const { bin } = suiteBin(run.alias);
     const started = Date.now();
     process.stderr.write(`[conformance] ${target}: ${runLabel(run)} against ${url} ...`);
@@ -96,7 +117,6 @@ async function runAll(target: string, url: string, outDir: string): Promise<Map<
     process.stderr.write(` ${summary} (${seconds} s)\n`);
     results.set(run.id, result);
   }
-  return results;
 }
 
 /** Starts the gateway in front of `upstreamUrl` and waits for /healthz. */
@@ -208,6 +228,8 @@ function printReport(direct: Map<string, RunResult>, gateway: Map<string, RunRes
 interface KnownGap {
   match: string;
   reason: string;
+  /** The server the gap applies to; every server when absent. */
+  server?: ServerId;
 }
 
 /** conformance/known-gaps.json: gateway-only failures that are known, each with its reason. */
@@ -234,8 +256,9 @@ function exitStatus(direct: Map<string, RunResult>, gateway: Map<string, RunResu
     const gatewayResult = gateway.get(run.id);
     if (directResult === undefined || gatewayResult === undefined) continue;
     const lost = lostPasses(directResult, gatewayResult);
-    const known = lost.filter((l) => gaps.some((g) => l.key.startsWith(g.match)));
-    const other = lost.filter((l) => !gaps.some((g) => l.key.startsWith(g.match)));
+    const applies = gaps.filter((g) => g.server === undefined || g.server === run.server);
+    const known = lost.filter((l) => applies.some((g) => l.key.startsWith(g.match)));
+    const other = lost.filter((l) => !applies.some((g) => l.key.startsWith(g.match)));
     if (known.length > 0) {
       console.log(`[conformance] ${runLabel(run)}: ${known.length} lost check(s) are listed known gaps`);
     }
@@ -248,38 +271,53 @@ function exitStatus(direct: Map<string, RunResult>, gateway: Map<string, RunResu
   return unexplained > 0 ? 1 : 0;
 }
 
+/** Runs every suite against one server directly, then through a gateway in front of it. */
+async function compareOne(
+  server: ServerId,
+  outDir: string,
+  direct: Map<string, RunResult>,
+  gateway: Map<string, RunResult>,
+): Promise<boolean> {
+  const upstream = await startServer(server, outDir);
+  let gatewayChild: ChildProcess | undefined;
+  try {
+    console.log(`[conformance] ${server}: ${upstream.url}`);
+    await runAll('direct', server, upstream.url, outDir, direct);
+    if (process.env.CONFORMANCE_DIRECT_ONLY === '1') return true;
+    const started = await startGateway(upstream.url, join(outDir, server)).catch((error: unknown) => {
+      console.log(
+        `[conformance] gateway failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return undefined;
+    });
+    if (started === undefined) return false;
+    gatewayChild = started.child;
+    console.log(`[conformance] gateway in front of ${server}: ${started.url}`);
+    await runAll('gateway', server, started.url, outDir, gateway);
+    return true;
+  } finally {
+    if (gatewayChild !== undefined) await killChild(gatewayChild);
+    await upstream.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const outDir = await mkdtemp(join(tmpdir(), 'gatehouse-conformance-'));
   console.log(`[conformance] raw output: ${outDir}`);
-  const upstreamLog = createWriteStream(join(outDir, 'conformance-server.log'));
-  const upstream = await startConformanceHttpServer({
-    port: await freePort(),
-    host: '127.0.0.1',
-    onError: (error) => upstreamLog.write(`${error.message}\n`),
-  });
-  let gatewayChild: ChildProcess | undefined;
+  await installThirdPartyServers();
+  const direct = new Map<string, RunResult>();
+  const gatewayResults = new Map<string, RunResult>();
   try {
-    console.log(`[conformance] conformance server: ${upstream.url}`);
-    const direct = await runAll('direct', upstream.url, outDir);
-    let gateway: Map<string, RunResult> | undefined;
-    if (process.env.CONFORMANCE_DIRECT_ONLY === '1') {
-      console.log('[conformance] CONFORMANCE_DIRECT_ONLY=1: skipping the gateway runs');
-    } else {
-      const started = await startGateway(upstream.url, outDir).catch((error: unknown) => {
-        console.log(
-          `[conformance] gateway failed to start: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        return undefined;
-      });
-      if (started === undefined) {
-        printReport(direct, undefined);
+    for (const server of SERVER_IDS) {
+      if (!(await compareOne(server, outDir, direct, gatewayResults))) {
+        printReport(direct, gatewayResults);
         console.log(`\n[conformance] raw output: ${outDir}\n[conformance] FAIL: the gateway did not start`);
         return 2;
       }
-      gatewayChild = started.child;
-      console.log(`[conformance] gateway: ${started.url}`);
-      gateway = await runAll('gateway', started.url, outDir);
     }
+    const gateway = process.env.CONFORMANCE_DIRECT_ONLY === '1' ? undefined : gatewayResults;
+    if (gateway === undefined)
+      console.log('[conformance] CONFORMANCE_DIRECT_ONLY=1: skipped the gateway runs');
     printReport(direct, gateway);
     console.log(`\n[conformance] raw output: ${outDir}`);
     const status = exitStatus(direct, gateway);
@@ -290,10 +328,7 @@ async function main(): Promise<number> {
     if (status === 2) console.log('[conformance] FAIL: a run could not be evaluated (see the logs above)');
     return status;
   } finally {
-    if (gatewayChild !== undefined) await killChild(gatewayChild);
     await killAllChildren();
-    await upstream.close();
-    upstreamLog.end();
   }
 }
 
