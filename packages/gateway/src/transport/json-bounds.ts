@@ -19,25 +19,7 @@ export interface JsonBounds {
   maxElements: number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-
-function isJsonWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
-function isOpening(code: number): boolean {
-  return code === OPEN_BRACE || code === OPEN_BRACKET;
-}
-
-function isClosing(code: number): boolean {
-  return code === CLOSE_BRACE || code === CLOSE_BRACKET;
-}
+import { BACKSLASH, COMMA, isClosing, isJsonWhitespace, isOpening, QUOTE } from '../json/chars.ts';
 
 /** The index of the quote that ends the string opened at `start` (the text's length if none). */
 function stringEnd(text: string, start: number): number {

@@ -10,17 +10,7 @@
  * with a Content-Length (one JSON value, the usual case) is passed through untouched.
  */
 import type { FetchLike } from '@modelcontextprotocol/client';
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
+import { BACKSLASH, isClosing, isJsonWhitespace, isOpening, QUOTE } from '../json/chars.ts';
 
 /** Splits a stream of concatenated JSON values into their texts, however the chunks fall. */
 export class JsonValueSplitter {
@@ -35,15 +25,10 @@ export class JsonValueSplitter {
     let start = 0; // where the unconsumed part of `text` begins
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
-      } else if (this.depth === 0 && this.buffer === '' && i === start && isSpace(c)) {
+      if (this.inString) this.stepInString(c);
+      else if (this.depth === 0 && this.buffer === '' && i === start && isJsonWhitespace(c)) {
         start = i + 1; // whitespace between values
-      } else if (c === QUOTE) this.inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
-      else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --this.depth === 0) {
+      } else if (this.closesValue(c)) {
         values.push(this.buffer + text.slice(start, i + 1));
         this.buffer = '';
         start = i + 1;
@@ -51,6 +36,20 @@ export class JsonValueSplitter {
     }
     this.buffer += text.slice(start);
     return values;
+  }
+
+  private stepInString(c: number): void {
+    if (this.escaped) this.escaped = false;
+    else if (c === BACKSLASH) this.escaped = true;
+    else if (c === QUOTE) this.inString = false;
+  }
+
+  /** Steps over one character outside strings; true when it ends a top-level value. */
+  private closesValue(c: number): boolean {
+    if (c === QUOTE) this.inString = true;
+    else if (isOpening(c)) this.depth++;
+    else if (isClosing(c)) return --this.depth === 0;
+    return false;
   }
 
   /** Whatever is left when the stream ends (an incomplete value), for the caller to report. */
