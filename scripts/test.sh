@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's second command: set up, then lint, type-check, check the generated JSON Schema and
+# The README's second command: set up, then lint, type-check, check the generated JSON Schema, check
+# that every package declares exactly what it imports (scripts/check-deps.ts) and
 # run every test. A throwaway PostgreSQL on loopback (scripts/services.sh) backs the tests that
 # need a real database; it is stopped when the tests end.
 set -euo pipefail
@@ -11,4 +12,5 @@ trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent schema:check
+npm run --silent deps:check
 npm run --silent test:unit

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { McpServer, RequestStateCodec } from '@modelcontextprotocol/server';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Access } from './access.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type JWK, type JWTPayload, SignJWT } from 'jose';
+import Provider, { type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import {
   KEYS_UNAVAILABLE_DESCRIPTION,
   OidcVerifier,
@@ -27,11 +28,7 @@ import {
 const GATEWAY_URL = 'http://127.0.0.1:8080/mcp';
 const RESOURCE_SCOPES = 'mcp:read mcp:write';
 
-// oidc-provider ships no type declarations; a variable specifier keeps tsc from looking for them.
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
-type ProviderConstructor = new (issuer: string, configuration: object) => { callback(): NodeHandler };
-const OIDC_PROVIDER_MODULE = 'oidc-provider';
-const { default: Provider } = (await import(OIDC_PROVIDER_MODULE)) as { default: ProviderConstructor };
 
 function rsaSigningKey(kid: string): JWK {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -39,10 +36,10 @@ function rsaSigningKey(kid: string): JWK {
 }
 
 /** oidc-provider's storage, kept per provider instance (and silent, unlike its dev adapter). */
-function memoryAdapter(): (name: string) => object {
-  const store = new Map<string, Record<string, unknown>>();
+function memoryAdapter(): AdapterFactory {
+  const store = new Map<string, AdapterPayload>();
   return (name) => ({
-    upsert: async (id: string, payload: Record<string, unknown>) => void store.set(`${name}:${id}`, payload),
+    upsert: async (id: string, payload: AdapterPayload) => void store.set(`${name}:${id}`, payload),
     find: async (id: string) => store.get(`${name}:${id}`),
     findByUid: async () => undefined,
     findByUserCode: async () => undefined,
@@ -230,18 +227,31 @@ describe('OidcVerifier against a real OIDC provider', () => {
   });
 
   it('discovers lazily and once, then serves every token from the cached keys', async () => {
-    const initial = [idp.count('/.well-known/openid-configuration'), idp.count('/jwks')];
+    // The SDK asks for RFC 8414 metadata first and OIDC Discovery second; either may answer.
+    const discoveryHits = () =>
+      idp.count('/.well-known/oauth-authorization-server') + idp.count('/.well-known/openid-configuration');
+    const initial = [discoveryHits(), idp.count('/jwks')];
     const v = verifier();
-    assert.deepEqual([idp.count('/.well-known/openid-configuration'), idp.count('/jwks')], initial);
+    assert.deepEqual([discoveryHits(), idp.count('/jwks')], initial);
     for (const token of await Promise.all([idp.token(), idp.token(), idp.token()])) {
       assert.ok((await v.verify(token)).ok);
     }
     const [discoveries = 0, jwks = 0] = initial;
-    assert.equal(idp.count('/.well-known/openid-configuration'), discoveries + 1);
+    assert.equal(discoveryHits(), discoveries + 1);
     assert.equal(idp.count('/jwks'), jwks + 1);
   });
 
-  it('falls back to RFC 8414 metadata when OIDC discovery is absent', async () => {
+  it('refuses discovered metadata whose issuer differs from the configured one, even by a slash', async () => {
+    const failures: string[] = [];
+    const onError = (error: unknown) =>
+      void failures.push(error instanceof Error ? error.message : String(error));
+    const slashed = verifier({ issuer: `${idp.issuer}/`, onError });
+    assertRefused(await slashed.verify(await idp.token()), 401, /could not be verified/);
+    assert.equal(failures.length, 1);
+    assert.match(failures[0] ?? '', /discovery failed .* is not the configured issuer/);
+  });
+
+  it('uses RFC 8414 metadata when the issuer publishes no OIDC discovery document', async () => {
     idp.onlyOAuthMetadata = true;
     try {
       const initial = idp.count('/.well-known/oauth-authorization-server');

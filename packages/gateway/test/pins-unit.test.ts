@@ -183,8 +183,39 @@ describe('PinStore', () => {
 });
 
 describe('pin diff', () => {
-  it('diffs lines by longest common subsequence', () => {
+  it('diffs line by line, removals before additions', () => {
     assert.deepEqual(lineDiff(['a', 'b', 'c'], ['a', 'x', 'c', 'd']), [' a', '-b', '+x', ' c', '+d']);
+  });
+
+  it('folds unchanged runs beyond three lines of context on either side of each change', () => {
+    const before = Array.from({ length: 30 }, (_, k) => `line ${k + 1}`);
+    const after = before.map((line, k) => (k === 9 ? 'line ten' : k === 24 ? 'line twenty-five' : line));
+    assert.deepEqual(lineDiff(before, after), [
+      ' …',
+      ' line 7',
+      ' line 8',
+      ' line 9',
+      '-line 10',
+      '+line ten',
+      ' line 11',
+      ' line 12',
+      ' line 13',
+      ' …',
+      ' line 22',
+      ' line 23',
+      ' line 24',
+      '-line 25',
+      '+line twenty-five',
+      ' line 26',
+      ' line 27',
+      ' line 28',
+      ' …',
+    ]);
+  });
+
+  it('diffs a field that was added or removed as all additions or all removals', () => {
+    assert.deepEqual(lineDiff([], ['new']), ['+new']);
+    assert.deepEqual(lineDiff(['old', 'text'], []), ['-old', '-text']);
   });
 
   it('shows only the changed fields, descriptions line by line', () => {

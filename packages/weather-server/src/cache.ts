@@ -1,10 +1,11 @@
 /**
- * A small in-memory answer cache for upstream calls: bounded (least recently used entries go
- * first), with a time-to-live, and coalescing — while a key is being loaded, further callers of
- * the same key wait for that one load instead of starting their own upstream request. Failed
- * loads are not cached. A waiting caller can give up (its AbortSignal) without cancelling the
- * shared load the others still wait for.
+ * The in-memory answer cache for upstream calls, on lru-cache's `fetch`: bounded (least recently
+ * used entries go first), with a time-to-live, and coalescing — while a key is being loaded,
+ * further callers of the same key wait for that one load instead of starting their own upstream
+ * request. Failed loads are not cached. A waiting caller can give up (its AbortSignal) without
+ * cancelling the shared load the others still wait for.
  */
+import { LRUCache } from 'lru-cache';
 
 export interface CacheOptions {
   /** How long a loaded value is served; 0 = never stored (concurrent loads still coalesce). */
@@ -21,6 +22,8 @@ export interface CacheStats {
   coalesced: number;
   evictions: number;
 }
+
+type Load<V> = () => Promise<V>;
 
 function abandoned(signal: AbortSignal): Error {
   return signal.reason instanceof Error
@@ -39,22 +42,31 @@ function untilAborted<V>(promise: Promise<V>, signal: AbortSignal | undefined): 
   });
 }
 
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
-  private readonly loading = new Map<string, Promise<V>>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+export class TtlCache<V extends {}> {
+  private readonly lru: LRUCache<string, V, Load<V>>;
+  private readonly stores: boolean;
   private readonly counters: CacheStats = { hits: 0, misses: 0, coalesced: 0, evictions: 0 };
 
   constructor(options: CacheOptions) {
-    this.ttlMs = options.ttlMs;
-    this.maxEntries = Math.max(1, options.maxEntries);
-    this.now = options.now ?? Date.now;
+    this.stores = options.ttlMs > 0;
+    const now = options.now;
+    this.lru = new LRUCache<string, V, Load<V>>({
+      max: Math.max(1, options.maxEntries),
+      // lru-cache reads 0 as "never expires"; with a TTL of 0 values are dropped once loaded.
+      ttl: this.stores ? options.ttlMs : 1,
+      ttlResolution: 0,
+      ...(now === undefined ? {} : { perf: { now } }),
+      // The load itself is never cancelled: callers give up on their own (untilAborted).
+      ignoreFetchAbort: true,
+      fetchMethod: (_key, _stale, { context }) => context(),
+      dispose: (_value, _key, reason) => {
+        if (reason === 'evict') this.counters.evictions++;
+      },
+    });
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.lru.size;
   }
 
   stats(): CacheStats {
@@ -62,55 +74,27 @@ export class TtlCache<V> {
   }
 
   clear(): void {
-    this.entries.clear();
+    this.lru.clear();
   }
 
   /** The cached value for `key`, else the in-flight load, else a new `load()`. */
-  getOrLoad(key: string, load: () => Promise<V>, signal?: AbortSignal): Promise<V> {
+  getOrLoad(key: string, load: Load<V>, signal?: AbortSignal): Promise<V> {
     if (signal?.aborted) return Promise.reject(abandoned(signal));
-    const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      if (entry.expiresAt > this.now()) {
-        // Re-insert to mark it most recently used.
-        this.entries.delete(key);
-        this.entries.set(key, entry);
-        this.counters.hits++;
-        return Promise.resolve(entry.value);
-      }
-      this.entries.delete(key);
-    }
-    const inFlight = this.loading.get(key);
-    if (inFlight !== undefined) {
-      this.counters.coalesced++;
-      return untilAborted(inFlight, signal);
-    }
-    this.counters.misses++;
-    const started = load().then(
-      (value) => {
-        this.loading.delete(key);
-        this.store(key, value);
-        return value;
-      },
-      (error: unknown) => {
-        this.loading.delete(key);
-        throw error;
-      },
-    );
+    const status: LRUCache.Status<string, V, Load<V>> = {};
+    const loaded = this.lru.fetch(key, { context: load, status }).then((value) => {
+      if (!this.stores) this.lru.delete(key);
+      if (value === undefined) throw new Error(`cache load for ${key} returned no value`);
+      return value;
+    });
+    this.count(status.fetch);
     // Marked handled: when every waiter has given up, a failed load must not be an unhandled rejection.
-    started.catch(() => undefined);
-    this.loading.set(key, started);
-    return untilAborted(started, signal);
+    loaded.catch(() => undefined);
+    return untilAborted(loaded, signal);
   }
 
-  private store(key: string, value: V): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
-      this.counters.evictions++;
-    }
+  private count(outcome: LRUCache.Status<string, V, Load<V>>['fetch']): void {
+    if (outcome === 'hit') this.counters.hits++;
+    else if (outcome === 'inflight') this.counters.coalesced++;
+    else this.counters.misses++;
   }
 }

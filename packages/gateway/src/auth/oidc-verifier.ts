@@ -23,15 +23,20 @@
  *
  * Keys: jose's remote JWKS set caches the issuer's keys and refetches them when a token names an
  * unknown `kid` (at most once per `jwksCooldownMs`) — that is how key rotation is picked up. The
- * JWKS URL is configured or discovered lazily on the first `verify` from
- * `${issuer}/.well-known/openid-configuration`, falling back to RFC 8414's
- * `/.well-known/oauth-authorization-server` (path-inserted for issuers with a path); the
- * document's `issuer` must equal the configured one. A successful discovery is kept; a failed one
+ * JWKS URL is configured or discovered lazily on the first `verify` by the MCP SDK's
+ * `discoverAuthorizationServerMetadata`: RFC 8414's `/.well-known/oauth-authorization-server`,
+ * then OpenID Connect Discovery's `openid-configuration` (both path-inserted for issuers with a
+ * path, and `${issuer}/.well-known/openid-configuration`); the document's `issuer` must equal
+ * the configured one. A successful discovery is kept; a failed one
  * is retried by the first `verify` after `discoveryRetryMs`. When keys cannot be obtained, the
  * token is refused (401) as "could not be verified" and `onError` is told why.
  *
  * Descriptions in refusals are short and fixed; they never echo the token or internal errors.
  */
+import {
+  type AuthorizationServerMetadata,
+  discoverAuthorizationServerMetadata,
+} from '@modelcontextprotocol/client';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Principal } from './principal.ts';
 
@@ -170,15 +175,18 @@ function mapRoles(idpRoles: string[], roleMap: Record<string, string[]> | undefi
   return [...new Set(mapped)];
 }
 
-/** RFC 8414 §3.1 / OIDC Discovery locations for an issuer, in the order they are tried. */
-function discoveryUrls(issuer: string): string[] {
-  const base = issuer.replace(/\/+$/, '');
-  const url = new URL(base);
-  const path = url.pathname === '/' ? '' : url.pathname;
-  return [
-    `${base}/.well-known/openid-configuration`,
-    `${url.origin}/.well-known/oauth-authorization-server${path}`,
-  ];
+/**
+ * The JWKS URL from discovered metadata. The SDK already refuses a document whose `issuer` differs
+ * (it forgives a trailing slash); tokens are checked against the configured issuer exactly, so
+ * the document must match it exactly too.
+ */
+function jwksUriOf(metadata: AuthorizationServerMetadata | undefined, issuer: string): string {
+  if (metadata === undefined) throw new Error('the issuer publishes no OAuth or OIDC metadata');
+  if (metadata.issuer !== issuer) {
+    throw new Error(`metadata issuer ${JSON.stringify(metadata.issuer)} is not the configured issuer`);
+  }
+  if (typeof metadata.jwks_uri !== 'string') throw new Error('metadata has no jwks_uri');
+  return metadata.jwks_uri;
 }
 
 export class OidcVerifier {
@@ -277,40 +285,23 @@ export class OidcVerifier {
   }
 
   private async discover(): Promise<JWTVerifyGetKey | undefined> {
-    const failures: string[] = [];
-    for (const url of discoveryUrls(this.options.issuer)) {
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          headers: { accept: 'application/json' },
-          signal: AbortSignal.timeout(this.fetchTimeoutMs),
-        });
-      } catch (error) {
-        // Unreachable or too slow: the other location is on the same host, so stop here.
-        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
-        break;
-      }
-      try {
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-        if (metadata.issuer !== this.options.issuer) {
-          throw new Error(`metadata issuer ${JSON.stringify(metadata.issuer)} is not the configured issuer`);
-        }
-        if (typeof metadata.jwks_uri !== 'string') throw new Error('metadata has no jwks_uri');
-        this.keys = this.remoteKeys(metadata.jwks_uri);
-        this.discoveryFailedAt = undefined;
-        return this.keys;
-      } catch (error) {
-        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    const issuer = this.options.issuer;
+    try {
+      const metadata = await discoverAuthorizationServerMetadata(issuer, { fetchFn: this.timedFetch });
+      this.keys = this.remoteKeys(jwksUriOf(metadata, issuer));
+      this.discoveryFailedAt = undefined;
+      return this.keys;
+    } catch (error) {
+      this.discoveryFailedAt = this.now();
+      const reason = error instanceof Error ? error.message : String(error);
+      this.report(new Error(`OIDC discovery failed for ${issuer}: ${reason}`), 'discovery');
+      return undefined;
     }
-    this.discoveryFailedAt = this.now();
-    this.report(
-      new Error(`OIDC discovery failed for ${this.options.issuer}: ${failures.join('; ')}`),
-      'discovery',
-    );
-    return undefined;
   }
+
+  /** fetch with the per-request timeout, for discovery. */
+  private readonly timedFetch = (url: string | URL, init?: RequestInit): Promise<Response> =>
+    fetch(url, { ...init, signal: AbortSignal.timeout(this.fetchTimeoutMs) });
 
   /** jose's cached remote key set, wrapped so that fetch failures read as "keys unavailable". */
   private remoteKeys(jwksUri: string): JWTVerifyGetKey {

@@ -19,13 +19,13 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
   type SpanExporter,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { ObservabilityModel } from '../config/schema-observability.ts';
 
 /** The W3C trace-context fields as carried in headers or `_meta`. */
@@ -46,16 +46,17 @@ export interface TraceScope {
 }
 
 export class Tracing {
-  private readonly provider: BasicTracerProvider;
+  private readonly provider: TracerProvider;
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
 
   constructor(model: ObservabilityModel['tracing'], exporter?: SpanExporter) {
     const endpoint = model.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
     const processors: SpanProcessor[] = [];
-    if (exporter) processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200 }));
-    else if (endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint })));
-    this.provider = new BasicTracerProvider({
+    if (exporter) processors.push(new BatchSpanProcessor({ exporter, scheduledDelayMillis: 200 }));
+    else if (endpoint)
+      processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoint }) }));
+    this.provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': model.serviceName }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(model.sampleRatio) }),
       spanProcessors: processors,

@@ -2,12 +2,16 @@
  * A readable diff of a pinned tool definition against its pending change: one section per pinned
  * field that changed, unified style (`-` pinned, `+` pending, ` ` both). Text fields (description,
  * title, name) are compared line by line; schemas and annotations as indented JSON with sorted
- * keys. Long unchanged runs are folded to a few lines of context.
+ * keys. Long unchanged runs are folded to a few lines of context. The line diff itself is the
+ * `diff` package's structured patch.
  */
+import { structuredPatch } from 'diff';
 import { canonicalJson } from '../audit/chain.ts';
 import { changedFields, type PinnedField, type ToolDefinition } from './definition.ts';
 
+/** Unchanged lines kept around each change; longer unchanged runs fold to one `…` line. */
 const CONTEXT = 3;
+const FOLDED = ' …';
 
 function linesOf(value: unknown): string[] {
   if (value === undefined) return [];
@@ -15,70 +19,27 @@ function linesOf(value: unknown): string[] {
   return JSON.stringify(JSON.parse(canonicalJson(value)), null, 2).split('\n');
 }
 
-/** Line diff by longest common subsequence: each line prefixed with ' ', '-' or '+'. */
+/** Text with a final newline, so the diff never reports "no newline at end of file". */
+function textOf(lines: readonly string[]): string {
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/**
+ * The unified diff of two line lists (the `diff` package's structured patch): each line prefixed
+ * with ' ', '-' or '+', removals before additions, unchanged runs beyond CONTEXT lines folded.
+ */
 export function lineDiff(before: readonly string[], after: readonly string[]): string[] {
-  const n = before.length;
-  const m = after.length;
-  // lcs[i][j]: length of the LCS of before[i..] and after[j..].
-  const lcs = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) {
-    const row = lcs[i] as number[];
-    const below = lcs[i + 1] as number[];
-    for (let j = m - 1; j >= 0; j--) {
-      row[j] =
-        before[i] === after[j]
-          ? (below[j + 1] as number) + 1
-          : Math.max(below[j] as number, row[j + 1] as number);
-    }
-  }
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && before[i] === after[j]) {
-      out.push(` ${before[i++]}`);
-      j++;
-    } else if (j < m && (i >= n || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) {
-      out.push(`+${after[j++]}`);
-    } else {
-      out.push(`-${before[i++]}`);
-    }
-  }
-  return reorderRuns(out);
-}
-
-/** Within each run of changes, removals first, then additions — the conventional reading order. */
-function reorderRuns(lines: string[]): string[] {
-  const out: string[] = [];
-  let removed: string[] = [];
-  let added: string[] = [];
-  const flush = () => {
-    out.push(...removed, ...added);
-    removed = [];
-    added = [];
-  };
-  for (const line of lines) {
-    if (line.startsWith('-')) removed.push(line);
-    else if (line.startsWith('+')) added.push(line);
-    else {
-      flush();
-      out.push(line);
-    }
-  }
-  flush();
-  return out;
-}
-
-/** Folds unchanged lines further than CONTEXT from any change into one `…` line. */
-function fold(lines: string[]): string[] {
-  const near = lines.map((_, k) =>
-    lines.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some((l) => !l.startsWith(' ')),
-  );
-  const out: string[] = [];
-  lines.forEach((line, k) => {
-    if (near[k]) out.push(line);
-    else if (out[out.length - 1] !== ' …') out.push(' …');
+  const { hunks } = structuredPatch('', '', textOf(before), textOf(after), undefined, undefined, {
+    context: CONTEXT,
   });
+  const out: string[] = [];
+  let nextOld = 1; // the first pinned line no hunk has shown yet
+  for (const hunk of hunks) {
+    if (hunk.oldStart > nextOld) out.push(FOLDED);
+    out.push(...hunk.lines);
+    nextOld = hunk.oldStart + hunk.oldLines;
+  }
+  if (hunks.length > 0 && nextOld <= before.length) out.push(FOLDED);
   return out;
 }
 
@@ -94,7 +55,7 @@ export function definitionDiff(before: ToolDefinition, after: ToolDefinition): F
     const was = before[field];
     const now = after[field];
     const change = was === undefined ? 'added' : now === undefined ? 'removed' : 'changed';
-    return { field, change, lines: fold(lineDiff(linesOf(was), linesOf(now))) };
+    return { field, change, lines: lineDiff(linesOf(was), linesOf(now)) };
   });
 }
 

@@ -6,12 +6,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Provider, { type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
-type ProviderClass = new (issuer: string, configuration: object) => { callback(): NodeHandler };
-
-// oidc-provider has no type declarations; importing through a variable keeps tsc out of it.
-const PROVIDER_MODULE = 'oidc-provider';
 
 export interface OidcProviderOptions {
   /** The resource (and so the audience) a token is for when `token()` names none. */
@@ -43,11 +40,11 @@ export interface LoopbackOidcProvider {
 }
 
 /** In-memory storage for the provider (its built-in dev adapter logs a warning on start). */
-function inMemoryAdapter(): (model: string) => object {
-  const entries = new Map<string, Record<string, unknown>>();
+function inMemoryAdapter(): AdapterFactory {
+  const entries = new Map<string, AdapterPayload>();
   const key = (model: string, id: string) => `${model}/${id}`;
   return (model) => ({
-    async upsert(id: string, payload: Record<string, unknown>) {
+    async upsert(id: string, payload: AdapterPayload) {
       entries.set(key(model, id), payload);
     },
     async find(id: string) {
@@ -71,7 +68,6 @@ function inMemoryAdapter(): (model: string) => object {
 }
 
 export async function startOidcProvider(options: OidcProviderOptions): Promise<LoopbackOidcProvider> {
-  const { default: Provider } = (await import(PROVIDER_MODULE)) as { default: ProviderClass };
   const scopes = options.scopes ?? ['mcp'];
   const ttl = options.accessTokenTtlSec ?? 600;
   const claims = options.claims ?? {};

@@ -4,7 +4,8 @@
  * header the service wants), and resilience composed from cockatiel policies, outermost first:
  *
  *   retry (GET/HEAD, or any request marked idempotent; 429/502/503/504 and network errors only,
- *          exponential backoff from 100 ms to 2 s)
+ *          exponential backoff from 100 ms to 2 s, or longer when the answer's `Retry-After`
+ *          asks for it — up to `maxRetryAfterMs`; a service asking for more is not retried)
  *   → circuit breaker (consecutive failures; while open, calls fail fast with `CircuitOpenError`)
  *   → per-attempt timeout (an AbortSignal, combined with the caller's)
  *
@@ -17,9 +18,12 @@ import {
   circuitBreaker,
   ExponentialBackoff,
   handleWhen,
+  type IBackoffFactory,
+  type IRetryBackoffContext,
   retry,
   wrap,
 } from 'cockatiel';
+import { retryAfterMs } from './retry-after.ts';
 
 export interface HttpClientOptions {
   /** The service's base URL, e.g. `https://api.hubapi.com` or a sandbox `http://127.0.0.1:7300/crm`. */
@@ -32,6 +36,11 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Total attempts for retryable requests; default 3 (1 = no retries). */
   maxAttempts?: number;
+  /**
+   * The longest `Retry-After` (on a retryable status) the client waits before its next attempt;
+   * default 5000 ms. A service asking for longer gets no retry: its `HttpError` carries the wait.
+   */
+  maxRetryAfterMs?: number;
   /** Consecutive failures that open the breaker; default 5. */
   breakerFailures?: number;
   /** How long the breaker stays open before a trial call; default 10 s. */
@@ -45,11 +54,14 @@ export interface HttpClientOptions {
 export class HttpError extends Error {
   readonly status: number;
   readonly service: string;
-  constructor(service: string, status: number, path: string) {
+  /** The service's `Retry-After`, in ms, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(service: string, status: number, path: string, retryAfterMs?: number) {
     super(`${service} answered HTTP ${status} for ${path}`);
     this.name = 'HttpError';
     this.status = status;
     this.service = service;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -75,10 +87,29 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
 class RetryableStatus extends Error {
   readonly status: number;
-  constructor(status: number) {
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, retryAfterMs: number | undefined) {
     super(`HTTP ${status}`);
     this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+type RetryContext = IRetryBackoffContext<unknown>;
+
+/** `inner`'s delays, lengthened to the `Retry-After` of the answer being retried when it asks for more. */
+function honouringRetryAfter(inner: IBackoffFactory<RetryContext>): IBackoffFactory<RetryContext> {
+  return {
+    next(context) {
+      const step = inner.next(context);
+      const failure = 'error' in context.result ? context.result.error : undefined;
+      const asked = failure instanceof RetryableStatus ? (failure.retryAfterMs ?? 0) : 0;
+      return {
+        duration: Math.max(step.duration, asked),
+        next: (later) => honouringRetryAfter(step).next(later),
+      };
+    },
+  };
 }
 
 function isTransient(error: unknown): boolean {
@@ -107,7 +138,7 @@ export class HttpClient {
     });
     const retryPolicy = retry(handleWhen(isTransient), {
       maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
-      backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 }),
+      backoff: honouringRetryAfter(new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 })),
     });
     this.retrying = wrap(retryPolicy, breaker);
     this.once = breaker;
@@ -137,7 +168,8 @@ export class HttpClient {
     if (error instanceof BrokenCircuitError) {
       return new ServiceUnavailableError(this.name, 'too many recent failures; try again shortly');
     }
-    if (error instanceof RetryableStatus) return new HttpError(this.name, error.status, path);
+    if (error instanceof RetryableStatus)
+      return new HttpError(this.name, error.status, path, error.retryAfterMs);
     if (error instanceof Error && error.name === 'TimeoutError') {
       return new ServiceUnavailableError(this.name, `no answer within ${this.options.timeoutMs ?? 5000} ms`);
     }
@@ -184,9 +216,10 @@ export class HttpClient {
     }
     if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
     await response.body?.cancel();
-    if (RETRYABLE_STATUS.has(response.status)) {
-      throw new RetryableStatus(response.status);
+    const wait = retryAfterMs(response.headers.get('retry-after'));
+    if (RETRYABLE_STATUS.has(response.status) && (wait ?? 0) <= (this.options.maxRetryAfterMs ?? 5_000)) {
+      throw new RetryableStatus(response.status, wait);
     }
-    throw new HttpError(this.name, response.status, path);
+    throw new HttpError(this.name, response.status, path, wait);
   }
 }
