@@ -13,6 +13,7 @@ import type { GatewayModel } from './config/model.ts';
 import { ChangeFanout } from './downstream/fanout.ts';
 import { createCodec, createDownstreamServer, type ServerOrigin } from './downstream/server-factory.ts';
 import { ResourceSubscriptions } from './downstream/subscriptions.ts';
+import { buildPipeline } from './gateway-pipeline.ts';
 import { planUpstreams, restartOnlyChanges } from './lifecycle/reload-plan.ts';
 import { type DrainReport, InFlightRequests } from './lifecycle/requests.ts';
 import { RateLimits } from './limits/rate-limits.ts';
@@ -21,7 +22,8 @@ import { GatewayMetrics } from './observability/metrics.ts';
 import { Tracing } from './observability/tracing.ts';
 import { ToolPinning } from './pins/pinning.ts';
 import { PinStore } from './pins/store.ts';
-import { buildPipeline, type Pipeline } from './pipeline/stages.ts';
+import type { GatewayRequest } from './pipeline/context.ts';
+import type { Pipeline } from './pipeline/outcome.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
 import { ContinuationStore } from './shaping/continuations.ts';
@@ -65,7 +67,7 @@ export class Gateway {
   readonly suspended = new SuspendedCalls();
   /** Result pages held back by shaping token budgets (per process; kept across reloads). */
   readonly continuations = new ContinuationStore();
-  pipeline!: Pipeline;
+  pipeline!: Pipeline<GatewayRequest>;
   view!: CatalogView;
   readonly access: Access;
   readonly metrics: GatewayMetrics | null;

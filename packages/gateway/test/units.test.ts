@@ -5,39 +5,87 @@ import { describe, it } from 'node:test';
 import { exposeName, shortenName } from '../src/catalog/naming.ts';
 import { decodeCursor, encodeCursor, paginate } from '../src/catalog/pagination.ts';
 import { LocalErrors, WireErrors, wireErrorEntry } from '../src/errors/registry.ts';
-import { compose, type Middleware } from '../src/pipeline/compose.ts';
+import { wireError } from '../src/errors/wire.ts';
+import { Assembly, pass, type Stage } from '../src/pipeline/compose.ts';
+import { type Outcome, resultOutcome } from '../src/pipeline/outcome.ts';
 import { backoffDelay } from '../src/upstream/backoff.ts';
 
-describe('compose', () => {
-  it('runs stages as an onion, then the terminal', async () => {
+describe('the pipeline assembly', () => {
+  const done = async (): Promise<Outcome> => resultOutcome({ done: true });
+
+  it('runs stages as an onion, then the terminal, and returns its outcome', async () => {
     const trace: string[] = [];
     const stage =
-      (name: string): Middleware<string[]> =>
+      (name: string): Stage<string[]> =>
       async (t, next) => {
         t.push(`${name}>`);
-        await next();
+        const outcome = await next(t);
         t.push(`<${name}`);
+        return outcome;
       };
-    await compose([stage('a'), stage('b')])(trace, async (t) => {
-      t.push('terminal');
-    });
+    const outcome = await Assembly.from(stage('a'))
+      .inside(stage('b'))
+      .end(async (t) => {
+        t.push('terminal');
+        return done();
+      })(trace);
     assert.deepEqual(trace, ['a>', 'b>', 'terminal', '<b', '<a']);
+    assert.deepEqual(outcome, { kind: 'result', result: { done: true } });
   });
 
-  it('throws when a stage calls next() twice', async () => {
-    const twice: Middleware<object> = async (_c, next) => {
-      await next();
-      await next();
+  it('hands each stage what the stage before it established', async () => {
+    const addName: Stage<{ id: number }, { id: number; name: string }> = (req, next) =>
+      next({ ...req, name: `n${req.id}` });
+    const seen: string[] = [];
+    await Assembly.from(addName).end(async (req) => {
+      seen.push(req.name);
+      return done();
+    })({ id: 7 });
+    assert.deepEqual(seen, ['n7']);
+  });
+
+  it('turns a thrown wire error into an error outcome the outer stages see', async () => {
+    let outerSaw: Outcome | undefined;
+    const outer: Stage<object> = async (req, next) => {
+      outerSaw = await next(req);
+      return outerSaw;
     };
-    await assert.rejects(compose([twice])({}), /next\(\) called more than once/);
+    const outcome = await Assembly.from(outer).end(async () => {
+      throw wireError('PolicyDenied', 'no');
+    })({});
+    assert.equal(outcome.kind, 'error');
+    assert.equal(outerSaw?.kind === 'error' ? outerSaw.code : 0, WireErrors.PolicyDenied.code);
+    assert.equal(outcome.kind === 'error' && outcome.unexpected, false);
+  });
+
+  it('marks an error without a code as unexpected', async () => {
+    const outcome = await Assembly.from(pass<object>()).end(async () => {
+      throw new Error('bug');
+    })({});
+    assert.equal(outcome.kind === 'error' && outcome.unexpected, true);
+    assert.equal(outcome.kind === 'error' ? outcome.code : 0, WireErrors.InternalError.code);
+  });
+
+  it('fails when a stage calls next() twice', async () => {
+    const twice: Stage<object> = async (req, next) => {
+      await next(req);
+      return next(req);
+    };
+    const outcome = await Assembly.from(twice).end(done)({});
+    assert.equal(outcome.kind, 'error');
+    assert.match(outcome.kind === 'error' ? String(outcome.error) : '', /next\(\) called more than once/);
   });
 
   it('lets a stage answer without calling next()', async () => {
     let reached = false;
-    await compose<object>([async () => {}])({}, async () => {
-      reached = true;
-    });
+    const outcome = await Assembly.from<object, object>(async () => resultOutcome({ early: true })).end(
+      async () => {
+        reached = true;
+        return done();
+      },
+    )({});
     assert.equal(reached, false);
+    assert.deepEqual(outcome, { kind: 'result', result: { early: true } });
   });
 });
 

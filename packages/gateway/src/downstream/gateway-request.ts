@@ -72,5 +72,6 @@ export function newGatewayRequest(source: RequestSource, shutdown: AbortSignal):
     startedAt: performance.now(),
     traceCarrier: carrierFrom(params._meta as Record<string, unknown> | undefined, source.headers),
     principal: source.principal,
+    trail: {},
   };
 }

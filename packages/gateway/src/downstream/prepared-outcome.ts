@@ -10,16 +10,15 @@
  * caller's answers) runs the pipeline as usual.
  */
 import type { AuthInfo, LoggingMessageNotificationParams, ServerContext } from '@modelcontextprotocol/server';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { Outcome } from '../pipeline/outcome.ts';
 
 export const PREPARED_AUTH_KEY = 'gatehouse.prepared';
 
 export interface PreparedOutcome {
   readonly method: string;
   readonly requestId: string | number;
-  /** The request the pipeline ran: its result, input-required answer or error. */
-  readonly request: GatewayRequest;
-  readonly failure: { error: unknown } | undefined;
+  /** What the pipeline answered. */
+  readonly outcome: Outcome;
   /** Log messages the call produced, delivered (in order) before its answer. */
   readonly logs: readonly LoggingMessageNotificationParams[];
   taken: boolean;

@@ -14,7 +14,7 @@ import {
 import * as z from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
-import type { Pipeline } from '../pipeline/stages.ts';
+import type { Outcome, Pipeline } from '../pipeline/outcome.ts';
 import { TASK_METHODS, TASKS_EXTENSION } from '../tasks/task-relay.ts';
 import { newGatewayRequest } from './gateway-request.ts';
 import { takePrepared } from './prepared-outcome.ts';
@@ -36,7 +36,7 @@ export const FORWARDED_METHODS = [
 
 export interface ServerFactoryDeps {
   /** Runs one request through the current pipeline (a reload may swap it between requests). */
-  pipeline: Pipeline;
+  pipeline: Pipeline<GatewayRequest>;
   /** Aborted when the gateway gives up on in-flight calls while shutting down. */
   shutdown: AbortSignal;
   /** The input schema of an exposed tool, for the SDK's SEP-2243 `Mcp-Param-*` header checks. */
@@ -130,6 +130,14 @@ class GatewayMcpServer extends McpServer {
   }
 }
 
+/** The SDK handler's answer for an outcome: a result, an input-required result, or a thrown error. */
+async function encodeForSdk(outcome: Outcome, ctx: ServerContext, codec: RequestStateCodec) {
+  if (outcome.kind === 'error') throw outcome.error;
+  if (outcome.kind === 'result') return outcome.result;
+  const requestState = await codec.mint(outcome.requestState, ctx);
+  return inputRequired({ inputRequests: outcome.inputRequests, requestState });
+}
+
 export function createDownstreamServer(
   deps: ServerFactoryDeps,
   origin: ServerOrigin,
@@ -165,7 +173,7 @@ export function createDownstreamServer(
     ctx: ServerContext,
   ) => {
     const prepared = takePrepared(ctx, method);
-    let req: GatewayRequest;
+    let outcome: Outcome;
     if (prepared === undefined) {
       const built = buildRequest(
         method,
@@ -175,22 +183,16 @@ export function createDownstreamServer(
         () => server.getClientCapabilities(),
         deps.shutdown,
       );
-      req = built.req;
       try {
-        await deps.pipeline(req);
+        outcome = await deps.pipeline(built.req);
       } finally {
         await built.sent();
       }
     } else {
-      req = prepared.request;
+      outcome = prepared.outcome;
       for (const p of prepared.logs) await ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {});
-      if (prepared.failure) throw prepared.failure.error;
     }
-    if (req.inputRequired) {
-      const requestState = await codec.mint(req.inputRequired.requestState, ctx);
-      return inputRequired({ inputRequests: req.inputRequired.inputRequests, requestState });
-    }
-    return req.result ?? {};
+    return encodeForSdk(outcome, ctx, codec);
   };
   for (const method of FORWARDED_METHODS) {
     server.setRequestHandler(method, ((request: { params?: Record<string, unknown> }, ctx: ServerContext) =>

@@ -1,4 +1,7 @@
-/** The request context every pipeline stage reads and writes. */
+/**
+ * The request as the transports establish it, and the typed forms later stages receive: each
+ * stage adds what it established, and only the stages after it see it.
+ */
 import type {
   ClientCapabilities,
   InputRequests,
@@ -45,40 +48,62 @@ export interface GatewayRequest {
   readonly startedAt: number;
   /** The caller's W3C trace context (HTTP headers or `_meta.traceparent`), if it sent one. */
   readonly traceCarrier: TraceCarrier;
-  /** Set by observe when tracing is on: the current span's context. */
+  /** Set by observe when tracing is on: the current span's context (each stage's span nests). */
   trace?: TraceScope;
   /**
    * Who is calling, as the transport established it (verified HTTP credentials, or the
-   * configured stdio principal). The identify stage refuses requests without one.
+   * configured stdio principal). The identify stage refuses requests without one; stages after it
+   * receive an IdentifiedRequest.
    */
   readonly principal: Principal | undefined;
-  /** Set by the authorize stage: the policy decision for the target. */
+  /** What the stages found out, for the stages outside them that observe (observe, audit). */
+  readonly trail: Trail;
+}
+
+/** What happened to a request, reported by the stage that established each part. */
+export interface Trail {
+  /** route: the one target the request is about. */
+  target?: RoutedTarget;
+  /** authorize: the policy decision for the target. */
   decision?: Decision;
-  /** Set by the authorize stage for tools/call: the arguments to send, identity injected. */
-  upstreamArguments?: Record<string, unknown>;
-  /**
-   * Set by the approve stage when the call needed a human approval: who gave it, or the queued
-   * request it is waiting on.
-   */
-  approval?:
-    | { state: 'approved'; by: string; fingerprint: string; id?: string }
-    | { state: 'pending'; id: string };
-  /** Set by the route stage for methods that target one upstream. */
-  target?: {
-    upstream: Upstream;
-    original: string;
-    entry?: Routed<unknown>;
-    /** For a resource URI: the text of the catalog template that matches it, if any. */
-    template?: string;
-  };
-  /** Set by the terminal stage (or a stage that answers early). */
-  result?: Record<string, unknown>;
-  /** Input the upstream needs before the request can complete (2026-07-28 input_required). */
-  inputRequired?: { inputRequests: InputRequests; requestState: unknown };
-  outcome?: 'ok' | 'error' | 'input_required';
-  /**
-   * The error the request failed with — also when a stage turned it into an answer a model can
-   * act on (an `isError` tool result), so logs and metrics still see the failure.
-   */
-  error?: unknown;
+  /** approve: the human approval the call needed (given, or the queued request it waits on). */
+  approval?: Approval;
+}
+
+export type Approval =
+  | { readonly state: 'approved'; readonly by: string; readonly fingerprint: string; readonly id?: string }
+  | { readonly state: 'pending'; readonly id: string };
+
+/** The one upstream target of a request, resolved once by route. */
+export interface RoutedTarget {
+  /** The name the caller used and policy, limits, audit and metrics speak of. */
+  readonly name: string;
+  readonly upstream: Upstream;
+  /** The upstream's own name (or URI, or task id) for it. */
+  readonly original: string;
+  /** The catalog entry of a tool or prompt. */
+  readonly entry?: Routed<unknown>;
+  /** For a resource URI: the text of the catalog template that matches it, if any. */
+  readonly template?: string;
+}
+
+/** After identify: the request has a principal. */
+export interface IdentifiedRequest extends GatewayRequest {
+  readonly principal: Principal;
+}
+
+/** After route: the target, for methods about one (lists and discovery have none). */
+export interface RoutedRequest extends IdentifiedRequest {
+  readonly target: RoutedTarget | undefined;
+}
+
+/** After authorize: the decision, and for tools/call the arguments to send (identity injected). */
+export interface AuthorizedRequest extends RoutedRequest {
+  readonly decision: Decision | undefined;
+  readonly upstreamArguments: Record<string, unknown> | undefined;
+}
+
+/** After approve: whether (and by whom) the call was approved, when it needed approval. */
+export interface ApprovedRequest extends AuthorizedRequest {
+  readonly approval: Extract<Approval, { state: 'approved' }> | undefined;
 }

@@ -18,7 +18,8 @@ import type { InputRequests } from '@modelcontextprotocol/server';
 import { APPROVAL_INPUT_KEY } from '../approvals/approval-call.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { TraceCarrier } from '../observability/tracing.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { ApprovedRequest } from '../pipeline/context.ts';
+import { inputRequiredOutcome, type Outcome, resultOutcome } from '../pipeline/outcome.ts';
 import { identityHeaders } from '../policy/inject.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { capabilitiesForUpstream, relayCreatedTask } from '../tasks/task-relay.ts';
@@ -42,21 +43,21 @@ export interface ApprovedMark {
   by: string;
 }
 
-function approvedMark(req: GatewayRequest): { a?: ApprovedMark } {
+function approvedMark(req: ApprovedRequest): { a?: ApprovedMark } {
   const approval = req.approval;
   return approval?.state === 'approved' ? { a: { h: approval.fingerprint, by: approval.by } } : {};
 }
 
 /** The caller's answers meant for the upstream: the gateway's own approval answer is not. */
-function upstreamInputResponses(req: GatewayRequest): Record<string, unknown> | undefined {
+function upstreamInputResponses(req: ApprovedRequest): Record<string, unknown> | undefined {
   const responses = req.inputResponses;
   if (responses === undefined || !(APPROVAL_INPUT_KEY in responses)) return responses;
   const { [APPROVAL_INPUT_KEY]: _, ...rest } = responses;
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-function principalId(req: GatewayRequest): string {
-  return req.principal?.id ?? '';
+function principalId(req: ApprovedRequest): string {
+  return req.principal.id;
 }
 
 type Params = Record<string, unknown>;
@@ -189,29 +190,24 @@ export function upstreamFailure(error: unknown, upstream: Upstream): unknown {
  * Whether a failed attempt may be sent again: prompts and reads may; a tool only when its
  * (pinned) definition says it is read-only or idempotent — never a side-effecting one.
  */
-export function mayRepeat(req: GatewayRequest): boolean {
+export function mayRepeat(req: ApprovedRequest): boolean {
   if (req.method !== 'tools/call') return true;
   const annotations = (req.target?.entry?.item as Tool | undefined)?.annotations;
   return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
 }
 
-function headersFor(req: GatewayRequest, upstream: Upstream): Record<string, string> {
-  return req.principal ? identityHeaders(upstream.model.forwardIdentity, req.principal) : {};
+function headersFor(req: ApprovedRequest, upstream: Upstream): Record<string, string> {
+  return identityHeaders(upstream.model.forwardIdentity, req.principal);
 }
 
-function progressTo(req: GatewayRequest) {
+function progressTo(req: ApprovedRequest) {
   return (p: { progress: number; total?: number; message?: string }) => req.downstream.progress(p);
 }
 
-function applyOutcome(
-  req: GatewayRequest,
-  outcome: RoundOutcome,
-  upstream: Upstream,
-  resume: ResumeState,
-): void {
-  if (outcome.kind === 'result') req.result = withoutUpstreamEnvelope(outcome.result);
-  else if (outcome.kind === 'error') throw upstreamFailure(outcome.error, upstream);
-  else req.inputRequired = { inputRequests: outcome.inputRequests, requestState: resume };
+function outcomeOfRound(outcome: RoundOutcome, upstream: Upstream, resume: ResumeState): Outcome {
+  if (outcome.kind === 'result') return resultOutcome(withoutUpstreamEnvelope(outcome.result));
+  if (outcome.kind === 'error') throw upstreamFailure(outcome.error, upstream);
+  return inputRequiredOutcome(outcome.inputRequests, resume);
 }
 
 /**
@@ -219,7 +215,7 @@ function applyOutcome(
  * messages it wants. The gateway's SDK client would stamp the gateway's own capabilities there,
  * so the caller's are put in explicitly (caller-supplied `_meta` keys win over the SDK's).
  */
-export function withCallerEnvelope(req: GatewayRequest, params: Params): Params {
+export function withCallerEnvelope(req: ApprovedRequest, params: Params): Params {
   const meta: Params = { ...((params._meta as Params | undefined) ?? {}) };
   const capabilities = capabilitiesForUpstream(req);
   if (capabilities !== undefined) meta[CLIENT_CAPABILITIES_META_KEY] = capabilities;
@@ -230,13 +226,13 @@ export function withCallerEnvelope(req: GatewayRequest, params: Params): Params 
 }
 
 async function forwardModern(
-  req: GatewayRequest,
+  req: ApprovedRequest,
   upstream: Upstream,
   method: ForwardMethod,
   params: Params,
   taskIds: TaskIdCodec,
   state?: ResumeState,
-) {
+): Promise<Outcome> {
   const upstreamParams: Params = withCallerEnvelope(req, params);
   // Answers go to the upstream even without gateway requestState: a server may accept answers
   // it did not ask for in this exchange (SEP-2322), and it is the one to judge them.
@@ -265,22 +261,23 @@ async function forwardModern(
   if (isInputRequiredResult(result)) {
     const next: ResumeState = { k: 'relay', u: upstream.name, p: principalId(req), ...approvedMark(req) };
     if (result.requestState !== undefined) next.s = result.requestState;
-    req.inputRequired = { inputRequests: (result.inputRequests ?? {}) as InputRequests, requestState: next };
-    return;
+    return inputRequiredOutcome((result.inputRequests ?? {}) as InputRequests, next);
   }
   const task = takeTaskResult(result);
-  req.result = task
-    ? relayCreatedTask(req, upstream, withoutServerInfo(task), taskIds)
-    : withoutUpstreamEnvelope(result);
+  return resultOutcome(
+    task
+      ? relayCreatedTask(req, upstream, withoutServerInfo(task), taskIds)
+      : withoutUpstreamEnvelope(result),
+  );
 }
 
 async function forwardLegacy(
-  req: GatewayRequest,
+  req: ApprovedRequest,
   upstream: Upstream,
   method: ForwardMethod,
   params: Params,
   suspended: SuspendedCalls,
-) {
+): Promise<Outcome> {
   const call = new SuspendableCall();
   call.start((channel, callSignal) =>
     upstream.use(
@@ -294,19 +291,19 @@ async function forwardLegacy(
       { signal: callSignal, retryable: mayRepeat(req), channel, trace: req.trace, method },
     ),
   );
-  await nextSuspendedRound(req, upstream, call, suspended);
+  return nextSuspendedRound(req, upstream, call, suspended);
 }
 
 /** Runs a parked 2025-era call to its next stop: a result, an error, or more questions (parked again). */
 async function nextSuspendedRound(
-  req: GatewayRequest,
+  req: ApprovedRequest,
   upstream: Upstream,
   call: SuspendableCall,
   suspended: SuspendedCalls,
-): Promise<void> {
+): Promise<Outcome> {
   const outcome = await call.nextRound(req.downstream, req.signal);
   if (outcome.kind === 'input') suspended.park(call);
-  applyOutcome(req, outcome, upstream, {
+  return outcomeOfRound(outcome, upstream, {
     k: 'suspended',
     u: upstream.name,
     p: principalId(req),
@@ -316,11 +313,11 @@ async function nextSuspendedRound(
 }
 
 async function resumeSuspended(
-  req: GatewayRequest,
+  req: ApprovedRequest,
   upstream: Upstream,
   state: { id: string },
   suspended: SuspendedCalls,
-) {
+): Promise<Outcome> {
   const call = suspended.take(state.id);
   if (!call) {
     throw wireError(
@@ -329,17 +326,17 @@ async function resumeSuspended(
     );
   }
   call.answer(req.inputResponses);
-  await nextSuspendedRound(req, upstream, call, suspended);
+  return nextSuspendedRound(req, upstream, call, suspended);
 }
 
-/** Forwards `params` (already renamed for the upstream) and sets req.result or req.inputRequired. */
+/** Forwards `params` (already renamed for the upstream); the upstream's answer as an outcome. */
 export async function forward(
-  req: GatewayRequest,
+  req: ApprovedRequest,
   upstream: Upstream,
   method: ForwardMethod,
   params: Params,
   deps: RelayDeps,
-): Promise<void> {
+): Promise<Outcome> {
   const resumed = req.resumeState as ResumeState | undefined;
   // The gateway's own approval round (already checked by the approve stage) is not the upstream's.
   const state = resumed?.k === 'approval' ? undefined : resumed;

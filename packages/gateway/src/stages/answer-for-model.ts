@@ -9,7 +9,7 @@
  */
 import { wireErrorEntry } from '../errors/registry.ts';
 import { errorCode } from '../errors/wire.ts';
-import type { Middleware } from '../pipeline/compose.ts';
+import type { Stage } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 
 export const ERROR_META_KEY = 'dev.gatehouse/error';
@@ -37,15 +37,11 @@ export function toolErrorResult(error: unknown): Record<string, unknown> | undef
   };
 }
 
-export function answerForModel(): Middleware<GatewayRequest> {
+export function answerForModel(): Stage<GatewayRequest> {
   return async (req, next) => {
-    try {
-      await next();
-    } catch (error) {
-      const result = req.method === 'tools/call' ? toolErrorResult(error) : undefined;
-      if (result === undefined) throw error;
-      req.error = error;
-      req.result = result;
-    }
+    const outcome = await next(req);
+    if (outcome.kind !== 'error' || req.method !== 'tools/call') return outcome;
+    const result = toolErrorResult(outcome.error);
+    return result === undefined ? outcome : { kind: 'result', result, answers: outcome };
   };
 }

@@ -27,8 +27,9 @@ import type { Principal } from '../auth/principal.ts';
 import type { ApprovalsModel } from '../config/model-access.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Middleware } from '../pipeline/compose.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { Stage } from '../pipeline/compose.ts';
+import type { Approval, ApprovedRequest, AuthorizedRequest } from '../pipeline/context.ts';
+import { inputRequiredOutcome, type Outcome, resultOutcome } from '../pipeline/outcome.ts';
 import type { ResumeState } from '../relay/call-relay.ts';
 
 /** `_meta` key on an "awaiting approval" tool result, for clients and consoles that read it. */
@@ -50,25 +51,27 @@ interface PendingCall {
   need: ApprovalNeed;
 }
 
-function targetOf(req: GatewayRequest): string {
-  const exposed = req.target?.entry?.item as { name?: string } | undefined;
-  return exposed?.name ?? String(req.params.uri ?? req.params.name ?? '');
-}
+type Approved = Extract<Approval, { state: 'approved' }>;
 
-function argumentsOf(req: GatewayRequest): unknown {
+function argumentsOf(req: AuthorizedRequest): unknown {
   if (req.method === 'tools/call') return req.upstreamArguments ?? {};
   return req.params.arguments ?? null;
 }
 
-function askInBand(req: GatewayRequest, call: PendingCall, config: ApprovalsModel, redact: Redactor): void {
+function askInBand(
+  req: AuthorizedRequest,
+  call: PendingCall,
+  config: ApprovalsModel,
+  redact: Redactor,
+): Outcome {
   const state: ResumeState = {
     k: 'approval',
     p: call.principal.id,
     h: call.fingerprint,
     exp: Date.now() + config.ttlSeconds * 1000,
   };
-  req.inputRequired = {
-    inputRequests: {
+  return inputRequiredOutcome(
+    {
       [APPROVAL_INPUT_KEY]: approvalQuestion({
         method: req.method,
         target: call.target,
@@ -76,15 +79,15 @@ function askInBand(req: GatewayRequest, call: PendingCall, config: ApprovalsMode
         because: call.need.because,
       }),
     } as never,
-    requestState: state,
-  };
+    state,
+  );
 }
 
 function checkInBandAnswer(
-  req: GatewayRequest,
+  req: AuthorizedRequest,
   state: Extract<ResumeState, { k: 'approval' }>,
   call: PendingCall,
-) {
+): Approved {
   if (state.p !== call.principal.id || state.h !== call.fingerprint) {
     throw wireError('InvalidParams', 'requestState belongs to a different call');
   }
@@ -96,21 +99,30 @@ function checkInBandAnswer(
       deniedBy: call.principal.user,
     });
   }
-  req.approval = { state: 'approved', by: `${call.principal.user} (in-band)`, fingerprint: call.fingerprint };
+  return { state: 'approved', by: `${call.principal.user} (in-band)`, fingerprint: call.fingerprint };
 }
 
-function awaiting(req: GatewayRequest, request: ApprovalRequest): void {
+function awaiting(req: AuthorizedRequest, request: ApprovalRequest): Outcome {
   const text =
     `This call needs a human approval and is waiting for it as ${request.id} (expires ${request.expiresAt}). ` +
     `Ask an approver to approve it (gatehouse approvals approve ${request.id}), then make the same call again ` +
     'with the same arguments.';
   const data = { approvalId: request.id, status: 'pending', expiresAt: request.expiresAt };
-  req.approval = { state: 'pending', id: request.id };
+  req.trail.approval = { state: 'pending', id: request.id };
   if (req.method !== 'tools/call') throw wireError('ApprovalRequired', text, data);
-  req.result = { content: [{ type: 'text', text }], isError: true, _meta: { [APPROVAL_META_KEY]: data } };
+  return resultOutcome({
+    content: [{ type: 'text', text }],
+    isError: true,
+    _meta: { [APPROVAL_META_KEY]: data },
+  });
 }
 
-async function throughQueue(req: GatewayRequest, call: PendingCall, deps: ApproveDeps): Promise<boolean> {
+/** The approval the queue gave, or the answer for a call still waiting for one. */
+async function throughQueue(
+  req: AuthorizedRequest,
+  call: PendingCall,
+  deps: ApproveDeps,
+): Promise<Approved | Outcome> {
   const ask = () =>
     deps.store.request({
       fingerprint: call.fingerprint,
@@ -135,8 +147,7 @@ async function throughQueue(req: GatewayRequest, call: PendingCall, deps: Approv
   }
   if (answer.kind === 'approved') {
     const by = answer.request.decidedBy ?? 'unknown';
-    req.approval = { state: 'approved', by, fingerprint: call.fingerprint, id: answer.request.id };
-    return true;
+    return { state: 'approved', by, fingerprint: call.fingerprint, id: answer.request.id };
   }
   if (answer.kind === 'denied') {
     const { id, decidedBy, note, expiresAt } = answer.request;
@@ -146,17 +157,20 @@ async function throughQueue(req: GatewayRequest, call: PendingCall, deps: Approv
       { approvalId: id, deniedBy: decidedBy, note, until: expiresAt },
     );
   }
-  awaiting(req, answer.request);
-  return false;
+  return awaiting(req, answer.request);
 }
 
-export function approve(deps: ApproveDeps): Middleware<GatewayRequest> {
+export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedRequest> {
   return async (req, next) => {
-    if (req.target === undefined) return next();
+    const proceed = (approval: Approved | undefined) => {
+      if (approval !== undefined) req.trail.approval = approval;
+      return next(Object.assign(req, { approval }));
+    };
+    if (req.target === undefined) return proceed(undefined);
     const need = approvalNeed(req.decision, req.target.entry?.item as never, deps.config);
-    if (need === null) return next();
-    const principal = req.principal as Principal;
-    const target = targetOf(req);
+    if (need === null) return proceed(undefined);
+    const { principal } = req;
+    const target = req.target.name;
     const args = argumentsOf(req);
     const call: PendingCall = {
       principal,
@@ -166,15 +180,10 @@ export function approve(deps: ApproveDeps): Middleware<GatewayRequest> {
       fingerprint: callFingerprint(principal.id, req.method, target, args),
     };
     const state = req.resumeState as ResumeState | undefined;
-    if (state?.k === 'approval') {
-      checkInBandAnswer(req, state, call);
-      return next();
-    }
+    if (state?.k === 'approval') return proceed(checkInBandAnswer(req, state, call));
     // A later round of an exchange this call was already approved in (signed, so not forgeable).
-    if (state !== undefined && state.a?.h === call.fingerprint) {
-      req.approval = { state: 'approved', by: state.a.by, fingerprint: call.fingerprint };
-      return next();
-    }
+    if (state !== undefined && state.a?.h === call.fingerprint)
+      return proceed({ state: 'approved', by: state.a.by, fingerprint: call.fingerprint });
     const clientCanAnswer = canAnswerInBand(req.clientCapabilities);
     if (need.mode === 'in-band' || (need.mode === 'auto' && clientCanAnswer)) {
       if (!clientCanAnswer) {
@@ -183,9 +192,9 @@ export function approve(deps: ApproveDeps): Middleware<GatewayRequest> {
           `This call needs the calling user's approval (${need.because}), but the client cannot be asked: it did not declare the elicitation capability`,
         );
       }
-      askInBand(req, call, deps.config, deps.redact);
-      return;
+      return askInBand(req, call, deps.config, deps.redact);
     }
-    if (await throughQueue(req, call, deps)) await next();
+    const queued = await throughQueue(req, call, deps);
+    return 'kind' in queued ? queued : proceed(queued);
   };
 }

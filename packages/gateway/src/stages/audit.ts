@@ -7,19 +7,21 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditStatus } from '../audit/event.ts';
-import { WireErrors, wireErrorEntry } from '../errors/registry.ts';
-import { errorCode } from '../errors/wire.ts';
+import { wireErrorEntry } from '../errors/registry.ts';
 import type { Logger } from '../observability/logger.ts';
 import { traceIdOf } from '../observability/tracing.ts';
-import type { Middleware } from '../pipeline/compose.ts';
+import type { Stage } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import type { Outcome } from '../pipeline/outcome.ts';
 import { resultJson } from '../pipeline/result-json.ts';
 
 export interface AuditSink {
   record(event: AuditEvent): Promise<void>;
 }
 
+/** The routed target's name; for a request that never got routed, the name it asked for. */
 function targetName(req: GatewayRequest): string | null {
+  if (req.trail.target !== undefined) return req.trail.target.name;
   const p = req.params;
   if (typeof p.name === 'string') return p.name;
   if (typeof p.uri === 'string') return p.uri;
@@ -30,14 +32,11 @@ function targetName(req: GatewayRequest): string | null {
   return null;
 }
 
-function statusOf(req: GatewayRequest, error: unknown): AuditStatus {
-  if (req.decision?.effect === 'deny') return 'denied';
-  if (req.approval?.state === 'pending') return 'awaiting_approval';
-  if (error !== undefined) {
-    const code = errorCode(error);
-    return (code === undefined ? undefined : wireErrorEntry(code)?.audit) ?? 'error';
-  }
-  return req.inputRequired ? 'input_required' : 'ok';
+function statusOf(req: GatewayRequest, outcome: Outcome): AuditStatus {
+  if (req.trail.decision?.effect === 'deny') return 'denied';
+  if (req.trail.approval?.state === 'pending') return 'awaiting_approval';
+  if (outcome.kind === 'error') return wireErrorEntry(outcome.code)?.audit ?? 'error';
+  return outcome.kind === 'input_required' ? 'input_required' : 'ok';
 }
 
 /**
@@ -56,10 +55,11 @@ function resultDigest(result: Record<string, unknown> | undefined): { bytes: num
   return digest;
 }
 
-export function buildAuditEvent(req: GatewayRequest, error: unknown, arrivedAt: string): AuditEvent {
-  const principal = req.principal;
-  const digest = error === undefined ? resultDigest(req.result) : null;
-  const code = error === undefined ? null : (errorCode(error) ?? WireErrors.InternalError.code);
+export function buildAuditEvent(req: GatewayRequest, outcome: Outcome, arrivedAt: string): AuditEvent {
+  const { principal, trail } = req;
+  const error = outcome.kind === 'error' ? outcome.error : undefined;
+  const digest = outcome.kind === 'result' ? resultDigest(outcome.result) : null;
+  const code = outcome.kind === 'error' ? outcome.code : null;
   return {
     time: arrivedAt,
     requestId: req.id,
@@ -78,32 +78,27 @@ export function buildAuditEvent(req: GatewayRequest, error: unknown, arrivedAt: 
     sessionId: req.sessionId ?? null,
     method: req.method,
     target: targetName(req),
-    upstream: req.target?.upstream.name ?? null,
+    upstream: trail.target?.upstream.name ?? null,
     arguments:
       req.method === 'tools/call' || req.method === 'prompts/get' ? (req.params.arguments ?? null) : null,
-    decision: req.decision ? req.decision.effect : 'none',
-    rule: req.decision?.rule ?? null,
-    status: statusOf(req, error),
+    decision: trail.decision ? trail.decision.effect : 'none',
+    rule: trail.decision?.rule ?? null,
+    status: statusOf(req, outcome),
     errorCode: code,
-    errorMessage: error === undefined ? null : error instanceof Error ? error.message : String(error),
+    errorMessage: outcome.kind !== 'error' ? null : error instanceof Error ? error.message : String(error),
     latencyMs: Math.round((performance.now() - req.startedAt) * 1000) / 1000,
     resultBytes: digest?.bytes ?? null,
     resultHash: digest?.hash ?? null,
-    approvedBy: req.approval?.state === 'approved' ? req.approval.by : null,
+    approvedBy: trail.approval?.state === 'approved' ? trail.approval.by : null,
   };
 }
 
-export function audit(sink: AuditSink, log: Logger): Middleware<GatewayRequest> {
+export function audit(sink: AuditSink, log: Logger): Stage<GatewayRequest> {
   return async (req, next) => {
     const arrivedAt = new Date().toISOString();
-    let failure: unknown;
+    const outcome = await next(req);
     try {
-      await next();
-    } catch (error) {
-      failure = error;
-    }
-    try {
-      await sink.record(buildAuditEvent(req, failure, arrivedAt));
+      await sink.record(buildAuditEvent(req, outcome, arrivedAt));
     } catch (error) {
       // The answer is already decided; losing it now would not undo the upstream's work. The
       // failure is loud instead, and the writer keeps the chain intact for the next records.
@@ -112,6 +107,6 @@ export function audit(sink: AuditSink, log: Logger): Middleware<GatewayRequest> 
         'audit write failed',
       );
     }
-    if (failure !== undefined) throw failure;
+    return outcome;
   };
 }

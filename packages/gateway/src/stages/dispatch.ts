@@ -2,12 +2,11 @@
  * dispatch: the innermost step. Lists are answered from the merged catalog, one page at a time;
  * everything that targets one upstream is forwarded to it under the upstream's own name.
  */
-import type { Principal } from '../auth/principal.ts';
 import type { PolicyModel } from '../config/model-access.ts';
 import type { ResourceSubscriptions } from '../downstream/subscriptions.ts';
 import { wireError } from '../errors/wire.ts';
-import type { Middleware } from '../pipeline/compose.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { ApprovedRequest } from '../pipeline/context.ts';
+import { type Outcome, type Pipeline, resultOutcome } from '../pipeline/outcome.ts';
 import type { CatalogView, ListName, ListPage } from '../policy/catalog-view.ts';
 import { filterCompletion } from '../policy/completion-filter.ts';
 import { identityMeta, PRINCIPAL_META_KEY } from '../policy/inject.ts';
@@ -37,20 +36,20 @@ export interface DispatchDeps {
  * progress token, and the identity key, which only the gateway may set (a caller could otherwise
  * name someone else to the upstream).
  */
-function forwardedMeta(req: GatewayRequest): Record<string, unknown> | undefined {
+function forwardedMeta(req: ApprovedRequest): Record<string, unknown> | undefined {
   const meta = req.params._meta;
   const rest: Record<string, unknown> =
     meta !== null && typeof meta === 'object' ? { ...(meta as Record<string, unknown>) } : {};
   delete rest.progressToken;
   delete rest[PRINCIPAL_META_KEY];
   const upstream = req.target?.upstream;
-  if (upstream?.model.forwardIdentity.meta && req.principal) {
+  if (upstream?.model.forwardIdentity.meta) {
     rest[PRINCIPAL_META_KEY] = identityMeta(req.principal);
   }
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-function upstreamParams(req: GatewayRequest, overrides: Record<string, unknown>): Record<string, unknown> {
+function upstreamParams(req: ApprovedRequest, overrides: Record<string, unknown>): Record<string, unknown> {
   const { _meta: _, inputResponses: __, requestState: ___, ...rest } = req.params;
   const meta = forwardedMeta(req);
   return meta ? { ...rest, ...overrides, _meta: meta } : { ...rest, ...overrides };
@@ -60,7 +59,7 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-function cursorOf(req: GatewayRequest): string | undefined {
+function cursorOf(req: ApprovedRequest): string | undefined {
   return typeof req.params.cursor === 'string' ? req.params.cursor : undefined;
 }
 
@@ -73,13 +72,13 @@ const LIST_METHODS: Readonly<Record<string, ListName>> = {
 };
 
 /** A list method's page for this caller (built once per role set and catalog version). */
-function listPage(req: GatewayRequest, deps: DispatchDeps): ListPage | undefined {
+function listPage(req: ApprovedRequest, deps: DispatchDeps): ListPage | undefined {
   const list = LIST_METHODS[req.method];
   if (list === undefined) return undefined;
-  return deps.view.page(req.principal as Principal, list, cursorOf(req), deps.pageSize);
+  return deps.view.page(req.principal, list, cursorOf(req), deps.pageSize);
 }
 
-async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void> {
+async function forwardOne(req: ApprovedRequest, deps: DispatchDeps): Promise<Outcome> {
   const target = req.target;
   if (!target) throw wireError('MethodNotFound', `Method not found: ${req.method}`);
   const { upstream, original } = target;
@@ -106,11 +105,12 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
       const answers = req.inputResponses === undefined ? {} : { inputResponses: req.inputResponses };
       const params = withCallerEnvelope(req, upstreamParams(req, { taskId: original, ...answers }));
       try {
-        req.result = withoutServerInfo(await sendTaskMethod(req, upstream, params, str(req.params.taskId)));
+        return resultOutcome(
+          withoutServerInfo(await sendTaskMethod(req, upstream, params, str(req.params.taskId))),
+        );
       } catch (error) {
         throw upstreamFailure(error, upstream);
       }
-      return;
     }
     case 'resources/subscribe':
     case 'resources/unsubscribe': {
@@ -118,8 +118,7 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
       if (req.method === 'resources/subscribe')
         await deps.subscriptions.subscribe(session, original, upstream);
       else await deps.subscriptions.unsubscribe(session, original);
-      req.result = {};
-      return;
+      return resultOutcome({});
     }
     case 'completion/complete': {
       const ref = req.params.ref as Record<string, unknown>;
@@ -137,16 +136,16 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
         throw upstreamFailure(error, upstream);
       }
       // Values that would lead to a call this caller may not make are dropped, like hidden names.
-      const exposed = (req.target?.entry?.item as { name?: string } | undefined)?.name;
-      const roles = req.principal?.roles ?? [];
-      req.result = filterCompletion(
-        deps.policy,
-        roles,
-        req.params as never,
-        withoutUpstreamEnvelope(result),
-        exposed,
+      const exposed = (target.entry?.item as { name?: string } | undefined)?.name;
+      return resultOutcome(
+        filterCompletion(
+          deps.policy,
+          req.principal.roles,
+          req.params as never,
+          withoutUpstreamEnvelope(result),
+          exposed,
+        ),
       );
-      return;
     }
     default:
       throw wireError('MethodNotFound', `Method not found: ${req.method}`);
@@ -157,21 +156,18 @@ async function forwardOne(req: GatewayRequest, deps: DispatchDeps): Promise<void
 export const UNAVAILABLE_META_KEY = 'dev.gatehouse/unavailable';
 
 /** Marks a list page as incomplete: which upstreams the caller would see more from, and why not. */
-function withMissing(page: ListPage, req: GatewayRequest, deps: DispatchDeps): Record<string, unknown> {
-  const missing = deps.view.missing(req.principal as Principal);
+function withMissing(page: ListPage, req: ApprovedRequest, deps: DispatchDeps): Record<string, unknown> {
+  const missing = deps.view.missing(req.principal);
   if (missing.length === 0) return page;
   // Names and states only: an upstream's own error text may name internal hosts.
   const unavailable = missing.map((u) => ({ upstream: u.name, state: u.state }));
   return { ...page, _meta: { [UNAVAILABLE_META_KEY]: unavailable } };
 }
 
-export function dispatch(deps: DispatchDeps): Middleware<GatewayRequest> {
+export function dispatch(deps: DispatchDeps): Pipeline<ApprovedRequest> {
   return async (req) => {
     const page = listPage(req, deps);
-    if (page) {
-      req.result = withMissing(page, req, deps);
-      return;
-    }
-    await forwardOne(req, deps);
+    if (page) return resultOutcome(withMissing(page, req, deps));
+    return forwardOne(req, deps);
   };
 }

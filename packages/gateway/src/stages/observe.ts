@@ -7,13 +7,14 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { WireErrors } from '../errors/registry.ts';
-import { errorCode, wireError } from '../errors/wire.ts';
+import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import { outcomeOf } from '../observability/outcome.ts';
+import { outcomeLabel } from '../observability/outcome.ts';
 import { endSpan, type Tracing, traceIdOf } from '../observability/tracing.ts';
-import type { Middleware } from '../pipeline/compose.ts';
+import type { Stage } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
+import { type ErrorOutcome, errorOutcome, failureOf, type Outcome } from '../pipeline/outcome.ts';
 
 /** Counts requests being handled; shutdown waits for it to reach zero. */
 export interface RequestCounter {
@@ -30,9 +31,9 @@ export interface ObserveDeps {
 
 /** The tool or prompt a request is about, when it was routed (bounded label values only). */
 function targetLabel(req: GatewayRequest): string {
-  if (req.target === undefined) return '';
-  if (req.method === 'tools/call' || req.method === 'prompts/get') return String(req.params.name ?? '');
-  return '';
+  const target = req.trail.target;
+  if (target === undefined) return '';
+  return req.method === 'tools/call' || req.method === 'prompts/get' ? target.name : '';
 }
 
 function startSpan(req: GatewayRequest, tracing: Tracing | null): Span | undefined {
@@ -46,50 +47,44 @@ function startSpan(req: GatewayRequest, tracing: Tracing | null): Span | undefin
   return span;
 }
 
-function finishSpan(span: Span | undefined, req: GatewayRequest, outcome: string): void {
+function finishSpan(span: Span | undefined, req: GatewayRequest, label: string, failure: unknown): void {
   if (span === undefined) return;
+  const target = req.trail.target;
   span.setAttributes({
-    'gatehouse.outcome': outcome,
+    'gatehouse.outcome': label,
     ...(req.principal ? { 'enduser.id': req.principal.id } : {}),
-    ...(req.target
-      ? { 'gatehouse.upstream': req.target.upstream.name, 'gatehouse.target': req.target.original }
-      : {}),
+    ...(target ? { 'gatehouse.upstream': target.upstream.name, 'gatehouse.target': target.original } : {}),
   });
-  endSpan(span, req.error);
+  endSpan(span, failure);
 }
 
-export function observe(deps: ObserveDeps): Middleware<GatewayRequest> {
+export function observe(deps: ObserveDeps): Stage<GatewayRequest> {
   const { log, metrics, tracing, requests } = deps;
   return async (req, next) => {
     requests.enter();
     const span = startSpan(req, tracing);
-    let unexpected: unknown;
-    let threw = false;
+    let outcome: Outcome;
     try {
-      await next();
-    } catch (error) {
-      threw = true;
-      req.error = error;
-      if (errorCode(error) === undefined) unexpected = error;
+      outcome = await next(req);
     } finally {
       requests.leave();
     }
-    req.outcome = req.error !== undefined ? 'error' : req.inputRequired ? 'input_required' : 'ok';
-    const outcome = outcomeOf(req);
+    const failure = failureOf(outcome);
+    const label = outcomeLabel(req.trail, outcome);
     const ms = performance.now() - req.startedAt;
-    const tool = targetLabel(req);
-    const upstream = req.target?.upstream.name ?? '';
+    const upstream = req.trail.target?.upstream.name ?? '';
     if (metrics !== null) {
-      const labels = { method: req.method, tool, upstream, outcome };
+      const labels = { method: req.method, tool: targetLabel(req), upstream, outcome: label };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, ms / 1000);
-      countSideEffects(metrics, req, outcome);
+      countSideEffects(metrics, req, label, failure);
     }
-    finishSpan(span, req, outcome);
-    logOutcome(log, req, { outcome, ms, upstream }, unexpected);
-    if (unexpected !== undefined) throw wireError('InternalError', `Internal error (request ${req.id})`);
-    // Unless a stage answered the failure already (an isError tool result for the model).
-    if (threw) throw req.error;
+    finishSpan(span, req, label, failure?.error);
+    logOutcome(log, req, { outcome: label, ms, upstream }, failure);
+    // A bug in one request becomes InternalError for its caller, never a crash of the transport.
+    if (failure?.unexpected === true && outcome.kind === 'error')
+      return errorOutcome(wireError('InternalError', `Internal error (request ${req.id})`));
+    return outcome;
   };
 }
 
@@ -98,7 +93,7 @@ function logOutcome(
   log: Logger,
   req: GatewayRequest,
   seen: { outcome: string; ms: number; upstream: string },
-  unexpected: unknown,
+  failure: ErrorOutcome | undefined,
 ): void {
   const fields = {
     rid: req.id,
@@ -109,25 +104,30 @@ function logOutcome(
     session: req.sessionId,
     principal: req.principal?.id,
     upstream: seen.upstream || undefined,
-    target: req.target?.original,
+    target: req.trail.target?.original,
     outcome: seen.outcome,
     ms: Math.round(seen.ms * 100) / 100,
   };
-  if (unexpected !== undefined) log.error({ ...fields, err: unexpected }, 'request failed unexpectedly');
-  else if (req.error === undefined) log.debug(fields, 'request');
+  if (failure === undefined) log.debug(fields, 'request');
+  else if (failure.unexpected) log.error({ ...fields, err: failure.error }, 'request failed unexpectedly');
   else {
-    const message = req.error instanceof Error ? req.error.message : String(req.error);
-    log.info({ ...fields, code: errorCode(req.error), err: message }, 'request failed');
+    const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    log.info({ ...fields, code: failure.code, err: message }, 'request failed');
   }
 }
 
-function countSideEffects(metrics: GatewayMetrics, req: GatewayRequest, outcome: string): void {
-  if (outcome === 'rate_limited') {
-    const data = (req.error as { data?: { rule?: unknown } }).data;
+function countSideEffects(
+  metrics: GatewayMetrics,
+  req: GatewayRequest,
+  label: string,
+  failure: ErrorOutcome | undefined,
+): void {
+  if (label === 'rate_limited') {
+    const data = (failure?.error as { data?: { rule?: unknown } } | undefined)?.data;
     metrics.rateLimitHits.inc({ rule: String(data?.rule ?? '') });
-  } else if (outcome === 'awaiting_approval') metrics.approvals.inc({ outcome: 'queued' });
-  else if (req.approval?.state === 'approved' && outcome === 'ok')
+  } else if (label === 'awaiting_approval') metrics.approvals.inc({ outcome: 'queued' });
+  else if (req.trail.approval?.state === 'approved' && label === 'ok')
     metrics.approvals.inc({ outcome: 'approved' });
-  else if (outcome === 'denied' && errorCode(req.error) === WireErrors.ApprovalDenied.code)
+  else if (label === 'denied' && failure?.code === WireErrors.ApprovalDenied.code)
     metrics.approvals.inc({ outcome: 'denied' });
 }

@@ -9,15 +9,8 @@ import type { ProtocolError } from '@modelcontextprotocol/server';
 import { wireError } from '../errors/wire.ts';
 import { bucketsFor } from '../limits/buckets.ts';
 import type { RateLimits, Refusal } from '../limits/rate-limits.ts';
-import type { Middleware } from '../pipeline/compose.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
-
-/** The exposed name of the target: the tool or prompt name, or the resource URI. */
-function targetName(req: GatewayRequest): string {
-  if (req.method === 'resources/read') return String(req.params.uri ?? '');
-  const exposed = req.target?.entry?.item as { name?: string } | undefined;
-  return exposed?.name ?? String(req.params.name ?? '');
-}
+import type { Stage } from '../pipeline/compose.ts';
+import type { AuthorizedRequest } from '../pipeline/context.ts';
 
 export function rateLimited({ rule, retryAfterSeconds }: Refusal): ProtocolError {
   return wireError(
@@ -27,20 +20,19 @@ export function rateLimited({ rule, retryAfterSeconds }: Refusal): ProtocolError
   );
 }
 
-export function rateLimit(limits: RateLimits): Middleware<GatewayRequest> {
+export function rateLimit(limits: RateLimits): Stage<AuthorizedRequest> {
   return async (req, next) => {
-    const principal = req.principal;
-    if (req.target === undefined || principal === undefined) return next();
+    if (req.target === undefined) return next(req);
     const buckets = bucketsFor(limits.rules, {
       method: req.method,
-      principal,
-      target: targetName(req),
+      principal: req.principal,
+      target: req.target.name,
       upstream: req.target.upstream.name,
     });
     if (buckets.length > 0) {
       const refusal = await limits.consume(buckets);
       if (refusal !== null) throw rateLimited(refusal);
     }
-    await next();
+    return next(req);
   };
 }

@@ -6,8 +6,8 @@
 import type { Principal } from '../auth/principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { wireError } from '../errors/wire.ts';
-import type { Middleware } from '../pipeline/compose.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { Stage } from '../pipeline/compose.ts';
+import type { IdentifiedRequest, RoutedRequest, RoutedTarget } from '../pipeline/context.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
 import type { Target } from '../policy/decide.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
@@ -112,37 +112,35 @@ export interface RouteDeps {
  * Is the target visible to the caller? When it exists but is hidden, the denial is kept on the
  * request for the audit record — the client still gets the "does not exist" answer.
  */
-function visible(req: GatewayRequest, deps: RouteDeps, principal: Principal, target: Target): boolean {
-  const decision = deps.view.decision(principal, target);
-  if (!decision.visible) req.decision = decision;
+function visible(req: IdentifiedRequest, deps: RouteDeps, target: Target): boolean {
+  const decision = deps.view.decision(req.principal, target);
+  if (!decision.visible) req.trail.decision = decision;
   return decision.visible;
 }
 
 /** A URI is visible when a rule names it, or names a template that matches it. */
-function canSeeResource(req: GatewayRequest, deps: RouteDeps, principal: Principal, uri: string): boolean {
+function canSeeResource(req: IdentifiedRequest, deps: RouteDeps, uri: string): boolean {
   const template = deps.catalog.templateFor(uri);
-  if (template !== undefined && deps.view.canSee(principal, { kind: 'resource', name: template }))
+  if (template !== undefined && deps.view.canSee(req.principal, { kind: 'resource', name: template }))
     return true;
-  return visible(req, deps, principal, { kind: 'resource', name: uri });
+  return visible(req, deps, { kind: 'resource', name: uri });
 }
 
-function routeCompletion(req: GatewayRequest, principal: Principal, deps: RouteDeps): void {
+function routeCompletion(req: IdentifiedRequest, deps: RouteDeps): RoutedTarget {
   const ref = (req.params.ref ?? {}) as Record<string, unknown>;
   if (ref.type === 'ref/prompt') {
     const entry = deps.catalog.prompt(str(ref.name));
-    if (!entry || !visible(req, deps, principal, { kind: 'prompt', name: entry.item.name })) {
+    if (!entry || !visible(req, deps, { kind: 'prompt', name: entry.item.name })) {
       throw unknownPrompt(str(ref.name));
     }
-    req.target = { upstream: entry.upstream, original: entry.original, entry };
-    return;
+    return { name: entry.item.name, upstream: entry.upstream, original: entry.original, entry };
   }
   if (ref.type === 'ref/resource') {
     const uri = str(ref.uri);
     const template = deps.catalog.template(uri);
     const upstream = template?.upstream ?? deps.catalog.resourceOwner(uri);
-    if (!upstream || !canSeeResource(req, deps, principal, uri)) throw resourceNotFound(uri);
-    req.target = { upstream, original: uri };
-    return;
+    if (!upstream || !canSeeResource(req, deps, uri)) throw resourceNotFound(uri);
+    return { name: uri, upstream, original: uri };
   }
   throw wireError('InvalidParams', 'completion/complete needs ref.type "ref/prompt" or "ref/resource"');
 }
@@ -152,65 +150,73 @@ function routeCompletion(req: GatewayRequest, principal: Principal, deps: RouteD
  * task. The capability gate comes first: a caller that did not declare the tasks extension gets
  * -32021 whatever id it sends. Someone else's task is as unknown as a made-up one.
  */
-function routeTask(req: GatewayRequest, principal: Principal, deps: RouteDeps): void {
+function routeTask(req: IdentifiedRequest, deps: RouteDeps): RoutedTarget {
   if (!callerDeclaresTasks(req)) throw missingTasksCapability(req.method);
   const id = str(req.params.taskId);
   const ref = deps.taskIds.open(id);
-  const upstream = ref && ref.owner === principal.id ? deps.catalog.upstreamNamed(ref.upstream) : undefined;
+  const upstream =
+    ref && ref.owner === req.principal.id ? deps.catalog.upstreamNamed(ref.upstream) : undefined;
   if (!ref || !upstream) throw wireError('InvalidParams', `Unknown task: ${id}`, { taskId: id });
-  req.target = { upstream, original: ref.taskId };
+  return { name: id, upstream, original: ref.taskId };
 }
 
-export function route(deps: RouteDeps): Middleware<GatewayRequest> {
-  const { catalog } = deps;
+async function routeTool(req: IdentifiedRequest, deps: RouteDeps): Promise<RoutedTarget> {
+  const name = str(req.params.name);
+  const loading = deps.catalog.tool(name) ? undefined : await awaitLoading(deps.catalog, name, req.signal);
+  if (loading) throw loading;
+  const entry = deps.catalog.tool(name);
+  if (!entry) throw unavailableOwner(deps, req.principal, { kind: 'tool', name }) ?? unknownTool(name);
+  if (!visible(req, deps, { kind: 'tool', name: entry.item.name })) throw unknownTool(name);
+  return { name: entry.item.name, upstream: entry.upstream, original: entry.original, entry };
+}
+
+async function routePrompt(req: IdentifiedRequest, deps: RouteDeps): Promise<RoutedTarget> {
+  const name = str(req.params.name);
+  const loading = deps.catalog.prompt(name) ? undefined : await awaitLoading(deps.catalog, name, req.signal);
+  if (loading) throw loading;
+  const entry = deps.catalog.prompt(name);
+  if (!entry) throw unavailableOwner(deps, req.principal, { kind: 'prompt', name }) ?? unknownPrompt(name);
+  if (!visible(req, deps, { kind: 'prompt', name: entry.item.name })) throw unknownPrompt(name);
+  return { name: entry.item.name, upstream: entry.upstream, original: entry.original, entry };
+}
+
+async function routeResource(req: IdentifiedRequest, deps: RouteDeps): Promise<RoutedTarget> {
+  const uri = str(req.params.uri);
+  const loading = deps.catalog.resourceOwner(uri)
+    ? undefined
+    : await awaitLoading(deps.catalog, undefined, req.signal);
+  if (loading) throw loading;
+  const upstream = deps.catalog.resourceOwner(uri);
+  if (!upstream || !canSeeResource(req, deps, uri)) throw resourceNotFound(uri);
+  const template = deps.catalog.templateFor(uri);
+  return template === undefined
+    ? { name: uri, upstream, original: uri }
+    : { name: uri, upstream, original: uri, template };
+}
+
+/** The request's one target, or undefined for methods that have none (lists). */
+function targetOf(req: IdentifiedRequest, deps: RouteDeps): RoutedTarget | undefined | Promise<RoutedTarget> {
+  if (isTaskMethod(req.method)) return routeTask(req, deps);
+  switch (req.method) {
+    case 'tools/call':
+      return routeTool(req, deps);
+    case 'prompts/get':
+      return routePrompt(req, deps);
+    case 'resources/read':
+    case 'resources/subscribe':
+    case 'resources/unsubscribe':
+      return routeResource(req, deps);
+    case 'completion/complete':
+      return routeCompletion(req, deps);
+    default:
+      return undefined;
+  }
+}
+
+export function route(deps: RouteDeps): Stage<IdentifiedRequest, RoutedRequest> {
   return async (req, next) => {
-    const principal = req.principal as Principal; // identify ran first
-    if (isTaskMethod(req.method)) {
-      routeTask(req, principal, deps);
-      await next();
-      return;
-    }
-    switch (req.method) {
-      case 'tools/call': {
-        const name = str(req.params.name);
-        const loading = catalog.tool(name) ? undefined : await awaitLoading(catalog, name, req.signal);
-        if (loading) throw loading;
-        const entry = catalog.tool(name);
-        if (!entry) throw unavailableOwner(deps, principal, { kind: 'tool', name }) ?? unknownTool(name);
-        if (!visible(req, deps, principal, { kind: 'tool', name: entry.item.name })) throw unknownTool(name);
-        req.target = { upstream: entry.upstream, original: entry.original, entry };
-        break;
-      }
-      case 'prompts/get': {
-        const name = str(req.params.name);
-        const loading = catalog.prompt(name) ? undefined : await awaitLoading(catalog, name, req.signal);
-        if (loading) throw loading;
-        const entry = catalog.prompt(name);
-        if (!entry) throw unavailableOwner(deps, principal, { kind: 'prompt', name }) ?? unknownPrompt(name);
-        if (!visible(req, deps, principal, { kind: 'prompt', name: entry.item.name }))
-          throw unknownPrompt(name);
-        req.target = { upstream: entry.upstream, original: entry.original, entry };
-        break;
-      }
-      case 'resources/read':
-      case 'resources/subscribe':
-      case 'resources/unsubscribe': {
-        const uri = str(req.params.uri);
-        const loading = catalog.resourceOwner(uri)
-          ? undefined
-          : await awaitLoading(catalog, undefined, req.signal);
-        if (loading) throw loading;
-        const upstream = catalog.resourceOwner(uri);
-        if (!upstream || !canSeeResource(req, deps, principal, uri)) throw resourceNotFound(uri);
-        const template = catalog.templateFor(uri);
-        req.target =
-          template === undefined ? { upstream, original: uri } : { upstream, original: uri, template };
-        break;
-      }
-      case 'completion/complete':
-        routeCompletion(req, principal, deps);
-        break;
-    }
-    await next();
+    const target = await targetOf(req, deps);
+    if (target !== undefined) req.trail.target = target;
+    return next(Object.assign(req, { target }));
   };
 }

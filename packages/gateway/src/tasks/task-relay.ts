@@ -8,7 +8,7 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { wireError } from '../errors/wire.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { GatewayRequest, IdentifiedRequest } from '../pipeline/context.ts';
 import { upstreamTimeout } from '../upstream/resilience.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import type { TaskIdCodec } from './task-ids.ts';
@@ -63,7 +63,7 @@ export function missingTasksCapability(method: string): Error {
  * client could not follow it — and is reported as such rather than passed on.
  */
 export function relayCreatedTask(
-  req: GatewayRequest,
+  req: IdentifiedRequest,
   upstream: Upstream,
   task: Json,
   codec: TaskIdCodec,
@@ -80,7 +80,7 @@ export function relayCreatedTask(
   return {
     ...task,
     resultType: 'task',
-    taskId: codec.seal({ upstream: upstream.name, taskId: task.taskId, owner: req.principal?.id ?? '' }),
+    taskId: codec.seal({ upstream: upstream.name, taskId: task.taskId, owner: req.principal.id }),
   };
 }
 

@@ -30,7 +30,8 @@ import type { ServerModel } from '../config/model.ts';
 import { newGatewayRequest } from '../downstream/gateway-request.ts';
 import { PREPARED_AUTH_KEY, type PreparedOutcome } from '../downstream/prepared-outcome.ts';
 import type { HeaderReader } from '../observability/tracing.ts';
-import type { Pipeline } from '../pipeline/stages.ts';
+import type { GatewayRequest } from '../pipeline/context.ts';
+import type { Outcome, Pipeline } from '../pipeline/outcome.ts';
 import { encodedResult } from './call-lane-encode.ts';
 import { type LaneRoute, laneRoute, mentionsHeaderParams } from './call-lane-route.ts';
 import { authInfoFor } from './http-auth.ts';
@@ -42,7 +43,7 @@ export interface CallLaneDeps {
   server: ServerModel;
   authenticator: Authenticator;
   /** Runs the gateway's current pipeline. */
-  pipeline: Pipeline;
+  pipeline: Pipeline<GatewayRequest>;
   shutdown: AbortSignal;
   toolInputSchema: (name: string) => Record<string, unknown> | undefined;
   draining: () => boolean;
@@ -154,11 +155,9 @@ async function runCall(
     },
     deps.shutdown,
   );
-  let failure: { error: unknown } | undefined;
+  let outcome: Outcome;
   try {
-    await deps.pipeline(request);
-  } catch (error) {
-    failure = { error };
+    outcome = await deps.pipeline(request);
   } finally {
     session?.laneCalls.delete(route.id);
     res.off('close', onClose);
@@ -172,9 +171,9 @@ async function runCall(
     return true;
   }
   const encoded =
-    failure || request.inputRequired || logs.length > 0
+    outcome.kind !== 'result' || logs.length > 0
       ? undefined
-      : encodedResult(route.era, route.method, request.result ?? {}, deps.server.listTtlMs);
+      : encodedResult(route.era, route.method, outcome.result, deps.server.listTtlMs);
   if (encoded !== undefined) {
     writeJson(res, `{"result":${encoded},"jsonrpc":"2.0","id":${JSON.stringify(route.id)}}`, session?.id);
     return true;
@@ -182,8 +181,7 @@ async function runCall(
   const prepared: PreparedOutcome = {
     method: route.method,
     requestId: route.id,
-    request,
-    failure,
+    outcome,
     logs,
     taken: false,
   };
