@@ -5,13 +5,17 @@
  * pipeline they started on.
  */
 import { randomBytes } from 'node:crypto';
-import type { McpServer, RequestStateCodec } from '@modelcontextprotocol/server';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Access } from './access.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
 import { ChangeFanout } from './downstream/fanout.ts';
-import { createCodec, createDownstreamServer, type ServerOrigin } from './downstream/server-factory.ts';
+import { createRequestStateSealer, type RequestStateSealer } from './downstream/request-state.ts';
+import {
+  createDownstreamServer,
+  type GatewayMcpServer,
+  type ServerOrigin,
+} from './downstream/server-factory.ts';
 import { ResourceSubscriptions } from './downstream/subscriptions.ts';
 import { buildPipeline } from './gateway-pipeline.ts';
 import { planUpstreams, restartOnlyChanges } from './lifecycle/reload-plan.ts';
@@ -75,7 +79,8 @@ export class Gateway {
   readonly requests = new InFlightRequests();
   /** Tool-definition pinning; null when no upstream pins its tools. */
   readonly pins: ToolPinning | null;
-  private readonly codec: RequestStateCodec;
+  /** Seals the requestState of multi-round-trip answers (any driver may encode one). */
+  readonly requestStates: RequestStateSealer;
   private readonly taskIds: TaskIdCodec;
   private readonly hooks: UpstreamHooks;
   private readonly log: Logger;
@@ -120,7 +125,7 @@ export class Gateway {
     );
     const stateKey = options.stateKey ?? randomBytes(32);
     this.taskIds = new TaskIdCodec(stateKey);
-    this.codec = createCodec(stateKey);
+    this.requestStates = createRequestStateSealer(stateKey);
     this.rebuildPipeline();
     this.metrics?.observe({
       upstreams: () =>
@@ -209,7 +214,7 @@ export class Gateway {
   }
 
   /** A downstream SDK server whose handlers run this gateway's (current) pipeline. */
-  createServer(origin: ServerOrigin): McpServer {
+  createServer(origin: ServerOrigin): GatewayMcpServer {
     return createDownstreamServer(
       {
         pipeline: (req) => this.pipeline(req),
@@ -219,7 +224,7 @@ export class Gateway {
         offersTasks: () => this.upstreams.some(upstreamOffersTasks),
       },
       origin,
-      this.codec,
+      this.requestStates,
     );
   }
 

@@ -12,6 +12,8 @@ import { fixtureUpstreamYaml, startGateway, type TestGateway, textOf, waitFor } 
 
 const POLICY = `auth:
   anonymous: { roles: [everyone] }
+approvals:
+  destructiveTools: true
 policy:
   groups:
     everything:
@@ -23,7 +25,7 @@ policy:
     everyone: { groups: [everything] }
 `;
 
-const upstream = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_META: '1' })}`;
+const upstream = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_META: '1', FIXTURE_DESTRUCTIVE: 'wipe' })}`;
 
 interface Exchange {
   status: number;
@@ -123,7 +125,7 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'a plain result', tool: 'alpha_echo', args: { message: 'hi' } },
-  { name: 'a policy refusal (error, handed to the SDK)', tool: 'alpha_echo', args: { message: 'forbidden' } },
+  { name: 'a policy refusal (an error)', tool: 'alpha_echo', args: { message: 'forbidden' } },
   { name: 'an unknown tool', tool: 'alpha_nope', args: {} },
   { name: 'a result with its own _meta and structured content', tool: 'alpha_with_meta', args: {} },
   { name: 'invalid arguments for the upstream', tool: 'alpha_echo', args: { message: 42 } },
@@ -225,7 +227,7 @@ describe('call lane', () => {
       assert.equal(viaLane.status, 400);
     });
 
-    it('is really taken: a plain call builds no SDK server, an error builds one', async () => {
+    it('is really taken: neither a plain call nor an error builds an SDK server', async () => {
       const before = serversBuilt;
       const ok = modernCall(10, 'alpha_echo', { message: 'hi' });
       const answered = await post(lane.url, ok.body, ok.headers);
@@ -240,7 +242,45 @@ describe('call lane', () => {
       assert.equal(serversBuilt, before, 'tools/list too');
       const denied = modernCall(11, 'alpha_echo', { message: 'forbidden' });
       await post(lane.url, denied.body, denied.headers);
-      assert.equal(serversBuilt, before + 1, 'the refusal was encoded by the SDK path');
+      assert.equal(serversBuilt, before, 'the lane encoded the refusal too');
+    });
+
+    it('an in-band approval question (input_required), with a requestState that works on either path', async () => {
+      const envelope = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } } };
+      const request = modernCall(13, 'alpha_wipe', {}, envelope);
+      const [viaLane, viaSdk] = await Promise.all([
+        post(lane.url, request.body, request.headers),
+        post(sdk.url, request.body, request.headers),
+      ]);
+      const state = (exchange: Exchange) =>
+        (exchange.messages[0] as { result: { requestState?: string } }).result.requestState;
+      const masked = (exchange: Exchange) => {
+        const message = structuredClone(exchange.messages[0]) as { result: Record<string, unknown> };
+        message.result.requestState = state(exchange) === undefined ? 'absent' : 'sealed';
+        return { ...exchange, messages: [message] };
+      };
+      assert.deepEqual(masked(viaLane), masked(viaSdk));
+      assert.equal(
+        (viaLane.messages[0] as { result: { resultType: string } }).result.resultType,
+        'input_required',
+      );
+      // The lane's sealed state opens on the SDK path of the same gateway: the user's answer
+      // (a second round, which carries inputResponses and so is not the lane's) approves the call.
+      const answer = {
+        body: {
+          ...request.body,
+          id: 14,
+          params: {
+            ...request.body.params,
+            inputResponses: { 'gatehouse-approval': { action: 'accept', content: { approve: true } } },
+            requestState: state(viaLane),
+          },
+        },
+        headers: request.headers,
+      };
+      const approved = await post(lane.url, answer.body, answer.headers);
+      const result = (approved.messages[0] as { result?: { resultType?: string }; error?: unknown }).result;
+      assert.equal(result?.resultType, 'complete', JSON.stringify(approved.messages[0]));
     });
   });
 
@@ -285,6 +325,27 @@ describe('call lane', () => {
         await openSession(sdk.url),
       );
       assert.equal(viaSdk.mediaType, 'text/event-stream');
+    });
+
+    it('filters log messages by the level the session set, as the SDK path does', async () => {
+      const [laneSession, sdkSession] = await Promise.all([openSession(lane.url), openSession(sdk.url)]);
+      const setLevel = { jsonrpc: '2.0', id: 40, method: 'logging/setLevel', params: { level: 'error' } };
+      await Promise.all([post(lane.url, setLevel, laneSession), post(sdk.url, setLevel, sdkSession)]);
+      const body = legacyCall(41, 'alpha_slow_progress', { stepMs: 0 });
+      const [viaLane, viaSdk] = await Promise.all([
+        post(lane.url, body, laneSession),
+        post(sdk.url, body, sdkSession),
+      ]);
+      assert.deepEqual(viaLane.messages, viaSdk.messages);
+      assert.equal(viaLane.messages.length, 1, 'info messages are below the session level');
+      assert.equal(viaLane.mediaType, 'application/json', 'the lane answered');
+    });
+
+    it('leaves a client that can be asked back (elicitation) to the SDK path', async () => {
+      const session = await openSession(lane.url, { elicitation: {} });
+      const answered = await post(lane.url, legacyCall(42, 'alpha_echo', { message: 'hi' }), session);
+      assert.equal(answered.mediaType, 'text/event-stream', 'the SDK transport answered');
+      assert.equal(textOf((answered.messages[0] as { result: { content: unknown } }).result), 'alpha: hi');
     });
 
     it('a call that is not plain is answered on an SSE stream that opens with a priming event', async () => {
@@ -367,6 +428,46 @@ describe('call lane', () => {
     } finally {
       db.close();
     }
+  });
+
+  describe('admits once', () => {
+    it('verifies a credential once per request, and refuses it as the SDK path does', async () => {
+      const authenticator = lane.gateway.access.authenticator;
+      const verify = authenticator.authenticateHttp.bind(authenticator);
+      let verified = 0;
+      authenticator.authenticateHttp = (authorization) => {
+        verified++;
+        return verify(authorization);
+      };
+      try {
+        const request = modernCall(50, 'alpha_echo', { message: 'hi' });
+        const headers = { ...request.headers, authorization: 'Bearer ghk_not-a-key' };
+        const [viaLane, viaSdk] = await Promise.all([
+          post(lane.url, request.body, headers),
+          post(sdk.url, request.body, headers),
+        ]);
+        assert.deepEqual(viaLane, viaSdk);
+        assert.equal(viaLane.status, 401);
+        assert.equal(verified, 1, 'the refused credential was checked once');
+        // A request the lane hands to the SDK path (a progress token) is not admitted again.
+        const handed = modernCall(51, 'alpha_echo', { message: 'hi' }, { progressToken: 'p51' });
+        await post(lane.url, handed.body, handed.headers);
+        assert.equal(verified, 2, 'one check for the handed-over request too');
+      } finally {
+        authenticator.authenticateHttp = verify;
+      }
+    });
+
+    it('refuses a foreign Origin before looking at the credential', async () => {
+      const request = modernCall(52, 'alpha_echo', { message: 'hi' });
+      const headers = { ...request.headers, origin: 'http://evil.example' };
+      const [viaLane, viaSdk] = await Promise.all([
+        post(lane.url, request.body, headers),
+        post(sdk.url, request.body, headers),
+      ]);
+      assert.deepEqual(viaLane, viaSdk);
+      assert.equal(viaLane.status, 403);
+    });
   });
 
   describe('refuses bad bodies itself, and keeps serving', () => {

@@ -5,19 +5,18 @@
  */
 import {
   type ClientCapabilities,
-  createRequestStateCodec,
   inputRequired,
   McpServer,
-  type RequestStateCodec,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
+import { admittedCaller } from '../auth/admitted-caller.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Outcome, Pipeline } from '../pipeline/outcome.ts';
 import { TASK_METHODS, TASKS_EXTENSION } from '../tasks/task-relay.ts';
 import { newGatewayRequest } from './gateway-request.ts';
-import { takePrepared } from './prepared-outcome.ts';
+import type { RequestStateSealer } from './request-state.ts';
 
 export const SERVER_INFO = { name: 'gatehouse', title: 'Gatehouse MCP gateway', version: '0.1.0' };
 
@@ -54,12 +53,8 @@ export interface ServerOrigin {
   principal?: Principal;
 }
 
-/** Key under which the HTTP front puts the verified principal in the SDK's `authInfo.extra`. */
-export const PRINCIPAL_AUTH_KEY = 'gatehouse.principal';
-
 function principalOf(ctx: ServerContext): Principal | undefined {
-  const principal = ctx.http?.authInfo?.extra?.[PRINCIPAL_AUTH_KEY];
-  return principal === undefined ? undefined : (principal as Principal);
+  return admittedCaller(ctx.http?.authInfo)?.principal;
 }
 
 /**
@@ -105,16 +100,12 @@ function buildRequest(
 /** tasks/* params: the task id, plus whatever else the method carries (inputResponses, _meta). */
 const TASK_PARAMS = z.looseObject({ taskId: z.string() });
 
-export function createCodec(key: Uint8Array): RequestStateCodec {
-  return createRequestStateCodec({ key, ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
-}
-
 /**
  * The SDK's McpServer, used only as the shell the HTTP entry recognises: it has no registered
  * tools of its own — every handler is set on the low-level server — and it answers the entry's
  * tool-schema question (for SEP-2243 `Mcp-Param-*` header validation) from the gateway catalog.
  */
-class GatewayMcpServer extends McpServer {
+export class GatewayMcpServer extends McpServer {
   private readonly schemaOf: (name: string) => Record<string, unknown> | undefined;
 
   constructor(
@@ -131,18 +122,18 @@ class GatewayMcpServer extends McpServer {
 }
 
 /** The SDK handler's answer for an outcome: a result, an input-required result, or a thrown error. */
-async function encodeForSdk(outcome: Outcome, ctx: ServerContext, codec: RequestStateCodec) {
+async function encodeForSdk(outcome: Outcome, ctx: ServerContext, sealer: RequestStateSealer) {
   if (outcome.kind === 'error') throw outcome.error;
   if (outcome.kind === 'result') return outcome.result;
-  const requestState = await codec.mint(outcome.requestState, ctx);
+  const requestState = await sealer.seal(ctx.mcpReq.method, outcome.requestState);
   return inputRequired({ inputRequests: outcome.inputRequests, requestState });
 }
 
 export function createDownstreamServer(
   deps: ServerFactoryDeps,
   origin: ServerOrigin,
-  codec: RequestStateCodec,
-): McpServer {
+  sealer: RequestStateSealer,
+): GatewayMcpServer {
   const hint = { ttlMs: deps.listTtlMs, cacheScope: 'private' as const };
   // Capabilities go on the low-level server (below), not to McpServer, so that McpServer
   // installs none of its own handlers.
@@ -155,7 +146,7 @@ export function createDownstreamServer(
       'resources/templates/list': hint,
       'server/discover': hint,
     },
-    requestState: { verify: (state: string, ctx: ServerContext) => codec.verify(state, ctx) },
+    requestState: { verify: (state: string, ctx: ServerContext) => sealer.open(state, ctx) },
   });
   const server = mcp.server;
   server.registerCapabilities({
@@ -172,27 +163,21 @@ export function createDownstreamServer(
     request: { params?: Record<string, unknown> },
     ctx: ServerContext,
   ) => {
-    const prepared = takePrepared(ctx, method);
+    const built = buildRequest(
+      method,
+      request.params ?? {},
+      ctx,
+      origin,
+      () => server.getClientCapabilities(),
+      deps.shutdown,
+    );
     let outcome: Outcome;
-    if (prepared === undefined) {
-      const built = buildRequest(
-        method,
-        request.params ?? {},
-        ctx,
-        origin,
-        () => server.getClientCapabilities(),
-        deps.shutdown,
-      );
-      try {
-        outcome = await deps.pipeline(built.req);
-      } finally {
-        await built.sent();
-      }
-    } else {
-      outcome = prepared.outcome;
-      for (const p of prepared.logs) await ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {});
+    try {
+      outcome = await deps.pipeline(built.req);
+    } finally {
+      await built.sent();
     }
-    return encodeForSdk(outcome, ctx, codec);
+    return encodeForSdk(outcome, ctx, sealer);
   };
   for (const method of FORWARDED_METHODS) {
     server.setRequestHandler(method, ((request: { params?: Record<string, unknown> }, ctx: ServerContext) =>

@@ -101,9 +101,9 @@ function route(request: Request, approver: Principal, deps: ApprovalsApiDeps): P
 
 export function createApprovalsApi(deps: ApprovalsApiDeps): (request: Request) => Promise<Response> {
   return async (request) => {
-    const refused = checkHostAndOrigin(request, deps.server);
+    const refused = checkHostAndOrigin(request.headers, deps.server);
     if (refused) return refused;
-    const identity = await deps.auth.authenticate(request);
+    const identity = await deps.auth.authenticate(request.headers.get('authorization'));
     if (!identity.ok) return identity.response;
     if (!mayReview(identity.principal, deps.config)) {
       return problem(403, `the approval queue needs one of the roles [${deps.config.approvers.join(', ')}]`);

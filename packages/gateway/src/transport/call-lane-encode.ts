@@ -1,15 +1,17 @@
 /**
- * The call lane's answers, encoded as the SDK encodes them (its per-era codecs): the result's
- * JSON text, or undefined when the SDK would treat the result in a way the lane does not copy —
- * the lane then hands it to the SDK path. test/call-lane.test.ts compares both paths byte for byte
- * (as parsed JSON) on the same requests.
+ * The call lane's answers, encoded as the SDK encodes them (its per-era codecs). A result the SDK
+ * would rewrite in a way the lane does not copy (a list page whose tools need the SDK's per-era
+ * rewriting) is refused before the pipeline runs (`laneRefusesList`), so every outcome the
+ * pipeline returns to the lane is encoded here. test/call-lane.test.ts compares both paths
+ * byte for byte (as parsed JSON) on the same requests.
  *
  * - 2025 era: tools/call results unchanged; tools/list unchanged unless a tool's outputSchema is
  *   not an object schema (the SDK wraps those for 2025 clients).
  * - 2026-07-28: `resultType: "complete"` appended; on tools/list also the cache fields (`ttlMs`
  *   from server.listTtlMs, `cacheScope: "private"`, as configured on the SDK server); then the
- *   gateway's identity in `_meta`. Tools carrying `execution` (deleted on this revision) and
- *   results with their own envelope fields are left to the SDK.
+ *   gateway's identity in `_meta`. An input-required outcome is encoded the same way, with the
+ *   gateway's sealed requestState.
+ * - Errors: the JSON-RPC error object, in both eras.
  *
  * The result's own text is shared with the audit digest (pipeline/result-json.ts), and a shared
  * frozen list page is serialized once.
@@ -24,17 +26,30 @@ type Result = Record<string, unknown>;
 
 const SERVER_INFO_JSON = JSON.stringify({ [SERVER_INFO_META_KEY]: SERVER_INFO });
 
-/** Result fields whose presence the SDK's 2026-07-28 encoder keeps as given or rewrites. */
-const ENVELOPE_FIELDS = ['resultType', 'ttlMs', 'cacheScope', 'tools', 'capabilities'] as const;
+export function encodedResult(era: Era, method: LaneMethod, result: Result, listTtlMs: number): string {
+  if (method === 'tools/list') return era === 'legacy' ? resultJson(result) : modernList(result, listTtlMs);
+  return era === 'legacy' ? resultJson(result) : modernResult(result);
+}
 
-export function encodedResult(
-  era: Era,
-  method: LaneMethod,
-  result: Result,
-  listTtlMs: number,
-): string | undefined {
-  if (method === 'tools/list') return era === 'legacy' ? legacyList(result) : modernList(result, listTtlMs);
-  return era === 'legacy' ? resultJson(result) : modernCall(result);
+/** A 2026-07-28 input-required answer, with the requestState the gateway sealed for it. */
+export function encodedInputRequired(inputRequests: unknown, requestState: string): string {
+  return JSON.stringify({
+    resultType: 'input_required',
+    inputRequests,
+    requestState,
+    _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO },
+  });
+}
+
+/** A JSON-RPC error response to `id` (as the SDK frames a thrown ProtocolError). */
+export function encodedError(id: string | number, error: unknown, code: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const data = (error as { data?: unknown } | null)?.data;
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    error: data === undefined ? { code, message } : { code, message, data },
+  });
 }
 
 function isPlainObject(value: unknown): value is Result {
@@ -47,45 +62,67 @@ function appended(result: Result, fields: string): string {
   return json === '{}' ? `{${fields}}` : `${json.slice(0, -1)},${fields}}`;
 }
 
-function modernCall(result: Result): string | undefined {
-  for (const field of ENVELOPE_FIELDS) if (result[field] !== undefined) return undefined;
+/**
+ * A 2026-07-28 result: `resultType` (complete unless the result names its own, as a task does)
+ * and the gateway's identity in `_meta`. The common case — no `_meta`, no `resultType` — is
+ * appended to the result's own text without parsing it again.
+ */
+function modernResult(result: Result): string {
   const meta = result._meta;
-  if (meta === undefined) return appended(result, `"resultType":"complete","_meta":${SERVER_INFO_JSON}`);
-  if (!isPlainObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return undefined;
-  const stamped = { ...meta, [SERVER_INFO_META_KEY]: SERVER_INFO };
-  return JSON.stringify({ ...result, resultType: 'complete', _meta: stamped });
+  if (meta === undefined && result.resultType === undefined)
+    return appended(result, `"resultType":"complete","_meta":${SERVER_INFO_JSON}`);
+  const stamped = { ...(isPlainObject(meta) ? meta : {}), [SERVER_INFO_META_KEY]: SERVER_INFO };
+  return JSON.stringify({ ...result, resultType: result.resultType ?? 'complete', _meta: stamped });
 }
 
-/** Per list page: whether a tool needs something the lane does not do (memoized; pages are shared). */
-const legacyWrapNeeded = new WeakMap<object, boolean>();
-const modernDeletedField = new WeakMap<object, boolean>();
-
-function someTool(page: Result, memo: WeakMap<object, boolean>, test: (tool: Result) => boolean): boolean {
-  let known = memo.get(page);
-  if (known === undefined) {
-    const tools = Array.isArray(page.tools) ? page.tools : [];
-    known = tools.some((tool) => isPlainObject(tool) && test(tool));
-    memo.set(page, known);
-  }
-  return known;
+/**
+ * Whether a tool needs the SDK's own per-era rewriting in a list page, which the lane does not
+ * copy: a 2025 client gets non-object output schemas wrapped; 2026-07-28 deletes `execution`.
+ * The lane asks before the pipeline runs, for the whole catalog (a page is a part of it).
+ */
+export function needsSdkListRewrite(era: Era, tool: Result): boolean {
+  return era === 'legacy'
+    ? isPlainObject(tool.outputSchema) && tool.outputSchema.type !== 'object'
+    : 'execution' in tool;
 }
 
-function legacyList(page: Result): string | undefined {
-  const needsWrap = someTool(
-    page,
-    legacyWrapNeeded,
-    (tool) => isPlainObject(tool.outputSchema) && tool.outputSchema.type !== 'object',
-  );
-  return needsWrap ? undefined : resultJson(page);
+/** A 2026-07-28 list page: the cache fields as configured on the SDK server, and the identity. */
+function modernList(page: Result, listTtlMs: number): string {
+  if (page._meta === undefined)
+    return appended(
+      page,
+      `"resultType":"complete","ttlMs":${listTtlMs},"cacheScope":"private","_meta":${SERVER_INFO_JSON}`,
+    );
+  // A page that says which upstreams are missing from it carries its own `_meta`.
+  const meta = { ...(isPlainObject(page._meta) ? page._meta : {}), [SERVER_INFO_META_KEY]: SERVER_INFO };
+  return JSON.stringify({
+    ...page,
+    resultType: 'complete',
+    ttlMs: listTtlMs,
+    cacheScope: 'private',
+    _meta: meta,
+  });
 }
 
-function modernList(page: Result, listTtlMs: number): string | undefined {
-  if (!Array.isArray(page.tools)) return undefined;
-  for (const field of ['resultType', 'ttlMs', 'cacheScope', '_meta'] as const)
-    if (page[field] !== undefined) return undefined;
-  if (someTool(page, modernDeletedField, (tool) => 'execution' in tool)) return undefined;
-  return appended(
-    page,
-    `"resultType":"complete","ttlMs":${listTtlMs},"cacheScope":"private","_meta":${SERVER_INFO_JSON}`,
-  );
+/**
+ * `needsSdkListRewrite` over a catalog's tools, worked out once per catalog version: whether a
+ * list of this era must take the SDK path.
+ */
+export function listRewriteCheck(catalog: {
+  readonly version: number;
+  tools(): readonly { item: unknown }[];
+}): (era: Era) => boolean {
+  let version = -1;
+  let needs = { legacy: false, modern: false };
+  return (era) => {
+    if (catalog.version !== version) {
+      version = catalog.version;
+      const tools = catalog.tools().map((entry) => entry.item as Result);
+      needs = {
+        legacy: tools.some((tool) => needsSdkListRewrite('legacy', tool)),
+        modern: tools.some((tool) => needsSdkListRewrite('modern', tool)),
+      };
+    }
+    return needs[era];
+  };
 }

@@ -2,58 +2,57 @@
  * The call lane: plain `tools/call` and `tools/list` requests over HTTP, served straight from
  * Node's request to the gateway pipeline and back, without building a web Request, an SDK server
  * (one per request in the 2026-07-28 era) and an SSE stream (2025-era sessions) around them. It is
- * the gateway's hot path; the pipeline — authentication, policy, approval, shaping, audit,
- * metrics — is the same one the SDK path runs, with the request built by the same function
- * (downstream/gateway-request.ts).
+ * the gateway's hot path; admission (transport/admission.ts) and the pipeline — policy, approval,
+ * shaping, audit, metrics — are the same ones the SDK path runs, with the request built by the same
+ * function (downstream/gateway-request.ts).
  *
- * The lane writes only what it can write exactly as the SDK would: a plain result, with nothing
- * sent before it. Everything else falls back to the SDK path:
- * - before the pipeline runs — anything call-lane-route.ts does not accept, and every refusal
- *   (Host/Origin, authentication, draining), which the front answers itself;
- * - after it ran — an error, an input-required result, or log messages to deliver: the SDK path
- *   gets the outcome (downstream/prepared-outcome.ts) and encodes it, without running the
- *   pipeline again.
+ * The lane decides before the pipeline runs whether it can answer whatever the pipeline returns
+ * (call-lane-route.ts, plus the checks below); what it takes, it encodes itself, every outcome
+ * (call-lane-encode.ts). What it does not take goes to the SDK path untouched, already admitted:
+ * - anything call-lane-route.ts does not accept;
+ * - a list whose tools need the SDK's per-era rewriting;
+ * - a 2025-era call from a client that can be asked back (elicitation, sampling, roots): its
+ *   answer may need the SDK's server-to-client exchange on an SSE stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type AuthInfo,
   isJsonContentType,
   type LoggingMessageNotificationParams,
-  localhostAllowedHostnames,
-  localhostAllowedOrigins,
-  validateHostHeader,
-  validateOriginHeader,
 } from '@modelcontextprotocol/server';
-import type { Authenticator } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ServerModel } from '../config/model.ts';
 import { newGatewayRequest } from '../downstream/gateway-request.ts';
-import { PREPARED_AUTH_KEY, type PreparedOutcome } from '../downstream/prepared-outcome.ts';
+import type { RequestStateSealer } from '../downstream/request-state.ts';
+import { WireErrors } from '../errors/registry.ts';
+import { wireError } from '../errors/wire.ts';
 import type { HeaderReader } from '../observability/tracing.ts';
-import type { GatewayRequest } from '../pipeline/context.ts';
+import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Outcome, Pipeline } from '../pipeline/outcome.ts';
-import { encodedResult } from './call-lane-encode.ts';
+import type { Admitter } from './admission.ts';
+import { encodedError, encodedInputRequired, encodedResult } from './call-lane-encode.ts';
 import { type LaneRoute, laneRoute, mentionsHeaderParams } from './call-lane-route.ts';
-import { authInfoFor } from './http-auth.ts';
 import { type BodyLimits, bodyLimitsOf, jsonRpcBodyFrom, tooLargeResponse } from './hygiene.ts';
 import type { LaneSession } from './legacy-sessions.ts';
 import { writeWebResponse } from './node-response.ts';
 
 export interface CallLaneDeps {
   server: ServerModel;
-  authenticator: Authenticator;
+  admission: Admitter;
   /** Runs the gateway's current pipeline. */
   pipeline: Pipeline<GatewayRequest>;
   shutdown: AbortSignal;
   toolInputSchema: (name: string) => Record<string, unknown> | undefined;
-  draining: () => boolean;
+  /** Whether a tool in the catalog needs the SDK's own rewriting of list pages in this era. */
+  listNeedsSdk: (era: Era) => boolean;
   laneSession: (id: string, principalId: string) => LaneSession | undefined;
+  requestStates: RequestStateSealer;
 }
 
 /**
  * `served`: the lane answered. Otherwise the SDK path must: with `parsedBody` when the lane
- * already read the body (the Node request's stream is then consumed), and with the caller's
- * `authInfo` (set on the Node request as `req.auth`) when it authenticated them.
+ * already read the body (the Node request's stream is then consumed), and with the admitted
+ * caller set on the Node request (`req.auth`), so the front does not admit it again.
  */
 export type LaneVerdict = { served: true } | { served: false; parsedBody?: unknown };
 
@@ -63,35 +62,32 @@ const FALL_BACK: LaneVerdict = { served: false };
 const SERVED: LaneVerdict = { served: true };
 
 export function createCallLane(deps: CallLaneDeps) {
-  const hosts = [...localhostAllowedHostnames(), ...deps.server.allowedHosts];
-  const origins = [...localhostAllowedOrigins(), ...deps.server.allowedOrigins];
   const bodyLimits = bodyLimitsOf(deps.server);
   const routeOptions = {
     declaresHeaderParams: (name: string) => mentionsHeaderParams(deps.toolInputSchema(name)),
   };
 
-  /** Whether the request passes the front's own checks, and who the caller is; else undefined. */
-  async function admit(headers: HeaderReader): Promise<Principal | undefined> {
-    if (deps.draining() || !isJsonContentType(headers.get('content-type'))) return undefined;
-    if (!validateHostHeader(headers.get('host'), hosts).ok) return undefined;
-    if (!validateOriginHeader(headers.get('origin'), origins).ok) return undefined;
-    const identity = await deps.authenticator.authenticateHttp(headers.get('authorization'));
-    return identity.ok ? identity.principal : undefined;
-  }
-
   return async function serve(req: NodeRequest, res: ServerResponse): Promise<LaneVerdict> {
     const headers = nodeHeaders(req);
-    const principal = await admit(headers);
-    if (principal === undefined) return FALL_BACK;
-    req.auth = authInfoFor(principal);
+    const admitted = await deps.admission.admit(headers);
+    if (!admitted.ok) {
+      req.resume(); // the body of a refused request is not read
+      await writeWebResponse(res, admitted.response);
+      return SERVED;
+    }
+    req.auth = admitted.caller;
+    if (!isJsonContentType(headers.get('content-type'))) return FALL_BACK;
     const body = await readJsonRpc(req, res, bodyLimits);
     if (body === undefined) return SERVED;
     const route = laneRoute(body, headers, routeOptions);
-    if (route === undefined) return { served: false, parsedBody: body };
+    if (route === undefined || (route.method === 'tools/list' && deps.listNeedsSdk(route.era)))
+      return { served: false, parsedBody: body };
+    const principal = admitted.caller.principal;
     const session = route.era === 'legacy' ? deps.laneSession(route.sessionId, principal.id) : undefined;
-    if (route.era === 'legacy' && session === undefined) return { served: false, parsedBody: body };
-    const answered = await runCall(deps, req, res, { route, session, headers, principal });
-    return answered ? SERVED : { served: false, parsedBody: body };
+    if (route.era === 'legacy' && (session === undefined || session.asksBack))
+      return { served: false, parsedBody: body };
+    await runCall(deps, res, { route, session, headers, principal });
+    return SERVED;
   };
 }
 
@@ -116,13 +112,8 @@ interface LaneCall {
   principal: Principal;
 }
 
-/** Runs the pipeline; writes a plain result, or leaves the outcome on `req.auth` and returns false. */
-async function runCall(
-  deps: CallLaneDeps,
-  req: NodeRequest,
-  res: ServerResponse,
-  call: LaneCall,
-): Promise<boolean> {
+/** Runs the pipeline and writes its outcome. */
+async function runCall(deps: CallLaneDeps, res: ServerResponse, call: LaneCall): Promise<void> {
   const { route, session, headers, principal } = call;
   // Aborted when a 2026-07-28 caller goes away (that is its cancellation, as on the SDK path),
   // or when a 2025-era caller cancels with notifications/cancelled. A 2025-era disconnect is not
@@ -143,15 +134,18 @@ async function runCall(
       sessionId: session?.id,
       signal: ended.signal,
       envelope: route.era === 'modern' ? route.envelope : undefined,
-      sessionCapabilities: () => session?.server.server.getClientCapabilities(),
+      sessionCapabilities: () => session?.capabilities(),
       inputResponses: undefined,
       resumeState: undefined,
       headers,
       principal,
       // No progress token, so the pipeline sends no progress.
       notify: () => {},
-      // 2026-07-28 without a log level in the envelope: the SDK sends no log messages either.
-      log: route.era === 'legacy' ? (p) => logs.push(p) : () => {},
+      // 2026-07-28 without a log level in the envelope: the SDK sends no log messages either. A
+      // 2025-era session gets the messages at or above the level it set, before the answer.
+      log: (p) => {
+        if (session !== undefined && !session.ignoresLog(p.level)) logs.push(p);
+      },
     },
     deps.shutdown,
   );
@@ -163,30 +157,44 @@ async function runCall(
     res.off('close', onClose);
   }
   // A caller that went away gets nothing: a JSON answer has no stream to resume.
-  if (res.destroyed) return true;
+  if (res.destroyed) return;
   if (ended.signal.aborted) {
     // A cancelled request gets no answer (as on the SDK path); its HTTP exchange still ends, as an
     // event stream with no events.
     endWithoutAnswer(res, session?.id);
-    return true;
+    return;
   }
-  const encoded =
-    outcome.kind !== 'result' || logs.length > 0
-      ? undefined
-      : encodedResult(route.era, route.method, outcome.result, deps.server.listTtlMs);
-  if (encoded !== undefined) {
-    writeJson(res, `{"result":${encoded},"jsonrpc":"2.0","id":${JSON.stringify(route.id)}}`, session?.id);
-    return true;
+  const answer = await encodedAnswer(deps, route, outcome);
+  if (logs.length === 0) writeJson(res, answer, session?.id);
+  else writeEvents(res, [...logs.map(logNotification), answer], session?.id);
+}
+
+/** The JSON-RPC response for an outcome. */
+async function encodedAnswer(deps: CallLaneDeps, route: LaneRoute, outcome: Outcome): Promise<string> {
+  const id = JSON.stringify(route.id);
+  switch (outcome.kind) {
+    case 'result':
+      return `{"result":${encodedResult(route.era, route.method, outcome.result, deps.server.listTtlMs)},"jsonrpc":"2.0","id":${id}}`;
+    case 'error':
+      return encodedError(route.id, outcome.error, outcome.code);
+    case 'input_required': {
+      if (route.era === 'legacy') {
+        // Only a client that can be asked back is offered the question (the lane leaves those
+        // to the SDK path), so one that cannot gets the reason instead.
+        const error = wireError(
+          'MissingRequiredClientCapability',
+          'This call needs an answer from the user, but the client declared no capability to be asked (elicitation)',
+        );
+        return encodedError(route.id, error, WireErrors.MissingRequiredClientCapability.code);
+      }
+      const sealed = await deps.requestStates.seal(route.method, outcome.requestState);
+      return `{"result":${encodedInputRequired(outcome.inputRequests, sealed)},"jsonrpc":"2.0","id":${id}}`;
+    }
   }
-  const prepared: PreparedOutcome = {
-    method: route.method,
-    requestId: route.id,
-    outcome,
-    logs,
-    taken: false,
-  };
-  (req.auth as AuthInfo).extra = { ...(req.auth as AuthInfo).extra, [PREPARED_AUTH_KEY]: prepared };
-  return false;
+}
+
+function logNotification(params: LoggingMessageNotificationParams): string {
+  return JSON.stringify({ method: 'notifications/message', params, jsonrpc: '2.0' });
 }
 
 const GONE = 'the caller went away';
@@ -199,6 +207,17 @@ function endWithoutAnswer(res: ServerResponse, sessionId: string | undefined): v
   if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
   res.writeHead(200, headers);
   res.end();
+}
+
+/** A 2025-era answer with log messages before it: one event per message (not resumable: sent whole). */
+function writeEvents(res: ServerResponse, messages: string[], sessionId: string | undefined): void {
+  const headers: Record<string, string> = {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+  };
+  if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
+  res.writeHead(200, headers);
+  res.end(messages.map((message) => `event: message\ndata: ${message}\n\n`).join(''));
 }
 
 function writeJson(res: ServerResponse, payload: string, sessionId: string | undefined): void {

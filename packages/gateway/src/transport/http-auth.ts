@@ -2,9 +2,8 @@
  * The HTTP side of authentication, as a thin adapter: the Authorization header goes to the
  * Authenticator; a refusal becomes the status and `WWW-Authenticate` challenge the MCP
  * authorization spec asks for; a principal becomes the SDK's `authInfo`, which carries it to the
- * pipeline. Also serves the RFC 9728 protected-resource metadata when OIDC is configured.
+ * pipeline (transport/admission.ts). Also serves the RFC 9728 protected-resource metadata when OIDC is configured.
  */
-import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Authenticator, AuthOutcome } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
 import {
@@ -15,7 +14,6 @@ import {
 } from '../auth/resource-metadata.ts';
 import type { ServerModel } from '../config/model.ts';
 import type { AuthModel } from '../config/model-access.ts';
-import { PRINCIPAL_AUTH_KEY } from '../downstream/server-factory.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
 
 type Refusal = Extract<AuthOutcome, { ok: false }>;
@@ -46,19 +44,10 @@ export function refusalResponse(refusal: Refusal, auth: AuthModel, server: Serve
   return response;
 }
 
-export function authInfoFor(principal: Principal): AuthInfo {
-  return {
-    token: '',
-    clientId: principal.id,
-    scopes: [...principal.scopes],
-    extra: { [PRINCIPAL_AUTH_KEY]: principal },
-  };
-}
-
 export interface HttpAuth {
-  /** The principal for an MCP request, or the response refusing it. */
+  /** The principal for a request's Authorization header, or the response refusing it. */
   authenticate(
-    request: Request,
+    authorization: string | null,
   ): Promise<{ ok: true; principal: Principal } | { ok: false; response: Response }>;
   /** The protected-resource metadata document, when `pathname` is one of its URLs. */
   metadata(pathname: string): Response | undefined;
@@ -68,8 +57,8 @@ export function createHttpAuth(authenticator: Authenticator, auth: AuthModel, se
   const oidc = auth.oidc;
   const metadataPaths = oidc === null ? [] : resourceMetadataPaths(server.resourceUrl);
   return {
-    async authenticate(request) {
-      const outcome = await authenticator.authenticateHttp(request.headers.get('authorization'));
+    async authenticate(authorization) {
+      const outcome = await authenticator.authenticateHttp(authorization);
       if (outcome.ok) return outcome;
       return { ok: false, response: refusalResponse(outcome, auth, server) };
     },

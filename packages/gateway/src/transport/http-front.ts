@@ -10,28 +10,24 @@ import {
   isLegacyRequest,
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
-import type { Principal } from '../auth/principal.ts';
+import { admittedCaller } from '../auth/admitted-caller.ts';
 import type { ServerModel } from '../config/model.ts';
-import { carriesPrepared } from '../downstream/prepared-outcome.ts';
-import { PRINCIPAL_AUTH_KEY } from '../downstream/server-factory.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import { type Admission, type Admitter, createAdmission } from './admission.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
-import { authInfoFor, createHttpAuth } from './http-auth.ts';
-import {
-  type BodyLimits,
-  type BodyOutcome,
-  bodyLimitsOf,
-  checkHostAndOrigin,
-  readJsonRpcBody,
-} from './hygiene.ts';
+import { createHttpAuth } from './http-auth.ts';
+import { type BodyLimits, type BodyOutcome, bodyLimitsOf, readJsonRpcBody } from './hygiene.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
 
-/** Per-request options from the Node entry: a caller it already authenticated, a body it parsed. */
+/** Per-request options from the Node entry: a caller it already admitted, a body it parsed. */
 export interface FrontFetchOptions {
-  /** Set only by in-process code (the Node entry's call lane), never from request data. */
+  /**
+   * The caller the call lane already admitted (an AdmittedCaller, which only in-process code
+   * makes): the front does not admit the request again.
+   */
   authInfo?: AuthInfo;
   /** The POST body, already read and checked as JSON-RPC by the Node entry. */
   parsedBody?: unknown;
@@ -39,6 +35,8 @@ export interface FrontFetchOptions {
 
 export interface HttpFront {
   fetch(request: Request, options?: FrontFetchOptions): Promise<Response>;
+  /** Admission for every HTTP driver (the call lane uses it too). */
+  readonly admission: Admitter;
   readonly sessions: LegacySessions;
   /** True once the gateway stopped accepting MCP requests. */
   readonly draining: boolean;
@@ -74,27 +72,27 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     server,
   });
 
+  const admission = createAdmission({ server, auth, draining: () => draining });
+
   async function mcp(request: Request, options: FrontFetchOptions | undefined): Promise<Response> {
-    const refused = checkHostAndOrigin(request, server);
-    if (refused) return refused;
-    // A call the lane accepted before the drain began is answered, not refused.
-    if (draining && !carriesPrepared(options?.authInfo))
-      return jsonRpcError(503, 'InternalError', 'Service Unavailable: the gateway is shutting down');
-    // Authenticate before reading the body: an unauthenticated caller costs no parsing.
-    const identity = authenticatedBy(options?.authInfo) ?? (await auth.authenticate(request));
-    if (!identity.ok) return identity.response;
-    const authInfo = options?.authInfo ?? authInfoFor(identity.principal);
+    // Admitted once: by the call lane (which handed the request over; a call it accepted before
+    // the drain began is answered, not refused), or here. Before reading the body, so a refused
+    // caller costs no parsing.
+    const admitted = alreadyAdmitted(options?.authInfo) ?? (await admission.admit(request.headers));
+    if (!admitted.ok) return admitted.response;
+    const { caller } = admitted;
     const body = await bodyOf(request, options?.parsedBody, bodyLimits);
     if (!body.ok) return body.response;
     const parsedBody = body.body;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: server.maxBodyBytes })) {
-      return sessions.handle(request, parsedBody, identity.principal, authInfo);
+      return sessions.handle(request, parsedBody, caller.principal, caller);
     }
-    return modern.fetch(request, { parsedBody, authInfo });
+    return modern.fetch(request, { parsedBody, authInfo: caller });
   }
 
   return {
     sessions,
+    admission,
     get draining() {
       return draining;
     },
@@ -140,10 +138,10 @@ async function bodyOf(request: Request, parsed: unknown, limits: BodyLimits): Pr
   };
 }
 
-/** The caller the Node entry already authenticated (its principal rides in `authInfo.extra`). */
-function authenticatedBy(authInfo: AuthInfo | undefined): { ok: true; principal: Principal } | undefined {
-  const principal = authInfo?.extra?.[PRINCIPAL_AUTH_KEY] as Principal | undefined;
-  return principal === undefined ? undefined : { ok: true, principal };
+/** The caller the call lane already admitted, when it handed the request over. */
+function alreadyAdmitted(authInfo: AuthInfo | undefined): Admission | undefined {
+  const caller = admittedCaller(authInfo);
+  return caller === undefined ? undefined : { ok: true, caller };
 }
 
 /** Prometheus exposition; with a configured token, only for scrapers that present it. */

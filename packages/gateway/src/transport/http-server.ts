@@ -11,6 +11,7 @@ import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createCallLane } from './call-lane.ts';
+import { listRewriteCheck } from './call-lane-encode.ts';
 import { createHttpFront, type HttpFront } from './http-front.ts';
 
 export interface RunningHttp {
@@ -31,12 +32,13 @@ export async function listenHttp(gateway: Gateway, server: ServerModel, log: Log
   const lane = server.callLane
     ? createCallLane({
         server,
-        authenticator: gateway.access.authenticator,
+        admission: front.admission,
         pipeline: (req) => gateway.pipeline(req),
         shutdown: gateway.requests.shutdown,
         toolInputSchema: (name) => gateway.catalog.tool(name)?.item.inputSchema,
-        draining: () => front.draining,
+        listNeedsSdk: listRewriteCheck(gateway.catalog),
         laneSession: (id, principalId) => front.sessions.laneSession(id, principalId),
+        requestStates: gateway.requestStates,
       })
     : undefined;
   // POSTs to the MCP path try the call lane first; whatever it does not answer (and every other

@@ -5,12 +5,12 @@
  * SDK path) read POST bodies only through `readJsonRpcBody` and `jsonRpcBodyFrom`.
  */
 import {
-  hostHeaderValidationResponse,
   isJsonContentType,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  originValidationResponse,
   readRequestBody,
+  validateHostHeader,
+  validateOriginHeader,
 } from '@modelcontextprotocol/server';
 import { type JsonBounds, jsonBoundsViolation } from './json-bounds.ts';
 import { jsonRpcError } from './responses.ts';
@@ -21,10 +21,26 @@ export interface HygieneOptions {
   maxBodyBytes: number;
 }
 
-export function checkHostAndOrigin(request: Request, options: HygieneOptions): Response | undefined {
-  return (
-    hostHeaderValidationResponse(request, [...localhostAllowedHostnames(), ...options.allowedHosts]) ??
-    originValidationResponse(request, [...localhostAllowedOrigins(), ...options.allowedOrigins])
+/**
+ * Host and Origin against DNS rebinding, with the SDK's checks; a refusal is answered as the
+ * SDK's own transports answer it (403, JSON-RPC -32000). Reads headers only, so every HTTP
+ * driver can use it.
+ */
+export function checkHostAndOrigin(
+  headers: { get(name: string): string | null },
+  options: HygieneOptions,
+): Response | undefined {
+  const host = validateHostHeader(headers.get('host'), [
+    ...localhostAllowedHostnames(),
+    ...options.allowedHosts,
+  ]);
+  const checked = host.ok
+    ? validateOriginHeader(headers.get('origin'), [...localhostAllowedOrigins(), ...options.allowedOrigins])
+    : host;
+  if (checked.ok) return undefined;
+  return Response.json(
+    { jsonrpc: '2.0', error: { code: -32000, message: checked.message }, id: null },
+    { status: 403 },
   );
 }
 

@@ -5,7 +5,7 @@
  * the principal that opened it, and registered for list_changed fan-out and subscriptions.
  */
 import { SessionManager } from '@gatehouse/sessions';
-import type { AuthInfo, McpServer } from '@modelcontextprotocol/server';
+import type { AuthInfo, ClientCapabilities, LoggingLevel } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -21,8 +21,16 @@ interface LaneState {
 /** What the call lane needs of a 2025-era session. */
 export interface LaneSession {
   readonly id: string;
-  readonly server: McpServer;
   readonly laneCalls: Map<string | number, AbortController>;
+  /**
+   * The client declared it can be asked back (elicitation, sampling, roots): its calls may need
+   * the SDK's exchange of server-to-client requests on an SSE stream, so they take the SDK path.
+   */
+  readonly asksBack: boolean;
+  /** The capabilities the client declared at initialize. */
+  capabilities(): ClientCapabilities | undefined;
+  /** Whether a log message at `level` is below the level the client set (logging/setLevel). */
+  ignoresLog(level: LoggingLevel): boolean;
 }
 
 export interface LegacySessionOptions {
@@ -69,7 +77,18 @@ export class LegacySessions {
     const session = this.manager.live(id, principalId);
     if (session === undefined) return undefined;
     session.state.laneCalls ??= new Map();
-    return { id, server: session.server, laneCalls: session.state.laneCalls };
+    const server = session.server.server;
+    const capabilities = server.getClientCapabilities();
+    return {
+      id,
+      laneCalls: session.state.laneCalls,
+      asksBack:
+        capabilities?.elicitation !== undefined ||
+        capabilities?.sampling !== undefined ||
+        capabilities?.roots !== undefined,
+      capabilities: () => server.getClientCapabilities(),
+      ignoresLog: (level) => ignoredBySession(server, level, id),
+    };
   }
 
   closeAll(): Promise<void> {
@@ -86,4 +105,15 @@ function cancelLaneCall(state: LaneState, body: unknown): void {
     const id = m.params?.requestId;
     if (typeof id === 'string' || typeof id === 'number') state.laneCalls.get(id)?.abort();
   }
+}
+
+/**
+ * Whether the session's log level (logging/setLevel, which the SDK keeps per session) filters out
+ * a message at `level`. The SDK's check is not part of its typed surface, so it is looked up
+ * here, in one place; test/call-lane.test.ts pins that the lane filters exactly as the SDK path.
+ */
+function ignoredBySession(server: object, level: LoggingLevel, sessionId: string): boolean {
+  const check = (server as { isMessageIgnored?: (level: LoggingLevel, sessionId?: string) => boolean })
+    .isMessageIgnored;
+  return typeof check === 'function' ? check.call(server, level, sessionId) : false;
 }
