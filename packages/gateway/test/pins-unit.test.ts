@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/client';
-import { upstreamPinning } from '../src/config/schema-pins.ts';
+import { upstreamPinning } from '../src/config/normalize-pins.ts';
 import { admitTools, type PinnedTool } from '../src/pins/admit.ts';
 import { toolDefinition, toolHash } from '../src/pins/definition.ts';
 import { lineDiff, renderDiff } from '../src/pins/diff.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-import { upstreamResilience } from '../src/config/schema-resilience.ts';
+import { upstreamResilience } from '../src/config/normalize-resilience.ts';
 import { wireError } from '../src/errors/wire.ts';
 import { planUpstreams, restartOnlyChanges } from '../src/lifecycle/reload-plan.ts';
 import { ERROR_META_KEY, toolErrorResult } from '../src/stages/answer-for-model.ts';

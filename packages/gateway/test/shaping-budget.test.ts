@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ShapingRuleModel } from '../src/config/model-shaping.ts';
+import { normalizeShaping } from '../src/config/normalize-shaping.ts';
+import { ShapingSchema } from '../src/config/schema-shaping.ts';
 import { estimateTokens, firstPage, nextPage } from '../src/shaping/budget.ts';
 import { ContinuationStore } from '../src/shaping/continuations.ts';
-import type { ShapingRuleModel } from '../src/shaping/model.ts';
-import { normalizeShaping } from '../src/shaping/normalize.ts';
 import { shapingPlanFor } from '../src/shaping/plan.ts';
 import { continuationResult, type ShapeContext, shapeToolResult } from '../src/shaping/result.ts';
-import { ShapingSchema } from '../src/shaping/schema.ts';
 
 /** A compiled rule from what a user would write. */
 function rule(input: Record<string, unknown>): ShapingRuleModel {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfigText } from '../src/config/load.ts';
-import { parsePath } from '../src/shaping/paths.ts';
+import { parsePath } from '../src/config/shaping-paths.ts';
 
 describe('shaping paths', () => {
   it('parses keys, [] elements, * wildcards and key globs', () => {

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 import { z } from 'zod';
+import type { ShapingRuleModel } from '../src/config/model-shaping.ts';
+import { normalizeShaping } from '../src/config/normalize-shaping.ts';
+import { ShapingSchema } from '../src/config/schema-shaping.ts';
 import { firstPage, nextPage } from '../src/shaping/budget.ts';
 import { shapeSchema } from '../src/shaping/json-schema.ts';
-import type { ShapingRuleModel } from '../src/shaping/model.ts';
-import { normalizeShaping } from '../src/shaping/normalize.ts';
-import { ShapingSchema } from '../src/shaping/schema.ts';
 import { shapeValue, truncateString } from '../src/shaping/value.ts';
 
 /** A compiled rule from what a user would write. */

@@ -1,4 +1,7 @@
-/** The runtime model of the governed-access sections (see schema-access.ts). */
+/**
+ * The runtime model of the governed-access sections (see schema-access.ts): auth, policy,
+ * approvals, audit, storage, and each upstream's injection and identity forwarding.
+ */
 
 export type PrincipalField = 'user' | 'org' | 'principal' | 'roles' | 'via';
 
@@ -80,6 +83,11 @@ export interface AuditModel {
   enabled: boolean;
   postgres: { url: string; table: string } | null;
   redact: { fields: string[]; patterns: { name: string; regex: string }[] };
+}
+
+export interface StorageModel {
+  /** Absolute path of the embedded SQLite database. */
+  path: string;
 }
 
 export interface InjectModel {

@@ -1,9 +1,11 @@
 /**
  * normalize() for the governed-access sections: auth, policy (roles flattened to their rules,
- * conditions parsed), audit, injection and identity forwarding. Pure; issues name their path.
+ * conditions parsed), approvals, audit, storage, injection and identity forwarding. Pure; issues
+ * name their path.
  */
 import { createHash } from 'node:crypto';
-import { parseCondition } from '../policy/conditions.ts';
+import { parseCondition } from './conditions.ts';
+import { resolveFrom } from './file-paths.ts';
 import type {
   ApprovalMode,
   ApprovalsModel,
@@ -14,23 +16,15 @@ import type {
   InjectModel,
   PolicyModel,
   RuleModel,
+  StorageModel,
 } from './model-access.ts';
 import type { NormalizeIssue } from './normalize.ts';
+import { resourceUrl } from './normalize-server.ts';
 import type { GatewayConfigParsed } from './schema.ts';
+import { FORWARD_IDENTITY_DEFAULTS } from './schema-access.ts';
 
 type Parsed = GatewayConfigParsed;
 type RuleInput = Parsed['policy']['groups'][string]['allow'][number];
-
-/** The URL clients reach the MCP endpoint at: the OAuth resource (token audience). */
-export function resourceUrl(server: Parsed['server']): string {
-  if (server.publicUrl !== undefined) {
-    const url = new URL(server.publicUrl);
-    if (url.pathname === '/' || url.pathname === '') url.pathname = server.path;
-    return url.toString();
-  }
-  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-  return `http://${host}:${server.port}${server.path}`;
-}
 
 export function normalizeAuth(auth: Parsed['auth'], server: Parsed['server']): AuthModel {
   const oidc = auth.oidc;
@@ -170,5 +164,11 @@ export function normalizeInject(inject: Parsed['upstreams'][number]['inject']): 
 export function normalizeForwardIdentity(
   forward: Parsed['upstreams'][number]['forwardIdentity'],
 ): ForwardIdentityModel {
-  return { headers: forward?.headers ?? {}, meta: forward?.meta ?? false };
+  const { headers, meta } = forward ?? FORWARD_IDENTITY_DEFAULTS;
+  return { headers: { ...headers }, meta };
+}
+
+/** The database path, relative to the config file's directory unless absolute. */
+export function normalizeStorage(storage: Parsed['storage'], baseDir: string): StorageModel {
+  return { path: resolveFrom(baseDir, storage.path) };
 }

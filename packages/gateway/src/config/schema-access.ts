@@ -1,7 +1,8 @@
 /**
  * The governed-access sections of gatehouse.yaml: who may call (auth), what each role may use
- * (policy), what is written down (audit) and where state lives (storage). Part of the one zod
- * schema in schema.ts; normalize-access.ts turns these into the runtime model.
+ * (policy), which calls wait for a human (approvals), what is written down (audit), where state
+ * lives (storage), and per upstream the injected arguments and forwarded identity. Part of the one
+ * zod schema in schema.ts; normalize-access.ts turns these into the runtime model (model-access.ts).
  */
 import { z } from 'zod';
 
@@ -16,6 +17,14 @@ const principalFields = {
   roles: z.array(roleName).default([]),
 };
 
+const OidcClaimsSchema = z
+  .object({
+    user: z.string().default('sub').describe('Claim (dot path) holding the user name.'),
+    org: z.string().optional().describe('Claim holding the organisation.'),
+    roles: z.string().optional().describe('Claim holding roles (array or space-separated).'),
+  })
+  .strict();
+
 export const OidcSchema = z
   .object({
     issuer: z.url().describe('OIDC issuer URL; its discovery document names the JWKS.'),
@@ -27,14 +36,7 @@ export const OidcSchema = z
     requiredScopes: z.array(z.string()).default([]).describe('Scopes every token must carry.'),
     scopesSupported: z.array(z.string()).optional().describe('Scopes advertised in resource metadata.'),
     clockToleranceSec: z.number().int().nonnegative().default(30),
-    claims: z
-      .object({
-        user: z.string().default('sub').describe('Claim (dot path) holding the user name.'),
-        org: z.string().optional().describe('Claim holding the organisation.'),
-        roles: z.string().optional().describe('Claim holding roles (array or space-separated).'),
-      })
-      .strict()
-      .default({ user: 'sub' }),
+    claims: OidcClaimsSchema.default(OidcClaimsSchema.parse({})),
     roleMap: z
       .record(z.string(), z.array(roleName))
       .optional()
@@ -170,6 +172,16 @@ export const ApprovalsSchema = z
   })
   .strict();
 
+const RedactSchema = z
+  .object({
+    fields: z.array(z.string()).default([]).describe('Argument names or dot paths always redacted.'),
+    patterns: z
+      .array(z.object({ name: z.string().min(1), regex: z.string().min(1) }).strict())
+      .default([])
+      .describe('Extra patterns redacted inside strings.'),
+  })
+  .strict();
+
 export const AuditSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -184,16 +196,7 @@ export const AuditSchema = z
       .strict()
       .optional()
       .describe('Write the audit log to PostgreSQL instead of the embedded SQLite store.'),
-    redact: z
-      .object({
-        fields: z.array(z.string()).default([]).describe('Argument names or dot paths always redacted.'),
-        patterns: z
-          .array(z.object({ name: z.string().min(1), regex: z.string().min(1) }).strict())
-          .default([])
-          .describe('Extra patterns redacted inside strings.'),
-      })
-      .strict()
-      .default({ fields: [], patterns: [] }),
+    redact: RedactSchema.default(RedactSchema.parse({})),
   })
   .strict();
 
@@ -232,3 +235,6 @@ export const ForwardIdentitySchema = z
       .describe('Send the principal in `_meta["dev.gatehouse/principal"]` of each request.'),
   })
   .strict();
+
+/** `forwardIdentity` when an upstream leaves it out: every field at its default. */
+export const FORWARD_IDENTITY_DEFAULTS = ForwardIdentitySchema.parse({});

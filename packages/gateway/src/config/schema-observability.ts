@@ -1,6 +1,8 @@
 /**
- * Observability in gatehouse.yaml: logs (level), Prometheus metrics and OpenTelemetry traces,
- * plus their runtime model. Logs always go to stderr: stdout carries the stdio protocol.
+ * Observability in gatehouse.yaml: the `logging` section (level) and the `observability` section
+ * (Prometheus metrics, OpenTelemetry traces). Part of the one zod schema in schema.ts;
+ * normalize-observability.ts turns them into the runtime model (model-observability.ts). Logs
+ * always go to stderr: stdout carries the stdio protocol.
  */
 import { z } from 'zod';
 
@@ -45,25 +47,5 @@ export const ObservabilitySchema = z
   })
   .strict();
 
-export interface ObservabilityModel {
-  metrics: { enabled: boolean; path: string; token: string | null };
-  /** otlpEndpoint null: $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT at start-up, else spans stay in process. */
-  tracing: { enabled: boolean; otlpEndpoint: string | null; serviceName: string; sampleRatio: number };
-}
-
-export function normalizeObservability(parsed: z.output<typeof ObservabilitySchema>): ObservabilityModel {
-  const t = parsed.tracing;
-  return {
-    metrics: {
-      enabled: parsed.metrics.enabled,
-      path: parsed.metrics.path,
-      token: parsed.metrics.token ? parsed.metrics.token : null,
-    },
-    tracing: {
-      enabled: t.enabled,
-      otlpEndpoint: t.otlpEndpoint ?? null,
-      serviceName: t.serviceName,
-      sampleRatio: t.sampleRatio,
-    },
-  };
-}
+export type LoggingParsed = z.output<typeof LoggingSchema>;
+export type ObservabilityParsed = z.output<typeof ObservabilitySchema>;

@@ -1,7 +1,8 @@
 /**
  * Tool-definition pinning in gatehouse.yaml: the top-level `pinning` section and the per-upstream
- * override, plus their runtime model and the pure step between them. Part of the one zod schema in
- * schema.ts; normalize.ts resolves each upstream's effective setting with `upstreamPinning()`.
+ * override. Part of the one zod schema in schema.ts; normalize-pins.ts turns it into the runtime
+ * model (model-pins.ts) and resolves each upstream's effective setting. The top-level fields carry
+ * the defaults; an upstream's fields default to the top-level ones, so they have none of their own.
  */
 import { z } from 'zod';
 
@@ -34,28 +35,5 @@ export const UpstreamPinningSchema = z.union([
     .strict(),
 ]);
 
-export type PinningMode = 'pinned' | 'hide';
-
-export interface PinningModel {
-  enabled: boolean;
-  onChange: PinningMode;
-}
-
-type PinningParsed = z.output<typeof PinningSchema>;
-type UpstreamPinningParsed = z.output<typeof UpstreamPinningSchema>;
-
-export function normalizePinning(parsed: PinningParsed): PinningModel {
-  return { enabled: parsed.enabled, onChange: parsed.onChange };
-}
-
-/** One upstream's effective setting: its own fields, else the top-level ones. */
-export function upstreamPinning(
-  global: PinningParsed,
-  override: UpstreamPinningParsed | undefined,
-): PinningModel {
-  if (typeof override === 'boolean') return { enabled: override, onChange: global.onChange };
-  return {
-    enabled: override?.enabled ?? global.enabled,
-    onChange: override?.onChange ?? global.onChange,
-  };
-}
+export type PinningParsed = z.output<typeof PinningSchema>;
+export type UpstreamPinningParsed = z.output<typeof UpstreamPinningSchema>;

@@ -26,7 +26,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import type { ObservabilityModel } from '../config/schema-observability.ts';
+import type { ObservabilityModel } from '../config/model-observability.ts';
 
 /** The W3C trace-context fields as carried in headers or `_meta`. */
 export interface TraceCarrier {

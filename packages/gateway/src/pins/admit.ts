@@ -7,7 +7,7 @@
  * unchanged is simply served again.
  */
 import type { Tool } from '@modelcontextprotocol/client';
-import type { PinningMode } from '../config/schema-pins.ts';
+import type { PinningMode } from '../config/model-pins.ts';
 import {
   changedFields,
   definitionHash,

@@ -1,56 +1,11 @@
 /**
  * Conditions on arguments, as written in policy rules: `region in ["eu", "uk"]`,
  * `amount <= 1000`, `customer.tier == "enterprise"`, `email matches "@acme\\.com$"`.
- * Parsed once when the config loads (errors name the text); evaluated by the pure decision
- * function. A condition on an argument that is missing or of the wrong type does not hold —
- * conditions fail closed.
+ * Parsed once when the config loads (config/conditions.ts; errors name the text); evaluated here
+ * by the pure decision function. A condition on an argument that is missing or of the wrong type
+ * does not hold — conditions fail closed.
  */
-import type { ConditionModel, ConditionOp } from '../config/model-access.ts';
-
-const PATTERN =
-  /^\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s+(==|!=|<=|>=|<|>|not\s+in|in|matches)\s+(.+?)\s*$/;
-
-export type ParsedCondition = { ok: true; condition: ConditionModel } | { ok: false; message: string };
-
-export function parseCondition(source: string): ParsedCondition {
-  const match = PATTERN.exec(source);
-  if (!match) {
-    return {
-      ok: false,
-      message: `cannot read condition "${source}": expected <argument> <op> <JSON value>, op one of == != < <= > >= in "not in" matches`,
-    };
-  }
-  const [, path = '', rawOp = '', literal = ''] = match;
-  const op = rawOp.replace(/\s+/, ' ') as ConditionOp;
-  let value: unknown;
-  try {
-    value = JSON.parse(literal);
-  } catch {
-    return {
-      ok: false,
-      message: `condition "${source}": ${literal} is not a JSON value (strings need double quotes)`,
-    };
-  }
-  if ((op === 'in' || op === 'not in') && !Array.isArray(value)) {
-    return { ok: false, message: `condition "${source}": "${op}" needs a JSON array` };
-  }
-  if (['<', '<=', '>', '>='].includes(op) && typeof value !== 'number') {
-    return { ok: false, message: `condition "${source}": "${op}" needs a number` };
-  }
-  if (op === 'matches') {
-    if (typeof value !== 'string')
-      return { ok: false, message: `condition "${source}": "matches" needs a string` };
-    try {
-      new RegExp(value, 'u');
-    } catch (error) {
-      return {
-        ok: false,
-        message: `condition "${source}": bad regular expression (${(error as Error).message})`,
-      };
-    }
-  }
-  return { ok: true, condition: { path: path.split('.'), op, value, source: source.trim() } };
-}
+import type { ConditionModel } from '../config/model-access.ts';
 
 function valueAt(args: Record<string, unknown>, path: readonly string[]): unknown {
   let current: unknown = args;

@@ -5,13 +5,12 @@
  * capped, and no `minItems` on arrays a token budget may page. Computed once per catalog build,
  * so the outputSchema in tools/list is true of every result the gateway returns.
  */
-import type { ShapingRuleModel } from './model.ts';
+import type { PathStep, ShapingRuleModel } from '../config/model-shaping.ts';
 import {
   descendElements,
   descendKey,
   descendUnlisted,
   endsHere,
-  type PathStep,
   stepMatchesElements,
   stepMatchesKey,
 } from './paths.ts';

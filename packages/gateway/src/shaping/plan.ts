@@ -5,9 +5,9 @@
  * budget, an optional `continuation` argument — the same place injection rewrites inputSchema.
  */
 import type { Tool } from '@modelcontextprotocol/client';
+import type { ShapingRuleModel } from '../config/model-shaping.ts';
 import { anyGlobMatches } from '../policy/glob.ts';
 import { shapeSchema } from './json-schema.ts';
-import type { ShapingRuleModel } from './model.ts';
 
 export interface ShapingPlan {
   rule: ShapingRuleModel;

@@ -3,7 +3,8 @@
  * `required` following them. A renamed key replaces a property of the same name — always when
  * the renamed one is required, else the result may be either (anyOf).
  */
-import { type PathStep, stepMatchesElements, stepMatchesKey } from './paths.ts';
+import type { PathStep } from '../config/model-shaping.ts';
+import { stepMatchesElements, stepMatchesKey } from './paths.ts';
 import {
   isArrayish,
   isObjectish,

@@ -6,16 +6,8 @@
  * Each step sees the result of the one before: pick, omit and rename paths use the upstream's
  * keys; truncate and arrays paths use the keys after rename.
  */
-import type { ShapingRuleModel } from './model.ts';
-import {
-  descendElements,
-  descendKey,
-  endsHere,
-  locationText,
-  type PathStep,
-  type ShapingPath,
-  stepMatchesKey,
-} from './paths.ts';
+import type { PathStep, ShapingPath, ShapingRuleModel } from '../config/model-shaping.ts';
+import { descendElements, descendKey, endsHere, locationText, stepMatchesKey } from './paths.ts';
 
 export interface ShapedValue {
   value: unknown;

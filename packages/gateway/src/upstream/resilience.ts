@@ -33,7 +33,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import type { ResilienceModel } from '../config/schema-resilience.ts';
+import type { ResilienceModel } from '../config/model-resilience.ts';
 import { wireErrorEntry } from '../errors/registry.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
 

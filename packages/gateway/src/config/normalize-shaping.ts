@@ -2,9 +2,9 @@
  * normalize() for `upstreams[].shaping`: compiles each rule's paths into steps. Pure; the schema
  * has already rejected every path that does not parse.
  */
-import type { ShapingRuleModel } from './model.ts';
-import { compilePath } from './paths.ts';
-import type { ShapingRuleInput } from './schema.ts';
+import type { ShapingRuleModel } from './model-shaping.ts';
+import type { ShapingRuleInput } from './schema-shaping.ts';
+import { compilePath } from './shaping-paths.ts';
 
 export function normalizeShaping(rules: readonly ShapingRuleInput[]): ShapingRuleModel[] {
   return rules.map((rule) => ({

@@ -1,12 +1,13 @@
 /**
  * The `upstreams[].shaping` section of gatehouse.yaml: declarative projections of tool results
  * (pick, omit, rename, truncate, cap arrays, token budget). Part of the one zod schema in
- * config/schema.ts; shaping/normalize.ts compiles it into the runtime model. Every check that
- * can be made on the text alone — path syntax, contradictions, empty rules — is made here, so a
- * bad rule is a CONFIG_INVALID issue naming its path.
+ * schema.ts; normalize-shaping.ts compiles it into the runtime model (model-shaping.ts). Every
+ * check that can be made on the text alone — path syntax, contradictions, empty rules — is made
+ * here, so a bad rule is a CONFIG_INVALID issue naming its path.
  */
 import { z } from 'zod';
-import { type PathStep, parsePath } from './paths.ts';
+import type { PathStep } from './model-shaping.ts';
+import { parsePath } from './shaping-paths.ts';
 
 const globs = z.array(z.string().min(1)).min(1);
 

@@ -1,8 +1,20 @@
 /**
- * The runtime model of one upstream's `shaping` rules (see shaping/schema.ts): paths compiled to
+ * The runtime model of one upstream's `shaping` rules (see schema-shaping.ts): paths compiled to
  * steps, absent options made explicit. Plain data, so the normalized config prints and compares.
  */
-import type { ShapingPath } from './paths.ts';
+
+/** One step of a shaping path (config/shaping-paths.ts parses them). */
+export type PathStep =
+  | { kind: 'key'; name: string }
+  | { kind: 'glob'; pattern: string }
+  | { kind: 'any' }
+  | { kind: 'each' };
+
+/** A parsed path: the text the user wrote and its steps. */
+export interface ShapingPath {
+  text: string;
+  steps: PathStep[];
+}
 
 export interface ShapingRuleModel {
   /** Globs over the upstream's own tool names. */
