@@ -5,6 +5,7 @@
  */
 import type { Catalog } from './catalog/catalog.ts';
 import type { PolicyModel } from './config/model-access.ts';
+import type { RequestCounter } from './lifecycle/requests.ts';
 import type { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
 import type { GatewayMetrics } from './observability/metrics.ts';
@@ -20,7 +21,7 @@ import { type AuditSink, audit } from './stages/audit.ts';
 import { authorize } from './stages/authorize.ts';
 import { type DispatchDeps, dispatch } from './stages/dispatch.ts';
 import { identify } from './stages/identify.ts';
-import { observe, type RequestCounter } from './stages/observe.ts';
+import { observe } from './stages/observe.ts';
 import { rateLimit } from './stages/rate-limit.ts';
 import { route } from './stages/route.ts';
 import { shape } from './stages/shape.ts';

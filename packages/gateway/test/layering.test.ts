@@ -82,4 +82,23 @@ describe('layering of packages/gateway/src', () => {
       );
     assert.deepEqual(found, []);
   });
+
+  it('only the gateway assembly (gateway-pipeline.ts) imports stages/, and no stage imports another', () => {
+    const found = sourceFiles('.').flatMap((file) =>
+      importsOf(file)
+        .map((specifier) => ({ specifier, target: targetUnderSrc(file, specifier) ?? '' }))
+        .filter(({ target }) => topFolder(target) === 'stages' && file !== 'gateway-pipeline.ts')
+        .map(({ specifier }) => `${file} imports ${specifier}`),
+    );
+    assert.deepEqual(found, []);
+  });
+
+  it('pipeline/ (the composer, the request types, the outcome) imports no stage, driver or assembly', () => {
+    const above = new Set(['stages', 'transport', 'downstream', 'cli', 'gateway.ts', 'gateway-pipeline.ts']);
+    const found = violations(
+      'pipeline',
+      (_, target) => target === undefined || !above.has(topFolder(target)),
+    );
+    assert.deepEqual(found, []);
+  });
 });

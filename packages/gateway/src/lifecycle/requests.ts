@@ -3,7 +3,6 @@
  * (the transports answer 503), let these finish up to a deadline, then cancel the rest through
  * the signal every request runs under (the upstream hears `notifications/cancelled`).
  */
-import type { RequestCounter } from '../stages/observe.ts';
 
 export interface DrainReport {
   /** Requests in flight when the drain began. */
@@ -11,6 +10,12 @@ export interface DrainReport {
   /** Of those, how many were cancelled at the deadline. */
   cancelled: number;
   ms: number;
+}
+
+/** Counts requests being handled; shutdown waits for it to reach zero. */
+export interface RequestCounter {
+  enter(): void;
+  leave(): void;
 }
 
 export class InFlightRequests implements RequestCounter {

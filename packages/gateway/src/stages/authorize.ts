@@ -4,13 +4,13 @@
  * that filters the lists — whether this call, with these arguments, may go ahead.
  */
 import type { PolicyModel } from '../config/model-access.ts';
+import { resourceNotFound, unknownPrompt, unknownTool } from '../errors/targets.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { AuthorizedRequest, RoutedRequest, RoutedTarget } from '../pipeline/context.ts';
 import { resourceDecision } from '../policy/completion-filter.ts';
 import { decide, type Target } from '../policy/decide.ts';
 import { injectArguments, injectedArguments } from '../policy/inject.ts';
-import { resourceNotFound, unknownPrompt, unknownTool } from './route.ts';
 
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)

@@ -8,6 +8,7 @@
 import type { Span } from '@opentelemetry/api';
 import { WireErrors } from '../errors/registry.ts';
 import { wireError } from '../errors/wire.ts';
+import type { RequestCounter } from '../lifecycle/requests.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { outcomeLabel } from '../observability/outcome.ts';
@@ -15,12 +16,6 @@ import { endSpan, type Tracing, traceIdOf } from '../observability/tracing.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 import { type ErrorOutcome, errorOutcome, failureOf, type Outcome } from '../pipeline/outcome.ts';
-
-/** Counts requests being handled; shutdown waits for it to reach zero. */
-export interface RequestCounter {
-  enter(): void;
-  leave(): void;
-}
 
 export interface ObserveDeps {
   log: Logger;

@@ -5,6 +5,7 @@
  */
 import type { Principal } from '../auth/principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import { resourceNotFound, unknownPrompt, unknownTool } from '../errors/targets.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { IdentifiedRequest, RoutedRequest, RoutedTarget } from '../pipeline/context.ts';
@@ -15,22 +16,6 @@ import { callerDeclaresTasks, isTaskMethod, missingTasksCapability } from '../ta
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-/**
- * An unknown resource is -32602 with the URI in `data` — the 2026-07-28 code, which the SDK also
- * emits on 2025-era sessions (clients of both eras accept it when `data.uri` is present).
- */
-export function resourceNotFound(uri: string): Error {
-  return wireError('InvalidParams', `Resource not found: ${uri}`, { uri });
-}
-
-export function unknownTool(name: string): Error {
-  return wireError('InvalidParams', `Unknown tool: ${name}`);
-}
-
-export function unknownPrompt(name: string): Error {
-  return wireError('InvalidParams', `Unknown prompt: ${name}`);
 }
 
 /**
