@@ -185,13 +185,14 @@ describe('error registry', () => {
       const cells = row.split('|').map((cell) => cell.trim());
       const yes = (flag: boolean) => (flag ? 'yes' : 'no');
       assert.deepEqual(
-        cells.slice(2, 7),
+        cells.slice(2, 8),
         [
           `\`${entry.code}\``,
           entry.audit,
           entry.metric,
           yes(entry.modelActionable),
           yes(entry.upstreamFault),
+          String(entry.httpStatus),
         ],
         name,
       );

@@ -44,14 +44,26 @@ export interface WireErrorEntry {
    * request (unknown resource, invalid params) never is.
    */
   readonly upstreamFault: boolean;
+  /**
+   * The HTTP status of a 2026-07-28 answer carrying it from a request handler: 200 (the JSON-RPC
+   * error is the payload), except where the specification asks for a failure status.
+   */
+  readonly httpStatus: 200 | 400;
 }
 
-type Entry = Omit<WireErrorEntry, 'audit' | 'metric' | 'modelActionable' | 'upstreamFault'> &
+type Entry = Omit<WireErrorEntry, 'audit' | 'metric' | 'modelActionable' | 'upstreamFault' | 'httpStatus'> &
   Partial<WireErrorEntry>;
 
 /** The common case, so each entry below only says where it differs. */
 function entry(e: Entry): WireErrorEntry {
-  return { audit: 'error', metric: 'error', modelActionable: false, upstreamFault: false, ...e };
+  return {
+    audit: 'error',
+    metric: 'error',
+    modelActionable: false,
+    upstreamFault: false,
+    httpStatus: 200,
+    ...e,
+  };
 }
 
 export const WireErrors = {
@@ -95,6 +107,7 @@ export const WireErrors = {
     code: -32021,
     doc: 'The request needs a client capability the caller did not declare (e.g. the tasks extension).',
     metric: 'invalid',
+    httpStatus: 400,
   }),
   UnsupportedProtocolVersion: entry({
     code: -32022,

@@ -24,7 +24,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { ServerModel } from '../config/model.ts';
 import { newGatewayRequest } from '../downstream/gateway-request.ts';
 import type { RequestStateSealer } from '../downstream/request-state.ts';
-import { WireErrors } from '../errors/registry.ts';
+import { WireErrors, wireErrorEntry } from '../errors/registry.ts';
 import { wireError } from '../errors/wire.ts';
 import type { HeaderReader } from '../observability/tracing.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
@@ -165,7 +165,7 @@ async function runCall(deps: CallLaneDeps, res: ServerResponse, call: LaneCall):
     return;
   }
   const answer = await encodedAnswer(deps, route, outcome);
-  if (logs.length === 0) writeJson(res, answer, session?.id);
+  if (logs.length === 0) writeJson(res, answer, session?.id, httpStatusOf(route, outcome));
   else writeEvents(res, [...logs.map(logNotification), answer], session?.id);
 }
 
@@ -220,13 +220,19 @@ function writeEvents(res: ServerResponse, messages: string[], sessionId: string 
   res.end(messages.map((message) => `event: message\ndata: ${message}\n\n`).join(''));
 }
 
-function writeJson(res: ServerResponse, payload: string, sessionId: string | undefined): void {
+/** 200, or the status the registry gives a 2026-07-28 error answered from a handler. */
+function httpStatusOf(route: LaneRoute, outcome: Outcome): number {
+  if (outcome.kind !== 'error' || route.era !== 'modern') return 200;
+  return wireErrorEntry(outcome.code)?.httpStatus ?? 200;
+}
+
+function writeJson(res: ServerResponse, payload: string, sessionId: string | undefined, status = 200): void {
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),
   };
   if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
-  res.writeHead(200, headers);
+  res.writeHead(status, headers);
   res.end(payload);
 }
 
