@@ -111,8 +111,11 @@ describe('tool pinning, mode pinned (the default)', () => {
       );
       assert.match(diff.stdout, /@@ inputSchema @@[\s\S]*\n\+\s+"cc": \{/);
 
-      // The same change announced again is not a new change.
+      // The same change announced again is not a new change. The gateway passes the announcement
+      // on; wait for it, so the count below only moves for the approval.
+      const announced = toolsChanged;
       await client.callTool({ name: 'crm_mutate', arguments: {} });
+      await waitFor(() => toolsChanged > announced, 10_000, 'the repeated announcement passed on');
       const before = toolsChanged;
       const reviewed = /^\+\+\+ crm\/lookup pending ([0-9a-f]{12})/m.exec(diff.stdout)?.[1] ?? '';
       const stale = gatehouse(config, 'pins', 'approve', 'crm/lookup', '--hash', '00000000', '--by', 'alice');
