@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/client';
 import { percentile } from './figures.ts';
 import type { Era, Setup } from './overhead-setups.ts';
-import { processCpuMs, treeCpuMs } from './process-tree.ts';
+import { processCpuMs, rssMb, treeCpuMs } from './process-tree.ts';
 
 export const TOOLS = ['echo', 'get_deal'] as const;
 export type ToolName = (typeof TOOLS)[number];
@@ -25,6 +25,8 @@ export interface RoundResult {
   clientCpuPer1k: number;
   /** 1-minute load average when the round ended. */
   load: number;
+  /** The proxy process's peak resident memory during the round (VmRSS), MB; NaN for direct. */
+  proxyRssMb: number;
 }
 
 /** The arguments of call `i` and the check of its answer. */
@@ -95,6 +97,7 @@ export async function runRound(
   const proxyBefore = setup.proxyPid === null ? undefined : processCpuMs(setup.proxyPid);
   const serverBefore = serverCpuMs(setup);
   const clientBefore = process.cpuUsage();
+  const peak = peakRss(setup.proxyPid);
   const started = performance.now();
   await Promise.all(
     clients.map(async (client) => {
@@ -113,6 +116,7 @@ export async function runRound(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const proxyRssMb = peak.stop();
   const clientCpu = process.cpuUsage(clientBefore);
   const serverAfter = serverCpuMs(setup);
   const proxyAfter = setup.proxyPid === null ? undefined : processCpuMs(setup.proxyPid);
@@ -129,5 +133,24 @@ export async function runRound(
     pathCpuPer1k: per1k(serverAfter - serverBefore + clientMs),
     clientCpuPer1k: per1k(clientMs),
     load: loadavg()[0] ?? Number.NaN,
+    proxyRssMb,
+  };
+}
+
+/** Samples a process's VmRSS every 100 ms until stopped; the peak, MB (NaN without a process). */
+function peakRss(pid: number | null): { stop(): number } {
+  if (pid === null) return { stop: () => Number.NaN };
+  let peak = rssMb(pid) ?? Number.NaN;
+  const sample = () => {
+    const now = rssMb(pid);
+    if (now !== undefined && !(now <= peak)) peak = now;
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
   };
 }

@@ -62,6 +62,7 @@ function tableRow(
     of(path, 0),
     toDirect(path),
     of((r) => r.clientCpuPer1k, 0),
+    name === 'direct' ? '–' : of((r) => r.proxyRssMb, 0),
     of((r) => r.load, 2),
   ];
 }
@@ -90,13 +91,15 @@ export function scenarioTables(scenarios: Scenario[]): ResultTable[] {
           'whole-path CPU ms/1k calls',
           'whole path ÷ direct',
           'client CPU ms/1k',
+          'proxy peak RSS MB',
           'load avg',
         ],
         rows,
         caption:
           'Medians over interleaved rounds (min–max). Ratios are paired per round (setup ÷ direct of the same round). ' +
           'Proxy CPU: the proxy process alone. Whole path: every server-side process (proxy, its upstream children, ' +
-          'or the bench server for direct) plus the client process, from /proc and process.cpuUsage().',
+          'or the bench server for direct) plus the client process, from /proc and process.cpuUsage(). ' +
+          'Proxy peak RSS: the proxy process resident memory, its highest sample (every 100 ms) during the round.',
       });
     }
   }

@@ -9,7 +9,8 @@
  * limits on its own (so the fleet as a whole may allow up to replicas × limit); the gateway logs
  * a warning when it falls back and a line when Redis is back.
  */
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis as RedisClient } from 'ioredis';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -61,10 +62,18 @@ class InsuranceLimiter extends RateLimiterMemory {
   }
 }
 
+/**
+ * ioredis, loaded only when a rate limit is shared through Redis: a gateway that counts in
+ * memory does not carry the client (a few MB of resident memory) for nothing.
+ */
+function loadRedis(): typeof import('ioredis').Redis {
+  return (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
+}
+
 export class RateLimits {
   readonly rules: readonly RateLimitRuleModel[];
   private readonly limiters = new Map<string, RateLimiterAbstract>();
-  private readonly redis: Redis | null;
+  private readonly redis: RedisClient | null;
 
   /** The limiter for a model, or null when it has no rules (nothing to count, no Redis). */
   static create(model: RateLimitsModel, log: Logger): RateLimits | null {
@@ -78,7 +87,7 @@ export class RateLimits {
     this.redis =
       redisModel === null
         ? null
-        : new Redis(redisModel.url, {
+        : new (loadRedis())(redisModel.url, {
             // Fail fast instead of queueing while disconnected: the insurance limiter answers.
             enableOfflineQueue: false,
             commandTimeout: redisModel.timeoutMs,

@@ -4,6 +4,7 @@
  * is off. The W3C `traceparent` is read from the caller (HTTP header, or `_meta.traceparent`) and
  * written to upstreams (HTTP header and `_meta.traceparent`).
  */
+import { createRequire } from 'node:module';
 import {
   type Attributes,
   type Context,
@@ -16,7 +17,6 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
@@ -45,6 +45,17 @@ export interface TraceScope {
   context: Context;
 }
 
+/**
+ * The OTLP/HTTP exporter, loaded only when traces are sent somewhere: it is the largest part of
+ * the OpenTelemetry packages, and most gateways trace in process or not at all.
+ */
+function otlpExporter(url: string): SpanExporter {
+  const { OTLPTraceExporter } = createRequire(import.meta.url)(
+    '@opentelemetry/exporter-trace-otlp-http',
+  ) as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  return new OTLPTraceExporter({ url });
+}
+
 export class Tracing {
   private readonly provider: TracerProvider;
   private readonly tracer: Tracer;
@@ -54,8 +65,7 @@ export class Tracing {
     const endpoint = model.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
     const processors: SpanProcessor[] = [];
     if (exporter) processors.push(new BatchSpanProcessor({ exporter, scheduledDelayMillis: 200 }));
-    else if (endpoint)
-      processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoint }) }));
+    else if (endpoint) processors.push(new BatchSpanProcessor({ exporter: otlpExporter(endpoint) }));
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': model.serviceName }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(model.sampleRatio) }),
