@@ -12,8 +12,9 @@ const major = Number(process.versions.node.split('.')[0]);
 /**
  * The commands that keep running. V8 sizes the young generation by the machine's memory, and on
  * a large machine a busy gateway holds some hundred MB of it that a bounded one does not need
- * (bench/overhead.ts measures the peak: 280–340 MB at concurrency 8 by default, 165–205 MB with
- * 4 MB semi-spaces, at the same throughput and CPU per call). They run with `--max-semi-space-size=4`
+ * (bench/overhead.ts measures the peak at concurrency 8: 250–380 MB by default, 180–240 MB with
+ * 8 MB semi-spaces, 165–205 MB with 4 MB ones, which cost some 10–20% more CPU per call in
+ * scavenges). They run with `--max-semi-space-size=8`
  * unless the operator chose a size (on the command line or in NODE_OPTIONS); the process
  * replaces itself (process.execve), so its pid, signals and standard streams stay the same.
  */
@@ -30,7 +31,7 @@ if (
 ) {
   process.execve(process.execPath, [
     process.execPath,
-    `${SEMI_SPACE_FLAG}=4`,
+    `${SEMI_SPACE_FLAG}=8`,
     ...process.execArgv,
     fileURLToPath(import.meta.url),
     ...process.argv.slice(2),
