@@ -20,8 +20,10 @@ const major = Number(process.versions.node.split('.')[0]);
  */
 const LONG_RUNNING = new Set(['serve', 'demo', 'stdio', 'connect']);
 const SEMI_SPACE_FLAG = '--max-semi-space-size';
-const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-  arg.includes(SEMI_SPACE_FLAG),
+// An operator's own size wins, and a process under an inspector is not replaced (the inspector
+// address it printed would be gone).
+const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some(
+  (flag) => flag.includes(SEMI_SPACE_FLAG) || flag.includes('--inspect'),
 );
 if (
   major >= 24 &&
