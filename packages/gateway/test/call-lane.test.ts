@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, textOf, waitFor } from './helpers/harness.ts';
+import { type Exchange, post } from './helpers/raw-http.ts';
 
 const POLICY = `auth:
   anonymous: { roles: [everyone] }
@@ -26,37 +27,6 @@ policy:
 `;
 
 const upstream = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_META: '1', FIXTURE_DESTRUCTIVE: 'wipe' })}`;
-
-interface Exchange {
-  status: number;
-  mediaType: string;
-  /** The JSON-RPC messages of the answer, in order (one for JSON, every `data:` event for SSE). */
-  messages: unknown[];
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string>): Promise<Exchange> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0] ?? '';
-  const text = await response.text();
-  const messages =
-    mediaType === 'text/event-stream'
-      ? text
-          .split('\n')
-          .filter((line) => line.startsWith('data: ') && line.length > 6)
-          .map((line) => JSON.parse(line.slice(6)))
-      : text === ''
-        ? []
-        : [JSON.parse(text)];
-  return { status: response.status, mediaType, messages };
-}
 
 const MODERN_ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',

@@ -11,11 +11,7 @@ import { type QuirkyServer, startQuirkyServer } from './fixtures/quirky-modern-s
 import { readyz } from './helpers/child-gateway.ts';
 import { upstreamOf } from './helpers/faults.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, textOf, waitFor } from './helpers/harness.ts';
-
-const MODERN_META = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientCapabilities': {},
-};
+import { MODERN_ENVELOPE, post } from './helpers/raw-http.ts';
 
 /** One raw 2026-07-28 tools/call, so the test sees exactly what the gateway put on the wire. */
 async function rawCall(
@@ -23,27 +19,15 @@ async function rawCall(
   name: string,
   args: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': 'tools/call',
-      'mcp-name': name,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name, arguments: args, _meta: MODERN_META },
-    }),
-  });
-  const text = await response.text();
-  const json = text.startsWith('{')
-    ? text
-    : (text.split('\n').findLast((l) => l.startsWith('data: ')) ?? '').slice(6);
-  return JSON.parse(json) as Record<string, unknown>;
+  const body = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name, arguments: args, _meta: MODERN_ENVELOPE },
+  };
+  const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name };
+  const { messages } = await post(url, body, headers);
+  return messages.at(-1) as Record<string, unknown>;
 }
 
 describe('JsonValueSplitter', () => {

@@ -145,23 +145,24 @@ function routeTask(req: IdentifiedRequest, deps: RouteDeps): RoutedTarget {
   return { name: id, upstream, original: ref.taskId };
 }
 
-async function routeTool(req: IdentifiedRequest, deps: RouteDeps): Promise<RoutedTarget> {
-  const name = str(req.params.name);
-  const loading = deps.catalog.tool(name) ? undefined : await awaitLoading(deps.catalog, name, req.signal);
-  if (loading) throw loading;
-  const entry = deps.catalog.tool(name);
-  if (!entry) throw unavailableOwner(deps, req.principal, { kind: 'tool', name }) ?? unknownTool(name);
-  if (!visible(req, deps, { kind: 'tool', name: entry.item.name })) throw unknownTool(name);
-  return { name: entry.item.name, upstream: entry.upstream, original: entry.original, entry };
-}
+/** How route finds a tool or a prompt by name, and what it answers when there is none. */
+const NAMED = {
+  tool: { lookup: (catalog: Catalog, name: string) => catalog.tool(name), unknown: unknownTool },
+  prompt: { lookup: (catalog: Catalog, name: string) => catalog.prompt(name), unknown: unknownPrompt },
+} as const;
 
-async function routePrompt(req: IdentifiedRequest, deps: RouteDeps): Promise<RoutedTarget> {
+async function routeNamed(
+  req: IdentifiedRequest,
+  deps: RouteDeps,
+  kind: 'tool' | 'prompt',
+): Promise<RoutedTarget> {
+  const { lookup, unknown } = NAMED[kind];
   const name = str(req.params.name);
-  const loading = deps.catalog.prompt(name) ? undefined : await awaitLoading(deps.catalog, name, req.signal);
+  const loading = lookup(deps.catalog, name) ? undefined : await awaitLoading(deps.catalog, name, req.signal);
   if (loading) throw loading;
-  const entry = deps.catalog.prompt(name);
-  if (!entry) throw unavailableOwner(deps, req.principal, { kind: 'prompt', name }) ?? unknownPrompt(name);
-  if (!visible(req, deps, { kind: 'prompt', name: entry.item.name })) throw unknownPrompt(name);
+  const entry = lookup(deps.catalog, name);
+  if (!entry) throw unavailableOwner(deps, req.principal, { kind, name }) ?? unknown(name);
+  if (!visible(req, deps, { kind, name: entry.item.name })) throw unknown(name);
   return { name: entry.item.name, upstream: entry.upstream, original: entry.original, entry };
 }
 
@@ -184,9 +185,9 @@ function targetOf(req: IdentifiedRequest, deps: RouteDeps): RoutedTarget | undef
   if (isTaskMethod(req.method)) return routeTask(req, deps);
   switch (req.method) {
     case 'tools/call':
-      return routeTool(req, deps);
+      return routeNamed(req, deps, 'tool');
     case 'prompts/get':
-      return routePrompt(req, deps);
+      return routeNamed(req, deps, 'prompt');
     case 'resources/read':
     case 'resources/subscribe':
     case 'resources/unsubscribe':
