@@ -170,8 +170,9 @@ export async function sessionRound(opts: SessionOptions, dir: string, round: num
       },
     },
   );
-  const inspector = await Inspector.connect(inspectorUrl);
+  let inspector: Inspector | undefined;
   try {
+    inspector = await Inspector.connect(inspectorUrl);
     // Warm the path up (JIT, lazily loaded code) with sessions that are closed again.
     const warm = await Promise.all(Array.from({ length: 20 }, (_, i) => openSession(gateway.url, key, -i)));
     for (const id of warm) await listInSession(gateway.url, key, id);
@@ -200,7 +201,7 @@ export async function sessionRound(opts: SessionOptions, dir: string, round: num
     console.log(`  sessions round ${round + 1} (${loadLine()}): ${line.join(' | ')}`);
     return { levels, afterList, load: loadNow() };
   } finally {
-    inspector.close();
+    inspector?.close();
     await gateway.stop();
   }
 }
