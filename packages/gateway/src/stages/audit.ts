@@ -50,7 +50,9 @@ function resultDigest(result: Record<string, unknown> | undefined): { bytes: num
   const known = frozenDigests.get(result);
   if (known !== undefined) return known;
   const json = resultJson(result);
-  const digest = { bytes: Buffer.byteLength(json), hash: createHash('sha256').update(json).digest('hex') };
+  // Encoded once: the hash and the byte count read the same UTF-8 bytes.
+  const bytes = Buffer.from(json);
+  const digest = { bytes: bytes.length, hash: createHash('sha256').update(bytes).digest('hex') };
   if (Object.isFrozen(result)) frozenDigests.set(result, digest);
   return digest;
 }

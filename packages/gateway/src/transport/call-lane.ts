@@ -227,13 +227,15 @@ function httpStatusOf(route: LaneRoute, outcome: Outcome): number {
 }
 
 function writeJson(res: ServerResponse, payload: string, sessionId: string | undefined, status = 200): void {
+  // Encoded once: the length and the body are the same UTF-8 bytes.
+  const body = Buffer.from(payload);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
+    'content-length': body.length,
   };
   if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
   res.writeHead(status, headers);
-  res.end(payload);
+  res.end(body);
 }
 
 /** Node's lower-cased header object as a HeaderReader (repeated headers joined, as fetch does). */
