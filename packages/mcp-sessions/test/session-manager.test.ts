@@ -153,6 +153,19 @@ describe('SessionManager', () => {
     assert.deepEqual(errors.sort(), ['store down', 'store still down']);
   });
 
+  it('refuses batches on sessions of versions that removed them, reading the body itself', async () => {
+    const sessions = manager();
+    const id = await open(sessions);
+    // No parsedBody, as the kit and the conformance server call it: the manager reads the body.
+    const batch = await sessions.handle(post([ping, { ...ping, id: 3 }], id));
+    assert.deepEqual(await errorOf(batch), { status: 400, code: -32600 });
+    const initializeInBatch = await sessions.handle(post([initialize]));
+    assert.deepEqual(await errorOf(initializeInBatch), { status: 400, code: -32600 });
+    const single = await sessions.handle(post(ping, id));
+    assert.equal(single.status, 200, 'the session keeps serving');
+    await single.body?.cancel();
+  });
+
   it('ends every session on closeAll', async () => {
     const sessions = manager();
     const ids = [await open(sessions), await open(sessions)];
