@@ -72,6 +72,41 @@ describe('access CLI', () => {
     assert.match(bad.stderr, /unknown role/);
   });
 
+  it('asks the strictest approval of all the groups that allow a call', () => {
+    const storage = tempStorage();
+    const config = `${storage}.yaml`;
+    writeFileSync(
+      config,
+      `upstreams:
+${fixtureUpstreamYaml('alpha')}
+policy:
+  groups:
+    outright:
+      allow: [{ tools: [alpha_echo, alpha_pid] }]
+    reviewed:
+      allow:
+        - tools: [alpha_echo]
+          approval: queue
+        - tools: [alpha_pid]
+          when: ['message == "big"']
+          approval: in-band
+  roles:
+    ops: { groups: [outright, reviewed] }
+storage: { path: ${JSON.stringify(storage)} }
+`,
+    );
+    const explain = (tool: string, args: string) =>
+      gatehouse(['explain', '--roles', 'ops', '--tool', tool, '--args', args, '--config', config]);
+    // An outright allow in one group does not lift the queue another group asks for.
+    const queued = explain('alpha_echo', '{"message":"hi"}');
+    assert.equal(queued.status, 0, queued.stderr);
+    assert.match(queued.stdout, /approval: required before the call reaches the upstream \(queue\)/);
+    assert.match(queued.stdout, /group:reviewed\/allow\[0\]/);
+    // A conditional approval applies when its condition holds, and only then.
+    assert.match(explain('alpha_pid', '{"message":"big"}').stdout, /approval: required .*\(in-band\)/);
+    assert.doesNotMatch(explain('alpha_pid', '{"message":"small"}').stdout, /approval: required/);
+  });
+
   it('explains a decision with the rule behind it', () => {
     const config = setup();
     const store = new ApiKeyStore(`${config.slice(0, -'.yaml'.length)}`);

@@ -67,6 +67,30 @@ function matching(policy: PolicyModel, roles: readonly string[], target: Target)
   return found;
 }
 
+/**
+ * How strict an approval requirement is: none, then `auto` (asked in band when the client can,
+ * else queued), then `in-band` (the calling user must confirm), then `queue` (an approver other
+ * than the caller decides).
+ */
+const APPROVAL_RANK: Record<ApprovalMode, number> = { auto: 1, 'in-band': 2, queue: 3 };
+
+function approvalRank(rule: RuleModel): number {
+  return rule.approval === null ? 0 : APPROVAL_RANK[rule.approval];
+}
+
+/** The rule with the strictest approval requirement; an unconditional one among equals. */
+function strictest(rules: Matched[]): Matched | undefined {
+  let best: Matched | undefined;
+  for (const m of rules) {
+    if (best === undefined) best = m;
+    else {
+      const byRank = approvalRank(m.rule) - approvalRank(best.rule);
+      if (byRank > 0 || (byRank === 0 && m.rule.when.length === 0 && best.rule.when.length > 0)) best = m;
+    }
+  }
+  return best;
+}
+
 function conditionsText(rule: RuleModel): string {
   return rule.when.map((c) => c.source).join(' and ');
 }
@@ -112,12 +136,12 @@ export function decide(
     };
   }
   // Listing: visible when any allow rule names it. Prefer an unconditional rule for the label.
+  // A call: among the allow rules whose conditions hold, the strictest approval requirement wins,
+  // as a deny does — one group's outright allow never lifts another group's approval.
   const chosen =
     args === undefined
       ? (allows.find((m) => m.rule.when.length === 0) ?? allows[0])
-      : (allows.find((m) => m.rule.when.length === 0 && !m.rule.approval) ??
-        allows.find((m) => conditionsHold(m.rule, args) && !m.rule.approval) ??
-        allows.find((m) => conditionsHold(m.rule, args)));
+      : strictest(allows.filter((m) => conditionsHold(m.rule, args)));
   if (chosen === undefined) {
     const first = allows[0] as Matched;
     return {
