@@ -3,7 +3,11 @@
  * failed or waiting for input. The audit log redacts it, chains it and stores it.
  */
 export type AuditDecision = 'allow' | 'deny' | 'none';
-export type AuditStatus = 'ok' | 'error' | 'denied' | 'input_required' | 'awaiting_approval';
+/**
+ * How a request ended. `tool_error`: the tool answered with an `isError` result (invalid
+ * arguments, the upstream's own failure) — the call reached it and it said no.
+ */
+export type AuditStatus = 'ok' | 'error' | 'tool_error' | 'denied' | 'input_required' | 'awaiting_approval';
 
 export interface AuditEvent {
   /** ISO-8601 time the request arrived. */

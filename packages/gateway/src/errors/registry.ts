@@ -10,6 +10,7 @@
 /** One word for how a request ended, shared by logs and metrics (`outcome` label). */
 export type OutcomeLabel =
   | 'ok'
+  | 'tool_error'
   | 'input_required'
   | 'awaiting_approval'
   | 'denied'

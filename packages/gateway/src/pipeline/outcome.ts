@@ -62,6 +62,30 @@ export function errorOutcome(error: unknown): ErrorOutcome {
   };
 }
 
+/** A tool result that reports a failure (`isError`): the tool was reached and said no. */
+export function isToolError(result: Result): boolean {
+  return result.isError === true;
+}
+
+/**
+ * Why a tool said no, for the audit: the kit's stable error code when the result carries one,
+ * else the first line of its text (at most 200 characters; the audit log redacts it as it
+ * redacts arguments).
+ */
+export function toolErrorReason(result: Result): string {
+  const meta = result._meta as Record<string, unknown> | undefined;
+  const coded = meta?.['dev.gatehouse/tool-error'] as { code?: unknown } | undefined;
+  const content = Array.isArray(result.content)
+    ? (result.content as { type?: unknown; text?: unknown }[])
+    : [];
+  const text = content.find((block) => block.type === 'text' && typeof block.text === 'string')?.text as
+    | string
+    | undefined;
+  const line = (text ?? '').split('\n', 1)[0]?.slice(0, 200) ?? '';
+  if (typeof coded?.code === 'string') return line === '' ? coded.code : `${coded.code}: ${line}`;
+  return line === '' ? 'the tool reported an error' : line;
+}
+
 /** The failure behind an outcome: its error, or the error a result answers. */
 export function failureOf(outcome: Outcome): ErrorOutcome | undefined {
   if (outcome.kind === 'error') return outcome;

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.ts';
 import { traceIdOf } from '../observability/tracing.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
-import type { Outcome } from '../pipeline/outcome.ts';
+import { isToolError, type Outcome, toolErrorReason } from '../pipeline/outcome.ts';
 import { resultJson } from '../pipeline/result-json.ts';
 
 export interface AuditSink {
@@ -36,7 +36,8 @@ function statusOf(req: GatewayRequest, outcome: Outcome): AuditStatus {
   if (req.trail.decision?.effect === 'deny') return 'denied';
   if (req.trail.approval?.state === 'pending') return 'awaiting_approval';
   if (outcome.kind === 'error') return wireErrorEntry(outcome.code)?.audit ?? 'error';
-  return outcome.kind === 'input_required' ? 'input_required' : 'ok';
+  if (outcome.kind === 'input_required') return 'input_required';
+  return isToolError(outcome.result) ? 'tool_error' : 'ok';
 }
 
 /**
@@ -55,6 +56,14 @@ function resultDigest(result: Record<string, unknown> | undefined): { bytes: num
   const digest = { bytes: bytes.length, hash: createHash('sha256').update(bytes).digest('hex') };
   if (Object.isFrozen(result)) frozenDigests.set(result, digest);
   return digest;
+}
+
+/** What went wrong: the error's message, or why the tool said no; null for a success. */
+function errorMessageOf(outcome: Outcome): string | null {
+  if (outcome.kind === 'error')
+    return outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  if (outcome.kind === 'result' && isToolError(outcome.result)) return toolErrorReason(outcome.result);
+  return null;
 }
 
 export function buildAuditEvent(req: GatewayRequest, outcome: Outcome, arrivedAt: string): AuditEvent {
@@ -87,7 +96,7 @@ export function buildAuditEvent(req: GatewayRequest, outcome: Outcome, arrivedAt
     rule: trail.decision?.rule ?? null,
     status: statusOf(req, outcome),
     errorCode: code,
-    errorMessage: outcome.kind !== 'error' ? null : error instanceof Error ? error.message : String(error),
+    errorMessage: errorMessageOf(outcome),
     latencyMs: Math.round((performance.now() - req.startedAt) * 1000) / 1000,
     resultBytes: digest?.bytes ?? null,
     resultHash: digest?.hash ?? null,
