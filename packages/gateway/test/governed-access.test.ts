@@ -287,7 +287,10 @@ storage: { path: ${JSON.stringify(storage)} }
     assert.equal(intact.status, 0, intact.stderr);
     assert.match(intact.stdout, /intact/);
     const db = new DatabaseSync(storage);
-    const row = db.prepare('SELECT seq FROM audit_log ORDER BY seq LIMIT 1 OFFSET 2').get() as {
+    // A record of a request that reached the pipeline (refusals before it name no principal).
+    const row = db
+      .prepare("SELECT seq FROM audit_log WHERE event LIKE '%alice%' ORDER BY seq LIMIT 1 OFFSET 1")
+      .get() as {
       seq: number;
     };
     db.prepare("UPDATE audit_log SET event = replace(event, 'sam', 'bob') WHERE seq = ?").run(row.seq);

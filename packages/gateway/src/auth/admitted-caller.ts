@@ -12,9 +12,12 @@ export class AdmittedCaller implements AuthInfo {
   readonly clientId: string;
   readonly scopes: string[];
   readonly principal: Principal;
+  /** The peer address the request came from ("unknown" when the driver does not know it). */
+  readonly source: string;
 
-  constructor(principal: Principal) {
+  constructor(principal: Principal, source = 'unknown') {
     this.principal = principal;
+    this.source = source;
     this.clientId = principal.id;
     this.scopes = [...principal.scopes];
   }

@@ -14,6 +14,11 @@ import type { Principal } from './principal.ts';
 export const API_KEY_PREFIX = 'ghk_';
 const KEY_PATTERN = /^ghk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** The id part of a presented key (`ghk_<id>_<secret>`), for the audit of a refusal; never the secret. */
+export function presentedKeyId(token: string): string | undefined {
+  return /^ghk_([A-Za-z0-9]{12})_/.exec(token)?.[1];
+}
+
 export interface ApiKeyInfo {
   id: string;
   user: string;

@@ -20,6 +20,8 @@ import {
   isJsonContentType,
   type LoggingMessageNotificationParams,
 } from '@modelcontextprotocol/server';
+import type { RefusalAudit } from '../audit/refusals.ts';
+import type { AdmittedCaller } from '../auth/admitted-caller.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ServerModel } from '../config/model.ts';
 import { newGatewayRequest } from '../downstream/gateway-request.ts';
@@ -29,7 +31,7 @@ import { wireError } from '../errors/wire.ts';
 import type { HeaderReader } from '../observability/tracing.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Outcome, Pipeline } from '../pipeline/outcome.ts';
-import type { Admitter } from './admission.ts';
+import { eraOfHeaders } from './admission.ts';
 import { encodedError, encodedInputRequired, encodedResult } from './call-lane-encode.ts';
 import { type LaneRoute, laneRoute, mentionsHeaderParams } from './call-lane-route.ts';
 import { type BodyLimits, bodyLimitsOf, jsonRpcBodyFrom, tooLargeResponse } from './hygiene.ts';
@@ -38,7 +40,8 @@ import { writeWebResponse } from './node-response.ts';
 
 export interface CallLaneDeps {
   server: ServerModel;
-  admission: Admitter;
+  /** Where a body the lane refuses is audited (null when the audit is off). */
+  refusals: RefusalAudit | null;
   /** Runs the gateway's current pipeline. */
   pipeline: Pipeline<GatewayRequest>;
   shutdown: AbortSignal;
@@ -67,22 +70,26 @@ export function createCallLane(deps: CallLaneDeps) {
     declaresHeaderParams: (name: string) => mentionsHeaderParams(deps.toolInputSchema(name)),
   };
 
-  return async function serve(req: NodeRequest, res: ServerResponse): Promise<LaneVerdict> {
+  /** Serves a request the Node entry admitted as `caller` (transport/admission.ts). */
+  return async function serve(
+    req: NodeRequest,
+    res: ServerResponse,
+    caller: AdmittedCaller,
+  ): Promise<LaneVerdict> {
     const headers = nodeHeaders(req);
-    const admitted = await deps.admission.admit(headers);
-    if (!admitted.ok) {
-      req.resume(); // the body of a refused request is not read
-      await writeWebResponse(res, admitted.response);
-      return SERVED;
-    }
-    req.auth = admitted.caller;
     if (!isJsonContentType(headers.get('content-type'))) return FALL_BACK;
-    const body = await readJsonRpc(req, res, bodyLimits);
+    const refused = (response: Response) =>
+      deps.refusals?.refused(response, {
+        source: caller.source,
+        era: eraOfHeaders(headers),
+        principal: caller.principal,
+      });
+    const body = await readJsonRpc(req, res, bodyLimits, refused);
     if (body === undefined) return SERVED;
     const route = laneRoute(body, headers, routeOptions);
     if (route === undefined || (route.method === 'tools/list' && deps.listNeedsSdk(route.era)))
       return { served: false, parsedBody: body };
-    const principal = admitted.caller.principal;
+    const { principal } = caller;
     const session = route.era === 'legacy' ? deps.laneSession(route.sessionId, principal.id) : undefined;
     if (route.era === 'legacy' && (session === undefined || session.asksBack))
       return { served: false, parsedBody: body };
@@ -91,16 +98,27 @@ export function createCallLane(deps: CallLaneDeps) {
   };
 }
 
-/** The body, checked as JSON-RPC; or undefined after answering a refusal (413, -32700, -32600). */
-async function readJsonRpc(req: IncomingMessage, res: ServerResponse, limits: BodyLimits): Promise<unknown> {
+/**
+ * The body, checked as JSON-RPC; or undefined after answering (and auditing) a refusal (413,
+ * -32700, -32600).
+ */
+async function readJsonRpc(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limits: BodyLimits,
+  refused: (response: Response) => Promise<void> | undefined,
+): Promise<unknown> {
   const text = await readBody(req, limits.maxBytes);
   if (text === undefined) {
+    const response = tooLargeResponse(limits.maxBytes);
+    await refused(response);
     res.setHeader('connection', 'close');
-    await writeWebResponse(res, tooLargeResponse(limits.maxBytes));
+    await writeWebResponse(res, response);
     return undefined;
   }
   const body = jsonRpcBodyFrom(text, limits);
   if (body.ok) return body.body;
+  await refused(body.response);
   await writeWebResponse(res, body.response);
   return undefined;
 }
@@ -239,7 +257,7 @@ function writeJson(res: ServerResponse, payload: string, sessionId: string | und
 }
 
 /** Node's lower-cased header object as a HeaderReader (repeated headers joined, as fetch does). */
-function nodeHeaders(req: IncomingMessage): HeaderReader {
+export function nodeHeaders(req: IncomingMessage): HeaderReader {
   return {
     get(name) {
       const value = req.headers[name];

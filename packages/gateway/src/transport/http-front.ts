@@ -10,12 +10,13 @@ import {
   isLegacyRequest,
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
+import { RefusalAudit } from '../audit/refusals.ts';
 import { admittedCaller } from '../auth/admitted-caller.ts';
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import { type Admission, type Admitter, createAdmission } from './admission.ts';
+import { type Admission, type Admitter, createAdmission, eraOfHeaders } from './admission.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { createHttpAuth } from './http-auth.ts';
 import { type BodyLimits, type BodyOutcome, bodyLimitsOf, readJsonRpcBody } from './hygiene.ts';
@@ -35,8 +36,10 @@ export interface FrontFetchOptions {
 
 export interface HttpFront {
   fetch(request: Request, options?: FrontFetchOptions): Promise<Response>;
-  /** Admission for every HTTP driver (the call lane uses it too). */
+  /** Admission for every HTTP driver (the Node entry admits with it before the lane or the front). */
   readonly admission: Admitter;
+  /** Where requests refused before the pipeline are audited (null when the audit is off). */
+  readonly refusals: RefusalAudit | null;
   readonly sessions: LegacySessions;
   /** True once the gateway stopped accepting MCP requests. */
   readonly draining: boolean;
@@ -72,20 +75,35 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     server,
   });
 
-  const admission = createAdmission({ server, auth, draining: () => draining });
+  const refusals = gateway.access.audit === null ? null : new RefusalAudit(gateway.access.audit, log);
+  const admission = createAdmission({ server, auth, draining: () => draining, refusals });
 
   async function mcp(request: Request, options: FrontFetchOptions | undefined): Promise<Response> {
     // Admitted once: by the call lane (which handed the request over; a call it accepted before
     // the drain began is answered, not refused), or here. Before reading the body, so a refused
     // caller costs no parsing.
-    const admitted = alreadyAdmitted(options?.authInfo) ?? (await admission.admit(request.headers));
+    const admitted =
+      alreadyAdmitted(options?.authInfo) ?? (await admission.admit(request.headers, 'unknown'));
     if (!admitted.ok) return admitted.response;
     const { caller } = admitted;
+    const refused = async (response: Response): Promise<Response> => {
+      const sessionId = request.headers.get('mcp-session-id') ?? undefined;
+      const era = eraOfHeaders(request.headers);
+      await refusals?.refused(response, {
+        source: caller.source,
+        era,
+        principal: caller.principal,
+        sessionId,
+      });
+      return response;
+    };
     const body = await bodyOf(request, options?.parsedBody, bodyLimits);
-    if (!body.ok) return body.response;
+    if (!body.ok) return refused(body.response);
     const parsedBody = body.body;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: server.maxBodyBytes })) {
-      return sessions.handle(request, parsedBody, caller.principal, caller);
+      const answered = await sessions.handle(request, parsedBody, caller.principal, caller);
+      // An unknown or ended session (or another principal's) is refused before the pipeline.
+      return answered.status === 404 ? refused(answered) : answered;
     }
     return modern.fetch(request, { parsedBody, authInfo: caller });
   }
@@ -93,6 +111,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
   return {
     sessions,
     admission,
+    refusals,
     get draining() {
       return draining;
     },
@@ -120,6 +139,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     },
     async close() {
       draining = true;
+      await refusals?.flush();
       await modern.close();
       await sessions.closeAll();
     },

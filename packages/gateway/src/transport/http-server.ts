@@ -7,12 +7,14 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createCallLane } from './call-lane.ts';
+import { createCallLane, nodeHeaders } from './call-lane.ts';
 import { listRewriteCheck } from './call-lane-encode.ts';
 import { createHttpFront, type HttpFront } from './http-front.ts';
+import { writeWebResponse } from './node-response.ts';
 
 export interface RunningHttp {
   url: string;
@@ -32,7 +34,7 @@ export async function listenHttp(gateway: Gateway, server: ServerModel, log: Log
   const lane = server.callLane
     ? createCallLane({
         server,
-        admission: front.admission,
+        refusals: front.refusals,
         pipeline: (req) => gateway.pipeline(req),
         shutdown: gateway.requests.shutdown,
         toolInputSchema: (name) => gateway.catalog.tool(name)?.item.inputSchema,
@@ -43,9 +45,19 @@ export async function listenHttp(gateway: Gateway, server: ServerModel, log: Log
     : undefined;
   // POSTs to the MCP path try the call lane first; whatever it does not answer (and every other
   // request) goes through the web-standard front.
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (lane !== undefined && req.method === 'POST' && pathOf(req.url) === server.path) {
-      const verdict = await lane(req, res);
+  const serve = async (req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse): Promise<void> => {
+    if (pathOf(req.url) !== server.path) return handler(req, res);
+    // Every request to the MCP path is admitted here, once, with its peer address for the audit
+    // of a refusal; the lane and the front receive the admitted caller.
+    const admitted = await front.admission.admit(nodeHeaders(req), req.socket.remoteAddress ?? 'unknown');
+    if (!admitted.ok) {
+      req.resume(); // the body of a refused request is not read
+      await writeWebResponse(res, admitted.response);
+      return;
+    }
+    req.auth = admitted.caller;
+    if (lane !== undefined && req.method === 'POST') {
+      const verdict = await lane(req, res, admitted.caller);
       if (verdict.served) return;
       return handler(req, res, verdict.parsedBody);
     }
