@@ -4,7 +4,6 @@
  */
 import type {
   ClientCapabilities,
-  InputRequests,
   LoggingLevel,
   LoggingMessageNotificationParams,
   ProgressToken,

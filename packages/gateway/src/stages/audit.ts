@@ -68,7 +68,6 @@ function errorMessageOf(outcome: Outcome): string | null {
 
 export function buildAuditEvent(req: GatewayRequest, outcome: Outcome, arrivedAt: string): AuditEvent {
   const { principal, trail } = req;
-  const error = outcome.kind === 'error' ? outcome.error : undefined;
   const digest = outcome.kind === 'result' ? resultDigest(outcome.result) : null;
   const code = outcome.kind === 'error' ? outcome.code : null;
   return {
