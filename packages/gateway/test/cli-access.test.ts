@@ -90,8 +90,14 @@ policy:
         - tools: [alpha_pid]
           when: ['message == "big"']
           approval: in-band
+    limits:
+      allow:
+        - tools: [alpha_ask]
+          when: ['message == "small"']
+        - tools: [alpha_ask]
+          approval: queue
   roles:
-    ops: { groups: [outright, reviewed] }
+    ops: { groups: [outright, reviewed, limits] }
 storage: { path: ${JSON.stringify(storage)} }
 `,
     );
@@ -105,6 +111,9 @@ storage: { path: ${JSON.stringify(storage)} }
     // A conditional approval applies when its condition holds, and only then.
     assert.match(explain('alpha_pid', '{"message":"big"}').stdout, /approval: required .*\(in-band\)/);
     assert.doesNotMatch(explain('alpha_pid', '{"message":"small"}').stdout, /approval: required/);
+    // Within one group the least strict rule that holds applies: outright when small, else queued.
+    assert.doesNotMatch(explain('alpha_ask', '{"message":"small"}').stdout, /approval: required/);
+    assert.match(explain('alpha_ask', '{"message":"large"}').stdout, /approval: required .*\(queue\)/);
   });
 
   it('explains a decision with the rule behind it', () => {

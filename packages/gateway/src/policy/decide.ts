@@ -78,17 +78,38 @@ function approvalRank(rule: RuleModel): number {
   return rule.approval === null ? 0 : APPROVAL_RANK[rule.approval];
 }
 
-/** The rule with the strictest approval requirement; an unconditional one among equals. */
-function strictest(rules: Matched[]): Matched | undefined {
+/** The group a rule is written in (`group:finance` of `group:finance/allow[0]`). */
+function groupOf(rule: RuleModel): string {
+  const slash = rule.id.indexOf('/');
+  return slash === -1 ? rule.id : rule.id.slice(0, slash);
+}
+
+/** `a` over `b` by `rank` (higher wins), an unconditional rule among equals. */
+function better(a: Matched, b: Matched, rank: (m: Matched) => number): boolean {
+  const byRank = rank(a) - rank(b);
+  return byRank > 0 || (byRank === 0 && a.rule.when.length === 0 && b.rule.when.length > 0);
+}
+
+function pick(rules: Iterable<Matched>, rank: (m: Matched) => number): Matched | undefined {
   let best: Matched | undefined;
-  for (const m of rules) {
-    if (best === undefined) best = m;
-    else {
-      const byRank = approvalRank(m.rule) - approvalRank(best.rule);
-      if (byRank > 0 || (byRank === 0 && m.rule.when.length === 0 && best.rule.when.length > 0)) best = m;
-    }
-  }
+  for (const m of rules) if (best === undefined || better(m, best, rank)) best = m;
   return best;
+}
+
+/**
+ * The rule that decides a call among the allow rules whose conditions hold. Within one group the
+ * least strict applies — a group may allow a call outright under a condition and otherwise with
+ * an approval. Across the caller's groups the strictest wins, as a deny does: one group's
+ * outright allow never lifts the approval another group asks for.
+ */
+function strictest(rules: Matched[]): Matched | undefined {
+  const perGroup = new Map<string, Matched[]>();
+  for (const m of rules) perGroup.set(groupOf(m.rule), [...(perGroup.get(groupOf(m.rule)) ?? []), m]);
+  const groupVerdicts = [...perGroup.values()].map((group) => pick(group, (m) => -approvalRank(m.rule)));
+  return pick(
+    groupVerdicts.filter((m): m is Matched => m !== undefined),
+    (m) => approvalRank(m.rule),
+  );
 }
 
 function conditionsText(rule: RuleModel): string {
