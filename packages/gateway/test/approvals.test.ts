@@ -317,6 +317,14 @@ describe('approvals', () => {
       });
       assert.equal(bad.status, 400);
       assert.equal((await api('bob', `/api/approvals/${approvalId}`)).body.status, 'pending');
+      // Both refusals are audited, with the reason and who tried.
+      const records = await auditRecords();
+      const refused = records.filter((r) => r.status === 'denied' && r.method.startsWith('approvals/'));
+      const ownRequest = refused.find((r) => r.principal?.user === 'root' && r.target === approvalId);
+      assert.equal(ownRequest?.method, 'approvals/approve');
+      assert.match(ownRequest?.errorMessage ?? '', /own request/);
+      const outsider = refused.find((r) => r.principal?.user === 'alice' && r.method === 'approvals/list');
+      assert.match(outsider?.errorMessage ?? '', /needs one of the roles/);
     } finally {
       await root.close();
     }

@@ -84,6 +84,41 @@ export function decisionEvent(input: DecisionInput, result: DecideResult): Audit
   };
 }
 
+/**
+ * The audit record of a refused attempt to read or decide the queue (not an approver, or an
+ * approver deciding their own request): status denied, with the reason.
+ */
+export function refusedDecisionEvent(
+  by: Principal,
+  method: string,
+  request: ApprovalRequest | undefined,
+  message: string,
+  transport: AuditEvent['transport'],
+): AuditEvent {
+  return {
+    time: new Date().toISOString(),
+    requestId: request?.id ?? method,
+    traceId: null,
+    principal: { id: by.id, user: by.user, org: by.org ?? null, roles: [...by.roles], via: by.via },
+    transport,
+    era: 'modern',
+    sessionId: null,
+    method,
+    target: request?.id ?? null,
+    upstream: request?.upstream ?? null,
+    arguments: request === undefined ? null : { requestedBy: request.principal.user, call: request.target },
+    decision: 'deny',
+    rule: null,
+    status: 'denied',
+    errorCode: null,
+    errorMessage: message,
+    latencyMs: 0,
+    resultBytes: null,
+    resultHash: null,
+    approvedBy: null,
+  };
+}
+
 /** Decides and records it; the audit write is awaited so a decision is never unrecorded. */
 export async function decideApproval(
   store: ApprovalStore,

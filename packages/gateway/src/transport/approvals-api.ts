@@ -13,6 +13,7 @@ import {
   decideApproval,
   mayDecide,
   mayReview,
+  refusedDecisionEvent,
   type Verdict,
 } from '../approvals/approval-decisions.ts';
 import type { ApprovalRequest, ApprovalStatus, ApprovalStore } from '../approvals/approval-store.ts';
@@ -71,7 +72,12 @@ async function decide(
   deps: ApprovalsApiDeps,
 ): Promise<Response> {
   const allowed = mayDecide(approver, current, deps.config);
-  if (!allowed.ok) return problem(403, allowed.message);
+  if (!allowed.ok) {
+    await deps.audit?.record(
+      refusedDecisionEvent(approver, `approvals/${verdict}`, current, allowed.message, 'http'),
+    );
+    return problem(403, allowed.message);
+  }
   const body = await readNote(request);
   if (!body.ok)
     return problem(400, 'the body must be empty or JSON {"note": "<text up to 2000 characters>"}');
@@ -106,7 +112,11 @@ export function createApprovalsApi(deps: ApprovalsApiDeps): (request: Request) =
     const identity = await deps.auth.authenticate(request.headers.get('authorization'));
     if (!identity.ok) return identity.response;
     if (!mayReview(identity.principal, deps.config)) {
-      return problem(403, `the approval queue needs one of the roles [${deps.config.approvers.join(', ')}]`);
+      const message = `the approval queue needs one of the roles [${deps.config.approvers.join(', ')}]`;
+      const action = new URL(request.url).pathname.split('/').filter(Boolean)[3];
+      const method = action === 'approve' || action === 'deny' ? `approvals/${action}` : 'approvals/list';
+      await deps.audit?.record(refusedDecisionEvent(identity.principal, method, undefined, message, 'http'));
+      return problem(403, message);
     }
     return route(request, identity.principal, deps);
   };
