@@ -104,6 +104,28 @@ storage: { path: ${JSON.stringify(storage)} }
     await client.close().catch(() => {});
   });
 
+  it('no key at all is answered with one message naming the empty variable', async () => {
+    const client = new Client(
+      { name: 'desktop-host', version: '1.0.0' },
+      { versionNegotiation: { mode: 'legacy' } },
+    );
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'connect', '--url', gw.url],
+      env: { PATH: process.env.PATH ?? '' },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await assert.rejects(client.connect(transport), /needs an API key, and GATEHOUSE_API_KEY is empty/);
+    await client.close().catch(() => {});
+    const lines = stderr.trim().split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, stderr);
+    assert.doesNotMatch(stderr, /refused the API key/);
+  });
+
   it('an unreachable gateway is answered as a JSON-RPC error per request; the bridge keeps serving the host', async () => {
     const child = spawn(process.execPath, [BIN, 'connect', '--url', 'http://127.0.0.1:9/mcp'], {
       env: { PATH: process.env.PATH ?? '', GATEHOUSE_API_KEY: key },

@@ -22,9 +22,23 @@ import { CliUsageError } from './usage.ts';
 export const CONNECT_USAGE =
   'usage: gatehouse connect --url http://127.0.0.1:8080/mcp [--key-env GATEHOUSE_API_KEY]';
 
-/** The error a host sees for a request the bridge could not deliver. */
-export function deliveryError(url: string, error: unknown): { code: number; message: string } {
+/**
+ * The error a host sees for a request the bridge could not deliver. `missingKey` names the
+ * variable that should have held the API key, when it was empty: then a refusal says that, in one
+ * message, instead of blaming a key that was never sent.
+ */
+export function deliveryError(
+  url: string,
+  error: unknown,
+  missingKey?: string,
+): { code: number; message: string } {
   if (error instanceof SdkHttpError) {
+    if (error.status === 401 && missingKey !== undefined) {
+      return {
+        code: -32001,
+        message: `Gatehouse at ${url} needs an API key, and ${missingKey} is empty: set it to a key (gatehouse keys create)`,
+      };
+    }
     if (error.status === 401 || error.status === 403) {
       return {
         code: -32001,
@@ -47,7 +61,12 @@ export interface Bridge {
   closed: Promise<void>;
 }
 
-export async function startBridge(url: string, apiKey: string | undefined): Promise<Bridge> {
+export async function startBridge(
+  url: string,
+  apiKey: string | undefined,
+  keyEnv = 'GATEHOUSE_API_KEY',
+): Promise<Bridge> {
+  const missingKey = apiKey ? undefined : keyEnv;
   const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const http = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   const stdio = new StdioServerTransport();
@@ -64,15 +83,19 @@ export async function startBridge(url: string, apiKey: string | undefined): Prom
     }
     stdio.send(message).catch(() => {});
   };
-  http.onerror = (error) => process.stderr.write(`gatehouse connect: ${error.message}\n`);
+  // A refused or failed POST is reported once, by the send path below (with its reason); the
+  // transport's own report of it would say the same thing again.
+  http.onerror = (error) => {
+    if (!(error instanceof SdkHttpError)) process.stderr.write(`gatehouse connect: ${error.message}\n`);
+  };
   stdio.onmessage = (message) => {
     const id = 'id' in message ? message.id : undefined;
     if ('method' in message && message.method === 'initialize' && id !== undefined) pendingInitialize.add(id);
     http.send(message).catch((error: unknown) => {
-      process.stderr.write(`gatehouse connect: ${deliveryError(url, error).message}\n`);
+      process.stderr.write(`gatehouse connect: ${deliveryError(url, error, missingKey).message}\n`);
       if (id === undefined || !('method' in message)) return;
       pendingInitialize.delete(id);
-      stdio.send({ jsonrpc: '2.0', id, error: deliveryError(url, error) }).catch(() => {});
+      stdio.send({ jsonrpc: '2.0', id, error: deliveryError(url, error, missingKey) }).catch(() => {});
     });
   };
   stdio.onclose = () => {
@@ -102,9 +125,8 @@ export async function connectCommand(argv: string[], env = process.env): Promise
   } catch {
     throw new CliUsageError(`--url is not a URL: ${values.url}\n${CONNECT_USAGE}`);
   }
-  const apiKey = env[values['key-env']];
-  if (!apiKey)
-    process.stderr.write(`gatehouse connect: ${values['key-env']} is empty; connecting without a key\n`);
-  const bridge = await startBridge(url.toString(), apiKey);
+  // An empty key is not an error by itself (a gateway may allow anonymous callers); a refusal
+  // then says which variable was empty.
+  const bridge = await startBridge(url.toString(), env[values['key-env']] || undefined, values['key-env']);
   await bridge.closed;
 }
