@@ -101,8 +101,12 @@ describe('config errors name the file, the path, what was expected and what was 
     assert.ok(ok.ok);
     assert.equal(JSON.stringify(ok.model).includes('k'.repeat(40)), false);
     assert.match(ok.model.auth.staticKeys[0]?.sha256 ?? '', /^[0-9a-f]{64}$/);
-    const short = issuesOf('auth:\n  staticKeys:\n    - { key: short, user: bot }\n');
-    assert.ok(short.some((i) => i.path === 'auth.staticKeys[0].key'));
+    const short = issuesOf('auth:\n  staticKeys:\n    - { key: gh-bench-short, user: bot }\n');
+    const issue = short.find((i) => i.path === 'auth.staticKeys[0].key');
+    assert.ok(issue);
+    // The error says what is wrong with the secret without repeating it (issue 15).
+    assert.equal(formatIssue(issue).includes('gh-bench-short'), false, formatIssue(issue));
+    assert.match(formatIssue(issue), /a string of 14 characters \(not shown: a secret\)/);
   });
 
   it('reports YAML syntax errors with a position', () => {

@@ -41,6 +41,20 @@ export function describeValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** Keys whose values are secrets: an error names their length, never their text. */
+const SECRET_KEY = /(^|[_-])(key|secret|token|password|passwd|credential)s?$|apikey|secret|password|token/i;
+
+/** What a config error says was found: the value, unless it is (or looks like) a secret. */
+function describeFound(path: readonly PropertyKey[], value: unknown): string {
+  const last = path.findLast((segment) => typeof segment === 'string');
+  const secret =
+    (typeof last === 'string' && SECRET_KEY.test(last)) ||
+    (typeof value === 'string' && value.startsWith('ghk_'));
+  if (secret && typeof value === 'string')
+    return `a string of ${value.length} characters (not shown: a secret)`;
+  return describeValue(value);
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = root;
   for (const key of path) {
@@ -109,7 +123,7 @@ export function loadConfigText(
         file,
         path: formatPath(issue.path),
         message: issue.message,
-        found: describeValue(valueAt(data, issue.path)),
+        found: describeFound(issue.path, valueAt(data, issue.path)),
         ...locate(issue.path),
       })),
     };
