@@ -7,11 +7,7 @@
 
 import type {
   LoggingMessageNotificationParams,
-  Prompt,
-  Resource,
-  ResourceTemplateType,
   ServerCapabilities,
-  Tool,
   Transport,
 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/client';
@@ -19,70 +15,38 @@ import { SpanKind } from '@opentelemetry/api';
 import type { UpstreamModel } from '../config/model.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
-import { endSpan, type TraceCarrier, type TraceScope } from '../observability/tracing.ts';
+import { endSpan } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
 import { ChangeFeed, type ListKind } from './change-feed.ts';
 import { closeClient } from './close-client.ts';
 import { HealthProbe } from './health-probe.ts';
 import { admitUpstreamResults } from './inbound-results.ts';
 import { acceptJsonStreams } from './json-stream-fetch.ts';
+import { listKind, type UpstreamSnapshot } from './listing.ts';
 import { reapGroup } from './process-group.ts';
-import { type BreakerState, UpstreamResilience } from './resilience.ts';
+import { UpstreamResilience } from './resilience.ts';
 import { httpTransport, stdioTransport } from './transport-factory.ts';
+import type {
+  Attempt,
+  CallChannel,
+  ServerRequestMethod,
+  UpstreamHooks,
+  UpstreamSignal,
+  UpstreamState,
+  UseOptions,
+} from './upstream-types.ts';
 
-export type UpstreamState = 'idle' | 'connecting' | 'ready' | 'evicted' | 'backoff' | 'failed' | 'stopped';
 export type { ListKind } from './change-feed.ts';
-export type ServerRequestMethod = 'elicitation/create' | 'sampling/createMessage' | 'roots/list';
-
-/** What an in-flight call offers for things the upstream sends back during it. */
-export interface CallChannel {
-  request(method: ServerRequestMethod, params: Record<string, unknown>): Promise<Record<string, unknown>>;
-  log(params: LoggingMessageNotificationParams): void;
-}
-
-export interface UpstreamSnapshot {
-  tools: Tool[];
-  prompts: Prompt[];
-  resources: Resource[];
-  templates: ResourceTemplateType[];
-}
-
-export interface UpstreamHooks {
-  /**
-   * The upstream's snapshot changed: it (re)connected, went away, or — `announced` — it said
-   * that list changed and has been re-listed.
-   */
-  onCatalog(upstream: Upstream, announced?: ListKind): void;
-  onResourceUpdated(upstream: Upstream, uri: string): void;
-  onStateChange(upstream: Upstream, state: UpstreamState): void;
-  /** Resilience and lifecycle events, for metrics and logs. */
-  onSignal(upstream: Upstream, signal: UpstreamSignal): void;
-}
-
-export type UpstreamSignal =
-  | { kind: 'breaker'; state: BreakerState }
-  | { kind: 'retry'; attempt: number; delayMs: number }
-  | { kind: 'timeout'; which: 'attempt' | 'deadline' }
-  | { kind: 'rejected' }
-  | { kind: 'restart' }
-  | { kind: 'evicted'; reason: string };
-
-/** How one call runs: its caller's signal, whether it may be repeated, and its channel back. */
-export interface UseOptions {
-  /** The caller's cancellation; aborting it cancels the upstream request. */
-  signal?: AbortSignal | undefined;
-  /** The call is read-only or idempotent, so a failed attempt may be retried. */
-  retryable?: boolean;
-  /** Receives what the upstream sends back during the call (elicitation, sampling, roots, logs). */
-  channel?: CallChannel | undefined;
-  /** The caller's trace: each attempt gets a client span under it. */
-  trace?: TraceScope | undefined;
-  /** Names the attempt spans (the MCP method sent). */
-  method?: string;
-}
-
-/** Sends one attempt: under `signal`, carrying `carrier` (the attempt span's trace context). */
-export type Attempt<T> = (client: Client, signal: AbortSignal, carrier: TraceCarrier) => Promise<T>;
+export type { UpstreamSnapshot } from './listing.ts';
+export type {
+  Attempt,
+  CallChannel,
+  ServerRequestMethod,
+  UpstreamHooks,
+  UpstreamSignal,
+  UpstreamState,
+  UseOptions,
+} from './upstream-types.ts';
 
 const EMPTY: UpstreamSnapshot = { tools: [], prompts: [], resources: [], templates: [] };
 
@@ -387,26 +351,9 @@ export class Upstream {
   }
 
   private async refresh(client: Client, kind: ListKind): Promise<void> {
-    const caps = client.getServerCapabilities() ?? {};
-    const options = { timeout: this.handshakeTimeout, cacheMode: 'refresh' as const };
     // Await before spreading: `{ ...this.snapshot, x: await … }` would spread a stale snapshot.
-    if (kind === 'tools' && caps.tools) {
-      const { tools } = await client.listTools(undefined, options);
-      this.snapshot = { ...this.snapshot, tools };
-    } else if (kind === 'prompts' && caps.prompts) {
-      const { prompts } = await client.listPrompts(undefined, options);
-      this.snapshot = { ...this.snapshot, prompts };
-    } else if (kind === 'resources' && caps.resources) {
-      const [listed, templates] = await Promise.all([
-        client.listResources(undefined, options),
-        client.listResourceTemplates(undefined, options),
-      ]);
-      this.snapshot = {
-        ...this.snapshot,
-        resources: listed.resources,
-        templates: templates.resourceTemplates,
-      };
-    }
+    const listed = await listKind(client, kind, this.handshakeTimeout);
+    this.snapshot = { ...this.snapshot, ...listed };
   }
 
   private onClientClosed(client: Client): void {
