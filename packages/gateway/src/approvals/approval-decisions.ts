@@ -2,7 +2,7 @@
  * Deciding a queued approval, the same way from every door (the CLI, the HTTP API the console
  * uses): who may decide (pure), the decision itself, and its audit record.
  */
-import type { AuditEvent } from '../audit/event.ts';
+import { type AuditEvent, auditPrincipal } from '../audit/event.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ApprovalsModel } from '../config/model-access.ts';
 import type { ApprovalRequest, ApprovalStore, DecideResult } from './approval-store.ts';
@@ -55,13 +55,7 @@ export function decisionEvent(input: DecisionInput, result: DecideResult): Audit
     time: new Date().toISOString(),
     requestId: input.id,
     traceId: null,
-    principal: {
-      id: input.by.id,
-      user: input.by.user,
-      org: input.by.org ?? null,
-      roles: [...input.by.roles],
-      via: input.by.via,
-    },
+    principal: auditPrincipal(input.by),
     transport: input.transport,
     era: 'modern',
     sessionId: null,
@@ -99,7 +93,7 @@ export function refusedDecisionEvent(
     time: new Date().toISOString(),
     requestId: request?.id ?? method,
     traceId: null,
-    principal: { id: by.id, user: by.user, org: by.org ?? null, roles: [...by.roles], via: by.via },
+    principal: auditPrincipal(by),
     transport,
     era: 'modern',
     sessionId: null,

@@ -9,12 +9,32 @@ export type AuditDecision = 'allow' | 'deny' | 'none';
  */
 export type AuditStatus = 'ok' | 'error' | 'tool_error' | 'denied' | 'input_required' | 'awaiting_approval';
 
+/** How an audit record names who acted. */
+export type AuditPrincipal = { id: string; user: string; org: string | null; roles: string[]; via: string };
+
+/** The audit's record of a principal (a copy: later changes to the principal do not reach it). */
+export function auditPrincipal(principal: {
+  id: string;
+  user: string;
+  org?: string | null | undefined;
+  roles: readonly string[];
+  via: string;
+}): AuditPrincipal {
+  return {
+    id: principal.id,
+    user: principal.user,
+    org: principal.org ?? null,
+    roles: [...principal.roles],
+    via: principal.via,
+  };
+}
+
 export interface AuditEvent {
   /** ISO-8601 time the request arrived. */
   time: string;
   requestId: string;
   traceId: string | null;
-  principal: { id: string; user: string; org: string | null; roles: string[]; via: string } | null;
+  principal: AuditPrincipal | null;
   /** `internal`: the gateway itself (e.g. a tool-definition change it detected). */
   transport: 'http' | 'stdio' | 'cli' | 'internal';
   era: 'legacy' | 'modern';

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { AuditEvent, AuditStatus } from './event.ts';
+import { type AuditEvent, type AuditStatus, auditPrincipal } from './event.ts';
 
 export interface RefusalSink {
   record(event: AuditEvent): Promise<void>;
@@ -152,15 +152,7 @@ function refusalEvent(reason: string, answer: Answer, context: RefusalContext): 
     time: new Date().toISOString(),
     requestId: randomUUID(),
     traceId: null,
-    principal: principal
-      ? {
-          id: principal.id,
-          user: principal.user,
-          org: principal.org ?? null,
-          roles: [...principal.roles],
-          via: principal.via,
-        }
-      : null,
+    principal: principal ? auditPrincipal(principal) : null,
     transport: 'http',
     era: context.era,
     sessionId: context.sessionId ?? null,

@@ -6,7 +6,7 @@
  * call the client saw answered is never missing from the log, even after a crash.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEvent, AuditStatus } from '../audit/event.ts';
+import { type AuditEvent, type AuditStatus, auditPrincipal } from '../audit/event.ts';
 import { wireErrorEntry } from '../errors/registry.ts';
 import type { Logger } from '../observability/logger.ts';
 import { traceIdOf } from '../observability/tracing.ts';
@@ -74,15 +74,7 @@ export function buildAuditEvent(req: GatewayRequest, outcome: Outcome, arrivedAt
     time: arrivedAt,
     requestId: req.id,
     traceId: traceIdOf(req.trace),
-    principal: principal
-      ? {
-          id: principal.id,
-          user: principal.user,
-          org: principal.org ?? null,
-          roles: [...principal.roles],
-          via: principal.via,
-        }
-      : null,
+    principal: principal ? auditPrincipal(principal) : null,
     transport: req.transport,
     era: req.era,
     sessionId: req.sessionId ?? null,
