@@ -87,21 +87,22 @@ function pinDataDir(model: GatewayModel): void {
     given !== undefined && given !== '' ? resolve(given) : dirname(model.storage.path);
 }
 
-function demoPorts(model: GatewayModel, options: DemoOptions): DemoPort[] {
-  return [
-    {
-      role: 'the gateway',
-      port: model.server.port,
-      host: model.server.host,
-      setting: 'GATEHOUSE_PORT or --port',
-    },
-    {
-      role: 'the sandbox',
-      port: options.sandboxPort,
-      host: SANDBOX_HOST,
-      setting: 'GATEHOUSE_SANDBOX_PORT or --sandbox-port',
-    },
-  ];
+function gatewayPort(model: GatewayModel): DemoPort {
+  return {
+    role: 'the gateway',
+    port: model.server.port,
+    host: model.server.host,
+    setting: 'GATEHOUSE_PORT or --port',
+  };
+}
+
+function sandboxPort(options: DemoOptions): DemoPort {
+  return {
+    role: 'the sandbox',
+    port: options.sandboxPort,
+    host: SANDBOX_HOST,
+    setting: 'GATEHOUSE_SANDBOX_PORT or --sandbox-port',
+  };
 }
 
 /** False (with the one-line refusal on stderr and exit code 1) when a port is taken. */
@@ -117,9 +118,18 @@ async function portsAreFree(ports: DemoPort[]): Promise<boolean> {
   }
 }
 
-async function startDemoSandbox(port: number): Promise<RunningSandbox> {
-  progress(`sandbox: starting on ${SANDBOX_HOST}:${port}`);
-  const sandbox = await startSandbox({ port, host: SANDBOX_HOST });
+/** A port taken between the check and the listen: the same one line, exit 1 (children go with us). */
+function exitOnTakenPort(error: unknown, wanted: DemoPort): never {
+  if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+  process.stderr.write(`gatehouse demo: ${busyPortMessage(wanted)}\n`);
+  process.exit(1);
+}
+
+async function startDemoSandbox(wanted: DemoPort): Promise<RunningSandbox> {
+  progress(`sandbox: starting on ${wanted.host}:${wanted.port}`);
+  const sandbox = await startSandbox({ port: wanted.port, host: wanted.host }).catch((error: unknown) =>
+    exitOnTakenPort(error, wanted),
+  );
   process.once('exit', () => void sandbox.close());
   progress(`sandbox: ready at ${sandbox.url} (${sandbox.services.map((s) => s.name).join(', ')})`);
   return sandbox;
@@ -178,10 +188,7 @@ async function startGateway(model: GatewayModel, options: DemoOptions, logFile: 
       announce: false,
     });
   } catch (error) {
-    // Taken between the check and the listen: the same one line, then stop the children.
-    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
-    process.stderr.write(`gatehouse demo: ${busyPortMessage(demoPorts(model, options)[0] as DemoPort)}\n`);
-    process.exit(1);
+    exitOnTakenPort(error, gatewayPort(model));
   }
 }
 
@@ -189,8 +196,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const options = parseDemoArgs(argv);
   const configured = loadDemoConfig(options);
   pinDataDir(configured);
-  if (!(await portsAreFree(demoPorts(configured, options)))) return;
-  const sandbox = await startDemoSandbox(options.sandboxPort);
+  if (!(await portsAreFree([gatewayPort(configured), sandboxPort(options)]))) return;
+  const sandbox = await startDemoSandbox(sandboxPort(options));
   process.env.GATEHOUSE_SANDBOX_URL = sandbox.url;
   const model = loadDemoConfig(options);
   const dataDir = dirname(model.storage.path);
