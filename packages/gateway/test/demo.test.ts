@@ -5,8 +5,9 @@
  *
  * start.sh runs twice while the first demo runs (on its gateway port, then on its sandbox port):
  * each refusal is one line naming the port and the process holding it, and the first demo's keys
- * keep working. Then the demo is restarted on the same data directory: it prints the same keys.
- * The restarted demo is then used as any host would: the MCP SDK client connects as each role and
+ * keep working. Then the demo is restarted on the same data directory: it prints the same keys;
+ * and once more with --rotate-keys: new keys, the earlier ones refused. That last demo is then
+ * used as any host would: the MCP SDK client connects as each role and
  * calls one tool each, and the printed MCP Inspector command runs as printed with the system Node.
  */
 import assert from 'node:assert/strict';
@@ -69,8 +70,8 @@ function startScript(env: NodeJS.ProcessEnv, args: string[] = []): ChildProcess 
   return spawn('bash', ['scripts/start.sh', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function startDemo(env: NodeJS.ProcessEnv): Promise<RunningDemo> {
-  const child = startScript(env);
+async function startDemo(env: NodeJS.ProcessEnv, args: string[] = []): Promise<RunningDemo> {
+  const child = startScript(env, args);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -158,10 +159,13 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
   let statusBefore: string;
   let first: RunningDemo;
   let keysFileWhileFirstRan: string;
+  let keysFileAfterRefusals: string;
   let onGatewayPort: { code: number | null; stdout: string; stderr: string };
   let onSandboxPort: { code: number | null; stdout: string; stderr: string };
   let firstKeysAfterRefusals: string[] | Error;
   let restarted: RunningDemo;
+  let rotated: RunningDemo;
+  let restartedSalesAfterRotation: string[] | Error;
   let demo: DemoOutput;
 
   before(async () => {
@@ -179,18 +183,25 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     keysFileWhileFirstRan = readIfExists(join(dataDir, 'demo-keys.json'));
     onGatewayPort = await runScriptToEnd(env);
     onSandboxPort = await runScriptToEnd({ ...env, GATEHOUSE_PORT: String(otherPort) });
+    keysFileAfterRefusals = readIfExists(join(dataDir, 'demo-keys.json'));
     // Recorded rather than thrown, so that each test below says what broke.
     firstKeysAfterRefusals = await listToolsWith(first.demo.url, first.demo.keys.sales).catch(
       (error: Error) => error,
     );
     await stopDemo(first.child);
     restarted = await startDemo(env);
-    demo = restarted.demo;
+    await stopDemo(restarted.child);
+    rotated = await startDemo(env, ['--rotate-keys']);
+    demo = rotated.demo;
+    restartedSalesAfterRotation = await listToolsWith(demo.url, restarted.demo.keys.sales).catch(
+      (error: Error) => error,
+    );
   });
 
   after(async () => {
     await stopDemo(first?.child);
     await stopDemo(restarted?.child);
+    await stopDemo(rotated?.child);
   });
 
   it("a second start.sh on the running demo's gateway port refuses in one line naming the port and the process", () => {
@@ -222,17 +233,26 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     assert.ok(Array.isArray(firstKeysAfterRefusals), String(firstKeysAfterRefusals));
     assert.deepEqual(firstKeysAfterRefusals.sort(), [...(first.demo.tools.sales ?? [])].sort());
     assert.notEqual(keysFileWhileFirstRan, '');
-    assert.equal(readIfExists(join(dataDir, 'demo-keys.json')), keysFileWhileFirstRan);
+    assert.equal(keysFileAfterRefusals, keysFileWhileFirstRan);
   });
 
   it('a restart prints the same keys (the Claude Desktop snippet keeps working); the key file is 0600', () => {
-    assert.deepEqual(demo.keys, first.demo.keys);
-    assert.match(demo.text, /Demo principals \(the same keys as last time; .*--rotate-keys\)/);
+    assert.deepEqual(restarted.demo.keys, first.demo.keys);
+    assert.match(restarted.demo.text, /Demo principals \(the same keys as last time; .*--rotate-keys\)/);
     assert.match(restarted.stderr(), /keys: the demo keys from .*demo-keys\.json still work; keeping them/);
-    const saved = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
-    assert.deepEqual(saved, demo.keys);
     assert.equal(statSync(join(dataDir, 'demo-keys.json')).mode & 0o777, 0o600);
     assert.equal(statSync(join(dataDir, 'claude_desktop_config.json')).mode & 0o777, 0o600);
+  });
+
+  it('start.sh --rotate-keys prints new keys, saves them, and the earlier ones are refused', () => {
+    for (const role of Object.keys(first.demo.keys))
+      assert.notEqual(demo.keys[role], first.demo.keys[role], role);
+    assert.match(demo.text, /Demo principals \(new keys, as asked; the earlier demo keys are revoked; /);
+    assert.match(rotated.stderr(), /keys: new demo keys, as asked/);
+    const saved = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
+    assert.deepEqual(saved, demo.keys);
+    assert.ok(restartedSalesAfterRotation instanceof Error, 'the earlier sales key is refused');
+    assert.match(String(restartedSalesAfterRotation), /401/);
   });
 
   it('set-up installs exactly what the lock file says: the work tree is as it was', () => {
