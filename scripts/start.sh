@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: set up, then run the demo — the sandbox, the gateway with the five
-# domain servers, embedded storage and a key per demo role (see `gatehouse demo --help`).
+# domain servers, embedded storage and a key per demo role, kept across restarts (see
+# `gatehouse demo --help`; `./scripts/start.sh --rotate-keys` replaces them).
 # GATEHOUSE_CONFIG picks another configuration; then only the gateway is started (`serve`).
 set -euo pipefail
 "$(dirname "$0")/setup.sh"

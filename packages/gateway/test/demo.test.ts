@@ -1,18 +1,30 @@
 /**
  * The newcomer's path, exactly as the README gives it: `./scripts/start.sh` from the repository
- * root starts the sandbox, the gateway and the five domain servers, and prints the MCP URL and
- * one key per demo role. The test reads that output, connects as each role with its key (over
- * the MCP SDK client, as any host would) and calls one tool each; then SIGTERM stops it all.
+ * root sets up (progress on stderr), starts the sandbox, the gateway and the five domain servers,
+ * and once /readyz answers prints the MCP URL and one key per demo role on stdout.
+ *
+ * start.sh runs twice while the first demo runs (on its gateway port, then on its sandbox port):
+ * each refusal is one line naming the port and the process holding it, and the first demo's keys
+ * keep working. Then the demo is restarted on the same data directory: it prints the same keys;
+ * and once more with --rotate-keys: new keys, the earlier ones refused. That last demo is then
+ * used as any host would: the MCP SDK client connects as each role and
+ * calls one tool each, and the printed MCP Inspector command runs as printed with the system Node.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
+import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { INSPECTOR_VERSION } from '../src/cli/demo-banner.ts';
+import { type DemoKeys, ensureDemoKeys } from '../src/cli/demo-keys.ts';
+import { readableLogLine } from '../src/cli/demo-log.ts';
+import { loadConfigFile } from '../src/config/load.ts';
 import { connectClient, textOf } from './helpers/harness.ts';
 
 const execFileAsync = promisify(execFile);
@@ -25,7 +37,13 @@ interface DemoOutput {
   text: string;
 }
 
-/** Reads stdout until the role list is complete. */
+interface RunningDemo {
+  child: ChildProcess;
+  demo: DemoOutput;
+  stderr: () => string;
+}
+
+/** Reads stdout until the banner is complete. */
 function readDemoOutput(child: ChildProcess, timeoutMs: number): Promise<DemoOutput> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -48,38 +66,247 @@ function readDemoOutput(child: ChildProcess, timeoutMs: number): Promise<DemoOut
   });
 }
 
-describe('the demo from the README (./scripts/start.sh)', () => {
-  let child: ChildProcess;
-  let demo: DemoOutput;
-  let stderr = '';
+function startScript(env: NodeJS.ProcessEnv, args: string[] = []): ChildProcess {
+  return spawn('bash', ['scripts/start.sh', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
-  before(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
-    child = spawn('bash', ['scripts/start.sh'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        GATEHOUSE_PORT: '0',
-        GATEHOUSE_SANDBOX_PORT: '0',
-        GATEHOUSE_DATA_DIR: dataDir,
-        GATEHOUSE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+async function startDemo(env: NodeJS.ProcessEnv, args: string[] = []): Promise<RunningDemo> {
+  const child = startScript(env, args);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const demo = await readDemoOutput(child, 240_000).catch((error: Error) => {
+    child.kill('SIGTERM');
+    throw new Error(`${error.message}\nstderr:\n${stderr.slice(-4000)}`);
+  });
+  return { child, demo, stderr: () => stderr };
+}
+
+/** Runs start.sh to its end (stopping it after 60 s: code null): exit code, stdout, stderr. */
+function runScriptToEnd(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = startScript(env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    demo = await readDemoOutput(child, 240_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nstderr:\n${stderr.slice(-4000)}`);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 60_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
     });
+  });
+}
+
+async function stopDemo(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function readIfExists(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+function gitStatus(): string {
+  return execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+}
+
+async function listToolsWith(url: string, key: string | undefined): Promise<string[]> {
+  const client = await connectClient(url, 'modern', undefined, {}, { authorization: `Bearer ${key}` });
+  try {
+    return (await client.listTools()).tools.map((t) => t.name);
+  } finally {
+    await client.close();
+  }
+}
+
+/** PATH without this repository's Node 24 (.tools) and this test's Node: what a user's shell has. */
+function systemPath(): string {
+  const ours = [join(ROOT, '.tools'), join(ROOT, 'node_modules'), dirname(process.execPath)];
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '' && !ours.some((own) => dir.startsWith(own)))
+    .join(delimiter);
+}
+
+describe('the demo from the README (./scripts/start.sh), started twice', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
+  let env: NodeJS.ProcessEnv;
+  let statusBefore: string;
+  let first: RunningDemo;
+  let keysFileWhileFirstRan: string;
+  let keysFileAfterRefusals: string;
+  let onGatewayPort: { code: number | null; stdout: string; stderr: string };
+  let onSandboxPort: { code: number | null; stdout: string; stderr: string };
+  let firstKeysAfterRefusals: string[] | Error;
+  let restarted: RunningDemo;
+  let rotated: RunningDemo;
+  let restartedSalesAfterRotation: string[] | Error;
+  let demo: DemoOutput;
+
+  before(async () => {
+    const [gatewayPort, sandboxPort, otherPort] = [await freePort(), await freePort(), await freePort()];
+    env = {
+      ...process.env,
+      GATEHOUSE_PORT: String(gatewayPort),
+      GATEHOUSE_SANDBOX_PORT: String(sandboxPort),
+      // Relative, as a user would type it: the gateway and the domain servers must agree on it.
+      GATEHOUSE_DATA_DIR: relative(ROOT, dataDir),
+      GATEHOUSE_LOG_LEVEL: 'info',
+    };
+    statusBefore = gitStatus();
+    first = await startDemo(env);
+    keysFileWhileFirstRan = readIfExists(join(dataDir, 'demo-keys.json'));
+    onGatewayPort = await runScriptToEnd(env);
+    onSandboxPort = await runScriptToEnd({ ...env, GATEHOUSE_PORT: String(otherPort) });
+    keysFileAfterRefusals = readIfExists(join(dataDir, 'demo-keys.json'));
+    // Recorded rather than thrown, so that each test below says what broke.
+    firstKeysAfterRefusals = await listToolsWith(first.demo.url, first.demo.keys.sales).catch(
+      (error: Error) => error,
+    );
+    await stopDemo(first.child);
+    restarted = await startDemo(env);
+    await stopDemo(restarted.child);
+    rotated = await startDemo(env, ['--rotate-keys']);
+    demo = rotated.demo;
+    restartedSalesAfterRotation = await listToolsWith(demo.url, restarted.demo.keys.sales).catch(
+      (error: Error) => error,
+    );
   });
 
   after(async () => {
-    if (child?.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    await stopDemo(first?.child);
+    await stopDemo(restarted?.child);
+    await stopDemo(rotated?.child);
+  });
+
+  it("a second start.sh on the running demo's gateway port refuses in one line naming the port and the process", () => {
+    const port = env.GATEHOUSE_PORT;
+    assert.equal(onGatewayPort.code, 1, onGatewayPort.stderr);
+    const lines = onGatewayPort.stderr.trimEnd().split('\n');
+    assert.match(
+      lines.at(-1) ?? '',
+      new RegExp(
+        `^gatehouse demo: port ${port} for the gateway is already in use by pid ${first.child.pid} \\(.*gatehouse\\.mjs demo .*\\); nothing was changed — stop that process or choose another port with GATEHOUSE_PORT or --port$`,
+      ),
+    );
+    assert.doesNotMatch(onGatewayPort.stderr, /^\s+at /m, 'no stack trace');
+    assert.doesNotMatch(onGatewayPort.stderr, /sandbox: starting|keys:/, 'nothing was started or changed');
+    assert.equal(onGatewayPort.stdout, '');
+  });
+
+  it("…and on the running demo's sandbox port, naming that port and its setting", () => {
+    assert.equal(onSandboxPort.code, 1, onSandboxPort.stderr);
+    assert.match(
+      onSandboxPort.stderr.trimEnd().split('\n').at(-1) ?? '',
+      new RegExp(
+        `^gatehouse demo: port ${env.GATEHOUSE_SANDBOX_PORT} for the sandbox is already in use by pid ${first.child.pid} \\(.*\\); .*GATEHOUSE_SANDBOX_PORT or --sandbox-port$`,
+      ),
+    );
+  });
+
+  it("the running demo's printed keys still work after both refusals, and its key file is unchanged", () => {
+    assert.ok(Array.isArray(firstKeysAfterRefusals), String(firstKeysAfterRefusals));
+    assert.deepEqual(firstKeysAfterRefusals.sort(), [...(first.demo.tools.sales ?? [])].sort());
+    assert.notEqual(keysFileWhileFirstRan, '');
+    assert.equal(keysFileAfterRefusals, keysFileWhileFirstRan);
+  });
+
+  it('a restart prints the same keys (the Claude Desktop snippet keeps working); the key file is 0600', () => {
+    assert.deepEqual(restarted.demo.keys, first.demo.keys);
+    assert.match(restarted.demo.text, /Demo principals \(the same keys as last time; .*--rotate-keys\)/);
+    assert.match(restarted.stderr(), /keys: the demo keys from .*demo-keys\.json still work; keeping them/);
+    assert.equal(statSync(join(dataDir, 'demo-keys.json')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dataDir, 'claude_desktop_config.json')).mode & 0o777, 0o600);
+  });
+
+  it('start.sh --rotate-keys prints new keys, saves them, and the earlier ones are refused', () => {
+    for (const role of Object.keys(first.demo.keys))
+      assert.notEqual(demo.keys[role], first.demo.keys[role], role);
+    assert.match(demo.text, /Demo principals \(new keys, as asked; the earlier demo keys are revoked; /);
+    assert.match(rotated.stderr(), /keys: new demo keys, as asked/);
+    const saved = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
+    assert.deepEqual(saved, demo.keys);
+    assert.ok(restartedSalesAfterRotation instanceof Error, 'the earlier sales key is refused');
+    assert.match(String(restartedSalesAfterRotation), /401/);
+  });
+
+  it('set-up installs exactly what the lock file says: the work tree is as it was', () => {
+    assert.equal(gitStatus(), statusBefore);
+  });
+
+  it('each set-up step is reported on stderr, in order, and no JSON log line reaches the terminal', () => {
+    const stderr = first.stderr();
+    const steps = [
+      /^gatehouse: Node: v24\./m,
+      /^gatehouse: packages: /m,
+      /^gatehouse: sandbox: ready at http:\/\/127\.0\.0\.1:\d+ /m,
+      /^gatehouse: keys: new demo keys for sales, support, finance, sre, admin/m,
+      /^gatehouse: gateway: starting on 127\.0\.0\.1:\d+/m,
+      /^gatehouse: upstreams: \w+ ready \(5\/5\)$/m,
+      /^gatehouse: gateway: ready \(http:\/\/127\.0\.0\.1:\d+\/readyz answers 200\)$/m,
+    ];
+    let from = 0;
+    for (const step of steps) {
+      const at = stderr.slice(from).search(step);
+      assert.ok(at >= 0, `${step} after offset ${from} in:\n${stderr}`);
+      from += at;
     }
+    assert.doesNotMatch(stderr, /^\{"level"/m);
+    assert.doesNotMatch(first.demo.text, /^\{"level"/m);
+    // The JSON log is in the data directory instead.
+    assert.match(readFileSync(join(dataDir, 'gatehouse.log'), 'utf8'), /"msg":"gatehouse listening"/);
+  });
+
+  it('the banner is printed once, after readiness: stdout starts with it, and every upstream is ready', () => {
+    assert.match(first.demo.text, /^\nGatehouse demo is ready\.\n {2}MCP endpoint {3}http:/);
+    assert.doesNotMatch(first.demo.text, /Not ready yet/);
+  });
+
+  it('the gateway and the domain servers keep their data in the one GATEHOUSE_DATA_DIR', () => {
+    for (const file of ['gatehouse.db', 'knowledge.db', 'wallet.db', 'demo-keys.json', 'gatehouse.log']) {
+      assert.ok(existsSync(join(dataDir, file)), `${file} in ${dataDir}`);
+    }
+  });
+
+  it('the printed MCP Inspector command works as printed with the system Node on PATH', async () => {
+    const command = /^ {2}(npx .*)$/m.exec(demo.text)?.[1];
+    assert.ok(command, demo.text);
+    const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    assert.equal(INSPECTOR_VERSION, rootPackage.devDependencies['@modelcontextprotocol/inspector']);
+    assert.ok(command.includes(`@modelcontextprotocol/inspector@${INSPECTOR_VERSION}`), command);
+    const userEnv: NodeJS.ProcessEnv = { ...process.env, PATH: systemPath() };
+    delete userEnv.NODE_TEST_CONTEXT;
+    delete userEnv.NODE_OPTIONS;
+    const { stdout } = await execFileAsync('bash', ['-c', command], { env: userEnv, timeout: 240_000 });
+    const listed = (JSON.parse(stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
+    assert.deepEqual(listed.sort(), [...(demo.tools.sales ?? [])].sort());
   });
 
   it('prints the endpoint, a key per role and what each role sees', () => {
@@ -212,5 +439,85 @@ describe('the demo from the README (./scripts/start.sh)', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('demo keys: kept across restarts, replaced on request', () => {
+  const storage = join(mkdtempSync(join(tmpdir(), 'gatehouse-demo-keys-')), 'gatehouse.db');
+
+  it('the first start creates one per role; the next keeps them; --rotate-keys replaces and revokes them', () => {
+    const created = ensureDemoKeys(storage, { rotate: false });
+    assert.equal(created.outcome, 'created');
+    assert.deepEqual([...created.keys.keys()], ['sales', 'support', 'finance', 'sre', 'admin']);
+    const kept = ensureDemoKeys(storage, { rotate: false });
+    assert.equal(kept.outcome, 'kept');
+    assert.deepEqual(keyStrings(kept), keyStrings(created));
+    const rotated = ensureDemoKeys(storage, { rotate: true });
+    assert.equal(rotated.outcome, 'rotated');
+    const store = new ApiKeyStore(storage, { cacheMs: 0 });
+    try {
+      for (const [role, key] of Object.entries(keyStrings(created))) {
+        assert.notEqual(keyStrings(rotated)[role], key);
+        assert.equal(store.verify(key), undefined, `the old ${role} key is revoked`);
+        assert.deepEqual(store.verify(keyStrings(rotated)[role] as string)?.roles, [role]);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a saved key revoked meanwhile is replaced, the others are kept', () => {
+    const before = keyStrings(ensureDemoKeys(storage, { rotate: false }));
+    const store = new ApiKeyStore(storage, { cacheMs: 0 });
+    const salesId = /^ghk_([A-Za-z0-9]{12})_/.exec(before.sales as string)?.[1] as string;
+    store.revoke(salesId);
+    store.close();
+    const after = ensureDemoKeys(storage, { rotate: false });
+    assert.equal(after.outcome, 'created');
+    assert.deepEqual(after.created, ['sales']);
+    assert.notEqual(keyStrings(after).sales, before.sales);
+    assert.equal(keyStrings(after).admin, before.admin);
+  });
+});
+
+describe('where the example configurations keep their data', () => {
+  it("the demo's data is in .gatehouse/ at the repository root, as the README says, and git ignores it", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.GATEHOUSE_DATA_DIR;
+    const loaded = loadConfigFile(join(ROOT, 'examples/demo/gatehouse.yaml'), env);
+    assert.ok(loaded.ok);
+    assert.equal(dirname(loaded.model.storage.path), join(ROOT, '.gatehouse'));
+    assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /storage under `\.gatehouse\/`/);
+    execFileSync('git', ['check-ignore', '-q', relative(ROOT, loaded.model.storage.path)], { cwd: ROOT });
+  });
+
+  it("the benchmark configuration's data directory is ignored by git", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_BENCH_KEY: 'x'.repeat(32) };
+    delete env.GATEHOUSE_DATA_DIR;
+    const loaded = loadConfigFile(join(ROOT, 'examples/bench/gatehouse.yaml'), env);
+    assert.ok(loaded.ok, JSON.stringify(loaded));
+    const path = relative(ROOT, loaded.model.storage.path);
+    assert.equal(dirname(path), join('examples', 'bench', '.gatehouse-bench'));
+    execFileSync('git', ['check-ignore', '-q', path], { cwd: ROOT });
+  });
+});
+
+function keyStrings(keys: DemoKeys): Record<string, string> {
+  return Object.fromEntries([...keys.keys].map(([role, demo]) => [role, demo.key]));
+}
+
+describe("the demo's terminal: warnings from the JSON log as one readable line", () => {
+  it('a pino record becomes `gatehouse: <level>: <message> {fields}`', () => {
+    const line = JSON.stringify({
+      level: 40,
+      time: 1,
+      pid: 2,
+      hostname: 'h',
+      service: 'gatehouse',
+      upstream: 'wallet',
+      msg: 'upstream unavailable',
+    });
+    assert.equal(readableLogLine(line), 'gatehouse: warn: upstream unavailable {"upstream":"wallet"}');
+    assert.equal(readableLogLine('not json'), 'gatehouse: not json');
   });
 });

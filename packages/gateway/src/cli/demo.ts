@@ -1,130 +1,216 @@
 /**
- * `gatehouse demo`: the newcomer's one command. Starts the sandbox (loopback stand-ins for the
- * CRM, support desk, billing, weather and platform APIs), then the gateway with the demo
- * configuration — the five domain servers as stdio children, embedded storage — and creates one
- * API key per demo role (earlier demo keys are revoked, so only the printed ones work). Prints
+ * `gatehouse demo`: the newcomer's one command. Checks that its ports are free before it touches
+ * anything, starts the sandbox (loopback stand-ins for the CRM, support desk, billing, weather and
+ * platform APIs), then the gateway with the demo configuration — the five domain servers as stdio
+ * children, embedded storage — with one API key per demo role, kept across restarts (see
+ * demo-keys.ts). Each step is reported on stderr as it happens; once /readyz answers, it prints
  * the MCP URL, each role's key and what each role can see, and a Claude Desktop snippet.
  *
- *   gatehouse demo [--config examples/demo/gatehouse.yaml] [--port N] [--sandbox-port N]
+ *   gatehouse demo [--config examples/demo/gatehouse.yaml] [--port N] [--sandbox-port N] [--rotate-keys]
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
-import { type ApiKeyInfo, ApiKeyStore, keyPrincipal } from '../auth/api-keys.ts';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
+import { demoBanner, desktopSnippet, shownPath } from './demo-banner.ts';
+import { DEMO_ROLES, type DemoKeys, ensureDemoKeys } from './demo-keys.ts';
+import { demoLogger, progress } from './demo-log.ts';
+import { assertPortsFree, busyPortMessage, type DemoPort, PortBusyError } from './demo-ports.ts';
 import { serve } from './serve.ts';
 import { CliUsageError } from './usage.ts';
 
-export const DEMO_ROLES = ['sales', 'support', 'finance', 'sre', 'admin'] as const;
-const DEMO_KEY_DESCRIPTION = 'gatehouse demo principal';
-const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
+/** The roles, for callers that import them from here (bench/role-tokens.ts). */
+export { DEMO_ROLES } from './demo-keys.ts';
 
-async function sandboxOn(port: number): Promise<RunningSandbox> {
-  try {
-    return await startSandbox({ port });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
-    process.stderr.write(`gatehouse demo: port ${port} is taken; the sandbox takes a free one\n`);
-    return startSandbox({ port: 0 });
+const SANDBOX_HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 60_000;
+
+interface DemoOptions {
+  config: string;
+  port: number | undefined;
+  sandboxPort: number;
+  rotateKeys: boolean;
+}
+
+function portNumber(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliUsageError(`${name} must be 0-65535, found ${value}`);
   }
+  return port;
 }
 
-function loadDemoConfig(file: string, port: string | undefined): GatewayModel {
-  const loaded = loadConfigFile(file);
-  if (!loaded.ok) throw new CliUsageError(loaded.issues.map(formatIssue).join('\n'));
-  const model = loaded.model;
-  const missing = DEMO_ROLES.filter((role) => model.policy.roles[role] === undefined);
-  if (missing.length > 0) throw new CliUsageError(`${file} defines no role(s) ${missing.join(', ')}`);
-  if (port !== undefined) model.server.port = Number(port);
-  return model;
-}
-
-type DemoKey = { key: string; info: ApiKeyInfo };
-
-/** Revokes earlier demo keys and creates one per role. */
-function demoKeys(model: GatewayModel): Map<string, DemoKey> {
-  const store = new ApiKeyStore(model.storage.path);
-  try {
-    for (const info of store.list()) if (info.description === DEMO_KEY_DESCRIPTION) store.revoke(info.id);
-    const keys = new Map<string, DemoKey>();
-    for (const role of DEMO_ROLES) {
-      const user = role;
-      keys.set(
-        role,
-        store.create({ user, org: 'northwind', roles: [role], description: DEMO_KEY_DESCRIPTION }),
-      );
-    }
-    return keys;
-  } finally {
-    store.close();
-  }
-}
-
-function roleSummary(gateway: Gateway, role: string, demo: DemoKey): string {
-  const tools = gateway.view.tools(keyPrincipal(demo.info)).map((r) => r.item.name);
-  return `  ${role.padEnd(8)} ${demo.key}\n           ${tools.length} tools: ${tools.join(', ')}`;
-}
-
-function desktopSnippet(url: string, key: string): string {
-  const config = {
-    mcpServers: {
-      gatehouse: {
-        command: process.execPath,
-        args: [BIN, 'connect', '--url', url],
-        env: { GATEHOUSE_API_KEY: key },
-      },
-    },
-  };
-  return JSON.stringify(config, null, 2);
-}
-
-export async function demoCommand(argv: string[]): Promise<void> {
+function parseDemoArgs(argv: string[]): DemoOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
       config: { type: 'string', short: 'c', default: 'examples/demo/gatehouse.yaml' },
       port: { type: 'string', short: 'p' },
       'sandbox-port': { type: 'string', default: process.env.GATEHOUSE_SANDBOX_PORT ?? '7300' },
+      'rotate-keys': {
+        type: 'boolean',
+        default: ['1', 'true'].includes(process.env.GATEHOUSE_ROTATE_KEYS ?? ''),
+      },
     },
     strict: true,
   });
-  const sandbox = await sandboxOn(Number(values['sandbox-port']));
-  process.env.GATEHOUSE_SANDBOX_URL = sandbox.url;
-  const model = loadDemoConfig(values.config, values.port);
-  const keys = demoKeys(model);
-  const { gateway, url } = await serve(model, {
-    configFile: values.config,
-    overrides: (m) => {
-      if (values.port !== undefined) m.server.port = Number(values.port);
-    },
-  });
+  return {
+    config: values.config,
+    port: values.port === undefined ? undefined : portNumber('--port', values.port),
+    sandboxPort: portNumber('--sandbox-port', values['sandbox-port']),
+    rotateKeys: values['rotate-keys'],
+  };
+}
+
+function loadDemoConfig(options: DemoOptions): GatewayModel {
+  const loaded = loadConfigFile(options.config);
+  if (!loaded.ok) throw new CliUsageError(loaded.issues.map(formatIssue).join('\n'));
+  const model = loaded.model;
+  const missing = DEMO_ROLES.filter((role) => model.policy.roles[role] === undefined);
+  if (missing.length > 0)
+    throw new CliUsageError(`${options.config} defines no role(s) ${missing.join(', ')}`);
+  if (options.port !== undefined) model.server.port = options.port;
+  return model;
+}
+
+/**
+ * One data directory for the gateway and the domain servers it starts (whose relative paths would
+ * resolve from the working directory, the gateway's from the config file): GATEHOUSE_DATA_DIR made
+ * absolute, or the directory of the configured storage path.
+ */
+function pinDataDir(model: GatewayModel): void {
+  const given = process.env.GATEHOUSE_DATA_DIR;
+  process.env.GATEHOUSE_DATA_DIR =
+    given !== undefined && given !== '' ? resolve(given) : dirname(model.storage.path);
+}
+
+function gatewayPort(model: GatewayModel): DemoPort {
+  return {
+    role: 'the gateway',
+    port: model.server.port,
+    host: model.server.host,
+    setting: 'GATEHOUSE_PORT or --port',
+  };
+}
+
+function sandboxPort(options: DemoOptions): DemoPort {
+  return {
+    role: 'the sandbox',
+    port: options.sandboxPort,
+    host: SANDBOX_HOST,
+    setting: 'GATEHOUSE_SANDBOX_PORT or --sandbox-port',
+  };
+}
+
+/** False (with the one-line refusal on stderr and exit code 1) when a port is taken. */
+async function portsAreFree(ports: DemoPort[]): Promise<boolean> {
+  try {
+    await assertPortsFree(ports);
+    return true;
+  } catch (error) {
+    if (!(error instanceof PortBusyError)) throw error;
+    process.stderr.write(`gatehouse demo: ${error.message}\n`);
+    process.exitCode = 1;
+    return false;
+  }
+}
+
+/** A port taken between the check and the listen: the same one line, exit 1 (children go with us). */
+function exitOnTakenPort(error: unknown, wanted: DemoPort): never {
+  if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+  process.stderr.write(`gatehouse demo: ${busyPortMessage(wanted)}\n`);
+  process.exit(1);
+}
+
+async function startDemoSandbox(wanted: DemoPort): Promise<RunningSandbox> {
+  progress(`sandbox: starting on ${wanted.host}:${wanted.port}`);
+  const sandbox = await startSandbox({ port: wanted.port, host: wanted.host }).catch((error: unknown) =>
+    exitOnTakenPort(error, wanted),
+  );
   process.once('exit', () => void sandbox.close());
-  await gateway.settled(60_000);
-  const dataDir = dirname(resolve(model.storage.path));
-  const salesKey = keys.get('sales')?.key ?? '';
-  const snippet = desktopSnippet(url, salesKey);
-  writeFileSync(join(dataDir, 'claude_desktop_config.json'), `${snippet}\n`, { mode: 0o600 });
-  const down = gateway.upstreams.filter((u) => u.state !== 'ready').map((u) => u.name);
-  const lines = [
-    '',
-    'Gatehouse demo is running.',
-    `  MCP endpoint   ${url}`,
-    `  Sandbox        ${sandbox.url}  (${sandbox.services.map((s) => s.name).join(', ')})`,
-    `  Readiness      ${new URL('/readyz', url)}    Metrics ${new URL('/metrics', url)}`,
-    ...(down.length > 0 ? [`  Not ready yet  ${down.join(', ')}`] : []),
-    '',
-    'Demo principals (new keys on every start; earlier demo keys are revoked):',
-    ...[...keys].map(([role, demo]) => roleSummary(gateway, role, demo)),
-    '',
-    'Try it with the MCP Inspector:',
-    `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --header "Authorization: Bearer ${salesKey}" --method tools/list`,
-    `Claude Desktop (claude_desktop_config.json; also written to ${join(dataDir, 'claude_desktop_config.json')}):`,
-    snippet,
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  progress(`sandbox: ready at ${sandbox.url} (${sandbox.services.map((s) => s.name).join(', ')})`);
+  return sandbox;
+}
+
+function reportKeys(keys: DemoKeys): void {
+  const where = shownPath(keys.file);
+  if (keys.outcome === 'kept') progress(`keys: the demo keys from ${where} still work; keeping them`);
+  else if (keys.outcome === 'rotated') progress(`keys: new demo keys, as asked (saved to ${where})`);
+  else progress(`keys: new demo keys for ${keys.created.join(', ')} (saved to ${where})`);
+}
+
+/** Reports each upstream as its first connection attempt ends. */
+async function waitForUpstreams(gateway: Gateway, timeoutMs: number): Promise<void> {
+  const total = gateway.upstreams.length;
+  progress(`upstreams: starting ${total} (${gateway.upstreams.map((u) => u.name).join(', ')})`);
+  const reported = new Set<string>();
+  const deadline = Date.now() + timeoutMs;
+  while (reported.size < total && Date.now() < deadline) {
+    for (const upstream of gateway.upstreams) {
+      if (reported.has(upstream.name) || upstream.state === 'idle' || upstream.state === 'connecting')
+        continue;
+      reported.add(upstream.name);
+      const detail =
+        upstream.state === 'ready' ? 'ready' : `${upstream.state} (${upstream.lastError ?? 'no detail'})`;
+      progress(`upstreams: ${upstream.name} ${detail} (${reported.size}/${total})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Resolves true once GET /readyz answers 200, false after `timeoutMs`. */
+async function waitForReadyz(url: string, timeoutMs: number): Promise<boolean> {
+  const readyz = new URL('/readyz', url);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await fetch(readyz).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+async function startGateway(model: GatewayModel, options: DemoOptions, logFile: string) {
+  progress(`gateway: starting on ${model.server.host}:${model.server.port} (log: ${shownPath(logFile)})`);
+  try {
+    return await serve(model, {
+      configFile: options.config,
+      overrides: (m) => {
+        if (options.port !== undefined) m.server.port = options.port;
+      },
+      log: demoLogger(model.logging.level, logFile),
+      announce: false,
+    });
+  } catch (error) {
+    exitOnTakenPort(error, gatewayPort(model));
+  }
+}
+
+export async function demoCommand(argv: string[]): Promise<void> {
+  const options = parseDemoArgs(argv);
+  const configured = loadDemoConfig(options);
+  pinDataDir(configured);
+  if (!(await portsAreFree([gatewayPort(configured), sandboxPort(options)]))) return;
+  const sandbox = await startDemoSandbox(sandboxPort(options));
+  process.env.GATEHOUSE_SANDBOX_URL = sandbox.url;
+  const model = loadDemoConfig(options);
+  const dataDir = dirname(model.storage.path);
+  const keys = ensureDemoKeys(model.storage.path, { rotate: options.rotateKeys });
+  reportKeys(keys);
+  const logFile = join(dataDir, 'gatehouse.log');
+  const { gateway, url } = await startGateway(model, options, logFile);
+  await waitForUpstreams(gateway, READY_TIMEOUT_MS);
+  const ready = await waitForReadyz(url, READY_TIMEOUT_MS);
+  progress(
+    ready ? `gateway: ready (${new URL('/readyz', url)} answers 200)` : 'gateway: not ready yet; see /readyz',
+  );
+  const snippetFile = join(dataDir, 'claude_desktop_config.json');
+  writeFileSync(snippetFile, `${desktopSnippet(url, keys.keys.get('sales')?.key ?? '')}\n`, { mode: 0o600 });
+  process.stdout.write(demoBanner({ gateway, url, sandbox, keys, dataDir, logFile, snippetFile }));
 }

@@ -21,6 +21,10 @@ export interface ServeOptions {
   configFile: string;
   /** Command-line overrides (e.g. --port), applied to every model loaded, first and reloaded. */
   overrides: (model: GatewayModel) => void;
+  /** The logger to use (default: JSON on stderr at the model's level). */
+  log?: Logger;
+  /** Print `Gatehouse MCP endpoint: URL` on stdout once listening (default true). */
+  announce?: boolean;
 }
 
 function onShutdown(log: Logger, stop: () => Promise<void>): void {
@@ -112,7 +116,7 @@ export interface ServingGateway {
 }
 
 export async function serve(model: GatewayModel, options: ServeOptions): Promise<ServingGateway> {
-  const log = createLogger(model.logging.level);
+  const log = options.log ?? createLogger(model.logging.level);
   const gateway = new Gateway(model, log, await openAccess(model, log));
   gateway.start();
   const http = await listenHttp(gateway, model.server, log);
@@ -126,7 +130,7 @@ export async function serve(model: GatewayModel, options: ServeOptions): Promise
     await gateway.stop();
   });
   log.info({ url: http.url }, 'gatehouse listening');
-  process.stdout.write(`Gatehouse MCP endpoint: ${http.url}\n`);
+  if (options.announce !== false) process.stdout.write(`Gatehouse MCP endpoint: ${http.url}\n`);
   return { gateway, url: http.url };
 }
 

@@ -35,9 +35,10 @@ Commands:
   sandbox [--port 7300] [--seed N] [--now YYYY-MM-DD] [--fault svc:latency=MS,errors=RATE,outage]…
                         Run the loopback stand-ins for HubSpot, Intercom, ChargeOver, Open-Meteo
                         and the platform API with seeded data (no --config needed)
-  demo [--config examples/demo/gatehouse.yaml] [--port N] [--sandbox-port N]
+  demo [--config examples/demo/gatehouse.yaml] [--port N] [--sandbox-port N] [--rotate-keys]
                         The sandbox, the gateway with the five domain servers and a key per
-                        demo role (sales, support, finance, sre, admin), printed with what each sees
+                        demo role (sales, support, finance, sre, admin), printed with what each sees;
+                        the keys are kept across restarts (--rotate-keys replaces them)
   connect [--url http://127.0.0.1:8080/mcp] [--key-env GATEHOUSE_API_KEY]
                         A stdio bridge to a running gateway for hosts that only launch local
                         processes; carries the API key from the named variable (no --config)

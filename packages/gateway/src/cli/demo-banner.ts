@@ -1,0 +1,97 @@
+/**
+ * What the demo prints once everything is ready: the endpoint, each role's key and tools, an MCP
+ * Inspector command that works as printed, and a Claude Desktop snippet.
+ */
+import { isAbsolute, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keyPrincipal } from '../auth/api-keys.ts';
+import type { Gateway } from '../gateway.ts';
+import type { DemoKey, DemoKeys } from './demo-keys.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
+
+/**
+ * The Inspector the printed command runs: the version the tests run (the root devDependency).
+ * Inspector 2.x needs Node >= 22.19, and on an older Node npx would pick the newest release
+ * without an engines field (0.15.0, whose --cli takes no URL options), so the command also brings
+ * Node 24 from the npm registry for the Inspector to run on, whatever Node is on PATH.
+ */
+export const INSPECTOR_VERSION = '2.12.0';
+
+export function inspectorCommand(url: string, key: string): string {
+  return [
+    `npx -y --loglevel=error -p node@24 -p @modelcontextprotocol/inspector@${INSPECTOR_VERSION}`,
+    `mcp-inspector --cli ${url} --transport http --header "Authorization: Bearer ${key}" --method tools/list`,
+  ].join(' ');
+}
+
+export function desktopSnippet(url: string, key: string): string {
+  const config = {
+    mcpServers: {
+      gatehouse: {
+        command: process.execPath,
+        args: [BIN, 'connect', '--url', url],
+        env: { GATEHOUSE_API_KEY: key },
+      },
+    },
+  };
+  return JSON.stringify(config, null, 2);
+}
+
+/** A path as the user typed it: relative to the working directory when it is under it. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function roleSummary(gateway: Gateway, role: string, demo: DemoKey): string {
+  const tools = gateway.view.tools(keyPrincipal(demo.info)).map((r) => r.item.name);
+  return `  ${role.padEnd(8)} ${demo.key}\n           ${tools.length} tools: ${tools.join(', ')}`;
+}
+
+function keysHeading(demo: DemoKeys): string {
+  const kept =
+    demo.outcome === 'kept'
+      ? 'the same keys as last time'
+      : demo.outcome === 'rotated'
+        ? 'new keys, as asked; the earlier demo keys are revoked'
+        : `new keys for ${demo.created.join(', ')}`;
+  return `Demo principals (${kept}; kept across restarts in ${shownPath(demo.file)}; new ones with --rotate-keys):`;
+}
+
+export interface BannerInput {
+  gateway: Gateway;
+  url: string;
+  sandbox: { url: string; services: readonly { name: string }[] };
+  keys: DemoKeys;
+  dataDir: string;
+  logFile: string;
+  snippetFile: string;
+}
+
+export function demoBanner(input: BannerInput): string {
+  const { gateway, url, keys } = input;
+  const salesKey = keys.keys.get('sales')?.key ?? '';
+  const down = gateway.upstreams.filter((u) => u.state !== 'ready').map((u) => u.name);
+  const lines = [
+    '',
+    'Gatehouse demo is ready.',
+    `  MCP endpoint   ${url}`,
+    `  Sandbox        ${input.sandbox.url}  (${input.sandbox.services.map((s) => s.name).join(', ')})`,
+    `  Readiness      ${new URL('/readyz', url)}    Metrics ${new URL('/metrics', url)}`,
+    `  Data           ${shownPath(input.dataDir)}    Log ${shownPath(input.logFile)}`,
+    ...(down.length > 0 ? [`  Not ready yet  ${down.join(', ')} (see the log)`] : []),
+    '',
+    keysHeading(keys),
+    ...[...keys.keys].map(([role, demo]) => roleSummary(gateway, role, demo)),
+    '',
+    `Try it with the MCP Inspector ${INSPECTOR_VERSION} (npx brings Node 24 for it):`,
+    `  ${inspectorCommand(url, salesKey)}`,
+    `Claude Desktop (claude_desktop_config.json; also written to ${shownPath(input.snippetFile)}):`,
+    desktopSnippet(url, salesKey),
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
