@@ -25,9 +25,14 @@
  *
  *   node bench/overhead.ts [--calls 1000] [--rounds 5] [--warmup N] [--concurrency 1,8,64]
  *        [--eras legacy,modern] [--tools echo,get_deal]
- *        [--setups direct,direct-stdio,gatehouse,mcp-proxy,supergateway] [--cpu-prof-dir DIR] [--json FILE]
+ *        [--setups direct,direct-stdio,gatehouse,mcp-proxy,supergateway] [--before-bin PATH]
+ *        [--cpu-prof-dir DIR] [--json FILE]
  *   node bench/overhead.ts --soak-seconds 300 [--soak-concurrency 64] [--json FILE]   (the soak alone)
  *   node bench/overhead.ts --smoke [--json FILE]    (a tiny run and a 5 s soak, a few seconds)
+ *
+ * --before-bin PATH adds the setup "gatehouse before": the gateway CLI of another checkout (the
+ * code before a change, e.g. a `git worktree` of main) with the same config, measured in the same
+ * interleaved rounds, so before/after figures come from one run.
  *
  * --cpu-prof-dir DIR passes --cpu-prof to the gateway (NODE_OPTIONS); its profile is written there
  * when it exits. Summarize it with `node bench/lib/cpuprofile-top.ts FILE`.
@@ -46,6 +51,7 @@ import {
   type ToolName,
 } from './lib/overhead-measure.ts';
 import {
+  beforeAfterNotes,
   ERA_LABEL,
   type Scenario,
   scenarioCharts,
@@ -85,6 +91,7 @@ const { values } = parseArgs({
     'soak-seconds': { type: 'string' },
     'soak-concurrency': { type: 'string', default: '64' },
     'cpu-prof-dir': { type: 'string' },
+    'before-bin': { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -117,6 +124,7 @@ interface Options {
   tools: ToolName[];
   setups: SetupName[];
   profileDir: string | undefined;
+  beforeBin: string | undefined;
   soakSeconds: number | undefined;
   soakConcurrency: number;
   notes: string[];
@@ -136,6 +144,13 @@ function options(): Options {
       notes.push(`${peer} is not installed: left out of this smoke run.`);
     }
   }
+  const beforeBin = values['before-bin'];
+  if (beforeBin !== undefined && !setups.includes('gatehouse before')) {
+    setups.splice(setups.indexOf('gatehouse') + 1, 0, 'gatehouse before');
+    notes.push(
+      `"gatehouse before" is the gateway of ${beforeBin}, with the same config, in the same rounds.`,
+    );
+  }
   return {
     calls,
     rounds: smoke ? 1 : positiveInt(values.rounds, 'rounds'),
@@ -147,6 +162,7 @@ function options(): Options {
     tools: smoke ? ['echo'] : listOption(values.tools, 'tools').map((t) => oneOf(t, TOOLS, 'tools')),
     setups,
     profileDir: values['cpu-prof-dir'],
+    beforeBin,
     soakSeconds: smoke
       ? 5
       : values['soak-seconds'] === undefined
@@ -168,7 +184,7 @@ function setupsFor(setups: Setup[], era: Era, concurrency: number): Setup[] {
     (s) =>
       s.eras.includes(era) &&
       (concurrency <= PEER_MAX_CONCURRENCY ||
-        (era === 'modern' && (s.name === 'direct' || s.name === 'gatehouse'))),
+        (era === 'modern' && (s.name === 'direct' || s.name.startsWith('gatehouse')))),
   );
 }
 
@@ -237,7 +253,7 @@ async function measureOverhead(opts: Options): Promise<Measured> {
   console.log(
     `per-call overhead: ${notes.join(' ')}\nload average at the start: ${loadavg()[0]?.toFixed(2)}`,
   );
-  const setups = await startSetups(opts.setups, opts.profileDir);
+  const setups = await startSetups(opts.setups, opts.profileDir, opts.beforeBin);
   let scenarios: Scenario[];
   let audit: { ok: boolean; lines: string[] };
   try {
@@ -250,7 +266,9 @@ async function measureOverhead(opts: Options): Promise<Measured> {
   } finally {
     for (const setup of setups.filter(isGatehouse)) setup.removeData();
   }
-  notes.push(...audit.lines);
+  const beforeAfter = beforeAfterNotes(scenarios);
+  for (const line of beforeAfter) console.log(line);
+  notes.push(...audit.lines, ...beforeAfter);
   notes.push(`load average at the end: ${loadavg()[0]?.toFixed(2)}`);
   if (opts.profileDir)
     notes.push(

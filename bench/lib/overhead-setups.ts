@@ -24,14 +24,21 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { freePort, type RunningChild, startChild, waitForHttp } from './children.ts';
 
 export type Era = 'legacy' | 'modern';
-export const SETUP_NAMES = ['direct', 'direct stdio', 'gatehouse', 'mcp-proxy', 'supergateway'] as const;
+export const SETUP_NAMES = [
+  'direct',
+  'direct stdio',
+  'gatehouse',
+  'gatehouse before',
+  'mcp-proxy',
+  'supergateway',
+] as const;
 export type SetupName = (typeof SETUP_NAMES)[number];
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_SERVER = 'bench/upstream/bench-server.ts';
 export const UPSTREAM_CMD = `node ${BENCH_SERVER}`;
 export const GATEHOUSE_CONFIG = 'examples/bench/gatehouse.yaml';
-/** The gateway CLI; GATEHOUSE_BENCH_BIN points at another checkout's (for before/after runs). */
+/** The gateway CLI; GATEHOUSE_BENCH_BIN points at another checkout's. */
 const GATEHOUSE_BIN = process.env.GATEHOUSE_BENCH_BIN ?? join(ROOT, 'packages/gateway/bin/gatehouse.mjs');
 const MCP_PROXY_BIN = join(ROOT, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs');
 const SUPERGATEWAY_BIN = join(ROOT, 'node_modules/supergateway/dist/index.js');
@@ -146,7 +153,10 @@ export interface GatehouseSetup extends Setup {
  * `cpuProfileDir` adds `--cpu-prof` via NODE_OPTIONS (the gateway runs stdio children with a
  * minimal environment, so the upstream is not profiled).
  */
-export async function startGatehouse(cpuProfileDir?: string): Promise<GatehouseSetup> {
+export async function startGatehouse(
+  cpuProfileDir?: string,
+  before?: { bin: string },
+): Promise<GatehouseSetup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-overhead-'));
   const key = randomBytes(24).toString('hex');
   const nodeOptions = cpuProfileDir
@@ -165,10 +175,10 @@ export async function startGatehouse(cpuProfileDir?: string): Promise<GatehouseS
   try {
     gateway = await startChild({
       command: process.execPath,
-      args: [GATEHOUSE_BIN, 'serve', '--config', GATEHOUSE_CONFIG],
+      args: [before?.bin ?? GATEHOUSE_BIN, 'serve', '--config', GATEHOUSE_CONFIG],
       cwd: ROOT,
       env,
-      what: 'gatehouse',
+      what: before ? 'gatehouse before' : 'gatehouse',
       readyLine: /Gatehouse MCP endpoint: (\S+)/,
     });
     await waitForHttp(new URL('/readyz', gateway.captured).href, 'gatehouse', (s) => s === 200);
@@ -178,9 +188,16 @@ export async function startGatehouse(cpuProfileDir?: string): Promise<GatehouseS
   }
   const database = join(dataDir, 'gatehouse.db');
   return {
-    ...httpSetup('gatehouse', ['legacy', 'modern'], gateway.captured, gateway, true, {
-      authorization: `Bearer ${key}`,
-    }),
+    ...httpSetup(
+      before ? 'gatehouse before' : 'gatehouse',
+      ['legacy', 'modern'],
+      gateway.captured,
+      gateway,
+      true,
+      {
+        authorization: `Bearer ${key}`,
+      },
+    ),
     auditedCalls() {
       const db = new DatabaseSync(database, { readOnly: true });
       try {
@@ -244,15 +261,26 @@ export function peerInstalled(name: 'mcp-proxy' | 'supergateway'): boolean {
   return existsSync(name === 'mcp-proxy' ? MCP_PROXY_BIN : SUPERGATEWAY_BIN);
 }
 
-/** Starts the named setups, in order; on failure stops what was started. */
-export async function startSetups(names: SetupName[], cpuProfileDir?: string): Promise<Setup[]> {
+/**
+ * Starts the named setups, in order; on failure stops what was started. `beforeBin` is the
+ * gateway CLI of another checkout (the code before a change), run as "gatehouse before" with the
+ * same config, so one run measures before and after in interleaved rounds.
+ */
+export async function startSetups(
+  names: SetupName[],
+  cpuProfileDir?: string,
+  beforeBin?: string,
+): Promise<Setup[]> {
   const started: Setup[] = [];
   try {
     for (const name of names) {
       if (name === 'direct') started.push(await startDirect());
       else if (name === 'direct stdio') started.push(directStdio());
       else if (name === 'gatehouse') started.push(await startGatehouse(cpuProfileDir));
-      else if (name === 'mcp-proxy') started.push(await startMcpProxy());
+      else if (name === 'gatehouse before') {
+        if (beforeBin === undefined) throw new Error('the setup "gatehouse before" needs --before-bin');
+        started.push(await startGatehouse(undefined, { bin: beforeBin }));
+      } else if (name === 'mcp-proxy') started.push(await startMcpProxy());
       else started.push(await startSupergateway());
     }
     return started;

@@ -41,7 +41,15 @@ if (
 }
 
 if (major >= 24) {
+  // Node's compile cache keeps the type-stripped sources and their V8 code between runs (keyed by
+  // content, so an edited file is stripped again). A warm start never loads the type stripper,
+  // whose WebAssembly memory would otherwise stay resident for the life of the process (some
+  // 20 MB of a gateway's RSS), and starts faster. NODE_COMPILE_CACHE picks the directory
+  // (default: the OS temporary directory); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  const { enableCompileCache, flushCompileCache } = await import('node:module');
+  enableCompileCache();
   const { main } = await import('../src/cli/main.ts');
+  flushCompileCache();
   await main(process.argv.slice(2));
 } else {
   const local = join(here, '..', '..', '..', '.tools', 'node_modules', 'node', 'bin', 'node');

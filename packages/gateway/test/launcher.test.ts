@@ -1,10 +1,13 @@
 /**
  * The launcher (bin/gatehouse.mjs): a long-running command replaces itself with a bounded young
- * generation (same pid), unless the operator chose a size.
+ * generation (same pid), unless the operator chose a size; every command keeps its type-stripped
+ * sources in Node's compile cache.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configDir, GATEHOUSE_BIN } from './helpers/child-gateway.ts';
 import { OPEN_ACCESS_YAML } from './helpers/harness.ts';
@@ -48,5 +51,29 @@ describe('launcher', () => {
   it("keeps an operator's own size", async () => {
     const { argv } = await serveCommandLine({ NODE_OPTIONS: '--max-semi-space-size=16' });
     assert.ok(!argv.some((arg) => arg.startsWith('--max-semi-space-size')), argv.join(' '));
+  });
+
+  it('reads the type-stripped sources from the compile cache on the second start', () => {
+    const env = { ...process.env };
+    delete env.NODE_COMPILE_CACHE;
+    const cache = mkdtempSync(join(tmpdir(), 'gatehouse-compile-cache-'));
+    try {
+      const run = (extra: Record<string, string> = {}) =>
+        spawnSync(process.execPath, [GATEHOUSE_BIN, '--help'], {
+          // The cache goes to the OS temporary directory unless NODE_COMPILE_CACHE says otherwise.
+          env: { ...env, TMPDIR: cache, ...extra },
+          encoding: 'utf8',
+        });
+      assert.equal(run().status, 0);
+      // Node reports its compile-cache lookups on stderr under NODE_DEBUG_NATIVE=COMPILE_CACHE.
+      const second = run({ NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+      assert.equal(second.status, 0);
+      assert.match(
+        second.stderr,
+        /retrieving transpile cache for StrippedTypeScript \S+\/src\/cli\/main\.ts\.\.\.success/,
+      );
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -51,9 +51,12 @@ function resultDigest(result: Record<string, unknown> | undefined): { bytes: num
   const known = frozenDigests.get(result);
   if (known !== undefined) return known;
   const json = resultJson(result);
-  // Encoded once: the hash and the byte count read the same UTF-8 bytes.
-  const bytes = Buffer.from(json);
-  const digest = { bytes: bytes.length, hash: createHash('sha256').update(bytes).digest('hex') };
+  // Neither the count nor the hash copies the text into a Buffer (above 4 KB each copy would be
+  // a fresh allocation per call); both read its UTF-8 encoding.
+  const digest = {
+    bytes: Buffer.byteLength(json, 'utf8'),
+    hash: createHash('sha256').update(json, 'utf8').digest('hex'),
+  };
   if (Object.isFrozen(result)) frozenDigests.set(result, digest);
   return digest;
 }

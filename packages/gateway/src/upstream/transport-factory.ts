@@ -4,11 +4,41 @@
  * headers plus the service credential, read at connect time so rotated secrets are picked up.
  */
 import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import type { FetchLike, Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CredentialModel, HttpUpstreamModel, StdioUpstreamModel } from '../config/model.ts';
 import { GatehouseError } from '../errors/registry.ts';
+
+/**
+ * The SDK's stdio transport, writing the messages sent during one turn of the event loop to the
+ * child in one system call. Under concurrency the call lane relays several requests per turn;
+ * written one by one, each would wake the child separately (a context switch per message on a
+ * busy machine). The pipe is corked at the first message of a turn and uncorked in the turn's
+ * check phase, so no message waits longer than the I/O it arrived with.
+ */
+export class CorkedStdioTransport extends StdioClientTransport {
+  #corked = false;
+
+  /** The child's stdin once started (the SDK keeps the child in `_process`). */
+  get #stdin(): Writable | undefined {
+    return (this as unknown as { _process?: { stdin?: Writable | null } })._process?.stdin ?? undefined;
+  }
+
+  override send(...args: Parameters<StdioClientTransport['send']>): Promise<void> {
+    const stdin = this.#stdin;
+    if (stdin !== undefined && !this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        stdin.uncork();
+      });
+    }
+    return super.send(...args);
+  }
+}
 
 export function stdioTransport(model: StdioUpstreamModel): StdioClientTransport {
   const params: ConstructorParameters<typeof StdioClientTransport>[0] = {
@@ -18,7 +48,7 @@ export function stdioTransport(model: StdioUpstreamModel): StdioClientTransport 
     stderr: 'pipe',
   };
   if (model.cwd !== undefined) params.cwd = model.cwd;
-  return new StdioClientTransport(params);
+  return new CorkedStdioTransport(params);
 }
 
 export async function resolveCredential(credential: CredentialModel, upstream: string): Promise<string> {
