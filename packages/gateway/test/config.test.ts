@@ -52,7 +52,11 @@ describe('config errors name the file, the path, what was expected and what was 
   it('reports an unknown transport and an unknown key', () => {
     const issues = issuesOf('upstreams:\n  - name: a\n    transport: carrier-pigeon\nsurprise: true\n');
     assert.ok(issues.some((i) => i.path === 'upstreams[0].transport' && i.found === '"carrier-pigeon"'));
-    assert.ok(issues.some((i) => i.path === '(root)' && /surprise/.test(i.message)));
+    // An unknown key is reported at the key itself, on its own line.
+    assert.ok(
+      issues.some((i) => i.path === 'surprise' && i.message === 'unknown key "surprise"' && i.line === 4),
+      JSON.stringify(issues),
+    );
   });
 
   it('reports an unset ${VAR} and accepts a default', () => {
