@@ -123,7 +123,7 @@ export async function connectCommand(argv: string[], env = process.env): Promise
   try {
     url = new URL(values.url);
   } catch {
-    throw new CliUsageError(`--url is not a URL: ${values.url}\n${CONNECT_USAGE}`);
+    throw new CliUsageError(`--url is not a URL: ${values.url}`, { pointToHelp: true });
   }
   // An empty key is not an error by itself (a gateway may allow anonymous callers); a refusal
   // then says which variable was empty.

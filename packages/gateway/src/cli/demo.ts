@@ -16,6 +16,7 @@ import { type ApiKeyInfo, ApiKeyStore, keyPrincipal } from '../auth/api-keys.ts'
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
+import { announceRunningDemo } from './running-demo.ts';
 import { serve } from './serve.ts';
 import { CliUsageError } from './usage.ts';
 
@@ -103,6 +104,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     },
   });
   process.once('exit', () => void sandbox.close());
+  announceRunningDemo({ configFile: values.config, url, sandboxUrl: sandbox.url });
   await gateway.settled(60_000);
   const dataDir = dirname(resolve(model.storage.path));
   const salesKey = keys.get('sales')?.key ?? '';
