@@ -129,15 +129,28 @@ class Repair {
     return true;
   }
 
-  /** Takes out what an issue refused: the unknown keys, the bad value, or (a missing value) its owner. */
-  removeFor(issue: z.core.$ZodIssue): boolean {
-    const path = this.toOriginal(issue.path);
+  /**
+   * Takes out what an issue refused: the unknown keys, the bad value, or (a missing value) its
+   * owner. `path` is the issue's path in the file (mapped before this round took anything out).
+   */
+  removeFor(issue: z.core.$ZodIssue, path: Path): boolean {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => this.remove([...path, key])).some(Boolean);
     }
     const current = this.toCurrent(path);
     if (current !== undefined && valueAt(this.data, current) !== undefined) return this.remove(path);
     return this.remove(path.slice(0, -1));
+  }
+
+  /** A message naming list items (`upstreams[1]`) with their indices in the file. */
+  messageInFile(message: string): string {
+    return message.replace(
+      /\b([A-Za-z]+(?:\.[A-Za-z]+)*)\[(\d+)\]/g,
+      (_match, dotted: string, index: string) => {
+        const original = this.toOriginal([...dotted.split('.'), Number(index)]);
+        return `${dotted}[${original[original.length - 1]}]`;
+      },
+    );
   }
 
   /**
@@ -174,7 +187,7 @@ function referenceIssues(
     const path = repair.toOriginal(issue.path);
     if (known(path)) return [];
     if (issue.refersTo !== undefined && definedInFile(data, issue.refersTo)) return [];
-    return [{ code: issue.code, path, message: issue.message }];
+    return [{ code: issue.code, path, message: repair.messageInFile(issue.message) }];
   });
 }
 
@@ -196,7 +209,10 @@ export function checkAll(data: unknown, baseDir: string, skip: Path[] = []): Che
     }
     const fresh = parsed.error.issues.flatMap((issue) => fromSchema(issue, repair));
     issues.push(...fresh.filter((issue) => !known(issue.path)));
-    const removedAny = parsed.error.issues.map((issue) => repair.removeFor(issue)).some(Boolean);
+    const paths = parsed.error.issues.map((issue) => repair.toOriginal(issue.path));
+    const removedAny = parsed.error.issues
+      .map((issue, i) => repair.removeFor(issue, paths[i] as Path))
+      .some(Boolean);
     if (!removedAny) break;
   }
   return { ok: false, issues };
