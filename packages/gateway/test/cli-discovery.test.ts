@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -144,6 +144,23 @@ describe('the running demo (sandbox on a non-default port), with no flags, from 
       demo.kill('SIGTERM');
       await exited;
     }
+  });
+
+  it('the demo records itself in .gatehouse/demo.json (owner-only) where it runs', () => {
+    const file = join(ROOT, '.gatehouse', 'demo.json');
+    const record = JSON.parse(readFileSync(file, 'utf8')) as {
+      pid: number;
+      config: string;
+      url: string;
+      env: Record<string, string>;
+    };
+    if (record.pid !== demo.pid) return; // another demo started from here since (another test)
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(record.config, join(ROOT, 'examples/demo/gatehouse.yaml'));
+    assert.equal(record.url, url);
+    assert.match(record.env.GATEHOUSE_SANDBOX_URL ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(record.env.GATEHOUSE_SANDBOX_URL, 'http://127.0.0.1:7300');
+    assert.ok(record.env.GATEHOUSE_DATA_DIR?.includes('gatehouse-discovery-demo-'));
   });
 
   it('catalog shows what the running gateway serves that role', async () => {

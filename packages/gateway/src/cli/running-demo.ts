@@ -5,7 +5,7 @@
  * writes it once it listens and removes it when it exits; the other commands find it by looking
  * in the current directory and each one above it, and use it only while its process is alive.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export const RUNTIME_FILE = join('.gatehouse', 'demo.json');
@@ -60,6 +60,7 @@ export function announceRunningDemo(demo: { configFile: string; url: string; san
   };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // also when an earlier demo's file was there
   process.once('exit', () => {
     if (readPid(file) === process.pid) rmSync(file, { force: true });
   });
