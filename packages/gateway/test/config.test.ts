@@ -49,10 +49,37 @@ describe('config errors name the file, the path, what was expected and what was 
     assert.equal(issue?.line, 2);
   });
 
+  it('reports collisions among list items after one the schema refused, at their paths in the file', () => {
+    const issues = issuesOf(
+      [
+        'upstreams:',
+        '  - { name: a, transport: http }', // 2: no url
+        '  - { name: b, transport: http, url: "http://127.0.0.1:1/mcp" }',
+        '  - { name: b, transport: http, url: "http://127.0.0.1:2/mcp", timeoutMs: -1 }', // 4
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      issues.map((i) => [i.line, i.path, i.code]),
+      [
+        [2, 'upstreams[0].url', 'CONFIG_INVALID'],
+        [4, 'upstreams[2].timeoutMs', 'CONFIG_INVALID'],
+        [4, 'upstreams[2].name', 'CONFIG_COLLISION'],
+        [4, 'upstreams[2].prefix', 'CONFIG_COLLISION'],
+      ],
+    );
+    const name = issues.find((i) => i.path === 'upstreams[2].name');
+    assert.equal(name?.message, 'duplicate upstream name "b" (also upstreams[1])');
+  });
+
   it('reports an unknown transport and an unknown key', () => {
     const issues = issuesOf('upstreams:\n  - name: a\n    transport: carrier-pigeon\nsurprise: true\n');
     assert.ok(issues.some((i) => i.path === 'upstreams[0].transport' && i.found === '"carrier-pigeon"'));
-    assert.ok(issues.some((i) => i.path === '(root)' && /surprise/.test(i.message)));
+    // An unknown key is reported at the key itself, on its own line.
+    assert.ok(
+      issues.some((i) => i.path === 'surprise' && i.message === 'unknown key "surprise"' && i.line === 4),
+      JSON.stringify(issues),
+    );
   });
 
   it('reports an unset ${VAR} and accepts a default', () => {

@@ -1,12 +1,20 @@
 /**
  * examples/company/gatehouse.yaml is self-checking: this test loads it as shipped and asserts the
- * story its header tells, through the same decide() the gateway runs.
+ * story its header tells, through the same decide() the gateway runs; and the README's commands
+ * for it run as printed (from the repository root and from elsewhere) and print what the README
+ * shows.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
 import { loadConfigFile } from '../src/config/load.ts';
 import { decide, type Target } from '../src/policy/decide.ts';
+import { GATEHOUSE_BIN } from './helpers/child-gateway.ts';
 
 const FILE = fileURLToPath(new URL('../../../examples/company/gatehouse.yaml', import.meta.url));
 
@@ -77,5 +85,112 @@ describe('examples/company/gatehouse.yaml tells its story', () => {
   it('injects the caller into every crm call', () => {
     const crm = loaded.model.upstreams.find((u) => u.name === 'crm');
     assert.deepEqual(crm?.inject, [{ tools: ['*'], arguments: { caller_user_id: 'user', org_id: 'org' } }]);
+  });
+});
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The fenced blocks after `marker` in the README: the commands, then the outputs shown. */
+function readmeBlocks(marker: string, count: number): string[] {
+  const from = README.indexOf(marker);
+  assert.ok(from >= 0, `README has "${marker}"`);
+  const blocks = [...README.slice(from).matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  return blocks.slice(0, count);
+}
+
+/** Runs the CLI without blocking this process (the sandbox answers from its event loop). */
+function gatehouse(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((resolve) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
+}
+
+/** A README output block as a pattern: "…" stands for text the README leaves out. */
+function shown(block: string): RegExp {
+  const lines = block.trimEnd().split('\n');
+  const pattern = (line: string) =>
+    line
+      .split('…')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+  return new RegExp(`^${lines.map(pattern).join('\n')}$`);
+}
+
+describe("the README's company example runs as printed", () => {
+  const [commands = '', catalogShown = '', explainShown = ''] = readmeBlocks(
+    'Its servers call the sandbox',
+    3,
+  );
+  let sandbox: RunningSandbox;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+
+  before(async () => {
+    // `npx gatehouse sandbox &` listens on 7300; the test's sandbox takes a free port and the
+    // example's documented variables point the servers at it.
+    sandbox = await startSandbox({ port: 0 });
+    const base = sandbox.url;
+    Object.assign(env, {
+      HUBSPOT_BASE_URL: `${base}/hubspot`,
+      INTERCOM_BASE_URL: `${base}/intercom`,
+      CHARGEOVER_BASE_URL: `${base}/chargeover/api/v3`,
+      PLATFORM_BASE_URL: `${base}/platform`,
+      GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-company-')),
+      WALLET_DB_PATH: join(mkdtempSync(join(tmpdir(), 'gatehouse-company-')), 'wallet.db'),
+    });
+    delete env.GATEHOUSE_CONFIG;
+  });
+  after(async () => {
+    await sandbox?.close();
+  });
+
+  it('keys create, catalog and explain print what the README shows', async () => {
+    const lines = commands.trimEnd().split('\n');
+    assert.equal(lines[0], 'npx gatehouse sandbox &');
+    const outputs: string[] = [];
+    for (const line of lines.slice(1)) {
+      assert.match(line, /^npx gatehouse /);
+      const args = line.replace(/^npx gatehouse /, '').split(' ');
+      const run = await gatehouse(args, ROOT, env);
+      assert.equal(run.status, 0, `${line}\n${run.stderr}`);
+      outputs.push(run.stdout);
+    }
+    const [created = '', catalog = '', explained = ''] = outputs;
+    assert.match(created, /^ghk_/);
+    assert.match(catalog.trimEnd(), shown(catalogShown), catalog);
+    assert.match(explained.trimEnd(), shown(explainShown), explained);
+  });
+
+  it('works from any directory: the servers run from the repository root', async () => {
+    const file = join(ROOT, 'examples/company/gatehouse.yaml');
+    const run = await gatehouse(['catalog', '--roles', 'sre', '--json', '--config', file], tmpdir(), env);
+    assert.equal(run.status, 0, run.stderr);
+    const seen = JSON.parse(run.stdout) as { tools: { name: string }[]; unreachable: { name: string }[] };
+    assert.ok(seen.tools.some((t) => t.name === 'ops_restart_service'));
+    assert.deepEqual(
+      seen.unreachable.map((u) => u.name),
+      ['hr'],
+    );
   });
 });

@@ -5,10 +5,11 @@
  * upstream is replaced (new process), a removed one retired (its process exits); settings bound
  * at start are refused as needing a restart. Through the real CLI (`gatehouse serve`): rewriting
  * the config file or SIGHUP applies a valid file; an invalid file, or one changing `auth`, is
- * refused with its reasons logged while the running config keeps serving.
+ * refused with its reasons logged while the running config keeps serving; a file given through
+ * symlinks (a Kubernetes ConfigMap mount) is watched through them; `--no-watch` leaves SIGHUP.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -306,21 +307,18 @@ describe('reload through the CLI', () => {
     }
   });
 
-  it('reloads on SIGHUP (the file changed where no watcher sees it)', async () => {
-    // The gateway is given a symlink; the file behind it lives in another directory, so
-    // rewriting it is invisible to the directory watcher and only SIGHUP picks it up.
+  it('reloads on SIGHUP (with --no-watch, a changed file waits for the signal)', async () => {
     const cfg = configDir();
-    const elsewhere = join(mkdtempSync(join(tmpdir(), 'gatehouse-target-')), 'real.yaml');
-    writeFileSync(elsewhere, configYaml(cfg.storage, { upstreams: ['a'], allow: ['a_*'] }));
-    symlinkSync(elsewhere, cfg.file);
-    const gw = await startChildGateway(cfg.file);
+    cfg.write(configYaml(cfg.storage, { upstreams: ['a'], allow: ['a_*'] }));
+    const gw = await startChildGateway(cfg.file, 30_000, ['--no-watch']);
     try {
       await waitFor(async () => (await readyz(gw.url)).status === 200, 30_000, 'ready');
       const client = await connectClient(gw.url, 'modern');
       const aPid = await pidOf(client, 'a');
-      writeFileSync(elsewhere, configYaml(cfg.storage, { upstreams: ['a', 'b'], allow: ['*'] }));
-      await sleep(500); // longer than the watcher's debounce, had it seen the change
+      replaceFile(cfg.file, configYaml(cfg.storage, { upstreams: ['a', 'b'], allow: ['*'] }));
+      await sleep(1000); // well past the watcher's debounce, had it been watching
       assert.equal(countLogs(gw.logs(), 'config reload'), 0, 'no reload before SIGHUP');
+      assert.ok(!(await toolNames(client)).includes('b_echo'));
       gw.signal('SIGHUP');
       const applied = await gw.waitForLog((l) => l.msg === 'config reload applied', 20_000, 'applied');
       assert.equal(applied.summary, 'kept 1, started 1, retired 0 upstream(s)');
@@ -331,6 +329,64 @@ describe('reload through the CLI', () => {
         'b: hup',
       );
       assert.equal(await pidOf(client, 'a'), aPid);
+      await client.close();
+    } finally {
+      assert.deepEqual(await gw.stop(), { code: 0, signal: null });
+    }
+  });
+
+  it('follows a symlinked file: edits behind the link and ConfigMap-style ..data swaps reload', async () => {
+    // As Kubernetes mounts a ConfigMap: gatehouse.yaml -> ..data/gatehouse.yaml, and
+    // ..data -> ..rev1, swapped to a new revision directory on each update.
+    const cfg = configDir();
+    const mount = mkdtempSync(join(tmpdir(), 'gatehouse-configmap-'));
+    const revision = (name: string, shape: Shape) => {
+      mkdirSync(join(mount, name));
+      writeFileSync(join(mount, name, 'gatehouse.yaml'), configYaml(cfg.storage, shape));
+    };
+    revision('..rev1', { upstreams: ['a'], allow: ['a_*'] });
+    symlinkSync('..rev1', join(mount, '..data'));
+    symlinkSync('..data/gatehouse.yaml', join(mount, 'gatehouse.yaml'));
+    // The gateway is given a symlink in yet another directory, pointing into the mount.
+    symlinkSync(join(mount, 'gatehouse.yaml'), cfg.file);
+    const gw = await startChildGateway(cfg.file);
+    try {
+      await waitFor(async () => (await readyz(gw.url)).status === 200, 30_000, 'ready');
+      const client = await connectClient(gw.url, 'modern');
+      const applied = async (n: number) => {
+        await waitFor(
+          () => countLogs(gw.logs(), 'config reload applied') >= n,
+          20_000,
+          `reload ${n}\n${gw.stderr().slice(-3000)}`,
+        );
+      };
+
+      // 1. The file behind the links is edited in place.
+      writeFileSync(
+        join(mount, '..rev1', 'gatehouse.yaml'),
+        configYaml(cfg.storage, { upstreams: ['a', 'b'], allow: ['*'] }),
+      );
+      await applied(1);
+      assert.ok((await toolNames(client)).includes('b_echo'));
+
+      // 2. A new revision is swapped in the way the kubelet does it, and the old one removed.
+      revision('..rev2', { upstreams: ['a', 'c'], allow: ['*'] });
+      symlinkSync('..rev2', join(mount, '..data_tmp'));
+      renameSync(join(mount, '..data_tmp'), join(mount, '..data'));
+      rmSync(join(mount, '..rev1'), { recursive: true });
+      await applied(2);
+      let names = await toolNames(client);
+      assert.ok(names.includes('c_echo') && !names.includes('b_echo'), names.join(', '));
+
+      // 3. The new revision is edited: the watch followed the swap.
+      writeFileSync(
+        join(mount, '..rev2', 'gatehouse.yaml'),
+        configYaml(cfg.storage, { upstreams: ['a'], allow: ['*'] }),
+      );
+      await applied(3);
+      names = await toolNames(client);
+      assert.ok(!names.includes('c_echo'), names.join(', '));
+      assert.equal(countLogs(gw.logs(), 'config reload refused'), 0, gw.stderr().slice(-3000));
       await client.close();
     } finally {
       assert.deepEqual(await gw.stop(), { code: 0, signal: null });

@@ -19,9 +19,6 @@ import {
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { CliUsageError } from './usage.ts';
 
-export const CONNECT_USAGE =
-  'usage: gatehouse connect --url http://127.0.0.1:8080/mcp [--key-env GATEHOUSE_API_KEY]';
-
 /**
  * The error a host sees for a request the bridge could not deliver. `missingKey` names the
  * variable that should have held the API key, when it was empty: then a refusal says that, in one
@@ -123,7 +120,7 @@ export async function connectCommand(argv: string[], env = process.env): Promise
   try {
     url = new URL(values.url);
   } catch {
-    throw new CliUsageError(`--url is not a URL: ${values.url}\n${CONNECT_USAGE}`);
+    throw new CliUsageError(`--url is not a URL: ${values.url}`, { pointToHelp: true });
   }
   // An empty key is not an error by itself (a gateway may allow anonymous callers); a refusal
   // then says which variable was empty.

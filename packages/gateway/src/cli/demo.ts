@@ -19,6 +19,7 @@ import { demoBanner, desktopSnippet, shownPath } from './demo-banner.ts';
 import { DEMO_ROLES, type DemoKeys, ensureDemoKeys } from './demo-keys.ts';
 import { demoLogger, progress } from './demo-log.ts';
 import { assertPortsFree, busyPortMessage, type DemoPort, PortBusyError } from './demo-ports.ts';
+import { announceRunningDemo } from './running-demo.ts';
 import { serve } from './serve.ts';
 import { CliUsageError } from './usage.ts';
 
@@ -205,6 +206,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   reportKeys(keys);
   const logFile = join(dataDir, 'gatehouse.log');
   const { gateway, url } = await startGateway(model, options, logFile);
+  announceRunningDemo({ configFile: options.config, url, sandboxUrl: sandbox.url });
   await waitForUpstreams(gateway, READY_TIMEOUT_MS);
   const ready = await waitForReadyz(url, READY_TIMEOUT_MS);
   progress(

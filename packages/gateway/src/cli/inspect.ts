@@ -124,6 +124,10 @@ export async function catalogCommand(model: GatewayModel, argv: string[]): Promi
       resourceTemplates: view.templates(principal).map((r) => r.item.uriTemplate),
       prompts: view.prompts(principal).map((r) => r.item.name),
       unavailable: gateway.upstreams.filter((u) => u.state !== 'ready').map((u) => u.name),
+      unreachable: gateway.upstreams.flatMap((u) => {
+        const reason = u.unavailableReason();
+        return reason === null ? [] : [{ name: u.name, reason }];
+      }),
     };
     if (values.json) process.stdout.write(`${JSON.stringify(seen, null, 2)}\n`);
     else {
@@ -135,7 +139,12 @@ export async function catalogCommand(model: GatewayModel, argv: string[]): Promi
         ...seen.resourceTemplates.map((r) => `  ${r}`),
       );
       out.push(`prompts (${seen.prompts.length}):`, ...seen.prompts.map((p) => `  ${p}`));
-      if (seen.unavailable.length > 0) out.push(`not reachable now: ${seen.unavailable.join(', ')}`);
+      if (seen.unreachable.length > 0) {
+        out.push(
+          `not reachable now (${seen.unreachable.length}):`,
+          ...seen.unreachable.map((u) => `  ${u.name}: ${u.reason}`),
+        );
+      }
       process.stdout.write(`${out.join('\n')}\n`);
     }
     return 0;

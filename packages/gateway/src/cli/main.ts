@@ -1,6 +1,8 @@
 /**
- * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit | approvals | pins. Exit codes: 0 ok,
- * 1 runtime failure (or a denied explain, a broken audit chain), 2 invalid config or usage.
+ * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit | approvals | pins |
+ * sandbox | demo | connect. Every command answers `--help` (exit 0); a mistake is one line on
+ * stderr. Exit codes: 0 ok, 1 runtime failure (or a denied explain, a broken audit chain),
+ * 2 invalid config or usage.
  */
 import { parseArgs } from 'node:util';
 import { runSandboxCli } from '@gatehouse/sandbox';
@@ -8,32 +10,70 @@ import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { approvalsCommand } from './approvals.ts';
 import { auditCommand } from './audit.ts';
+import { type ConfigSource, findConfig } from './config-source.ts';
 import { connectCommand } from './connect.ts';
 import { demoCommand } from './demo.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
 import { pinsCommand } from './pins.ts';
-import { type ServeOptions, serve, stdio } from './serve.ts';
-import { CliUsageError, USAGE } from './usage.ts';
+import { type ServeOptions, serve, stdio, stdioRefusal } from './serve.ts';
+import { CliUsageError, COMMAND_USAGE, CONFIG_COMMANDS, commandUsage, USAGE } from './usage.ts';
 
-function fail(message: string): never {
-  process.stderr.write(`gatehouse: ${message}\n\n${USAGE}`);
-  process.exit(2);
+/** A mistake in the call or the configuration: its lines on stderr, exit 2. */
+class ExitWith extends Error {
+  readonly code: number;
+  readonly lines: string[];
+  constructor(code: number, lines: string[]) {
+    super(lines.join('\n'));
+    this.code = code;
+    this.lines = lines;
+  }
 }
 
-function loadOrExit(file: string): GatewayModel {
-  const loaded = loadConfigFile(file);
-  if (loaded.ok) return loaded.model;
-  for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-  process.stderr.write(`gatehouse: ${loaded.issues.length} problem(s) in ${file}\n`);
-  process.exit(2);
+/** Commands that need no gateway configuration: they parse their own arguments. */
+const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  sandbox: (argv) => runSandboxCli(argv),
+  connect: (argv) => connectCommand(argv),
+  demo: (argv) => demoCommand(argv),
+};
+
+const GLOBAL_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  port: { type: 'string', short: 'p' },
+  'no-watch': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function isUsageError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return error instanceof CliUsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'));
+}
+
+function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/** Splits argv into the global options and the command's own arguments. */
+function splitArgv(argv: string[]): { globals: string[]; rest: string[] } {
+  const globals: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (['-c', '--config', '-p', '--port'].includes(arg)) {
+      globals.push(arg, argv[++i] ?? '');
+    } else if (/^--(config|port)=/.test(arg) || arg === '--no-watch') globals.push(arg);
+    else rest.push(arg);
+  }
+  return { globals, rest };
 }
 
 /** `--port N` as a change to apply to every loaded model (the first, and each reload). */
 function portOverride(value: string | undefined): (model: GatewayModel) => void {
   if (value === undefined) return () => {};
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0-65535, found ${value}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliUsageError(`--port must be 0-65535, found ${value}`);
+  }
   return (model) => {
     model.server.port = port;
     if (model.server.publicUrl === null) {
@@ -44,74 +84,87 @@ function portOverride(value: string | undefined): (model: GatewayModel) => void 
   };
 }
 
-const COMMANDS = ['serve', 'stdio', 'check', 'keys', 'explain', 'catalog', 'audit', 'approvals', 'pins'];
-
-/** Commands that need no gateway configuration: they parse their own arguments. */
-const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  sandbox: (argv) => runSandboxCli(argv),
-  connect: (argv) => connectCommand(argv),
-  demo: (argv) => demoCommand(argv),
-};
-
-function isUsageError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return error instanceof CliUsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'));
+function loadOrExit(source: ConfigSource): GatewayModel {
+  const loaded = loadConfigFile(source.file, source.env);
+  if (loaded.ok) return loaded.model;
+  const lines = loaded.issues.map(formatIssue);
+  if (lines.length > 1) lines.push(`${loaded.issues.length} problem(s) in ${source.file}`);
+  throw new ExitWith(2, lines);
 }
 
-const GLOBAL_OPTIONS = {
-  config: { type: 'string', short: 'c', default: 'gatehouse.yaml' },
-  port: { type: 'string', short: 'p' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** Splits argv into the global options and the command's own arguments. */
-function splitArgv(argv: string[]): { globals: string[]; rest: string[] } {
-  const globals: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (['-c', '--config', '-p', '--port'].includes(arg)) {
-      globals.push(arg, argv[++i] ?? '');
-    } else if (/^--(config|port)=/.test(arg) || arg === '-h' || arg === '--help') globals.push(arg);
-    else rest.push(arg);
+/** Where the configuration came from, when the user did not name it. */
+function announceSource(source: ConfigSource): void {
+  if (source.how === 'demo' && source.demo !== undefined) {
+    process.stderr.write(
+      `gatehouse: using the running demo's configuration ${source.file} (pid ${source.demo.pid})\n`,
+    );
   }
-  return { globals, rest };
 }
 
-async function run(
-  command: string,
-  args: string[],
-  model: GatewayModel,
-  serveOptions: ServeOptions,
-): Promise<number | undefined> {
+async function runConfigCommand(command: string, argv: string[]): Promise<number | undefined> {
+  const { globals, rest } = splitArgv(argv);
+  if (['serve', 'stdio', 'check'].includes(command) && rest.length > 0) {
+    throw new CliUsageError(`unexpected argument: ${rest[0]}`, { pointToHelp: true });
+  }
+  const { values } = parseArgs({ args: globals, options: GLOBAL_OPTIONS });
+  const overrides = portOverride(values.port);
+  const source = findConfig(values.config, { useDemo: command !== 'serve' && command !== 'stdio' });
+  announceSource(source);
+  // A running demo's relative paths (its upstreams' scripts) start in its directory.
+  if (source.demo !== undefined) process.chdir(source.demo.cwd);
+  const model = loadOrExit(source);
+  overrides(model);
+  const serveOptions: ServeOptions = { configFile: source.file, overrides, watch: !values['no-watch'] };
   switch (command) {
     case 'check':
-      if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
       process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
+      if (stdioRefusal(model) !== null) {
+        process.stderr.write(
+          `${source.file}: warning: auth.stdio is not set: \`gatehouse stdio\` will refuse to start (serve is unaffected)\n`,
+        );
+      }
       return 0;
     case 'serve':
-      if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
       await serve(model, serveOptions);
       return undefined;
-    case 'stdio':
-      if (args.length > 0) fail(`unexpected argument: ${args[0]}`);
+    case 'stdio': {
+      const refusal = stdioRefusal(model);
+      if (refusal !== null) throw new ExitWith(2, [`gatehouse stdio: ${source.file}: ${refusal}`]);
       await stdio(model, serveOptions);
       return undefined;
+    }
     case 'keys':
-      return keysCommand(model, args);
+      return keysCommand(model, rest);
     case 'explain':
-      return explainCommand(model, args);
+      return explainCommand(model, rest);
     case 'catalog':
-      return catalogCommand(model, args);
+      return catalogCommand(model, rest);
     case 'audit':
-      return auditCommand(model, args);
+      return auditCommand(model, rest);
     case 'approvals':
-      return approvalsCommand(model, args);
-    case 'pins':
-      return pinsCommand(model, args);
+      return approvalsCommand(model, rest);
     default:
-      fail(`unknown command: ${command}`);
+      return pinsCommand(model, rest);
   }
+}
+
+/** Every failure as one line (a config with several errors: one line each), and its exit code. */
+function report(command: string | undefined, error: unknown): never {
+  if (error instanceof ExitWith) {
+    for (const line of error.lines) process.stderr.write(`${line}\n`);
+    process.exit(error.code);
+  }
+  const who = command === undefined ? 'gatehouse' : `gatehouse ${command}`;
+  const message = (error instanceof Error ? error.message : String(error)).replaceAll('\n', '; ');
+  if (isUsageError(error)) {
+    const pointToHelp = !(error instanceof CliUsageError) || error.pointToHelp;
+    const hint = pointToHelp ? ` (see ${who} --help)` : '';
+    process.stderr.write(`${who}: ${message}${hint}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${who}: ${message}\n`);
+  if (process.env.GATEHOUSE_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+  process.exit(1);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -120,37 +173,25 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const standalone = STANDALONE_COMMANDS[command];
-  if (standalone !== undefined) {
-    try {
-      return await standalone(afterCommand);
-    } catch (error) {
-      if (isUsageError(error)) fail((error as Error).message);
-      throw error;
-    }
-  }
-  if (!COMMANDS.includes(command)) fail(`unknown command: ${command}`);
-  const { globals, rest } = splitArgv(afterCommand);
-  const takesArguments = !['serve', 'stdio', 'check'].includes(command);
-  if (!takesArguments && rest.length > 0) fail(`unexpected argument: ${rest[0]}`);
-  let values: { config: string; port?: string | undefined; help?: boolean | undefined };
-  try {
-    values = parseArgs({ args: globals, options: GLOBAL_OPTIONS }).values;
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
+  if (command === 'help') {
+    const topic = afterCommand[0];
+    process.stdout.write(topic !== undefined && COMMAND_USAGE[topic] ? commandUsage(topic) : USAGE);
     return;
   }
-  const model = loadOrExit(values.config);
-  const overrides = portOverride(values.port);
-  overrides(model);
+  if (COMMAND_USAGE[command] === undefined) {
+    report(undefined, new CliUsageError(`unknown command: ${command}`, { pointToHelp: true }));
+  }
+  if (wantsHelp(afterCommand)) {
+    process.stdout.write(commandUsage(command));
+    return;
+  }
   try {
-    const code = await run(command, rest, model, { configFile: values.config, overrides });
+    const standalone = STANDALONE_COMMANDS[command];
+    if (standalone !== undefined) return await standalone(afterCommand);
+    if (!CONFIG_COMMANDS.has(command)) throw new CliUsageError(`unknown command: ${command}`);
+    const code = await runConfigCommand(command, afterCommand);
     if (code !== undefined) process.exitCode = code;
   } catch (error) {
-    if (isUsageError(error)) fail((error as Error).message);
-    throw error;
+    report(command, error);
   }
 }

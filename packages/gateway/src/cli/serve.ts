@@ -1,20 +1,20 @@
 /**
  * The long-running commands, `serve` (HTTP) and `stdio`, and their lifecycle: SIGTERM/SIGINT
  * drain (stop accepting, let calls finish up to server.drainTimeoutMs, cancel the rest, flush the
- * audit, reap child processes), and configuration reload on SIGHUP or when the file changes (a
- * valid file swaps in; an invalid one is refused with its errors and the running one keeps
- * serving).
+ * audit, reap child processes), and configuration reload on SIGHUP or when the file changes,
+ * also behind a symlink (config-watch.ts): a valid file swaps in; an invalid one is refused with
+ * its errors and the running one keeps serving.
  */
-import { type FSWatcher, watch } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { openAccess } from '../access.ts';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
+import { GatehouseError } from '../errors/registry.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { listenHttp } from '../transport/http-server.ts';
 import { serveGatewayStdio } from '../transport/stdio.ts';
+import { watchConfigFile } from './config-watch.ts';
 
 export interface ServeOptions {
   /** The configuration file, re-read on reload. */
@@ -25,6 +25,17 @@ export interface ServeOptions {
   log?: Logger;
   /** Print `Gatehouse MCP endpoint: URL` on stdout once listening (default true). */
   announce?: boolean;
+  /** Reload when the file (or the file behind a symlink) changes; false: on SIGHUP only. */
+  watch?: boolean;
+}
+
+/**
+ * Why `gatehouse stdio` cannot serve this configuration (no principal to act as), or null. Asked
+ * before anything starts, so a refusal leaves no upstream process behind.
+ */
+export function stdioRefusal(model: GatewayModel): string | null {
+  if (model.auth.stdio !== null || model.auth.anonymous !== null) return null;
+  return 'auth.stdio is not set, and stdio needs a principal to act as: set auth.stdio: { user, org, roles } (or auth.anonymous)';
 }
 
 function onShutdown(log: Logger, stop: () => Promise<void>): void {
@@ -78,32 +89,12 @@ function reloader(gateway: Gateway, options: ServeOptions, log: Logger): () => P
   };
 }
 
-/**
- * Watches the config file's directory (editors and config maps replace files by renaming) and
- * calls `reload` once a burst of changes has settled.
- */
-function watchConfig(file: string, reload: () => Promise<void>, log: Logger): FSWatcher | null {
-  const path = resolve(file);
-  let timer: NodeJS.Timeout | null = null;
-  try {
-    const watcher = watch(dirname(path), (_event, name) => {
-      if (name !== null && name !== basename(path) && !name.startsWith('..')) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void reload(), 200);
-    });
-    watcher.unref();
-    return watcher;
-  } catch (error) {
-    log.warn({ err: String(error), file }, 'cannot watch the config file; reload with SIGHUP');
-    return null;
-  }
-}
-
 function enableReload(gateway: Gateway, options: ServeOptions, log: Logger): () => void {
   const reload = reloader(gateway, options, log);
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
-  const watcher = watchConfig(options.configFile, reload, log);
+  const watcher =
+    options.watch === false ? null : watchConfigFile(options.configFile, () => void reload(), log);
   return () => {
     process.off('SIGHUP', onHup);
     watcher?.close();
@@ -135,6 +126,8 @@ export async function serve(model: GatewayModel, options: ServeOptions): Promise
 }
 
 export async function stdio(model: GatewayModel, options: ServeOptions): Promise<void> {
+  const refusal = stdioRefusal(model);
+  if (refusal !== null) throw new GatehouseError('CONFIG_INVALID', refusal);
   const log = createLogger(model.logging.level);
   const gateway = new Gateway(model, log, await openAccess(model, log));
   gateway.start();

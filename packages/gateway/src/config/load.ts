@@ -1,16 +1,16 @@
 /**
- * Loading a config file: read → YAML → ${VAR} interpolation → schema → normalize. Every failure
- * becomes a ConfigIssue naming the file, the path inside it, what was expected and what was found,
- * with the line and column where the YAML has them.
+ * Loading a config file: read → YAML → ${VAR} interpolation → schema → normalize (check-all.ts).
+ * Every problem becomes a ConfigIssue naming the file, the path inside it, what was expected and
+ * what was found, with the line and column of the key or value in the YAML; all of them at once,
+ * in file order.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { LocalErrorCode } from '../errors/registry.ts';
+import { checkAll } from './check-all.ts';
 import { interpolate, type MissingVariable } from './interpolate.ts';
 import type { GatewayModel } from './model.ts';
-import { normalize } from './normalize.ts';
-import { GatewayConfigSchema } from './schema.ts';
 
 export interface ConfigIssue {
   code: LocalErrorCode;
@@ -64,7 +64,44 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** Parses and validates config text. `file` is only used for messages and relative paths. */
+/** Where a path is in the YAML document: the key's own line for `atKey`, else the value's. */
+function locator(doc: Document, lineCounter: LineCounter) {
+  const position = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const keyNode = (path: readonly (string | number)[]) => {
+    const parent = doc.getIn(path.slice(0, -1), true) ?? (path.length === 1 ? doc.contents : undefined);
+    if (!isMap(parent)) return undefined;
+    const last = path[path.length - 1];
+    return parent.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(last))?.key;
+  };
+  return (path: readonly (string | number)[], atKey = false): { line?: number; column?: number } => {
+    if (atKey) {
+      const key = keyNode(path);
+      if (isNode(key) && key.range) return position(key.range[0]);
+    }
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return position(node.range[0]);
+    }
+    return {};
+  };
+}
+
+/** Issues in file order (those without a line last). */
+function byLine(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.i - b.i)
+    .map(({ issue }) => issue);
+}
+
+/**
+ * Parses and validates config text, reporting every problem in one pass: missing environment
+ * variables, schema errors, and unknown references and collisions. `file` is only used for
+ * messages and relative paths.
+ */
 export function loadConfigText(
   text: string,
   file: string,
@@ -88,60 +125,38 @@ export function loadConfigText(
       }),
     };
   }
-  const locate = (path: readonly PropertyKey[]): { line?: number; column?: number } => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
-      if (isNode(node) && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
-      }
-    }
-    return {};
-  };
+  const locate = locator(doc, lineCounter);
   const raw = doc.toJS() ?? {};
   const missing: MissingVariable[] = [];
   const data = interpolate(raw, env, missing);
-  if (missing.length > 0) {
-    return {
-      ok: false,
-      issues: missing.map((m) => ({
-        code: 'CONFIG_ENV_MISSING',
-        file,
-        path: formatPath(m.path),
-        message: `expected environment variable ${m.variable} to be set (or a default: \${${m.variable}:-value})`,
-        found: 'unset',
-        ...locate(m.path),
-      })),
-    };
-  }
-  const parsed = GatewayConfigSchema.safeParse(data);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        code: 'CONFIG_INVALID',
-        file,
-        path: formatPath(issue.path),
-        message: issue.message,
-        found: describeFound(issue.path, valueAt(data, issue.path)),
-        ...locate(issue.path),
-      })),
-    };
-  }
-  const normalized = normalize(parsed.data, dirname(resolve(file)));
-  if (!normalized.ok) {
-    return {
-      ok: false,
-      issues: normalized.issues.map((issue) => ({
-        code: 'CONFIG_COLLISION',
+  const issues: ConfigIssue[] = missing.map((m) => ({
+    code: 'CONFIG_ENV_MISSING',
+    file,
+    path: formatPath(m.path),
+    message: `expected environment variable ${m.variable} to be set (or a default: \${${m.variable}:-value})`,
+    found: 'unset',
+    ...locate(m.path),
+  }));
+  const checked = checkAll(
+    data,
+    dirname(resolve(file)),
+    missing.map((m) => m.path),
+  );
+  if (checked.ok && issues.length === 0) return { ok: true, model: checked.model, file };
+  if (!checked.ok) {
+    for (const issue of checked.issues) {
+      const described = issue.code === 'CONFIG_INVALID' && !issue.atKey;
+      issues.push({
+        code: issue.code,
         file,
         path: formatPath(issue.path),
         message: issue.message,
-        ...locate(issue.path),
-      })),
-    };
+        ...(described ? { found: describeFound(issue.path, valueAt(data, issue.path)) } : {}),
+        ...locate(issue.path, issue.atKey),
+      });
+    }
   }
-  return { ok: true, model: normalized.model, file };
+  return { ok: false, issues: byLine(issues) };
 }
 
 export function loadConfigFile(

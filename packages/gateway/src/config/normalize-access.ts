@@ -74,10 +74,15 @@ function normalizeRule(
     const parsed = parseCondition(source);
     if (parsed.ok) when.push(parsed.condition);
     else
-      issues.push({ path: ['policy', 'groups', group, effect, index, 'when', j], message: parsed.message });
+      issues.push({
+        code: 'CONFIG_INVALID',
+        path: ['policy', 'groups', group, effect, index, 'when', j],
+        message: parsed.message,
+      });
   });
   if (effect === 'deny' && rule.approval !== undefined) {
     issues.push({
+      code: 'CONFIG_INVALID',
       path: ['policy', 'groups', group, effect, index, 'approval'],
       message: 'approval applies to allow rules only',
     });
@@ -119,6 +124,8 @@ export function normalizePolicy(
       const groupRules = groups.get(group);
       if (groupRules === undefined) {
         issues.push({
+          code: 'CONFIG_REFERENCE',
+          refersTo: { kind: 'group', name: group },
           path: ['policy', 'roles', role, 'groups', i],
           message: `unknown permission group "${group}" (defined: ${[...groups.keys()].join(', ') || 'none'})`,
         });
@@ -150,6 +157,7 @@ export function checkRedactPatterns(audit: Parsed['audit'], issues: NormalizeIss
       new RegExp(p.regex, 'gu');
     } catch (error) {
       issues.push({
+        code: 'CONFIG_INVALID',
         path: ['audit', 'redact', 'patterns', i, 'regex'],
         message: `bad regular expression: ${(error as Error).message}`,
       });

@@ -43,17 +43,24 @@ export function normalizeRateLimits(
     const previous = seen.get(rule.name);
     if (previous !== undefined) {
       issues.push({
+        code: 'CONFIG_COLLISION',
         path: ['rateLimits', 'rules', i, 'name'],
         message: `duplicate rate limit rule name "${rule.name}" (also rateLimits.rules[${previous}])`,
       });
     } else seen.set(rule.name, i);
     const repeated = rule.per.find((d, j) => rule.per.indexOf(d) !== j);
     if (repeated !== undefined) {
-      issues.push({ path: ['rateLimits', 'rules', i, 'per'], message: `"${repeated}" is listed twice` });
+      issues.push({
+        code: 'CONFIG_INVALID',
+        path: ['rateLimits', 'rules', i, 'per'],
+        message: `"${repeated}" is listed twice`,
+      });
     }
     (rule.upstreams ?? []).forEach((name, j) => {
       if (!upstreamNames.includes(name)) {
         issues.push({
+          code: 'CONFIG_REFERENCE',
+          refersTo: { kind: 'upstream', name },
           path: ['rateLimits', 'rules', i, 'upstreams', j],
           message: `unknown upstream "${name}" (configured: ${upstreamNames.join(', ') || 'none'})`,
         });

@@ -82,6 +82,7 @@ function findCollisions(upstreams: UpstreamModel[], enabled: boolean[]): Normali
     const previous = names.get(u.name);
     if (previous !== undefined) {
       issues.push({
+        code: 'CONFIG_COLLISION',
         path: ['upstreams', i, 'name'],
         message: `duplicate upstream name "${u.name}" (also upstreams[${previous}])`,
       });
@@ -92,6 +93,7 @@ function findCollisions(upstreams: UpstreamModel[], enabled: boolean[]): Normali
     const owner = namespaces.get(key);
     if (owner !== undefined) {
       issues.push({
+        code: 'CONFIG_COLLISION',
         path: ['upstreams', i, 'prefix'],
         message: `namespace "${key}" is already used by upstreams[${owner}] ("${upstreams[owner]?.name}")`,
       });

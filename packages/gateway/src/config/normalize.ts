@@ -20,8 +20,12 @@ import { normalizeUpstreams } from './normalize-upstreams.ts';
 import type { GatewayConfigParsed } from './schema.ts';
 
 export interface NormalizeIssue {
+  /** What kind of mistake: two things claim one name, a name refers to nothing, or a bad value. */
+  code: 'CONFIG_COLLISION' | 'CONFIG_REFERENCE' | 'CONFIG_INVALID';
   path: (string | number)[];
   message: string;
+  /** For CONFIG_REFERENCE: what the value names. */
+  refersTo?: { kind: 'group' | 'upstream'; name: string };
 }
 
 export type NormalizeResult = { ok: true; model: GatewayModel } | { ok: false; issues: NormalizeIssue[] };

@@ -200,7 +200,10 @@ export const LocalErrors = {
   CONFIG_SYNTAX: 'The configuration file is not valid YAML.',
   CONFIG_INVALID: 'The configuration does not match the schema (each issue names its path).',
   CONFIG_ENV_MISSING: 'A config value references an environment variable that is not set and has no default.',
-  CONFIG_COLLISION: 'Two upstreams claim the same namespace, or the same name after namespacing.',
+  CONFIG_COLLISION:
+    'Two things claim the same name: two upstreams the same name or namespace, two rate limit rules the same name.',
+  CONFIG_REFERENCE:
+    'A config value names something the file does not define: a permission group, an upstream.',
   UPSTREAM_SPAWN_FAILED: 'A stdio upstream could not be started.',
   UPSTREAM_CONNECT_FAILED: 'The MCP handshake with an upstream failed.',
   UPSTREAM_CRASHED: 'A stdio upstream exited; it is restarted with backoff.',

@@ -19,6 +19,7 @@ import { endSpan } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
 import { ChangeFeed, type ListKind } from './change-feed.ts';
 import { closeClient } from './close-client.ts';
+import { ChildReport } from './failure-reason.ts';
 import { HealthProbe } from './health-probe.ts';
 import { admitUpstreamResults } from './inbound-results.ts';
 import { acceptJsonStreams } from './json-stream-fetch.ts';
@@ -62,6 +63,8 @@ export class Upstream {
   state: UpstreamState = 'idle';
   snapshot: UpstreamSnapshot = EMPTY;
   lastError: string | null = null;
+  /** The stdio child's exit and stderr, for unavailableReason(). */
+  private readonly child = new ChildReport();
   restarts = 0;
   /** The first connection attempt has finished (either way): readiness waits for it. */
   settledOnce = false;
@@ -120,6 +123,14 @@ export class Upstream {
   /** The pid of the stdio child (its process-group id), when running. */
   get pid(): number | null {
     return this.pgid;
+  }
+
+  /** Why this upstream is not serving, for the operator's CLI (with its stderr); null while ready. */
+  unavailableReason(): string | null {
+    if (this.state === 'ready') return null;
+    if (this.lastError === null) return this.state === 'stopped' ? 'stopped' : 'still connecting';
+    const line = this.child.telling();
+    return line === undefined ? this.lastError : `${this.lastError}; stderr: ${line}`;
   }
 
   start(): void {
@@ -250,7 +261,8 @@ export class Upstream {
         'upstream ready',
       );
     } catch (error) {
-      this.lastError = error instanceof Error ? error.message : String(error);
+      await this.child.settled(this.pgid !== null);
+      this.lastError = this.child.failure(error);
       this.settledOnce = true;
       this.settle();
       this.log.warn({ err: this.lastError }, 'upstream connect failed');
@@ -273,13 +285,16 @@ export class Upstream {
       return admitUpstreamResults(await httpTransport(this.model, acceptJsonStreams()), inbound);
     const transport = admitUpstreamResults(stdioTransport(this.model), inbound);
     const stderr = transport.stderr;
-    stderr?.on('data', (chunk: Buffer) =>
-      this.log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr'),
-    );
+    this.child.reset();
+    stderr?.on('data', (chunk: Buffer) => {
+      this.child.stderr(chunk);
+      this.log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr');
+    });
     const start = transport.start.bind(transport);
     transport.start = async () => {
       await start();
       this.pgid = transport.pid;
+      this.child.watch(transport);
     };
     return transport;
   }
@@ -358,6 +373,7 @@ export class Upstream {
 
   private onClientClosed(client: Client): void {
     if (client !== this.client || this.state === 'stopped') return;
+    this.lastError = this.child.closed();
     this.log.warn('upstream connection closed; restarting');
     this.client = null;
     this.feed?.close();

@@ -67,10 +67,17 @@ export function killLeftoverGateways(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-export function startChildGateway(configFile: string, startTimeoutMs = 30_000): Promise<ChildGateway> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve', '--config', configFile, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `gatehouse serve --config <file> --port 0`, plus `extraArgs` (e.g. `--no-watch`). */
+export function startChildGateway(
+  configFile: string,
+  startTimeoutMs = 30_000,
+  extraArgs: string[] = [],
+): Promise<ChildGateway> {
+  const child = spawn(
+    process.execPath,
+    [GATEHOUSE_BIN, 'serve', '--config', configFile, '--port', '0', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   running.add(child);
   let stdout = '';
   let stderr = '';
