@@ -7,6 +7,7 @@ import { runSandboxCli } from '@gatehouse/sandbox';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { approvalsCommand } from './approvals.ts';
+import { remoteApprovalsCommand, wantsGateway } from './approvals-remote.ts';
 import { auditCommand } from './audit.ts';
 import { connectCommand } from './connect.ts';
 import { demoCommand } from './demo.ts';
@@ -52,6 +53,17 @@ const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   connect: (argv) => connectCommand(argv),
   demo: (argv) => demoCommand(argv),
 };
+
+/** A command that runs without the gateway's configuration, if this one is. */
+function standaloneCommand(command: string, argv: string[]): ((argv: string[]) => Promise<void>) | undefined {
+  // Deciding through a gateway (--url) needs a credential, not the gateway's configuration.
+  if (command === 'approvals' && wantsGateway(argv)) {
+    return async (args) => {
+      process.exitCode = await remoteApprovalsCommand(args);
+    };
+  }
+  return STANDALONE_COMMANDS[command];
+}
 
 function isUsageError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -120,7 +132,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const standalone = STANDALONE_COMMANDS[command];
+  const standalone = standaloneCommand(command, afterCommand);
   if (standalone !== undefined) {
     try {
       return await standalone(afterCommand);

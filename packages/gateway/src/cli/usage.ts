@@ -23,9 +23,12 @@ Commands:
   approvals list [--status S|--all] [--json]
                         Queued approval requests (default: pending)
   approvals show <id>   One request with the (redacted) arguments it would run with
-  approvals approve <id> [--by NAME] [--note TEXT]
-  approvals deny <id> [--by NAME] [--note TEXT]
-                        Decide a pending request (audited; --by defaults to the OS user)
+  approvals approve|deny <id> --url URL [--key-env VAR] [--note TEXT]
+                        Decide a pending request through the gateway as the owner of the key in
+                        $GATEHOUSE_API_KEY (an approver; audited). list and show take --url too
+  approvals approve|deny <id> [--by NAME] [--note TEXT]
+                        Decide on the gateway's host: NAME (default: the OS user) must be a
+                        configured approver; the audit records it and the OS user
   pins list [--json]    Pinned tool definitions and pending upstream changes
   pins diff <upstream>/<tool>
                         What the upstream changed: pinned vs pending definition, per field

@@ -34,8 +34,11 @@ export type ForwardMethod = 'tools/call' | 'prompts/get' | 'resources/read';
 export type ResumeState =
   | { k: 'relay'; u: string; p: string; s?: string; a?: ApprovedMark }
   | { k: 'suspended'; u: string; p: string; id: string; a?: ApprovedMark }
-  /** The gateway's own in-band approval question (stages/approve.ts): principal, call fingerprint. */
-  | { k: 'approval'; p: string; h: string; exp: number };
+  /**
+   * The gateway's own in-band approval question (stages/approve.ts): principal, call fingerprint,
+   * policy version, the approval's id (spent once) and its expiry.
+   */
+  | { k: 'approval'; p: string; h: string; v: string; i: string; exp: number };
 
 /** Carried by later rounds of an approved exchange: the call's fingerprint and the approver. */
 export interface ApprovedMark {
