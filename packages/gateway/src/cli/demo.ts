@@ -12,10 +12,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
+import { approvalNeed } from '../approvals/approval-call.ts';
 import { type ApiKeyInfo, ApiKeyStore, keyPrincipal } from '../auth/api-keys.ts';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
+import { decide } from '../policy/decide.ts';
 import { serve } from './serve.ts';
 import { CliUsageError } from './usage.ts';
 
@@ -65,8 +67,18 @@ function demoKeys(model: GatewayModel): Map<string, DemoKey> {
 }
 
 function roleSummary(gateway: Gateway, role: string, demo: DemoKey): string {
-  const tools = gateway.view.tools(keyPrincipal(demo.info)).map((r) => r.item.name);
-  return `  ${role.padEnd(8)} ${demo.key}\n           ${tools.length} tools: ${tools.join(', ')}`;
+  const principal = keyPrincipal(demo.info);
+  const tools = gateway.view.tools(principal);
+  const names = tools.map((r) => r.item.name);
+  // What policy (or a destructive annotation) puts behind a human approval, as a call would find it.
+  const approved = tools
+    .filter((r) => {
+      const decision = decide(gateway.model.policy, principal.roles, { kind: 'tool', name: r.item.name });
+      return approvalNeed(decision, r.item, gateway.model.approvals) !== null;
+    })
+    .map((r) => r.item.name);
+  const approvals = approved.length === 0 ? '' : `\n           with approval: ${approved.join(', ')}`;
+  return `  ${role.padEnd(8)} ${demo.key}\n           ${names.length} tools: ${names.join(', ')}${approvals}`;
 }
 
 function desktopSnippet(url: string, key: string): string {

@@ -168,7 +168,9 @@ export const ApprovalsSchema = z
       .int()
       .positive()
       .default(3600)
-      .describe('A queued request expires unanswered after this; an approval must be used within it.'),
+      .describe(
+        "A queued request expires unanswered after this; an approval must be used within it, and an idempotent tool's identical repeat is a replay (no new approval) until then.",
+      ),
     waitSeconds: waitSeconds
       .default(0)
       .describe(

@@ -169,7 +169,7 @@ function replayOfUsedApproval(req: AuthorizedRequest, call: PendingCall, deps: A
 function awaiting(req: AuthorizedRequest, request: ApprovalRequest): Outcome {
   const text =
     `This call needs a human approval and is waiting for it as ${request.id} (expires ${request.expiresAt}). ` +
-    `Ask an approver to approve it (gatehouse approvals approve ${request.id}), then make the same call again ` +
+    `Ask an approver to approve it (gatehouse approvals approve ${request.id} --url <gateway URL>, with their own key), then make the same call again ` +
     'with the same arguments.';
   const data = { approvalId: request.id, status: 'pending', expiresAt: request.expiresAt };
   req.trail.approval = { state: 'pending', id: request.id };
