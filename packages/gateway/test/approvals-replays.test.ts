@@ -151,8 +151,8 @@ describe('approvals: waits per rule, and approvals bound to the policy version',
   let storage: string;
   let keys: Record<string, string>;
 
-  const policyYaml = (opsGroups: string) => `auth: { apiKeys: true }
-approvals: { mode: queue, approvers: [admin] }
+  const policyYaml = (opsGroups: string, approvers = 'admin') => `auth: { apiKeys: true }
+approvals: { mode: queue, approvers: [${approvers}] }
 policy:
   groups:
     work:
@@ -231,5 +231,19 @@ policy:
     } finally {
       await alice.close();
     }
+  });
+
+  it('follows a reload of who the approvers are on the HTTP API', async () => {
+    const list = async (user: string) =>
+      (await fetch(new URL('/api/approvals', gw.url), { headers: { authorization: `Bearer ${keys[user]}` } }))
+        .status;
+    assert.equal(await list('alice'), 403);
+    const next = modelFromYaml(
+      `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${policyYaml('work, extra', 'ops')}storage: { path: ${JSON.stringify(storage)} }\n`,
+    );
+    next.server.port = gw.gateway.model.server.port;
+    assert.equal((await gw.gateway.reload(next)).ok, true);
+    assert.equal(await list('alice'), 200, 'the reloaded approvers apply');
+    assert.equal(await list('bob'), 403);
   });
 });
