@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -151,6 +152,12 @@ describe('approvals: who approves, and what an approval is bound to', () => {
     assert.equal(alice.status, 1);
     assert.match(alice.stderr, /"alice" is not a configured approver/);
     assert.equal((await apiGet(`/api/approvals/${id}`)).status, 'pending');
+    const shown = hostCli('show', id);
+    const hash = createHash('sha256').update('{"target":"prod"}').digest('hex');
+    assert.match(
+      shown.stdout,
+      new RegExp(`bound to: +arguments sha256 ${hash}, policy version [0-9a-f]{16}, until 20`),
+    );
 
     const refused = (await auditRecords()).find(
       (r) => r.method === 'approvals/approve' && r.principal?.user === 'newcomer',
@@ -186,6 +193,17 @@ describe('approvals: who approves, and what an approval is bound to', () => {
     const both = await remoteCli(keys.bob as string, 'approve', id, '--url', gw.url, '--by', 'bob');
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--by cannot be used with --url/);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = await remoteCli(keys.bob as string, 'list', '--url', `http://127.0.0.1:${port}/mcp`);
+    assert.equal(unreachable.status, 1);
+    assert.match(
+      unreachable.stderr,
+      new RegExp(`^gatehouse: the gateway at http://127.0.0.1:${port} is unreachable: .*ECONNREFUSED`),
+    );
 
     const pending = await remoteCli(keys.bob as string, 'list', '--url', gw.url);
     assert.match(pending.stdout, new RegExp(`${id} pending`));

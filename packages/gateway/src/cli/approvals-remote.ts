@@ -31,7 +31,8 @@ async function request(call: Call, path: string, init: RequestInit = {}): Promis
   try {
     response = await fetch(url, { ...init, headers });
   } catch (error) {
-    const reason = error instanceof Error ? (error.cause ?? error).toString() : String(error);
+    const cause = error instanceof Error ? (error.cause ?? error) : error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
     return { ok: false, message: `the gateway at ${call.base.origin} is unreachable: ${reason}` };
   }
   const text = await response.text();
