@@ -124,6 +124,9 @@ storage: { path: ${JSON.stringify(storage)} }
     } finally {
       await finance.close();
     }
+    const metrics = await (await fetch(new URL('/metrics', gw.url))).text();
+    assert.match(metrics, /gatehouse_approvals_total\{outcome="replayed"\} 1\b/);
+    assert.match(metrics, /gatehouse_approvals_total\{outcome="approved"\} 1\b/);
     const response = await fetch(new URL('/api/approvals?status=used', gw.url), {
       headers: { authorization: `Bearer ${keys.admin}` },
     });

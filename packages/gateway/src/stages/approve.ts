@@ -163,7 +163,7 @@ function replayOfUsedApproval(req: AuthorizedRequest, call: PendingCall, deps: A
     'idempotent replay of an approved call',
   );
   const by = `${used.decidedBy ?? 'unknown'} (replay of ${used.id})`;
-  return { state: 'approved', by, fingerprint: call.fingerprint, id: used.id };
+  return { state: 'approved', by, fingerprint: call.fingerprint, id: used.id, replay: true };
 }
 
 function awaiting(req: AuthorizedRequest, request: ApprovalRequest): Outcome {
