@@ -2,7 +2,7 @@
  * The pure parts of approving one call: which mode applies, the call's fingerprint, the
  * question put to the calling user in band, and reading their answer.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../audit/chain.ts';
 import type { ApprovalMode, ApprovalsModel, PolicyModel } from '../config/model-access.ts';
 import type { Decision } from '../policy/decide.ts';
@@ -72,6 +72,15 @@ export function policyVersion(policy: PolicyModel, approvals: ApprovalsModel): s
     .update(canonicalJson({ policy, approvals: { mode, destructiveTools, approvers, allowSelfApproval } }))
     .digest('hex')
     .slice(0, 16);
+}
+
+/**
+ * A fresh id for one round of an approved exchange. The requestState of each later round carries
+ * one; the gateway spends it when the round is answered, so the same answer cannot run the
+ * approved call a second time.
+ */
+export function newRoundId(): string {
+  return randomBytes(12).toString('base64url');
 }
 
 const MAX_SHOWN = 2000;

@@ -19,6 +19,9 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openEmbeddedDb } from '../storage/embedded-db.ts';
 
+/** How long a spent round id is remembered (requestState lives minutes). */
+const ROUND_MEMORY_MS = 24 * 3600 * 1000;
+
 /** A new approval request's id (also the id an in-band question carries). */
 export function newApprovalId(): string {
   return `apr_${randomBytes(9).toString('base64url')}`;
@@ -162,6 +165,12 @@ export class ApprovalStore {
     CREATE INDEX IF NOT EXISTS approvals_by_fingerprint ON approvals (fingerprint, created_at);
     CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (status, expires_at);`);
     addBindingColumns(this.db);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS approval_rounds (
+      id TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      used_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS approval_rounds_by_time ON approval_rounds (used_at);`);
     this.byId = this.db.prepare('SELECT * FROM approvals WHERE id = ?');
     this.latestLive = this.db.prepare(
       `SELECT * FROM approvals WHERE fingerprint = ? AND policy_version = ?
@@ -274,6 +283,20 @@ export class ApprovalStore {
     const fresh = this.insert(id, call, { status: 'used', now, decidedBy: by });
     const request = this.get(id) as ApprovalRequest;
     return fresh ? { ok: true, request } : { ok: false, request };
+  }
+
+  /**
+   * Spends one round of an approved exchange (its id from the round's requestState): true the
+   * first time, false when the round was answered before — a replay. Spent rounds are kept a
+   * day, far longer than any requestState lives.
+   */
+  spendRound(id: string, fingerprint: string): boolean {
+    const now = this.clock();
+    this.db.prepare('DELETE FROM approval_rounds WHERE used_at < ?').run(now - ROUND_MEMORY_MS);
+    const changed = this.db
+      .prepare('INSERT OR IGNORE INTO approval_rounds (id, fingerprint, used_at) VALUES (?, ?, ?)')
+      .run(id, fingerprint, now);
+    return Number(changed.changes) === 1;
   }
 
   /**

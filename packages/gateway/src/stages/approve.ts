@@ -44,7 +44,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { Approval, ApprovedRequest, AuthorizedRequest } from '../pipeline/context.ts';
 import { inputRequiredOutcome, type Outcome, resultOutcome } from '../pipeline/outcome.ts';
-import type { ResumeState } from '../relay/call-relay.ts';
+import type { ApprovedMark, ResumeState } from '../relay/call-relay.ts';
 
 /** `_meta` key on an "awaiting approval" tool result, for clients and consoles that read it. */
 export const APPROVAL_META_KEY = 'dev.gatehouse/approval';
@@ -153,6 +153,18 @@ function checkInBandAnswer(
   return { state: 'approved', by, fingerprint: call.fingerprint, id: state.i };
 }
 
+/** The approval a later round of an approved exchange carries, spent with the round. */
+function laterRound(mark: ApprovedMark, call: PendingCall, deps: ApproveDeps): Approved {
+  if (!deps.store.spendRound(mark.r, call.fingerprint)) {
+    throw wireError(
+      'ApprovalDenied',
+      'This answer to a round of an approved call was already used; an approval lets one call through once. Call again without the requestState to be asked anew',
+      { reason: 'already-used' },
+    );
+  }
+  return { state: 'approved', by: mark.by, fingerprint: call.fingerprint };
+}
+
 /** An identical repeat of an approved call to an idempotent tool: a replay, no new approval. */
 function replayOfUsedApproval(req: AuthorizedRequest, call: PendingCall, deps: ApproveDeps): Approved | null {
   if (!repeatsAreReplays(req.target?.entry?.item as never)) return null;
@@ -237,9 +249,10 @@ export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedReq
     };
     const state = req.resumeState as ResumeState | undefined;
     if (state?.k === 'approval') return proceed(checkInBandAnswer(req, state, call, deps));
-    // A later round of an exchange this call was already approved in (signed, so not forgeable).
+    // A later round of an exchange this call was already approved in (signed, so not forgeable;
+    // each round answered once).
     if (state !== undefined && state.a?.h === call.fingerprint)
-      return proceed({ state: 'approved', by: state.a.by, fingerprint: call.fingerprint });
+      return proceed(laterRound(state.a, call, deps));
     const replay = replayOfUsedApproval(req, call, deps);
     if (replay !== null) return proceed(replay);
     const clientCanAnswer = canAnswerInBand(req.clientCapabilities);
