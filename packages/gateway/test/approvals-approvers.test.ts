@@ -205,7 +205,7 @@ describe('approvals: who approves, and what an approval is bound to', () => {
       new RegExp(`^gatehouse: the gateway at http://127.0.0.1:${port} is unreachable: .*ECONNREFUSED`),
     );
 
-    const pending = await remoteCli(keys.bob as string, 'list', '--url', gw.url);
+    const pending = await remoteCli(keys.bob as string, 'list', '--url', gw.url, '--config', 'absent.yaml');
     assert.match(pending.stdout, new RegExp(`${id} pending`));
     const approved = await remoteCli(keys.bob as string, 'approve', id, '--url', gw.url, '--note', 'ok');
     assert.equal(approved.status, 0, approved.stderr);

@@ -80,6 +80,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
       by: { type: 'string' },
       note: { type: 'string' },
       json: { type: 'boolean' },
+      // Accepted and unused: the gateway at --url has its own configuration.
+      config: { type: 'string', short: 'c' },
     },
   });
   if (values.by !== undefined) {
