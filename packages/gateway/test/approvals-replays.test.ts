@@ -5,9 +5,11 @@
  * is set per rule; and a change of policy voids approvals given under the old one.
  */
 import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
+import { ApprovalStore } from '../src/approvals/approval-store.ts';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
@@ -248,5 +250,40 @@ policy:
     assert.equal((await gw.gateway.reload(next)).ok, true);
     assert.equal(await list('alice'), 200, 'the reloaded approvers apply');
     assert.equal(await list('bob'), 403);
+  });
+});
+
+describe('approvals: a queue made by an earlier version', () => {
+  it('gains the binding columns, keeps its requests, and binds new ones', () => {
+    const path = tempStorage();
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE approvals (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
+      principal_id TEXT NOT NULL, user TEXT NOT NULL, roles TEXT NOT NULL, method TEXT NOT NULL,
+      target TEXT NOT NULL, upstream TEXT, arguments TEXT, rule TEXT, created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL, decided_at INTEGER, decided_by TEXT, note TEXT);
+      INSERT INTO approvals VALUES ('apr_old', 'fp', 'approved', 'key:a', 'alice', '[]', 'tools/call',
+      'alpha_wipe', 'alpha', '{}', null, 1, ${Date.now() + 60_000}, 1, 'bob', null);`);
+    old.close();
+    const store = new ApprovalStore(path);
+    try {
+      assert.equal(store.get('apr_old')?.policyVersion, null);
+      const call = {
+        fingerprint: 'fp',
+        principal: { id: 'key:a', user: 'alice', roles: [] },
+        method: 'tools/call',
+        target: 'alpha_wipe',
+        upstream: 'alpha',
+        arguments: {},
+        argumentsHash: 'h',
+        policyVersion: 'v1',
+        rule: null,
+      };
+      const answer = store.request(call);
+      assert.equal(answer.kind, 'pending', 'an approval from before the binding is not spent');
+      assert.equal(answer.request.policyVersion, 'v1');
+      assert.equal(answer.request.argumentsHash, 'h');
+    } finally {
+      store.close();
+    }
   });
 });

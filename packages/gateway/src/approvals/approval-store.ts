@@ -32,8 +32,15 @@ function addBindingColumns(db: DatabaseSync): void {
   const columns = new Set(
     (db.prepare('PRAGMA table_info(approvals)').all() as { name: string }[]).map((c) => c.name),
   );
-  if (!columns.has('args_hash')) db.exec('ALTER TABLE approvals ADD COLUMN args_hash TEXT');
-  if (!columns.has('policy_version')) db.exec('ALTER TABLE approvals ADD COLUMN policy_version TEXT');
+  for (const column of ['args_hash', 'policy_version']) {
+    if (columns.has(column)) continue;
+    try {
+      db.exec(`ALTER TABLE approvals ADD COLUMN ${column} TEXT`);
+    } catch (error) {
+      // Another process (the gateway, the CLI) added it first.
+      if (!String((error as Error).message).includes('duplicate column name')) throw error;
+    }
+  }
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used' | 'expired';

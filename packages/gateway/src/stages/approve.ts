@@ -155,7 +155,8 @@ function checkInBandAnswer(
 
 /** The approval a later round of an approved exchange carries, spent with the round. */
 function laterRound(mark: ApprovedMark, call: PendingCall, deps: ApproveDeps): Approved {
-  if (!deps.store.spendRound(mark.r, call.fingerprint)) {
+  // A mark without a round id (sealed before round ids existed) cannot be spent once: ask anew.
+  if (typeof mark.r !== 'string' || !deps.store.spendRound(mark.r, call.fingerprint)) {
     throw wireError(
       'ApprovalDenied',
       'This answer to a round of an approved call was already used; an approval lets one call through once. Call again without the requestState to be asked anew',
