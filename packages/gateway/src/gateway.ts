@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Access } from './access.ts';
+import { policyVersion } from './approvals/approval-call.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
 import { ChangeFanout } from './downstream/fanout.ts';
@@ -157,6 +158,7 @@ export class Gateway {
         store: this.access.approvals,
         redact: this.access.redact,
         log: this.log,
+        policyVersion: policyVersion(model.policy, model.approvals),
       },
       subscriptions: this.subscriptions,
       suspended: this.suspended,

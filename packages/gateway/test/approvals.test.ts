@@ -347,20 +347,20 @@ describe('approvals', () => {
       assert.match(listed.stdout, new RegExp(`${approvalId} pending`));
       const shown = cli('show', approvalId);
       assert.match(shown.stdout, /"target": "prod"/);
-      const denied = cli('deny', approvalId, '--by', 'carol', '--note', 'not during the freeze');
+      const denied = cli('deny', approvalId, '--by', 'bob', '--note', 'not during the freeze');
       assert.equal(denied.status, 0, denied.stderr);
-      assert.equal(cli('approve', approvalId, '--by', 'carol').status, 1, 'already decided');
+      assert.equal(cli('approve', approvalId, '--by', 'bob').status, 1, 'already decided');
 
       const error = await errorOf(alice.callTool({ name: 'alpha_wipe', arguments: { target: 'prod' } }));
       assert.equal(error.code, -32058);
-      assert.match(error.message ?? '', /denied by carol: not during the freeze/);
+      assert.match(error.message ?? '', /denied by bob: not during the freeze/);
       assert.match(cli('list', '--status', 'denied').stdout, new RegExp(approvalId));
     } finally {
       await alice.close();
     }
     const records = await auditRecords();
     const decision = records.find((r) => r.method === 'approvals/deny');
-    assert.equal(decision?.principal?.user, 'carol');
+    assert.equal(decision?.principal?.user, 'bob');
     assert.equal(decision?.transport, 'cli');
     assert.ok(
       records.some((r) => r.method === 'tools/call' && r.errorCode === -32058 && r.status === 'denied'),
@@ -442,6 +442,8 @@ describe('approval queue and approval decisions (units)', () => {
     target: 'alpha_wipe',
     upstream: 'alpha',
     arguments: { target: 'db' },
+    argumentsHash: 'h-1',
+    policyVersion: 'v-1',
     rule: DESTRUCTIVE_RULE,
   };
 
@@ -530,17 +532,20 @@ describe('approval queue and approval decisions (units)', () => {
     assert.equal(approvalNeed(allow, { annotations: {} }, config), null);
     assert.deepEqual(approvalNeed(allow, { annotations: { destructiveHint: true } }, config), {
       mode: 'auto',
+      waitSeconds: 0,
       because: DESTRUCTIVE_RULE,
     });
     assert.equal(
       approvalNeed(allow, { annotations: { destructiveHint: true } }, { ...config, destructiveTools: false }),
       null,
     );
-    assert.deepEqual(approvalNeed({ ...allow, approval: 'queue' }, undefined, config), {
+    const queue = { mode: 'queue' as const, waitSeconds: 7 };
+    assert.deepEqual(approvalNeed({ ...allow, approval: queue }, undefined, config), {
       mode: 'queue',
+      waitSeconds: 7,
       because: 'r',
     });
-    assert.equal(approvalNeed({ ...allow, effect: 'deny', approval: 'queue' }, undefined, config), null);
+    assert.equal(approvalNeed({ ...allow, effect: 'deny', approval: queue }, undefined, config), null);
     assert.equal(canAnswerInBand(undefined), false);
     assert.equal(canAnswerInBand({ elicitation: {} }), true);
     assert.equal(canAnswerInBand({ elicitation: { url: {} } }), false);

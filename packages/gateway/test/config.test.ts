@@ -72,6 +72,30 @@ describe('config errors name the file, the path, what was expected and what was 
     assert.equal(name?.message, 'duplicate upstream name "b" (also upstreams[1])');
   });
 
+  it("reports a rule's approval wait out of range and an unknown approval key", () => {
+    const issues = issuesOf(
+      'policy:\n  groups:\n    g:\n      allow:\n        - tools: [a]\n          approval: { waitSeconds: 601, timeout: 5 }\n',
+    );
+    assert.ok(
+      issues.some((i) => i.path === 'policy.groups.g.allow[0].approval.waitSeconds' && i.found === '601'),
+      JSON.stringify(issues),
+    );
+    assert.ok(
+      issues.some(
+        (i) =>
+          i.path === 'policy.groups.g.allow[0].approval.timeout' && /unknown key "timeout"/.test(i.message),
+      ),
+      JSON.stringify(issues),
+    );
+    const [mode] = issuesOf(
+      'policy:\n  groups:\n    g:\n      allow:\n        - tools: [a]\n          approval: { mode: sometimes }\n',
+    );
+    assert.match(
+      mode?.message ?? '',
+      /expected true, false, "in-band", "queue", or \{mode: auto\|in-band\|queue/,
+    );
+  });
+
   it('reports an unknown transport and an unknown key', () => {
     const issues = issuesOf('upstreams:\n  - name: a\n    transport: carrier-pigeon\nsurprise: true\n');
     assert.ok(issues.some((i) => i.path === 'upstreams[0].transport' && i.found === '"carrier-pigeon"'));

@@ -319,6 +319,17 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     assert.match(demo.text, /"GATEHOUSE_API_KEY": "ghk_/);
   });
 
+  it('says which tools need an approval, as the README does: transfers for finance, changes for SRE', () => {
+    const approvalsOf = (role: string) =>
+      new RegExp(`^ {2}${role}\\s+ghk_\\S+\\n.*tools: .*(?:\\n\\s+with approval: (.*))?$`, 'm').exec(
+        demo.text,
+      )?.[1];
+    assert.equal(approvalsOf('finance'), 'wallet_transfer');
+    assert.equal(approvalsOf('sre'), 'platform_restart_service, platform_rollback_deploy');
+    assert.equal(approvalsOf('sales'), undefined);
+    assert.equal(approvalsOf('support'), undefined);
+  });
+
   const calls: [string, string, Record<string, unknown>, RegExp][] = [
     ['sales', 'customer_find_at_risk_renewals', {}, /renewals/i],
     ['support', 'platform_get_service_health', { service: 'checkout-api' }, /checkout-api/],

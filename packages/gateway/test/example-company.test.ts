@@ -60,8 +60,8 @@ describe('examples/company/gatehouse.yaml tells its story', () => {
     }
     const restart = may('sre', tool('ops_restart_service'), { service: 'checkout' });
     assert.equal(restart.effect, 'allow');
-    assert.equal(restart.approval, 'queue');
-    assert.equal(may('sre', tool('ops_rollback_deploy')).approval, 'queue');
+    assert.equal(restart.approval?.mode, 'queue');
+    assert.equal(may('sre', tool('ops_rollback_deploy')).approval?.mode, 'queue');
     assert.equal(may('sre', tool('ops_get_service_health')).approval, null);
     assert.deepEqual(
       loaded.model.approvals.approvers,

@@ -2,9 +2,9 @@
  * The pure parts of approving one call: which mode applies, the call's fingerprint, the
  * question put to the calling user in band, and reading their answer.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../audit/chain.ts';
-import type { ApprovalMode, ApprovalsModel } from '../config/model-access.ts';
+import type { ApprovalMode, ApprovalsModel, PolicyModel } from '../config/model-access.ts';
 import type { Decision } from '../policy/decide.ts';
 
 /** The inputRequests key of the gateway's own approval question. */
@@ -15,6 +15,8 @@ export const DESTRUCTIVE_RULE = 'annotation:destructiveHint';
 
 export interface ApprovalNeed {
   mode: ApprovalMode;
+  /** How long a queued call is held open for a decision (the rule's, else approvals.waitSeconds). */
+  waitSeconds: number;
   /** What asked for the approval: a policy rule label or DESTRUCTIVE_RULE. */
   because: string;
 }
@@ -26,11 +28,20 @@ export function approvalNeed(
   config: ApprovalsModel,
 ): ApprovalNeed | null {
   if (decision?.effect !== 'allow') return null;
-  if (decision.approval !== null) return { mode: decision.approval, because: decision.rule ?? 'policy' };
+  if (decision.approval !== null) return { ...decision.approval, because: decision.rule ?? 'policy' };
   if (config.destructiveTools && tool?.annotations?.destructiveHint === true) {
-    return { mode: config.mode, because: DESTRUCTIVE_RULE };
+    return { mode: config.mode, waitSeconds: config.waitSeconds, because: DESTRUCTIVE_RULE };
   }
   return null;
+}
+
+/**
+ * Does the tool promise that repeating a call with the same arguments has no further effect
+ * (MCP's idempotentHint, on the pinned definition)? Then an identical repeat of an approved call
+ * is a replay and needs no approval of its own.
+ */
+export function repeatsAreReplays(tool: { annotations?: { idempotentHint?: boolean } } | undefined): boolean {
+  return tool?.annotations?.idempotentHint === true;
 }
 
 /**
@@ -41,6 +52,35 @@ export function callFingerprint(principalId: string, method: string, target: str
   return createHash('sha256')
     .update(canonicalJson([principalId, method, target, args ?? null]))
     .digest('base64url');
+}
+
+/** The SHA-256 of the arguments' canonical JSON (key order ignored), as an approval records it. */
+export function argumentsHash(args: unknown): string {
+  return createHash('sha256')
+    .update(canonicalJson(args ?? null))
+    .digest('hex');
+}
+
+/**
+ * The version of the rules an approval was given under: a hash of the policy and of the approval
+ * settings that decide who must approve what. An approval given under one version is not spent
+ * under another (a reload that changes the rules voids standing approvals).
+ */
+export function policyVersion(policy: PolicyModel, approvals: ApprovalsModel): string {
+  const { mode, destructiveTools, approvers, allowSelfApproval } = approvals;
+  return createHash('sha256')
+    .update(canonicalJson({ policy, approvals: { mode, destructiveTools, approvers, allowSelfApproval } }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * A fresh id for one round of an approved exchange. The requestState of each later round carries
+ * one; the gateway spends it when the round is answered, so the same answer cannot run the
+ * approved call a second time.
+ */
+export function newRoundId(): string {
+  return randomBytes(12).toString('base64url');
 }
 
 const MAX_SHOWN = 2000;

@@ -13,8 +13,8 @@ export type MayDecide = { ok: true } | { ok: false; message: string };
 
 /**
  * May this principal decide this request? Approvers hold one of `approvals.approvers`; nobody
- * decides their own request unless `allowSelfApproval` is set. (The CLI acts with the database
- * owner's authority and does not ask.)
+ * decides their own request (the same principal, or the same user name through another key or
+ * the CLI) unless `allowSelfApproval` is set.
  */
 export function mayDecide(approver: Principal, request: ApprovalRequest, config: ApprovalsModel): MayDecide {
   if (!approver.roles.some((role) => config.approvers.includes(role))) {
@@ -23,7 +23,8 @@ export function mayDecide(approver: Principal, request: ApprovalRequest, config:
       message: `deciding approvals needs one of the roles [${config.approvers.join(', ')}]`,
     };
   }
-  if (!config.allowSelfApproval && approver.id === request.principal.id) {
+  const own = approver.id === request.principal.id || approver.user === request.principal.user;
+  if (!config.allowSelfApproval && own) {
     return { ok: false, message: 'an approver cannot decide their own request (four-eyes)' };
   }
   return { ok: true };
@@ -37,10 +38,17 @@ export function mayReview(approver: Principal, config: ApprovalsModel): boolean 
 export interface DecisionInput {
   id: string;
   verdict: Verdict;
-  /** Who decides, as recorded: an HTTP principal, or the CLI's `--by` name. */
+  /** Who decides, as recorded: an HTTP principal, or the CLI's `--by` name (a configured approver). */
   by: Principal;
   note: string | null;
   transport: AuditEvent['transport'];
+  /** On the CLI's direct-database path: the operating-system user who ran the command. */
+  osUser?: string;
+}
+
+/** The OS user beside the decision's arguments, when the decision was made on the host. */
+function osUserOf(osUser: string | undefined): { osUser?: string } {
+  return osUser === undefined ? {} : { osUser };
 }
 
 /** The audit record of a decision: method approvals/approve|deny, the request id as target. */
@@ -65,7 +73,14 @@ export function decisionEvent(input: DecisionInput, result: DecideResult): Audit
     arguments:
       request === undefined
         ? null
-        : { requestedBy: request.principal.user, call: request.target, note: input.note },
+        : {
+            requestedBy: request.principal.user,
+            call: request.target,
+            argumentsHash: request.argumentsHash,
+            policyVersion: request.policyVersion,
+            note: input.note,
+            ...osUserOf(input.osUser),
+          },
     decision: 'none',
     rule: request?.rule ?? null,
     status: result.ok ? 'ok' : 'error',
@@ -88,6 +103,7 @@ export function refusedDecisionEvent(
   request: ApprovalRequest | undefined,
   message: string,
   transport: AuditEvent['transport'],
+  osUser?: string,
 ): AuditEvent {
   return {
     time: new Date().toISOString(),
@@ -100,7 +116,12 @@ export function refusedDecisionEvent(
     method,
     target: request?.id ?? null,
     upstream: request?.upstream ?? null,
-    arguments: request === undefined ? null : { requestedBy: request.principal.user, call: request.target },
+    arguments:
+      request === undefined
+        ? osUser === undefined
+          ? null
+          : { osUser }
+        : { requestedBy: request.principal.user, call: request.target, ...osUserOf(osUser) },
     decision: 'deny',
     rule: null,
     status: 'denied',

@@ -8,10 +8,40 @@
  * Lifecycle: pending → approved → used, or pending → denied; pending and approved requests
  * expire `ttlSeconds` after they were made or approved. A denial stands (identical calls are
  * refused with it) until it expires too, so a refused request cannot be re-queued at once.
+ * An approval the calling user gave in band is recorded as used at once, under the id the
+ * question carried, so the same answer presented again is recognised as a replay.
+ *
+ * Each request is bound to the exact call: the caller, the target, the SHA-256 of the
+ * arguments, the policy version it was asked under, and its expiry. Only a call with the same
+ * fingerprint under the same policy version finds it.
  */
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openEmbeddedDb } from '../storage/embedded-db.ts';
+
+/** How long a spent round id is remembered (requestState lives minutes). */
+const ROUND_MEMORY_MS = 24 * 3600 * 1000;
+
+/** A new approval request's id (also the id an in-band question carries). */
+export function newApprovalId(): string {
+  return `apr_${randomBytes(9).toString('base64url')}`;
+}
+
+/** Databases made before approvals were bound to the arguments' hash and the policy version. */
+function addBindingColumns(db: DatabaseSync): void {
+  const columns = new Set(
+    (db.prepare('PRAGMA table_info(approvals)').all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const column of ['args_hash', 'policy_version']) {
+    if (columns.has(column)) continue;
+    try {
+      db.exec(`ALTER TABLE approvals ADD COLUMN ${column} TEXT`);
+    } catch (error) {
+      // Another process (the gateway, the CLI) added it first.
+      if (!String((error as Error).message).includes('duplicate column name')) throw error;
+    }
+  }
+}
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used' | 'expired';
 
@@ -26,6 +56,10 @@ export interface ApprovalRequest {
   upstream: string | null;
   /** The arguments as an approver sees them (redacted). */
   arguments: unknown;
+  /** SHA-256 (hex) of the real arguments' canonical JSON. */
+  argumentsHash: string | null;
+  /** The policy version the request was made under (approval-call.ts policyVersion). */
+  policyVersion: string | null;
   /** The rule that asked for the approval, or `annotation:destructiveHint`. */
   rule: string | null;
   createdAt: string;
@@ -42,6 +76,8 @@ export interface NewApproval {
   target: string;
   upstream: string | null;
   arguments: unknown;
+  argumentsHash: string;
+  policyVersion: string;
   rule: string | null;
 }
 
@@ -55,6 +91,9 @@ export type DecideResult =
   | { ok: true; request: ApprovalRequest }
   | { ok: false; reason: 'not-found' | 'not-pending'; request?: ApprovalRequest };
 
+/** Recording an in-band approval: refused when that approval was recorded (used) before. */
+export type InBandResult = { ok: true; request: ApprovalRequest } | { ok: false; request: ApprovalRequest };
+
 interface Row {
   id: string;
   fingerprint: string;
@@ -66,6 +105,8 @@ interface Row {
   target: string;
   upstream: string | null;
   arguments: string | null;
+  args_hash: string | null;
+  policy_version: string | null;
   rule: string | null;
   created_at: number;
   expires_at: number;
@@ -89,6 +130,8 @@ function toRequest(row: Row, now: number): ApprovalRequest {
     target: row.target,
     upstream: row.upstream,
     arguments: row.arguments === null ? null : (JSON.parse(row.arguments) as unknown),
+    argumentsHash: row.args_hash,
+    policyVersion: row.policy_version,
     rule: row.rule,
     createdAt: iso(row.created_at),
     expiresAt: iso(row.expires_at),
@@ -102,6 +145,7 @@ export class ApprovalStore {
   private readonly db: DatabaseSync;
   private readonly byId: StatementSync;
   private readonly latestLive: StatementSync;
+  private readonly latestUsed: StatementSync;
   private readonly ttlMs: number;
   private readonly clock: () => number;
 
@@ -127,10 +171,21 @@ export class ApprovalStore {
     );
     CREATE INDEX IF NOT EXISTS approvals_by_fingerprint ON approvals (fingerprint, created_at);
     CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (status, expires_at);`);
+    addBindingColumns(this.db);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS approval_rounds (
+      id TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      used_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS approval_rounds_by_time ON approval_rounds (used_at);`);
     this.byId = this.db.prepare('SELECT * FROM approvals WHERE id = ?');
     this.latestLive = this.db.prepare(
-      `SELECT * FROM approvals WHERE fingerprint = ? AND status IN ('pending', 'approved', 'denied')
-       AND expires_at > ? ORDER BY created_at DESC LIMIT 1`,
+      `SELECT * FROM approvals WHERE fingerprint = ? AND policy_version = ?
+       AND status IN ('pending', 'approved', 'denied') AND expires_at > ? ORDER BY created_at DESC LIMIT 1`,
+    );
+    this.latestUsed = this.db.prepare(
+      `SELECT * FROM approvals WHERE fingerprint = ? AND policy_version = ? AND status = 'used'
+       AND expires_at > ? ORDER BY decided_at DESC LIMIT 1`,
     );
     this.ttlMs = (options.ttlSeconds ?? 3600) * 1000;
     this.clock = options.clock ?? Date.now;
@@ -178,22 +233,35 @@ export class ApprovalStore {
   }
 
   private requestInTransaction(call: NewApproval, now: number): QueueAnswer {
-    const live = this.latestLive.get(call.fingerprint, now) as unknown as Row | undefined;
+    const live = this.latestLive.get(call.fingerprint, call.policyVersion, now) as unknown as Row | undefined;
     if (live?.status === 'approved') {
       this.db.prepare("UPDATE approvals SET status = 'used' WHERE id = ?").run(live.id);
       return { kind: 'approved', request: toRequest({ ...live, status: 'used' }, now) };
     }
     if (live?.status === 'pending') return { kind: 'pending', request: toRequest(live, now), created: false };
     if (live?.status === 'denied') return { kind: 'denied', request: toRequest(live, now) };
-    const id = `apr_${randomBytes(9).toString('base64url')}`;
-    this.db
+    const id = newApprovalId();
+    this.insert(id, call, { status: 'pending', now, decidedBy: null });
+    const row = this.byId.get(id) as unknown as Row;
+    return { kind: 'pending', request: toRequest(row, now), created: true };
+  }
+
+  private insert(
+    id: string,
+    call: NewApproval,
+    state: { status: 'pending' | 'used'; now: number; decidedBy: string | null },
+  ): boolean {
+    const { now, decidedBy } = state;
+    const changed = this.db
       .prepare(
-        `INSERT INTO approvals (id, fingerprint, status, principal_id, user, roles, method, target,
-         upstream, arguments, rule, created_at, expires_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO approvals (id, fingerprint, status, principal_id, user, roles, method,
+         target, upstream, arguments, args_hash, policy_version, rule, created_at, expires_at,
+         decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
         call.fingerprint,
+        state.status,
         call.principal.id,
         call.principal.user,
         JSON.stringify(call.principal.roles),
@@ -201,12 +269,51 @@ export class ApprovalStore {
         call.target,
         call.upstream,
         call.arguments === undefined ? null : JSON.stringify(call.arguments),
+        call.argumentsHash,
+        call.policyVersion,
         call.rule,
         now,
         now + this.ttlMs,
+        decidedBy === null ? null : now,
+        decidedBy,
       );
-    const row = this.byId.get(id) as unknown as Row;
-    return { kind: 'pending', request: toRequest(row, now), created: true };
+    return Number(changed.changes) === 1;
+  }
+
+  /**
+   * Records an approval the calling user gave in band, under the id its question carried, as
+   * used at once (the call goes ahead now). The same id again is a replay: refused, with the
+   * record of its first use.
+   */
+  recordInBand(id: string, call: NewApproval, by: string): InBandResult {
+    const now = this.clock();
+    const fresh = this.insert(id, call, { status: 'used', now, decidedBy: by });
+    const request = this.get(id) as ApprovalRequest;
+    return fresh ? { ok: true, request } : { ok: false, request };
+  }
+
+  /**
+   * Spends one round of an approved exchange (its id from the round's requestState): true the
+   * first time, false when the round was answered before — a replay. Spent rounds are kept a
+   * day, far longer than any requestState lives.
+   */
+  spendRound(id: string, fingerprint: string): boolean {
+    const now = this.clock();
+    this.db.prepare('DELETE FROM approval_rounds WHERE used_at < ?').run(now - ROUND_MEMORY_MS);
+    const changed = this.db
+      .prepare('INSERT OR IGNORE INTO approval_rounds (id, fingerprint, used_at) VALUES (?, ?, ?)')
+      .run(id, fingerprint, now);
+    return Number(changed.changes) === 1;
+  }
+
+  /**
+   * The approval an identical call (same fingerprint, same policy version) already used and
+   * that has not expired — what lets an idempotent repeat through as a replay.
+   */
+  usedApproval(fingerprint: string, policyVersion: string): ApprovalRequest | undefined {
+    const now = this.clock();
+    const row = this.latestUsed.get(fingerprint, policyVersion, now) as unknown as Row | undefined;
+    return row === undefined ? undefined : toRequest(row, now);
   }
 
   /**

@@ -1,56 +1,103 @@
 /**
- * `gatehouse approvals list|show|approve|deny` — the approval queue in the embedded database,
- * for whoever operates the gateway's host. Decisions are audited like those made over HTTP.
+ * `gatehouse approvals list|show|approve|deny` on the gateway's host, reading the embedded
+ * database directly. Deciding this way is for an operator of the host: `--by` (default: the OS
+ * user) must name a configured approver — a user the configuration gives one of
+ * `approvals.approvers` — and the audit record names both that approver and the OS user who ran
+ * the command. Anyone else decides through the gateway with their own credential
+ * (`--url`, approvals-remote.ts), which is the way to decide from another machine.
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { auditStore } from '../access.ts';
-import { decideApproval, type Verdict } from '../approvals/approval-decisions.ts';
-import { type ApprovalRequest, type ApprovalStatus, ApprovalStore } from '../approvals/approval-store.ts';
+import {
+  decideApproval,
+  mayDecide,
+  refusedDecisionEvent,
+  type Verdict,
+} from '../approvals/approval-decisions.ts';
+import { type ApprovalStatus, ApprovalStore } from '../approvals/approval-store.ts';
+import { knownApprover } from '../approvals/known-approvers.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { createRedactor } from '../audit/redact.ts';
+import { ApiKeyStore } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
+import { APPROVAL_STATUSES, approvalDetails, approvalLine } from './approvals-format.ts';
 import { CliUsageError } from './usage.ts';
 
-const STATUSES: readonly string[] = ['pending', 'approved', 'denied', 'used', 'expired'];
-
-function line(r: ApprovalRequest): string {
-  const decided = r.decidedBy === null ? '' : ` by ${r.decidedBy}${r.note ? ` (${r.note})` : ''}`;
-  return `${r.id} ${r.status}${decided} ${r.principal.user} ${r.method} ${r.target} upstream=${r.upstream ?? '-'} rule=${r.rule ?? '-'} created=${r.createdAt} expires=${r.expiresAt}`;
+interface Decision {
+  verdict: Verdict;
+  id: string;
+  /** The `--by` name, or the OS user. */
+  name: string;
+  osUser: string;
+  note: string | null;
 }
 
-function details(r: ApprovalRequest): string {
-  return [
-    line(r),
-    `  requested by: ${r.principal.user} (${r.principal.id}; roles: ${r.principal.roles.join(', ') || 'none'})`,
-    `  arguments:    ${JSON.stringify(r.arguments, null, 2).replaceAll('\n', '\n                ')}`,
-  ].join('\n');
-}
-
-async function decide(
+/** The approver `name` stands for, or null after refusing (printed and audited). */
+async function approverFor(
   model: GatewayModel,
+  decision: Decision,
+  audit: AuditLog | null,
   store: ApprovalStore,
-  verdict: Verdict,
-  id: string,
-  by: string,
-  note: string | null,
 ) {
-  const audit = model.audit.enabled
-    ? await AuditLog.open({ store: auditStore(model), redactor: createRedactor(model.audit.redact) })
-    : null;
+  const keys = new ApiKeyStore(model.storage.path);
+  let known: ReturnType<typeof knownApprover>;
   try {
-    const approver: Principal = {
-      id: `cli:${by}`,
-      user: by,
+    known = knownApprover(decision.name, model, keys.list());
+  } finally {
+    keys.close();
+  }
+  const request = store.get(decision.id);
+  const refuse = async (by: Principal, message: string, hint: string) => {
+    await audit?.record(
+      refusedDecisionEvent(by, `approvals/${decision.verdict}`, request, message, 'cli', decision.osUser),
+    );
+    process.stderr.write(`gatehouse: ${message}.${hint}\n`);
+    return null;
+  };
+  if (!known.ok) {
+    const nobody: Principal = {
+      id: `cli:${decision.name}`,
+      user: decision.name,
       org: undefined,
       roles: [],
       via: 'cli',
       scopes: [],
     };
-    const result = await decideApproval(store, audit, { id, verdict, by: approver, note, transport: 'cli' });
+    return refuse(
+      nobody,
+      known.message,
+      ` Decide through the gateway with your own key (gatehouse approvals ${decision.verdict} ${decision.id} --url http://<gateway>/mcp, key in $GATEHOUSE_API_KEY), or name a configured approver with --by.`,
+    );
+  }
+  if (request !== undefined) {
+    const allowed = mayDecide(known.principal, request, model.approvals);
+    if (!allowed.ok) return refuse(known.principal, allowed.message, '');
+  }
+  return known.principal;
+}
+
+async function decide(model: GatewayModel, store: ApprovalStore, decision: Decision): Promise<number> {
+  const audit = model.audit.enabled
+    ? await AuditLog.open({ store: auditStore(model), redactor: createRedactor(model.audit.redact) })
+    : null;
+  try {
+    const approver = await approverFor(model, decision, audit, store);
+    if (approver === null) return 1;
+    const { id, verdict, note, osUser } = decision;
+    const result = await decideApproval(store, audit, {
+      id,
+      verdict,
+      by: approver,
+      note,
+      transport: 'cli',
+      osUser,
+    });
     if (result.ok) {
-      process.stdout.write(`${verdict === 'approve' ? 'approved' : 'denied'}: ${line(result.request)}\n`);
+      process.stdout.write(
+        `${verdict === 'approve' ? 'approved' : 'denied'}: ${approvalLine(result.request)}\n`,
+      );
       return 0;
     }
     process.stderr.write(
@@ -69,13 +116,13 @@ function listRequests(
   values: { status?: string; all?: boolean; json?: boolean },
 ): number {
   const status = values.all ? undefined : (values.status ?? 'pending');
-  if (status !== undefined && !STATUSES.includes(status)) {
-    throw new CliUsageError(`--status must be one of ${STATUSES.join(', ')}`);
+  if (status !== undefined && !APPROVAL_STATUSES.includes(status)) {
+    throw new CliUsageError(`--status must be one of ${APPROVAL_STATUSES.join(', ')}`);
   }
   const requests = store.list(status === undefined ? {} : { status: status as ApprovalStatus });
   if (values.json) process.stdout.write(`${JSON.stringify(requests, null, 2)}\n`);
   else if (requests.length === 0) process.stderr.write(`no ${status ?? ''} approval requests\n`);
-  else for (const r of requests) process.stdout.write(`${line(r)}\n`);
+  else for (const r of requests) process.stdout.write(`${approvalLine(r)}\n`);
   return 0;
 }
 
@@ -86,7 +133,7 @@ function showRequest(store: ApprovalStore, id: string | undefined, json: boolean
     process.stderr.write(`gatehouse: no approval request ${id}\n`);
     return 1;
   }
-  process.stdout.write(json ? `${JSON.stringify(request, null, 2)}\n` : `${details(request)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(request, null, 2)}\n` : `${approvalDetails(request)}\n`);
   return 0;
 }
 
@@ -111,9 +158,12 @@ export async function approvalsCommand(model: GatewayModel, argv: string[]): Pro
       case 'show':
         return showRequest(store, id, values.json === true);
       case 'approve':
-      case 'deny':
+      case 'deny': {
         if (!id) throw new CliUsageError(`approvals ${action} needs an id`);
-        return await decide(model, store, action, id, values.by ?? userInfo().username, values.note ?? null);
+        const osUser = userInfo().username;
+        const name = values.by ?? osUser;
+        return await decide(model, store, { verdict: action, id, name, osUser, note: values.note ?? null });
+      }
       default:
         throw new CliUsageError('approvals needs list, show, approve or deny');
     }

@@ -4,8 +4,10 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { approvalNeed } from '../approvals/approval-call.ts';
 import { keyPrincipal } from '../auth/api-keys.ts';
 import type { Gateway } from '../gateway.ts';
+import { decide } from '../policy/decide.ts';
 import type { DemoKey, DemoKeys } from './demo-keys.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
@@ -45,8 +47,18 @@ export function shownPath(path: string): string {
 }
 
 function roleSummary(gateway: Gateway, role: string, demo: DemoKey): string {
-  const tools = gateway.view.tools(keyPrincipal(demo.info)).map((r) => r.item.name);
-  return `  ${role.padEnd(8)} ${demo.key}\n           ${tools.length} tools: ${tools.join(', ')}`;
+  const principal = keyPrincipal(demo.info);
+  const tools = gateway.view.tools(principal);
+  const names = tools.map((r) => r.item.name);
+  // What policy (or a destructive annotation) puts behind a human approval, as a call would find it.
+  const approved = tools
+    .filter((r) => {
+      const decision = decide(gateway.model.policy, principal.roles, { kind: 'tool', name: r.item.name });
+      return approvalNeed(decision, r.item, gateway.model.approvals) !== null;
+    })
+    .map((r) => r.item.name);
+  const approvals = approved.length === 0 ? '' : `\n           with approval: ${approved.join(', ')}`;
+  return `  ${role.padEnd(8)} ${demo.key}\n           ${names.length} tools: ${names.join(', ')}${approvals}`;
 }
 
 function keysHeading(demo: DemoKeys): string {

@@ -56,7 +56,9 @@ function explanation(principal: Principal, target: Target, listing: Decision, ca
     `  reason:   ${call.reason}`,
   ];
   if (call.approval !== null) {
-    lines.push(`  approval: required before the call reaches the upstream (${call.approval})`);
+    const wait =
+      call.approval.waitSeconds > 0 ? `; a queued call waits up to ${call.approval.waitSeconds} s` : '';
+    lines.push(`  approval: required before the call reaches the upstream (${call.approval.mode}${wait})`);
   }
   return `${lines.join('\n')}\n`;
 }

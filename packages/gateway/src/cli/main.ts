@@ -9,6 +9,7 @@ import { runSandboxCli } from '@gatehouse/sandbox';
 import { formatIssue, loadConfigFile } from '../config/load.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { approvalsCommand } from './approvals.ts';
+import { remoteApprovalsCommand, wantsGateway } from './approvals-remote.ts';
 import { auditCommand } from './audit.ts';
 import { type ConfigSource, findConfig } from './config-source.ts';
 import { connectCommand } from './connect.ts';
@@ -36,6 +37,17 @@ const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   connect: (argv) => connectCommand(argv),
   demo: (argv) => demoCommand(argv),
 };
+
+/** A command that runs without the gateway's configuration, if this one is. */
+function standaloneCommand(command: string, argv: string[]): ((argv: string[]) => Promise<void>) | undefined {
+  // Deciding through a gateway (--url) needs a credential, not the gateway's configuration.
+  if (command === 'approvals' && wantsGateway(argv)) {
+    return async (args) => {
+      process.exitCode = await remoteApprovalsCommand(args);
+    };
+  }
+  return STANDALONE_COMMANDS[command];
+}
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -186,7 +198,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    const standalone = STANDALONE_COMMANDS[command];
+    const standalone = standaloneCommand(command, afterCommand);
     if (standalone !== undefined) return await standalone(afterCommand);
     if (!CONFIG_COMMANDS.has(command)) throw new CliUsageError(`unknown command: ${command}`);
     const code = await runConfigCommand(command, afterCommand);

@@ -50,8 +50,12 @@ gatehouse audit verify
   Queued approval requests (default: pending).
 gatehouse approvals show <id>
   One request with the (redacted) arguments it would run with.
+gatehouse approvals approve|deny <id> --url URL [--key-env VAR] [--note TEXT]
+  Decide a pending request through the gateway as the owner of the key in $GATEHOUSE_API_KEY
+  (an approver; audited). list and show take --url too.
 gatehouse approvals approve|deny <id> [--by NAME] [--note TEXT]
-  Decide a pending request (audited; --by defaults to the OS user).`,
+  Decide on the gateway's host: NAME (default: the OS user) must be a configured approver; the
+  audit records it and the OS user.`,
   pins: `gatehouse pins list [--json]
   Pinned tool definitions and pending upstream changes.
 gatehouse pins diff <upstream>/<tool>

@@ -59,11 +59,18 @@ export interface RuleModel {
   prompts: string[] | null;
   when: ConditionModel[];
   /** How calls this rule allows are approved; null when they need no approval. */
-  approval: ApprovalMode | null;
+  approval: ApprovalRuleModel | null;
 }
 
 /** auto: in-band when the calling client can answer, else the queue. */
 export type ApprovalMode = 'auto' | 'in-band' | 'queue';
+
+/** A rule's approval, with what it left out filled from the `approvals` section. */
+export interface ApprovalRuleModel {
+  mode: ApprovalMode;
+  /** How long a queued call of this rule is held open for a decision. */
+  waitSeconds: number;
+}
 
 export interface ApprovalsModel {
   mode: ApprovalMode;

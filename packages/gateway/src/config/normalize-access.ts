@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parseCondition } from './conditions.ts';
 import { resolveFrom } from './file-paths.ts';
 import type {
-  ApprovalMode,
+  ApprovalRuleModel,
   ApprovalsModel,
   AuditModel,
   AuthModel,
@@ -25,6 +25,7 @@ import { FORWARD_IDENTITY_DEFAULTS } from './schema-access.ts';
 
 type Parsed = GatewayConfigParsed;
 type RuleInput = Parsed['policy']['groups'][string]['allow'][number];
+type ApprovalDefaults = Pick<Parsed['approvals'], 'mode' | 'waitSeconds'>;
 
 export function normalizeAuth(auth: Parsed['auth'], server: Parsed['server']): AuthModel {
   const oidc = auth.oidc;
@@ -66,7 +67,7 @@ function normalizeRule(
   effect: 'allow' | 'deny',
   group: string,
   index: number,
-  defaultMode: ApprovalMode,
+  defaults: ApprovalDefaults,
   issues: NormalizeIssue[],
 ): RuleModel {
   const when: ConditionModel[] = [];
@@ -94,26 +95,29 @@ function normalizeRule(
     resources: rule.resources ?? null,
     prompts: rule.prompts ?? null,
     when,
-    approval:
-      rule.approval === undefined || rule.approval === false
-        ? null
-        : rule.approval === true
-          ? defaultMode
-          : rule.approval,
+    approval: ruleApproval(rule.approval, defaults),
   };
 }
 
-/** `defaultMode` is what `approval: true` means (approvals.mode). */
+/** A rule's approval in one shape; what it does not say comes from the `approvals` section. */
+function ruleApproval(approval: RuleInput['approval'], defaults: ApprovalDefaults): ApprovalRuleModel | null {
+  if (approval === undefined || approval === false) return null;
+  if (approval === true) return { mode: defaults.mode, waitSeconds: defaults.waitSeconds };
+  if (typeof approval === 'string') return { mode: approval, waitSeconds: defaults.waitSeconds };
+  return { mode: approval.mode ?? defaults.mode, waitSeconds: approval.waitSeconds ?? defaults.waitSeconds };
+}
+
+/** `defaults` (the `approvals` section) fills what a rule's `approval` leaves out. */
 export function normalizePolicy(
   policy: Parsed['policy'],
-  defaultMode: ApprovalMode,
+  defaults: ApprovalDefaults,
   issues: NormalizeIssue[],
 ): PolicyModel {
   const groups = new Map<string, RuleModel[]>();
   for (const [name, group] of Object.entries(policy.groups)) {
     const rules = [
-      ...group.deny.map((r, i) => normalizeRule(r, 'deny', name, i, defaultMode, issues)),
-      ...group.allow.map((r, i) => normalizeRule(r, 'allow', name, i, defaultMode, issues)),
+      ...group.deny.map((r, i) => normalizeRule(r, 'deny', name, i, defaults, issues)),
+      ...group.allow.map((r, i) => normalizeRule(r, 'allow', name, i, defaults, issues)),
     ];
     groups.set(name, rules);
   }

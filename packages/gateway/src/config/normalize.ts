@@ -33,7 +33,7 @@ export type NormalizeResult = { ok: true; model: GatewayModel } | { ok: false; i
 export function normalize(parsed: GatewayConfigParsed, baseDir: string): NormalizeResult {
   const issues: NormalizeIssue[] = [];
   const upstreams = normalizeUpstreams(parsed, baseDir, issues);
-  const policy = normalizePolicy(parsed.policy, parsed.approvals.mode, issues);
+  const policy = normalizePolicy(parsed.policy, parsed.approvals, issues);
   const rateLimits = normalizeRateLimits(parsed.rateLimits, upstreams, issues);
   checkRedactPatterns(parsed.audit, issues);
   if (issues.length > 0) return { ok: false, issues };

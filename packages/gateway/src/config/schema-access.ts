@@ -86,6 +86,23 @@ export const AuthSchema = z
 
 const globs = z.array(z.string().min(1)).min(1);
 
+const APPROVAL_MODES = ['auto', 'in-band', 'queue'] as const;
+
+/** The longest a queued call may be held open for a decision (global and per rule). */
+const waitSeconds = z.number().int().nonnegative().max(600);
+
+/** A rule's approval spelled out; what it leaves out comes from the `approvals` section. */
+const RuleApprovalSchema = z
+  .object({
+    mode: z.enum(APPROVAL_MODES).optional().describe('How the approval is asked (default: approvals.mode).'),
+    waitSeconds: waitSeconds
+      .optional()
+      .describe(
+        'Hold a queued call of this rule open up to this long for a decision (default: approvals.waitSeconds).',
+      ),
+  })
+  .strict();
+
 export const RuleSchema = z
   .object({
     tools: globs.optional().describe('Exposed tool names (globs: * and ?).'),
@@ -96,10 +113,12 @@ export const RuleSchema = z
       .optional()
       .describe('Conditions on arguments, all must hold: `region in ["eu"]`, `amount <= 1000`.'),
     approval: z
-      .union([z.boolean(), z.enum(['in-band', 'queue'])])
+      .union([z.boolean(), z.enum(['in-band', 'queue']), RuleApprovalSchema], {
+        error: 'expected true, false, "in-band", "queue", or {mode: auto|in-band|queue, waitSeconds: 0–600}',
+      })
       .optional()
       .describe(
-        'Calls this rule allows need a human approval before they reach the upstream: true (approvals.mode), "in-band" (the calling user confirms) or "queue" (an approver decides).',
+        'Calls this rule allows need a human approval before they reach the upstream: true (approvals.mode), "in-band" (the calling user confirms), "queue" (an approver decides), or {mode, waitSeconds} to set how long this rule\'s queued calls are held open.',
       ),
   })
   .strict()
@@ -135,7 +154,7 @@ export const PolicySchema = z
 export const ApprovalsSchema = z
   .object({
     mode: z
-      .enum(['auto', 'in-band', 'queue'])
+      .enum(APPROVAL_MODES)
       .default('auto')
       .describe(
         'How `approval: true` is asked: in-band (the calling user confirms through elicitation / input_required), queue (an approver decides out of band), or auto (in-band when the client can answer, else queue).',
@@ -149,21 +168,19 @@ export const ApprovalsSchema = z
       .int()
       .positive()
       .default(3600)
-      .describe('A queued request expires unanswered after this; an approval must be used within it.'),
-    waitSeconds: z
-      .number()
-      .int()
-      .nonnegative()
-      .max(600)
+      .describe(
+        "A queued request expires unanswered after this; an approval must be used within it, and an idempotent tool's identical repeat is a replay (no new approval) until then.",
+      ),
+    waitSeconds: waitSeconds
       .default(0)
       .describe(
-        'Hold a queued call open up to this long for a decision before answering "awaiting approval".',
+        'Hold a queued call open up to this long for a decision before answering "awaiting approval" (a rule may set its own).',
       ),
     approvers: z
       .array(roleName)
       .default([])
       .describe(
-        'Roles that may decide queued requests over the HTTP API (the CLI needs database access instead).',
+        'Roles that may decide queued requests (over the HTTP API with their own credential, or `gatehouse approvals --url`; the CLI on the host accepts only `--by` names that hold one).',
       ),
     allowSelfApproval: z
       .boolean()

@@ -166,7 +166,7 @@ export const WireErrors = {
   }),
   ApprovalDenied: entry({
     code: -32058,
-    doc: 'The call needed a human approval and was refused: by the calling user in band, or by an approver in the queue (the denial stands until it expires).',
+    doc: 'The call needed a human approval and was refused: by the user in band, by an approver (a denial stands until expiry), or replaying a used approval.',
     audit: 'denied',
     metric: 'denied',
   }),

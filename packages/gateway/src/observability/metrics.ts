@@ -92,7 +92,7 @@ export class GatewayMetrics {
     ]);
     this.approvals = counter(
       'gatehouse_approvals_total',
-      'Calls that needed approval, by outcome: queued, approved, denied.',
+      'Calls that needed approval, by outcome: queued, approved, replayed (an idempotent repeat of an approved call), denied.',
       ['outcome'],
     );
     this.reloads = counter('gatehouse_config_reloads_total', 'Configuration reloads, by result.', ['result']);

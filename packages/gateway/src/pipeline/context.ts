@@ -70,7 +70,14 @@ export interface Trail {
 }
 
 export type Approval =
-  | { readonly state: 'approved'; readonly by: string; readonly fingerprint: string; readonly id?: string }
+  | {
+      readonly state: 'approved';
+      readonly by: string;
+      readonly fingerprint: string;
+      readonly id?: string;
+      /** An idempotent tool's identical repeat of a call whose approval was used: no new approval. */
+      readonly replay?: true;
+    }
   | { readonly state: 'pending'; readonly id: string };
 
 /** The one upstream target of a request, resolved once by route. */

@@ -11,7 +11,7 @@
  *   arguments meet them.
  * - `approval` comes from the allow rule that decided.
  */
-import type { ApprovalMode, PolicyModel, RuleModel } from '../config/model-access.ts';
+import type { ApprovalMode, ApprovalRuleModel, PolicyModel, RuleModel } from '../config/model-access.ts';
 import { holds } from './conditions.ts';
 import { anyGlobMatches } from './glob.ts';
 
@@ -29,8 +29,9 @@ export interface Decision {
   visible: boolean;
   /** `role:<role> → group:<group>/allow[0]`, or null when nothing matched (default deny). */
   rule: string | null;
-  /** How the call must be approved before it reaches the upstream; null: no approval. */
-  approval: ApprovalMode | null;
+  /** How the call must be approved before it reaches the upstream (and how long a queued one
+   * is held open); null: no approval. */
+  approval: ApprovalRuleModel | null;
   /** One sentence for explain output and audit. */
   reason: string;
 }
@@ -75,7 +76,7 @@ function matching(policy: PolicyModel, roles: readonly string[], target: Target)
 const APPROVAL_RANK: Record<ApprovalMode, number> = { auto: 1, 'in-band': 2, queue: 3 };
 
 function approvalRank(rule: RuleModel): number {
-  return rule.approval === null ? 0 : APPROVAL_RANK[rule.approval];
+  return rule.approval === null ? 0 : APPROVAL_RANK[rule.approval.mode];
 }
 
 /** The group a rule is written in (`group:finance` of `group:finance/allow[0]`). */

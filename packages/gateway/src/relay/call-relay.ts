@@ -15,7 +15,7 @@ import {
   SdkErrorCode,
 } from '@modelcontextprotocol/client';
 import type { InputRequests } from '@modelcontextprotocol/server';
-import { APPROVAL_INPUT_KEY } from '../approvals/approval-call.ts';
+import { APPROVAL_INPUT_KEY, newRoundId } from '../approvals/approval-call.ts';
 import { errorCode, wireError } from '../errors/wire.ts';
 import type { TraceCarrier } from '../observability/tracing.ts';
 import type { ApprovedRequest } from '../pipeline/context.ts';
@@ -34,18 +34,27 @@ export type ForwardMethod = 'tools/call' | 'prompts/get' | 'resources/read';
 export type ResumeState =
   | { k: 'relay'; u: string; p: string; s?: string; a?: ApprovedMark }
   | { k: 'suspended'; u: string; p: string; id: string; a?: ApprovedMark }
-  /** The gateway's own in-band approval question (stages/approve.ts): principal, call fingerprint. */
-  | { k: 'approval'; p: string; h: string; exp: number };
+  /**
+   * The gateway's own in-band approval question (stages/approve.ts): principal, call fingerprint,
+   * policy version, the approval's id (spent once) and its expiry.
+   */
+  | { k: 'approval'; p: string; h: string; v: string; i: string; exp: number };
 
-/** Carried by later rounds of an approved exchange: the call's fingerprint and the approver. */
+/**
+ * Carried by later rounds of an approved exchange: the call's fingerprint, the approver, and this
+ * round's id (spent when the round is answered, so it is answered once).
+ */
 export interface ApprovedMark {
   h: string;
   by: string;
+  r: string;
 }
 
 function approvedMark(req: ApprovedRequest): { a?: ApprovedMark } {
   const approval = req.approval;
-  return approval?.state === 'approved' ? { a: { h: approval.fingerprint, by: approval.by } } : {};
+  return approval?.state === 'approved'
+    ? { a: { h: approval.fingerprint, by: approval.by, r: newRoundId() } }
+    : {};
 }
 
 /** The caller's answers meant for the upstream: the gateway's own approval answer is not. */

@@ -10,6 +10,12 @@
  *   once.
  * Once approved, later rounds of the same exchange (the upstream asking for input) carry the
  * approval in their requestState, so the user is not asked twice.
+ *
+ * Every approval is bound to the caller, the target, the arguments' hash, the policy version and
+ * an expiry, and is spent once: an in-band answer presented a second time is refused as a
+ * replay. A tool that declares idempotentHint is the one exception the other way round: an
+ * identical repeat of a call whose approval was used (and has not expired) can only replay what
+ * was done, so it goes ahead without a new approval, recorded as a replay of that approval.
  */
 
 import {
@@ -18,10 +24,18 @@ import {
   answerApproves,
   approvalNeed,
   approvalQuestion,
+  argumentsHash,
   callFingerprint,
   canAnswerInBand,
+  repeatsAreReplays,
 } from '../approvals/approval-call.ts';
-import type { ApprovalRequest, ApprovalStore, QueueAnswer } from '../approvals/approval-store.ts';
+import {
+  type ApprovalRequest,
+  type ApprovalStore,
+  type NewApproval,
+  newApprovalId,
+  type QueueAnswer,
+} from '../approvals/approval-store.ts';
 import type { Redactor } from '../audit/redact.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ApprovalsModel } from '../config/model-access.ts';
@@ -30,7 +44,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { Approval, ApprovedRequest, AuthorizedRequest } from '../pipeline/context.ts';
 import { inputRequiredOutcome, type Outcome, resultOutcome } from '../pipeline/outcome.ts';
-import type { ResumeState } from '../relay/call-relay.ts';
+import type { ApprovedMark, ResumeState } from '../relay/call-relay.ts';
 
 /** `_meta` key on an "awaiting approval" tool result, for clients and consoles that read it. */
 export const APPROVAL_META_KEY = 'dev.gatehouse/approval';
@@ -41,6 +55,8 @@ export interface ApproveDeps {
   /** Applied to the arguments an approver is shown. */
   redact: Redactor;
   log: Logger;
+  /** The version of the rules in force (approval-call.ts policyVersion). */
+  policyVersion: string;
 }
 
 interface PendingCall {
@@ -49,6 +65,21 @@ interface PendingCall {
   args: unknown;
   fingerprint: string;
   need: ApprovalNeed;
+}
+
+/** The approval record of this call, bound to caller, target, arguments' hash and policy version. */
+function approvalRecord(req: AuthorizedRequest, call: PendingCall, deps: ApproveDeps): NewApproval {
+  return {
+    fingerprint: call.fingerprint,
+    principal: call.principal,
+    method: req.method,
+    target: call.target,
+    upstream: req.target?.upstream.name ?? null,
+    arguments: deps.redact(call.args),
+    argumentsHash: argumentsHash(call.args),
+    policyVersion: deps.policyVersion,
+    rule: call.need.because,
+  };
 }
 
 type Approved = Extract<Approval, { state: 'approved' }>;
@@ -62,12 +93,15 @@ function askInBand(
   req: AuthorizedRequest,
   call: PendingCall,
   config: ApprovalsModel,
-  redact: Redactor,
+  deps: { redact: Redactor; policyVersion: string },
 ): Outcome {
+  const { redact } = deps;
   const state: ResumeState = {
     k: 'approval',
     p: call.principal.id,
     h: call.fingerprint,
+    v: deps.policyVersion,
+    i: newApprovalId(),
     exp: Date.now() + config.ttlSeconds * 1000,
   };
   return inputRequiredOutcome(
@@ -87,6 +121,7 @@ function checkInBandAnswer(
   req: AuthorizedRequest,
   state: Extract<ResumeState, { k: 'approval' }>,
   call: PendingCall,
+  deps: ApproveDeps,
 ): Approved {
   if (state.p !== call.principal.id || state.h !== call.fingerprint) {
     throw wireError('InvalidParams', 'requestState belongs to a different call');
@@ -94,18 +129,60 @@ function checkInBandAnswer(
   if (Date.now() > state.exp) {
     throw wireError('InputRequestExpired', 'The approval question expired; call again to be asked anew');
   }
+  if (state.v !== deps.policyVersion) {
+    throw wireError(
+      'InputRequestExpired',
+      'The policy changed after the approval question was asked; call again to be asked anew',
+    );
+  }
   if (!answerApproves(req.inputResponses?.[APPROVAL_INPUT_KEY])) {
     throw wireError('ApprovalDenied', `The user did not approve this call (${call.need.because})`, {
       deniedBy: call.principal.user,
     });
   }
-  return { state: 'approved', by: `${call.principal.user} (in-band)`, fingerprint: call.fingerprint };
+  const by = `${call.principal.user} (in-band)`;
+  const recorded = deps.store.recordInBand(state.i, approvalRecord(req, call, deps), by);
+  if (!recorded.ok) {
+    const { id, decidedAt } = recorded.request;
+    throw wireError(
+      'ApprovalDenied',
+      `Approval ${id} was already used (at ${decidedAt ?? 'an earlier call'}); an approval lets one call through once. Call again without the requestState to be asked anew`,
+      { approvalId: id, reason: 'already-used', usedAt: decidedAt },
+    );
+  }
+  return { state: 'approved', by, fingerprint: call.fingerprint, id: state.i };
+}
+
+/** The approval a later round of an approved exchange carries, spent with the round. */
+function laterRound(mark: ApprovedMark, call: PendingCall, deps: ApproveDeps): Approved {
+  // A mark without a round id (sealed before round ids existed) cannot be spent once: ask anew.
+  if (typeof mark.r !== 'string' || !deps.store.spendRound(mark.r, call.fingerprint)) {
+    throw wireError(
+      'ApprovalDenied',
+      'This answer to a round of an approved call was already used; an approval lets one call through once. Call again without the requestState to be asked anew',
+      { reason: 'already-used' },
+    );
+  }
+  return { state: 'approved', by: mark.by, fingerprint: call.fingerprint };
+}
+
+/** An identical repeat of an approved call to an idempotent tool: a replay, no new approval. */
+function replayOfUsedApproval(req: AuthorizedRequest, call: PendingCall, deps: ApproveDeps): Approved | null {
+  if (!repeatsAreReplays(req.target?.entry?.item as never)) return null;
+  const used = deps.store.usedApproval(call.fingerprint, deps.policyVersion);
+  if (used === undefined) return null;
+  deps.log.info(
+    { rid: req.id, approval: used.id, target: call.target },
+    'idempotent replay of an approved call',
+  );
+  const by = `${used.decidedBy ?? 'unknown'} (replay of ${used.id})`;
+  return { state: 'approved', by, fingerprint: call.fingerprint, id: used.id, replay: true };
 }
 
 function awaiting(req: AuthorizedRequest, request: ApprovalRequest): Outcome {
   const text =
     `This call needs a human approval and is waiting for it as ${request.id} (expires ${request.expiresAt}). ` +
-    `Ask an approver to approve it (gatehouse approvals approve ${request.id}), then make the same call again ` +
+    `Ask an approver to approve it (gatehouse approvals approve ${request.id} --url <gateway URL>, with their own key), then make the same call again ` +
     'with the same arguments.';
   const data = { approvalId: request.id, status: 'pending', expiresAt: request.expiresAt };
   req.trail.approval = { state: 'pending', id: request.id };
@@ -123,24 +200,16 @@ async function throughQueue(
   call: PendingCall,
   deps: ApproveDeps,
 ): Promise<Approved | Outcome> {
-  const ask = () =>
-    deps.store.request({
-      fingerprint: call.fingerprint,
-      principal: call.principal,
-      method: req.method,
-      target: call.target,
-      upstream: req.target?.upstream.name ?? null,
-      arguments: deps.redact(call.args),
-      rule: call.need.because,
-    });
+  const record = approvalRecord(req, call, deps);
+  const ask = () => deps.store.request(record);
   let answer: QueueAnswer = ask();
   if (answer.kind === 'pending' && answer.created) {
     deps.log.info({ rid: req.id, approval: answer.request.id, target: call.target }, 'approval requested');
   }
-  if (answer.kind === 'pending' && deps.config.waitSeconds > 0) {
+  if (answer.kind === 'pending' && call.need.waitSeconds > 0) {
     const decided = await deps.store.waitForDecision(
       answer.request.id,
-      deps.config.waitSeconds * 1000,
+      call.need.waitSeconds * 1000,
       req.signal,
     );
     if (decided?.status === 'approved' || decided?.status === 'denied') answer = ask();
@@ -180,10 +249,13 @@ export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedReq
       fingerprint: callFingerprint(principal.id, req.method, target, args),
     };
     const state = req.resumeState as ResumeState | undefined;
-    if (state?.k === 'approval') return proceed(checkInBandAnswer(req, state, call));
-    // A later round of an exchange this call was already approved in (signed, so not forgeable).
+    if (state?.k === 'approval') return proceed(checkInBandAnswer(req, state, call, deps));
+    // A later round of an exchange this call was already approved in (signed, so not forgeable;
+    // each round answered once).
     if (state !== undefined && state.a?.h === call.fingerprint)
-      return proceed({ state: 'approved', by: state.a.by, fingerprint: call.fingerprint });
+      return proceed(laterRound(state.a, call, deps));
+    const replay = replayOfUsedApproval(req, call, deps);
+    if (replay !== null) return proceed(replay);
     const clientCanAnswer = canAnswerInBand(req.clientCapabilities);
     if (need.mode === 'in-band' || (need.mode === 'auto' && clientCanAnswer)) {
       if (!clientCanAnswer) {
@@ -192,7 +264,7 @@ export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedReq
           `This call needs the calling user's approval (${need.because}), but the client cannot be asked: it did not declare the elicitation capability`,
         );
       }
-      return askInBand(req, call, deps.config, deps.redact);
+      return askInBand(req, call, deps.config, deps);
     }
     const queued = await throughQueue(req, call, deps);
     return 'kind' in queued ? queued : proceed(queued);

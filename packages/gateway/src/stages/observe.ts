@@ -122,7 +122,7 @@ function countSideEffects(
     metrics.rateLimitHits.inc({ rule: String(data?.rule ?? '') });
   } else if (label === 'awaiting_approval') metrics.approvals.inc({ outcome: 'queued' });
   else if (req.trail.approval?.state === 'approved' && label === 'ok')
-    metrics.approvals.inc({ outcome: 'approved' });
+    metrics.approvals.inc({ outcome: req.trail.approval.replay ? 'replayed' : 'approved' });
   else if (label === 'denied' && failure?.code === WireErrors.ApprovalDenied.code)
     metrics.approvals.inc({ outcome: 'denied' });
 }

@@ -34,7 +34,8 @@ export interface ApprovalsApiDeps {
   auth: HttpAuth;
   store: ApprovalStore;
   audit: { record(event: AuditEvent): Promise<void> } | null;
-  config: ApprovalsModel;
+  /** The approval settings in force (a reload may change who the approvers are). */
+  config: () => ApprovalsModel;
   server: ServerModel;
 }
 
@@ -71,7 +72,7 @@ async function decide(
   verdict: Verdict,
   deps: ApprovalsApiDeps,
 ): Promise<Response> {
-  const allowed = mayDecide(approver, current, deps.config);
+  const allowed = mayDecide(approver, current, deps.config());
   if (!allowed.ok) {
     await deps.audit?.record(
       refusedDecisionEvent(approver, `approvals/${verdict}`, current, allowed.message, 'http'),
@@ -111,8 +112,9 @@ export function createApprovalsApi(deps: ApprovalsApiDeps): (request: Request) =
     if (refused) return refused;
     const identity = await deps.auth.authenticate(request.headers.get('authorization'));
     if (!identity.ok) return identity.response;
-    if (!mayReview(identity.principal, deps.config)) {
-      const message = `the approval queue needs one of the roles [${deps.config.approvers.join(', ')}]`;
+    const config = deps.config();
+    if (!mayReview(identity.principal, config)) {
+      const message = `the approval queue needs one of the roles [${config.approvers.join(', ')}]`;
       const action = new URL(request.url).pathname.split('/').filter(Boolean)[3];
       const method = action === 'approve' || action === 'deny' ? `approvals/${action}` : 'approvals/list';
       await deps.audit?.record(refusedDecisionEvent(identity.principal, method, undefined, message, 'http'));

@@ -71,7 +71,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     auth,
     store: gateway.access.approvals,
     audit: gateway.access.audit,
-    config: gateway.model.approvals,
+    config: () => gateway.model.approvals,
     server,
   });
 
