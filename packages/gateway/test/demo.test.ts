@@ -18,6 +18,11 @@ import { connectClient, textOf } from './helpers/harness.ts';
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+interface InspectorOutput {
+  result: { tools: { name: string }[] };
+  schemaFindings?: { toolName: string; findings: { path: string; issue: string }[] }[];
+}
+
 interface DemoOutput {
   url: string;
   keys: Record<string, string>;
@@ -160,7 +165,8 @@ describe('the demo from the README (./scripts/start.sh)', () => {
     }
   });
 
-  it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
+  /** One MCP Inspector CLI run against the demo with `role`'s key; its parsed stdout and stderr. */
+  async function inspectAs(role: string, args: string[]): Promise<{ out: InspectorOutput; stderr: string }> {
     const cli = fileURLToPath(
       import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
     );
@@ -168,27 +174,33 @@ describe('the demo from the README (./scripts/start.sh)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') };
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
-    const args = [
-      cli,
-      '--server-url',
-      demo.url,
-      '--transport',
-      'http',
-      '--header',
-      `Authorization: Bearer ${demo.keys.sales}`,
-    ];
-    const { stdout } = await execFileAsync(
+    const base = [cli, '--server-url', demo.url, '--transport', 'http'];
+    const auth = ['--header', `Authorization: Bearer ${demo.keys[role]}`];
+    const { stdout, stderr } = await execFileAsync(
       process.execPath,
-      [...args, '--format', 'json', '--method', 'tools/list'],
-      {
-        env,
-        timeout: 30_000,
-      },
+      [...base, ...auth, '--format', 'json', ...args],
+      { env, timeout: 30_000 },
     );
-    const listed = (JSON.parse(stdout) as { result: { tools: { name: string }[] } }).result.tools.map(
-      (t) => t.name,
-    );
+    return { out: JSON.parse(stdout) as InspectorOutput, stderr };
+  }
+
+  it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
+    const { out } = await inspectAs('sales', ['--method', 'tools/list']);
+    const listed = out.result.tools.map((t) => t.name);
     assert.deepEqual(listed.sort(), [...(demo.tools.sales ?? [])].sort());
+  });
+
+  it('the MCP Inspector CLI finds no schema-portability problem in the tools of any role', async () => {
+    for (const role of Object.keys(demo.keys)) {
+      const { out, stderr } = await inspectAs(role, ['--method', 'tools/list', '--strict']);
+      assert.ok(out.result.tools.length > 0, `${role} sees tools`);
+      assert.deepEqual(
+        out.schemaFindings ?? [],
+        [],
+        `${role}: ${JSON.stringify(out.schemaFindings, null, 2)}`,
+      );
+      assert.doesNotMatch(stderr, /Schema portability|Warning: tool/, `${role}: ${stderr}`);
+    }
   });
 
   it('a role cannot call what it cannot see', async () => {
