@@ -19,7 +19,12 @@ const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface InspectorOutput {
-  result: { tools: { name: string }[] };
+  result: {
+    tools: { name: string }[];
+    isError?: boolean;
+    content?: { type: string; text?: string }[];
+    structuredContent?: unknown;
+  };
   schemaFindings?: { toolName: string; findings: { path: string; issue: string }[] }[];
 }
 
@@ -176,13 +181,64 @@ describe('the demo from the README (./scripts/start.sh)', () => {
     delete env.NODE_OPTIONS;
     const base = [cli, '--server-url', demo.url, '--transport', 'http'];
     const auth = ['--header', `Authorization: Bearer ${demo.keys[role]}`];
-    const { stdout, stderr } = await execFileAsync(
-      process.execPath,
-      [...base, ...auth, '--format', 'json', ...args],
-      { env, timeout: 30_000 },
-    );
-    return { out: JSON.parse(stdout) as InspectorOutput, stderr };
+    const argv = [...base, ...auth, '--format', 'json', ...args];
+    try {
+      const { stdout, stderr } = await execFileAsync(process.execPath, argv, { env, timeout: 30_000 });
+      return { out: JSON.parse(stdout) as InspectorOutput, stderr };
+    } catch (error) {
+      // Exit 5: the tool answered with isError (stdout still has the result).
+      const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+      if (failed.code !== 5 || !failed.stdout) throw error;
+      return { out: JSON.parse(failed.stdout) as InspectorOutput, stderr: failed.stderr ?? '' };
+    }
   }
+
+  it('the MCP Inspector CLI sends --tool-arg dealId=<digits> as a number; the string id still reaches get_deal', async () => {
+    const client = await connectClient(
+      demo.url,
+      'modern',
+      undefined,
+      {},
+      {
+        authorization: `Bearer ${demo.keys.sales}`,
+      },
+    );
+    let dealId: string;
+    try {
+      const atRisk = await client.callTool({ name: 'customer_find_at_risk_renewals', arguments: {} });
+      dealId = (atRisk.structuredContent as { atRisk: { dealId: string }[] }).atRisk[0]?.dealId ?? '';
+    } finally {
+      await client.close();
+    }
+    assert.match(dealId, /^\d+$/, 'a numeric HubSpot deal id');
+    const { out, stderr } = await inspectAs('sales', [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'customer_get_deal',
+      '--tool-arg',
+      `dealId=${dealId}`,
+    ]);
+    assert.notEqual(out.result.isError, true, `${JSON.stringify(out.result)}\n${stderr}`);
+    assert.equal((out.result.structuredContent as { deal?: { id?: string } }).deal?.id, dealId);
+  });
+
+  it('a refused argument is reported under the name the caller called (knowledge_search_docs)', async () => {
+    const { out } = await inspectAs('sales', [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'knowledge_search_docs',
+      '--tool-arg',
+      'query=failover',
+      '--tool-arg',
+      'limit=99',
+    ]);
+    assert.equal(out.result.isError, true);
+    const text = out.result.content?.[0]?.text ?? '';
+    assert.match(text, /Invalid arguments for tool knowledge_search_docs: limit: /, text);
+    assert.doesNotMatch(text, /tool search_docs/, text);
+  });
 
   it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
     const { out } = await inspectAs('sales', ['--method', 'tools/list']);
