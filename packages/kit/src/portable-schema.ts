@@ -13,6 +13,13 @@
  *
  * `portable(schema)` wraps a zod schema as a Standard Schema whose JSON Schema is rewritten so, and
  * whose validation is zod's own: what a handler receives does not change.
+ *
+ * `portableInput(schema)` also takes the one lenient coercion the gateway applies (see the
+ * gateway's relay/caller-terms.ts), so a client talking to a domain server directly gets the same
+ * answer: an integer sent where a top-level argument is declared a string (`"type": "string"`, or
+ * string-or-null) is taken as its decimal text. Clients that guess JSON types from text, like the
+ * MCP Inspector CLI's `--tool-arg dealId=1234`, send ids as numbers. Only safe integers: a fraction
+ * or an integer past 2^53 has already lost digits and is refused as before.
  */
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
@@ -127,18 +134,78 @@ function rewrite(node: unknown): unknown {
   return out;
 }
 
+/** True when a property schema admits strings (and null at most), never numbers. */
+function declaresString(schema: unknown): boolean {
+  if (!isRecord(schema)) return false;
+  if (schema.type === 'string') return true;
+  const branches = schema.anyOf;
+  if (schema.type !== undefined || !Array.isArray(branches)) return false;
+  const types = branches.map((b) => (isRecord(b) ? b.type : undefined));
+  return types.includes('string') && types.every((t) => t === 'string' || t === 'null');
+}
+
+/** Arguments with each safe integer sent for a declared string replaced by its decimal text. */
+export function coerceIdArguments(args: unknown, inputSchema: Json): unknown {
+  const properties = inputSchema.properties;
+  if (!isRecord(args) || !isRecord(properties)) return args;
+  let coerced: Json | undefined;
+  for (const [name, value] of Object.entries(args)) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) continue;
+    if (!Object.hasOwn(properties, name) || !declaresString(properties[name])) continue;
+    coerced ??= { ...args };
+    coerced[name] = String(value);
+  }
+  return coerced ?? args;
+}
+
+type Wrapped<S extends z.ZodType> = StandardSchemaWithJSON<z.input<S>, z.output<S>>;
+
+/** One wrapper per zod schema and kind: servers are built per session or request, schemas once. */
+const wrappers = { input: new WeakMap<z.ZodType, unknown>(), output: new WeakMap<z.ZodType, unknown>() };
+
 /** The zod schema as a Standard Schema with portable JSON Schema and zod's own validation. */
-export function portable<S extends z.ZodType>(schema: S): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
+export function portable<S extends z.ZodType>(schema: S): Wrapped<S> {
+  const cached = wrappers.output.get(schema);
+  if (cached !== undefined) return cached as Wrapped<S>;
+  const wrapped = wrap(schema, (value) => value);
+  wrappers.output.set(schema, wrapped);
+  return wrapped;
+}
+
+/** A tool's input schema: portable, and taking integer ids where strings are declared. */
+export function portableInput<S extends z.ZodType>(schema: S): Wrapped<S> {
+  const cached = wrappers.input.get(schema);
+  if (cached !== undefined) return cached as Wrapped<S>;
+  let declared: Json | undefined;
+  const wrapped = wrap(schema, (value) => {
+    declared ??= portableJsonSchema(schema['~standard'].jsonSchema.input({ target: 'draft-2020-12' }));
+    return coerceIdArguments(value, declared);
+  });
+  wrappers.input.set(schema, wrapped);
+  return wrapped;
+}
+
+function wrap<S extends z.ZodType>(schema: S, prepare: (value: unknown) => unknown): Wrapped<S> {
   const standard = schema['~standard'];
   const { jsonSchema } = standard;
+  const converted = new Map<string, Json>();
+  const convert = (io: 'input' | 'output', options: { target: string }): Json => {
+    const key = `${io}:${options.target}`;
+    let json = converted.get(key);
+    if (json === undefined) {
+      json = portableJsonSchema(jsonSchema[io](options as Parameters<typeof jsonSchema.input>[0]));
+      converted.set(key, json);
+    }
+    return structuredClone(json);
+  };
   return {
     '~standard': {
       ...standard,
-      validate: (value: unknown) => standard.validate(value),
+      validate: (value: unknown) => standard.validate(prepare(value)),
       jsonSchema: {
-        input: (options) => portableJsonSchema(jsonSchema.input(options)),
-        output: (options) => portableJsonSchema(jsonSchema.output(options)),
+        input: (options) => convert('input', options),
+        output: (options) => convert('output', options),
       },
     },
-  } as StandardSchemaWithJSON<z.input<S>, z.output<S>>;
+  } as Wrapped<S>;
 }

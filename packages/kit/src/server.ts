@@ -18,7 +18,7 @@ import type { PromptDefinition, ResourceDefinition, TemplateDefinition, ToolDefi
 import { isToolError, TOOL_ERROR_META_KEY } from './errors.ts';
 import { type HealthCheck, healthTool } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { portable } from './portable-schema.ts';
+import { portable, portableInput } from './portable-schema.ts';
 
 export interface ServerDefinition {
   name: string;
@@ -100,7 +100,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, log: Logger, call
       ...(tool.title === undefined ? {} : { title: tool.title }),
       description: tool.description,
       // Portable spellings (no type arrays, no empty schemas): see portable-schema.ts.
-      inputSchema: portable(tool.input),
+      inputSchema: portableInput(tool.input),
       outputSchema: portable(tool.output),
       ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
     },

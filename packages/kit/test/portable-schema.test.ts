@@ -88,6 +88,20 @@ describe('a kit tool with nullable and open fields', () => {
     }
   });
 
+  it('takes an integer id sent where a string is declared as its text (a direct client, no gateway)', async () => {
+    const t = await testClient(server);
+    try {
+      const taken = await t.call('owner', { id: 9100516026 });
+      assert.equal(taken.isError, false, taken.text);
+      assert.deepEqual(taken.structured, { owner: '9100516026:null', extra: { a: 1 } });
+      const fraction = await t.call('owner', { id: 1.5 });
+      assert.equal(fraction.isError, true, 'a fraction is not an id: refused as before');
+      assert.match(fraction.text, /Invalid arguments for tool owner: id: /);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('still validates with zod: defaults applied, bad input refused', async () => {
     const t = await testClient(server);
     try {
