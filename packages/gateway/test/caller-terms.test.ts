@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coerceIdArguments, inCallerTerms } from '../src/relay/caller-terms.ts';
+import { ProtocolError } from '@modelcontextprotocol/server';
+import { wireError } from '../src/errors/wire.ts';
+import { coerceIdArguments, errorInCallerTerms, inCallerTerms } from '../src/relay/caller-terms.ts';
 
 const schema = {
   type: 'object',
@@ -62,5 +64,32 @@ describe('inCallerTerms', () => {
   it('leaves successful results alone', () => {
     const ok = { content: [{ type: 'text', text: 'search_docs found 3' }] };
     assert.equal(inCallerTerms(ok, 'search_docs', 'knowledge_search_docs'), ok);
+  });
+});
+
+describe('errorInCallerTerms', () => {
+  it("renames the upstream's tool or prompt where the message calls it one, keeping code and data", () => {
+    const upstream = new ProtocolError(-32602, 'Invalid arguments for prompt greet: who: required', { x: 1 });
+    const renamed = errorInCallerTerms(upstream, 'greet', 'alpha_greet') as ProtocolError;
+    assert.equal(renamed.message, 'Invalid arguments for prompt alpha_greet: who: required');
+    assert.equal(renamed.code, -32602);
+    assert.deepEqual(renamed.data, { x: 1 });
+    const quoted = errorInCallerTerms(
+      new ProtocolError(-32602, "Tool 'echo' not found"),
+      'echo',
+      'alpha_echo',
+    );
+    assert.equal((quoted as Error).message, "Tool 'alpha_echo' not found");
+  });
+
+  it("leaves the gateway's own errors about upstreams alone", () => {
+    const own = wireError('UpstreamUnavailable', 'upstream "echo" failed: HTTP 502');
+    assert.equal(errorInCallerTerms(own, 'echo', 'echo_echo'), own);
+    const plain = new Error('tool echo broke');
+    assert.equal(
+      errorInCallerTerms(plain, 'echo', 'alpha_echo'),
+      plain,
+      'no JSON-RPC code: not an upstream answer',
+    );
   });
 });

@@ -224,6 +224,17 @@ ${fixtureUpstreamYaml('beta')}
         assert.doesNotMatch(text, /tool echo\b/, text);
       });
 
+      it("a prompt's refused arguments are reported as the caller named it (alpha_greet)", async () => {
+        await assert.rejects(
+          inspect(era, ['--method', 'prompts/get', '--prompt-name', 'alpha_greet']),
+          (error: Error) => {
+            assert.match(error.message, /Invalid arguments for prompt alpha_greet: who: /, error.message);
+            assert.doesNotMatch(error.message, /prompt greet\b/, error.message);
+            return true;
+          },
+        );
+      });
+
       it('tools/call conf_test_simple_text returns the HTTP upstream text', async () => {
         const { result, stderr } = await inspect(era, [
           '--method',

@@ -13,8 +13,11 @@
  * On the way out, `inCallerTerms` makes an upstream's error result speak of the tool by the name
  * the caller called: an upstream knows its tool as `search_docs`, the caller called
  * `knowledge_search_docs`, and "Invalid arguments for tool search_docs" names a tool the caller
- * cannot find.
+ * cannot find. `errorInCallerTerms` does the same for an upstream's JSON-RPC error (a prompt's
+ * "Invalid arguments for prompt greet").
  */
+import { ProtocolError } from '@modelcontextprotocol/server';
+import { errorCode } from '../errors/wire.ts';
 
 type Args = Record<string, unknown>;
 
@@ -92,4 +95,22 @@ export function inCallerTerms(
     return { ...block, text };
   });
   return changed ? { ...result, content } : result;
+}
+
+/** `name` where a message calls it a tool or a prompt ("tool echo", "prompt 'greet'"). */
+function namedAsTarget(name: string): RegExp {
+  return new RegExp(`(?<=\\b(?:[Tt]ool|[Pp]rompt)\\s+["'\`]?)${nameIn(name).source}`, 'g');
+}
+
+/**
+ * An upstream's JSON-RPC error (code, message, data kept) with its own name for the tool or prompt
+ * replaced by the name the caller used where the message calls it a tool or prompt (the gateway's
+ * own errors speak of upstreams, and are left alone); any other error is returned as it is.
+ */
+export function errorInCallerTerms(error: unknown, upstreamName: string, calledName: string): unknown {
+  const code = errorCode(error);
+  if (code === undefined || upstreamName === calledName || !(error instanceof Error)) return error;
+  const message = error.message.replace(namedAsTarget(upstreamName), calledName);
+  if (message === error.message) return error;
+  return new ProtocolError(code, message, (error as { data?: unknown }).data);
 }

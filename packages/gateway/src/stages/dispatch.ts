@@ -17,7 +17,7 @@ import {
   withoutServerInfo,
   withoutUpstreamEnvelope,
 } from '../relay/call-relay.ts';
-import { inCallerTerms } from '../relay/caller-terms.ts';
+import { errorInCallerTerms, inCallerTerms } from '../relay/caller-terms.ts';
 import type { SuspendedCalls } from '../relay/suspendable-call.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { sendTaskMethod } from '../tasks/task-relay.ts';
@@ -84,33 +84,28 @@ async function forwardOne(req: ApprovedRequest, deps: DispatchDeps): Promise<Out
   if (!target) throw wireError('MethodNotFound', `Method not found: ${req.method}`);
   const { upstream, original } = target;
   switch (req.method) {
-    case 'tools/call': {
-      const outcome = await forward(
-        req,
-        upstream,
-        req.method,
-        upstreamParams(req, {
-          name: original,
-          ...(req.upstreamArguments === undefined ? {} : { arguments: req.upstreamArguments }),
-        }),
-        deps,
-      );
-      // An upstream's error text names the tool as the caller called it, not by its own name.
+    case 'tools/call':
+    case 'prompts/get': {
+      // An upstream's error names the tool or prompt as the caller called it, not by its own name.
+      let outcome: Outcome;
+      try {
+        outcome = await forward(
+          req,
+          upstream,
+          req.method,
+          upstreamParams(req, {
+            name: original,
+            ...(req.upstreamArguments === undefined ? {} : { arguments: req.upstreamArguments }),
+          }),
+          deps,
+        );
+      } catch (error) {
+        throw errorInCallerTerms(error, original, target.name);
+      }
       return outcome.kind === 'result'
         ? { ...outcome, result: inCallerTerms(outcome.result, original, target.name) }
         : outcome;
     }
-    case 'prompts/get':
-      return forward(
-        req,
-        upstream,
-        req.method,
-        upstreamParams(req, {
-          name: original,
-          ...(req.upstreamArguments === undefined ? {} : { arguments: req.upstreamArguments }),
-        }),
-        deps,
-      );
     case 'resources/read':
       return forward(req, upstream, 'resources/read', upstreamParams(req, {}), deps);
     case 'tasks/get':
