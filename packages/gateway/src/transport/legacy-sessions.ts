@@ -43,10 +43,10 @@ export interface LegacySessionOptions {
 export class LegacySessions {
   private readonly manager: SessionManager<LaneState>;
   /**
-   * The principal behind each owner id with a session open (the latest that called), and how many
-   * sessions it has: list_changed fan-out compares what that caller sees.
+   * The principal behind each owner id with a session open or a request running (the latest that
+   * called), with how many of each: list_changed fan-out compares what that caller sees.
    */
-  private readonly owners = new Map<string, { principal: Principal; sessions: number }>();
+  private readonly owners = new Map<string, { principal: Principal; sessions: number; requests: number }>();
 
   constructor(gateway: Gateway, options: LegacySessionOptions, log: Logger) {
     this.manager = new SessionManager<LaneState>({
@@ -66,7 +66,8 @@ export class LegacySessions {
       onClosed: ({ id, owner }) => {
         gateway.fanout.removeSession(id);
         const known = owner === undefined ? undefined : this.owners.get(owner);
-        if (known !== undefined && --known.sessions <= 0 && owner !== undefined) this.owners.delete(owner);
+        if (known !== undefined) known.sessions--;
+        if (owner !== undefined) this.forgetIdle(owner);
         void gateway.subscriptions.dropSession(id);
         log.debug({ session: id }, 'session closed');
       },
@@ -85,15 +86,22 @@ export class LegacySessions {
     principal: Principal,
     authInfo: AuthInfo,
   ): Promise<Response> {
-    const known = this.owners.get(principal.id);
-    if (known === undefined) this.owners.set(principal.id, { principal, sessions: 0 });
-    else known.principal = principal;
+    const known = this.owners.get(principal.id) ?? { principal, sessions: 0, requests: 0 };
+    known.principal = principal;
+    known.requests++;
+    this.owners.set(principal.id, known);
     try {
       return await this.manager.handle(request, { parsedBody, authInfo, owner: principal.id });
     } finally {
-      // A request that opened no session leaves nothing behind.
-      if (this.owners.get(principal.id)?.sessions === 0) this.owners.delete(principal.id);
+      known.requests--;
+      this.forgetIdle(principal.id);
     }
+  }
+
+  /** An owner with no session open and no request running leaves nothing behind. */
+  private forgetIdle(owner: string): void {
+    const known = this.owners.get(owner);
+    if (known !== undefined && known.sessions <= 0 && known.requests <= 0) this.owners.delete(owner);
   }
 
   /** The session a call-lane request names, when it exists and belongs to `principalId`. */
