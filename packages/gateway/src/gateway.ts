@@ -10,7 +10,7 @@ import type { Access } from './access.ts';
 import { policyVersion } from './approvals/approval-call.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
-import { ChangeFanout } from './downstream/fanout.ts';
+import { ChangeFanout, type SeenBy } from './downstream/fanout.ts';
 import { createRequestStateSealer, type RequestStateSealer } from './downstream/request-state.ts';
 import {
   createDownstreamServer,
@@ -34,7 +34,7 @@ import { SuspendedCalls } from './relay/suspendable-call.ts';
 import { ContinuationStore } from './shaping/continuations.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
-import { Upstream, type UpstreamHooks, type UpstreamSignal } from './upstream/upstream.ts';
+import { type ListKind, Upstream, type UpstreamHooks, type UpstreamSignal } from './upstream/upstream.ts';
 
 export interface GatewayOptions {
   /**
@@ -97,13 +97,12 @@ export class Gateway {
       : null;
     this.hooks = {
       // An upstream's announcement is passed on even when the merged catalog looks the same to
-      // the gateway: the upstream may show callers lists the gateway's own view does not reveal.
-      onCatalog: (_u, announced) => {
-        const changed = this.catalog.rebuild();
-        this.fanout.listChanged(
-          announced && !changed.includes(announced) ? [...changed, announced] : changed,
-        );
-      },
+      // the gateway — except an announcement of tools from an upstream under pinning: there the
+      // pins decide what is served, and a change they hold back changes no one's list.
+      onCatalog: (u, announced) =>
+        this.rebuildAndTell(
+          announced === undefined || (announced === 'tools' && u.model.pinning.enabled) ? [] : [announced],
+        ),
       onResourceUpdated: (_u, uri) => this.fanout.resourceUpdated(uri, this.subscriptions.sessionsFor(uri)),
       onStateChange: (u, state) => log.info({ upstream: u.name, state }, 'upstream state'),
       onSignal: (u, signal) => this.onUpstreamSignal(u, signal),
@@ -203,8 +202,21 @@ export class Gateway {
 
   start(): void {
     // Approvals made elsewhere (the CLI) re-admit every upstream's tools and tell clients.
-    this.pins?.start(() => this.fanout.listChanged(this.catalog.rebuild()));
+    this.pins?.start(() => this.rebuildAndTell());
     for (const upstream of this.upstreams) upstream.start();
+  }
+
+  /**
+   * Rebuilds the catalog and tells each client whose lists it changed — a session whose caller is
+   * known only when what that caller sees changed. `announced` kinds an upstream announced
+   * without a change the gateway can see go to every client.
+   */
+  private rebuildAndTell(announced: readonly ListKind[] = []): void {
+    const seen: SeenBy = (principal, kind) => this.view.fingerprint(principal, kind);
+    const before = this.fanout.seenNow(seen);
+    const changed = this.catalog.rebuild();
+    const passedOn = announced.filter((kind) => !changed.includes(kind));
+    this.fanout.listChanged([...changed, ...passedOn], { seen, before, announced: passedOn });
   }
 
   /** Resolves once every upstream has finished its first connection attempt, or after `timeoutMs`. */

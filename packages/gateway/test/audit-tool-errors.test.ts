@@ -29,8 +29,9 @@ describe('audit of tool errors', () => {
     gw = await startGateway(yaml);
     const client = await connectClient(gw.url, 'legacy');
     try {
-      // The upstream refuses the arguments (its schema wants a string): an isError result.
-      const refused = await client.callTool({ name: 'alpha_echo', arguments: { message: 42 } });
+      // The upstream refuses the arguments (its schema wants a string): an isError result. (An
+      // integer would be taken as its text: the gateway's one lenient coercion.)
+      const refused = await client.callTool({ name: 'alpha_echo', arguments: { message: { a: 1 } } });
       assert.equal(refused.isError, true);
       await client.callTool({ name: 'alpha_echo', arguments: { message: 'fine' } });
     } finally {
@@ -56,6 +57,7 @@ describe('audit of tool errors', () => {
     assert.equal(records[0]?.target, 'alpha_echo');
     assert.equal(records[0]?.status, 'tool_error');
     assert.match(records[0]?.errorMessage ?? '', /\S/, 'the reason is recorded');
+    assert.match(records[0]?.errorMessage ?? '', /tool alpha_echo\b/, 'in the name the caller called');
     const ok = await gatehouseCli([
       'audit',
       'query',

@@ -98,7 +98,7 @@ const CASES: Case[] = [
   { name: 'a policy refusal (an error)', tool: 'alpha_echo', args: { message: 'forbidden' } },
   { name: 'an unknown tool', tool: 'alpha_nope', args: {} },
   { name: 'a result with its own _meta and structured content', tool: 'alpha_with_meta', args: {} },
-  { name: 'invalid arguments for the upstream', tool: 'alpha_echo', args: { message: 42 } },
+  { name: 'invalid arguments for the upstream', tool: 'alpha_echo', args: { message: { a: 1 } } },
   {
     // 2026-07-28 asks for no log messages here; 2025: three, handed over with the result.
     name: 'a call that logs',

@@ -30,6 +30,16 @@ import { connectClient, textOf } from './helpers/harness.ts';
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+interface InspectorOutput {
+  result: {
+    tools: { name: string }[];
+    isError?: boolean;
+    content?: { type: string; text?: string }[];
+    structuredContent?: unknown;
+  };
+  schemaFindings?: { toolName: string; findings: { path: string; issue: string }[] }[];
+}
+
 interface DemoOutput {
   url: string;
   keys: Record<string, string>;
@@ -398,7 +408,8 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     }
   });
 
-  it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
+  /** One MCP Inspector CLI run against the demo with `role`'s key; its parsed stdout and stderr. */
+  async function inspectAs(role: string, args: string[]): Promise<{ out: InspectorOutput; stderr: string }> {
     const cli = fileURLToPath(
       import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
     );
@@ -406,27 +417,84 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') };
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
-    const args = [
-      cli,
-      '--server-url',
+    const base = [cli, '--server-url', demo.url, '--transport', 'http'];
+    const auth = ['--header', `Authorization: Bearer ${demo.keys[role]}`];
+    const argv = [...base, ...auth, '--format', 'json', ...args];
+    try {
+      const { stdout, stderr } = await execFileAsync(process.execPath, argv, { env, timeout: 30_000 });
+      return { out: JSON.parse(stdout) as InspectorOutput, stderr };
+    } catch (error) {
+      // Exit 5: the tool answered with isError (stdout still has the result).
+      const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+      if (failed.code !== 5 || !failed.stdout) throw error;
+      return { out: JSON.parse(failed.stdout) as InspectorOutput, stderr: failed.stderr ?? '' };
+    }
+  }
+
+  it('the MCP Inspector CLI sends --tool-arg dealId=<digits> as a number; the string id still reaches get_deal', async () => {
+    const client = await connectClient(
       demo.url,
-      '--transport',
-      'http',
-      '--header',
-      `Authorization: Bearer ${demo.keys.sales}`,
-    ];
-    const { stdout } = await execFileAsync(
-      process.execPath,
-      [...args, '--format', 'json', '--method', 'tools/list'],
+      'modern',
+      undefined,
+      {},
       {
-        env,
-        timeout: 30_000,
+        authorization: `Bearer ${demo.keys.sales}`,
       },
     );
-    const listed = (JSON.parse(stdout) as { result: { tools: { name: string }[] } }).result.tools.map(
-      (t) => t.name,
-    );
+    let dealId: string;
+    try {
+      const atRisk = await client.callTool({ name: 'customer_find_at_risk_renewals', arguments: {} });
+      dealId = (atRisk.structuredContent as { atRisk: { dealId: string }[] }).atRisk[0]?.dealId ?? '';
+    } finally {
+      await client.close();
+    }
+    assert.match(dealId, /^\d+$/, 'a numeric HubSpot deal id');
+    const { out, stderr } = await inspectAs('sales', [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'customer_get_deal',
+      '--tool-arg',
+      `dealId=${dealId}`,
+    ]);
+    assert.notEqual(out.result.isError, true, `${JSON.stringify(out.result)}\n${stderr}`);
+    assert.equal((out.result.structuredContent as { deal?: { id?: string } }).deal?.id, dealId);
+  });
+
+  it('a refused argument is reported under the name the caller called (knowledge_search_docs)', async () => {
+    const { out } = await inspectAs('sales', [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'knowledge_search_docs',
+      '--tool-arg',
+      'query=failover',
+      '--tool-arg',
+      'limit=99',
+    ]);
+    assert.equal(out.result.isError, true);
+    const text = out.result.content?.[0]?.text ?? '';
+    assert.match(text, /Invalid arguments for tool knowledge_search_docs: limit: /, text);
+    assert.doesNotMatch(text, /tool search_docs/, text);
+  });
+
+  it('the MCP Inspector CLI with the printed sales key lists exactly what the demo printed for sales', async () => {
+    const { out } = await inspectAs('sales', ['--method', 'tools/list']);
+    const listed = out.result.tools.map((t) => t.name);
     assert.deepEqual(listed.sort(), [...(demo.tools.sales ?? [])].sort());
+  });
+
+  it('the MCP Inspector CLI finds no schema-portability problem in the tools of any role', async () => {
+    for (const role of Object.keys(demo.keys)) {
+      const { out, stderr } = await inspectAs(role, ['--method', 'tools/list', '--strict']);
+      assert.ok(out.result.tools.length > 0, `${role} sees tools`);
+      assert.deepEqual(
+        out.schemaFindings ?? [],
+        [],
+        `${role}: ${JSON.stringify(out.schemaFindings, null, 2)}`,
+      );
+      assert.doesNotMatch(stderr, /Schema portability|Warning: tool/, `${role}: ${stderr}`);
+    }
   });
 
   it('a role cannot call what it cannot see', async () => {

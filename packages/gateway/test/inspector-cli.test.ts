@@ -26,6 +26,8 @@ const INSPECTOR_CLI = fileURLToPath(
 );
 
 const CLI_TIMEOUT_MS = 20_000;
+/** The CLI's exit code for a tool result with `isError: true`. */
+const TOOL_ERROR_EXIT = 5;
 
 /** `--protocol-era` values of the CLI, with the protocol version each must negotiate here. */
 const ERAS = [
@@ -96,8 +98,11 @@ ${fixtureUpstreamYaml('beta')}
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  /** Runs one CLI invocation against the gateway and returns its parsed `result`. */
-  function inspect(era: CliEra, args: string[]): Promise<CliRun> {
+  /**
+   * Runs one CLI invocation against the gateway and returns its parsed `result`. A tool result
+   * with `isError` makes the CLI exit with 5; `toolError` accepts that exit when it is expected.
+   */
+  function inspect(era: CliEra, args: string[], toolError = false): Promise<CliRun> {
     const argv = [
       INSPECTOR_CLI,
       '--server-url',
@@ -127,7 +132,7 @@ ${fixtureUpstreamYaml('beta')}
         argv,
         { env, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
-          if (error) {
+          if (error && !(toolError && error.code === TOOL_ERROR_EXIT)) {
             reject(new Error(describeRun(argv.slice(1), error.code, error.signal, stdout, stderr)));
             return;
           }
@@ -191,6 +196,43 @@ ${fixtureUpstreamYaml('beta')}
         ]);
         assert.notEqual(result.isError, true, stderr);
         assert.deepEqual(result.content, [{ type: 'text', text: 'alpha: hi' }], stderr);
+      });
+
+      it('--tool-arg with an integer-looking id reaches a string argument as that text', async () => {
+        // The CLI parses `9100516026` as JSON and sends the number; the tool declares a string.
+        const { result, stderr } = await inspect(era, [
+          '--method',
+          'tools/call',
+          '--tool-name',
+          'alpha_echo',
+          '--tool-arg',
+          'message=9100516026',
+        ]);
+        assert.notEqual(result.isError, true, `${JSON.stringify(result)}\n${stderr}`);
+        assert.deepEqual(result.content, [{ type: 'text', text: 'alpha: 9100516026' }], stderr);
+      });
+
+      it("a validation error names the tool as the caller called it (alpha_echo, not the upstream's echo)", async () => {
+        const { result, stderr } = await inspect(
+          era,
+          ['--method', 'tools/call', '--tool-name', 'alpha_echo', '--tool-arg', 'message={"a":1}'],
+          true,
+        );
+        assert.equal(result.isError, true, stderr);
+        const text = result.content?.[0]?.text ?? '';
+        assert.match(text, /Invalid arguments for tool alpha_echo: message: /, text);
+        assert.doesNotMatch(text, /tool echo\b/, text);
+      });
+
+      it("a prompt's refused arguments are reported as the caller named it (alpha_greet)", async () => {
+        await assert.rejects(
+          inspect(era, ['--method', 'prompts/get', '--prompt-name', 'alpha_greet']),
+          (error: Error) => {
+            assert.match(error.message, /Invalid arguments for prompt alpha_greet: who: /, error.message);
+            assert.doesNotMatch(error.message, /prompt greet\b/, error.message);
+            return true;
+          },
+        );
       });
 
       it('tools/call conf_test_simple_text returns the HTTP upstream text', async () => {

@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client, Tool } from '@modelcontextprotocol/client';
 import type { AuditRecord } from '../src/audit/event.ts';
+import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import {
   connectClient,
   errorOf,
@@ -67,6 +68,12 @@ function auditRecords(config: string, method: string): AuditRecord[] {
     .map((l) => JSON.parse(l) as AuditRecord);
 }
 
+/** Long enough for a list_changed the gateway sent to have arrived (it is sent on the rebuild). */
+const SETTLE_MS = 800;
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
 const open: TestGateway[] = [];
 after(async () => {
   await Promise.all(open.map((g) => g.close()));
@@ -89,8 +96,15 @@ describe('tool pinning, mode pinned (the default)', () => {
       assert.equal(listed.status, 0, listed.stderr);
       assert.match(listed.stdout, /^crm\/lookup {2}ok {2}pinned [0-9a-f]{12} \S+ \(first use\)$/m);
 
+      const beforeChange = toolsChanged;
       await client.callTool({ name: 'crm_mutate', arguments: { description: RUG_PULL, extraField: 'cc' } });
       await waitFor(() => gw.gateway.pins?.list().pending.length === 1, 10_000, 'the change to be seen');
+      await settle();
+      assert.equal(
+        toolsChanged,
+        beforeChange,
+        'a change held back by its pin changes no list: no list_changed',
+      );
       const served = await lookupTool(client);
       assert.equal(served?.description, ORIGINAL, 'clients still see the pinned description');
       assert.deepEqual(Object.keys(served?.inputSchema.properties ?? {}), ['id'], 'and the pinned schema');
@@ -111,12 +125,11 @@ describe('tool pinning, mode pinned (the default)', () => {
       );
       assert.match(diff.stdout, /@@ inputSchema @@[\s\S]*\n\+\s+"cc": \{/);
 
-      // The same change announced again is not a new change. The gateway passes the announcement
-      // on; wait for it, so the count below only moves for the approval.
-      const announced = toolsChanged;
-      await client.callTool({ name: 'crm_mutate', arguments: {} });
-      await waitFor(() => toolsChanged > announced, 10_000, 'the repeated announcement passed on');
+      // The same change announced again is not a new change, and is not passed on either.
       const before = toolsChanged;
+      await client.callTool({ name: 'crm_mutate', arguments: {} });
+      await settle();
+      assert.equal(toolsChanged, before, 'the repeated announcement is not passed on');
       const reviewed = /^\+\+\+ crm\/lookup pending ([0-9a-f]{12})/m.exec(diff.stdout)?.[1] ?? '';
       const stale = gatehouse(config, 'pins', 'approve', 'crm/lookup', '--hash', '00000000', '--by', 'alice');
       assert.equal(stale.status, 1, 'a hash other than the pending one approves nothing');
@@ -193,6 +206,64 @@ describe('tool pinning, mode hide', () => {
     } finally {
       await sub.close();
       await client.close();
+    }
+  });
+});
+
+describe('list_changed under pinning: each caller is told only when its own list changed', () => {
+  it('a held-back change tells no one; its approval tells those who see the tool, not the others', async () => {
+    const storage = tempStorage();
+    const store = new ApiKeyStore(storage);
+    const full = store.create({ user: 'fay', roles: ['full'] }).key;
+    const narrow = store.create({ user: 'nat', roles: ['narrow'] }).key;
+    store.close();
+    const policy = `auth:
+  apiKeys: true
+policy:
+  groups:
+    crm-all: { allow: [{ tools: ["crm_*"] }] }
+    crm-mutate: { allow: [{ tools: [crm_mutate] }] }
+  roles:
+    full: { groups: [crm-all] }
+    narrow: { groups: [crm-mutate] }
+`;
+    const { gw } = await gatewayOn(storage, `${upstreamYaml()}\n${policy}`);
+    open.push(gw);
+    const counts = { legacyFull: 0, modernFull: 0, legacyNarrow: 0 };
+    const counting = (key: keyof typeof counts) => (c: Client) =>
+      c.setNotificationHandler('notifications/tools/list_changed', () => {
+        counts[key]++;
+      });
+    const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+    const legacyFull = await connectClient(gw.url, 'legacy', counting('legacyFull'), {}, bearer(full));
+    const modernFull = await connectClient(gw.url, 'modern', counting('modernFull'), {}, bearer(full));
+    const legacyNarrow = await connectClient(gw.url, 'legacy', counting('legacyNarrow'), {}, bearer(narrow));
+    const sub = await modernFull.listen({ toolsListChanged: true });
+    try {
+      assert.equal((await lookupTool(legacyFull))?.description, ORIGINAL);
+      assert.equal(await lookupTool(legacyNarrow), undefined, 'narrow does not see crm_lookup');
+
+      await legacyNarrow.callTool({ name: 'crm_mutate', arguments: { description: RUG_PULL } });
+      await waitFor(() => gw.gateway.pins?.list().pending.length === 1, 10_000, 'the change to be seen');
+      await settle();
+      assert.deepEqual(
+        counts,
+        { legacyFull: 0, modernFull: 0, legacyNarrow: 0 },
+        'held back: no one is told',
+      );
+
+      gw.gateway.pins?.approve('crm', 'lookup', 'bob', { via: 'console' });
+      await waitFor(
+        () => counts.legacyFull > 0 && counts.modernFull > 0,
+        10_000,
+        'list_changed to the callers who see crm_lookup',
+      );
+      assert.equal((await lookupTool(legacyFull))?.description, RUG_PULL);
+      await settle();
+      assert.equal(counts.legacyNarrow, 0, 'a caller who cannot see crm_lookup is not told it changed');
+    } finally {
+      await sub.close();
+      await Promise.all([legacyFull.close(), modernFull.close(), legacyNarrow.close()]);
     }
   });
 });

@@ -18,6 +18,7 @@ import type { PromptDefinition, ResourceDefinition, TemplateDefinition, ToolDefi
 import { isToolError, TOOL_ERROR_META_KEY } from './errors.ts';
 import { type HealthCheck, healthTool } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { portable, portableInput } from './portable-schema.ts';
 
 export interface ServerDefinition {
   name: string;
@@ -98,8 +99,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, log: Logger, call
     {
       ...(tool.title === undefined ? {} : { title: tool.title }),
       description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: tool.output,
+      // Portable spellings (no type arrays, no empty schemas): see portable-schema.ts.
+      inputSchema: portableInput(tool.input),
+      outputSchema: portable(tool.output),
       ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
     },
     (args: z.output<ToolDefinition['input']>, ctx: ServerContext) =>

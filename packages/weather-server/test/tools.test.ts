@@ -185,12 +185,16 @@ describe('weather tools', () => {
       { location: 'Oslo', days: 17 },
       { location: 'Oslo', days: 0 },
       { location: 'Oslo', units: 'kelvin' },
-      { location: 42 },
+      { location: true },
+      { location: 4.2 },
     ]) {
       const out = await world.client.call('get_forecast', args);
       assert.equal(out.isError, true, JSON.stringify(args));
       assert.match(out.text, /Input validation error|invalid/i);
     }
+    // An integer sent for a string is taken as its text (the kit's one lenient coercion).
+    const numeric = await world.client.call('get_forecast', { location: 42 });
+    assert.match(numeric.text, /No place called "42"/);
     const fine = await world.client.call('get_weather', { location: 'Oslo' });
     assert.equal(fine.isError, false);
   });

@@ -5,6 +5,7 @@
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import { UriTemplate } from '@modelcontextprotocol/server';
+import { canonicalJson } from '../audit/chain.ts';
 import type { UpstreamModel } from '../config/model.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Target } from '../policy/decide.ts';
@@ -59,8 +60,9 @@ function emptyBuild(): Built {
   };
 }
 
+/** The content of a list as text; key order never counts as a change (a pinned tool is served sorted). */
 function fingerprint(map: Map<string, Routed<unknown>>): string {
-  return JSON.stringify([...map.values()].map((r) => [r.upstream.name, r.item]));
+  return canonicalJson([...map.values()].map((r) => [r.upstream.name, r.item]));
 }
 
 /**

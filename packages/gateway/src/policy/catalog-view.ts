@@ -7,11 +7,12 @@
  * a lookup, not a filter, a slice and a copy. The same decide() answers single lookups for routing.
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
+import { canonicalJson } from '../audit/chain.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Catalog, Routed } from '../catalog/catalog.ts';
 import { pageAt, pageStart } from '../catalog/pagination.ts';
 import type { PolicyModel } from '../config/model-access.ts';
-import type { Upstream } from '../upstream/upstream.ts';
+import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { type Decision, decide, type Target } from './decide.ts';
 
 interface Lists {
@@ -24,6 +25,8 @@ interface Lists {
   missing: Upstream[];
   /** Pages already answered, by list, page size and start index (not by cursor text). */
   pages: Map<string, ListPage>;
+  /** fingerprint() per list kind, computed once per catalog version. */
+  fingerprints: Map<ListKind, string>;
 }
 
 /** The lists a client pages through, by the field their result carries them in. */
@@ -77,6 +80,7 @@ export class CatalogView {
       templates: this.catalog.templates().filter((r) => sees({ kind: 'resource', name: r.item.uriTemplate })),
       missing: this.catalog.missing.filter((m) => m.lastSeen.some(sees)).map((m) => m.upstream),
       pages: new Map(),
+      fingerprints: new Map(),
     };
     if (this.cache.size >= MAX_CACHED_ROLE_SETS) this.cache.clear();
     this.cache.set(key, lists);
@@ -102,6 +106,23 @@ export class CatalogView {
     });
     lists.pages.set(cacheKey, answer);
     return answer;
+  }
+
+  /**
+   * What this caller sees of one list kind (every item as listed), as text: equal before and after
+   * a rebuild exactly when the caller's list did not change, so it need not be told.
+   */
+  fingerprint(principal: Principal, kind: ListKind): string {
+    const lists = this.lists(principal);
+    let text = lists.fingerprints.get(kind);
+    if (text === undefined) {
+      const items = (routed: readonly Routed<unknown>[]) => routed.map((r) => r.item);
+      text = canonicalJson(
+        kind === 'resources' ? [items(lists.resources), items(lists.templates)] : items(lists[kind]),
+      );
+      lists.fingerprints.set(kind, text);
+    }
+    return text;
   }
 
   tools(principal: Principal): Routed<Tool>[] {

@@ -11,6 +11,7 @@ import type { AuthorizedRequest, RoutedRequest, RoutedTarget } from '../pipeline
 import { resourceDecision } from '../policy/completion-filter.ts';
 import { decide, type Target } from '../policy/decide.ts';
 import { injectArguments, injectedArguments } from '../policy/inject.ts';
+import { coerceIdArguments } from '../relay/caller-terms.ts';
 
 function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -48,6 +49,12 @@ export function authorize(policy: PolicyModel): Stage<RoutedRequest, AuthorizedR
     let args = record(req.params.arguments);
     let upstreamArguments: Record<string, unknown> | undefined;
     if (req.method === 'tools/call') {
+      // Arguments first take the types the tool declares (an integer id sent where a string is
+      // declared), so policy conditions and the upstream see the same values.
+      args = coerceIdArguments(
+        args,
+        (req.target.entry?.item as { inputSchema?: unknown } | undefined)?.inputSchema,
+      );
       const injected = injectedArguments(req.target.upstream.model.inject, req.target.original);
       args = injectArguments(args, injected, principal);
       upstreamArguments = args;

@@ -17,6 +17,7 @@ import {
   withoutServerInfo,
   withoutUpstreamEnvelope,
 } from '../relay/call-relay.ts';
+import { errorInCallerTerms, inCallerTerms } from '../relay/caller-terms.ts';
 import type { SuspendedCalls } from '../relay/suspendable-call.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
 import { sendTaskMethod } from '../tasks/task-relay.ts';
@@ -84,17 +85,27 @@ async function forwardOne(req: ApprovedRequest, deps: DispatchDeps): Promise<Out
   const { upstream, original } = target;
   switch (req.method) {
     case 'tools/call':
-    case 'prompts/get':
-      return forward(
-        req,
-        upstream,
-        req.method,
-        upstreamParams(req, {
-          name: original,
-          ...(req.upstreamArguments === undefined ? {} : { arguments: req.upstreamArguments }),
-        }),
-        deps,
-      );
+    case 'prompts/get': {
+      // An upstream's error names the tool or prompt as the caller called it, not by its own name.
+      let outcome: Outcome;
+      try {
+        outcome = await forward(
+          req,
+          upstream,
+          req.method,
+          upstreamParams(req, {
+            name: original,
+            ...(req.upstreamArguments === undefined ? {} : { arguments: req.upstreamArguments }),
+          }),
+          deps,
+        );
+      } catch (error) {
+        throw errorInCallerTerms(error, original, target.name);
+      }
+      return outcome.kind === 'result'
+        ? { ...outcome, result: inCallerTerms(outcome.result, original, target.name) }
+        : outcome;
+    }
     case 'resources/read':
       return forward(req, upstream, 'resources/read', upstreamParams(req, {}), deps);
     case 'tasks/get':

@@ -42,6 +42,11 @@ export interface LegacySessionOptions {
 
 export class LegacySessions {
   private readonly manager: SessionManager<LaneState>;
+  /**
+   * The principal behind each owner id with a session open or a request running (the latest that
+   * called), with how many of each: list_changed fan-out compares what that caller sees.
+   */
+  private readonly owners = new Map<string, { principal: Principal; sessions: number; requests: number }>();
 
   constructor(gateway: Gateway, options: LegacySessionOptions, log: Logger) {
     this.manager = new SessionManager<LaneState>({
@@ -51,11 +56,18 @@ export class LegacySessions {
       maxBodyBytes: options.maxBodyBytes,
       retryIntervalMs: options.retryIntervalMs,
       onOpened: (session) => {
-        gateway.fanout.addSession(session.id, session.server.server);
+        const owner = session.owner === undefined ? undefined : this.owners.get(session.owner);
+        if (owner !== undefined) owner.sessions++;
+        gateway.fanout.addSession(session.id, session.server.server, () =>
+          session.owner === undefined ? undefined : this.owners.get(session.owner)?.principal,
+        );
         log.debug({ session: session.id }, 'session opened');
       },
-      onClosed: ({ id }) => {
+      onClosed: ({ id, owner }) => {
         gateway.fanout.removeSession(id);
+        const known = owner === undefined ? undefined : this.owners.get(owner);
+        if (known !== undefined) known.sessions--;
+        if (owner !== undefined) this.forgetIdle(owner);
         void gateway.subscriptions.dropSession(id);
         log.debug({ session: id }, 'session closed');
       },
@@ -68,8 +80,28 @@ export class LegacySessions {
     return this.manager.size;
   }
 
-  handle(request: Request, parsedBody: unknown, principal: Principal, authInfo: AuthInfo): Promise<Response> {
-    return this.manager.handle(request, { parsedBody, authInfo, owner: principal.id });
+  async handle(
+    request: Request,
+    parsedBody: unknown,
+    principal: Principal,
+    authInfo: AuthInfo,
+  ): Promise<Response> {
+    const known = this.owners.get(principal.id) ?? { principal, sessions: 0, requests: 0 };
+    known.principal = principal;
+    known.requests++;
+    this.owners.set(principal.id, known);
+    try {
+      return await this.manager.handle(request, { parsedBody, authInfo, owner: principal.id });
+    } finally {
+      known.requests--;
+      this.forgetIdle(principal.id);
+    }
+  }
+
+  /** An owner with no session open and no request running leaves nothing behind. */
+  private forgetIdle(owner: string): void {
+    const known = this.owners.get(owner);
+    if (known !== undefined && known.sessions <= 0 && known.requests <= 0) this.owners.delete(owner);
   }
 
   /** The session a call-lane request names, when it exists and belongs to `principalId`. */

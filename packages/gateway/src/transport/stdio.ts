@@ -34,7 +34,7 @@ export function serveGatewayStdio(gateway: Gateway, log: Logger): StdioServerHan
       const server = gateway.createServer({ era, transport: 'stdio', sessionId: STDIO_SESSION, principal });
       if (era === 'legacy') {
         current = server;
-        gateway.fanout.addSession(STDIO_SESSION, server.server);
+        gateway.fanout.addSession(STDIO_SESSION, server.server, () => principal);
         server.server.onclose = () => {
           if (current === server) gateway.fanout.removeSession(STDIO_SESSION);
         };
