@@ -19,7 +19,10 @@ Commands:
   audit query [--principal P] [--method M] [--target T] [--status S] [--decision D]
               [--since ISO] [--until ISO] [--limit N]
   audit export --jsonl  Every record, oldest first, as JSON lines on stdout
-  audit verify          Check the hash chain; names the first altered or missing record
+  audit verify [--expect-head SEQ:HASH]
+                        Check the hash chain against its head checkpoint (and a head you
+                        recorded); names the first altered, missing or truncated record
+  audit head [--json]   Print the current head (SEQ:HASH) to record somewhere else
   approvals list [--status S|--all] [--json]
                         Queued approval requests (default: pending)
   approvals show <id>   One request with the (redacted) arguments it would run with
