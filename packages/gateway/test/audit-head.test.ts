@@ -190,6 +190,13 @@ for (const [name, makeBackend] of [
         /\(truncated\): the expected head [0-9a-f]{64} is not on the chain, which ends at #7 /,
       );
       assert.equal((await cli(backend, 'verify', '--expect-head', `7:${seven.hash}`)).status, 0);
+      // A pinned head whose seq is still there with another hash: the chain was rebuilt.
+      const rebuilt = await cli(backend, 'verify', '--expect-head', `5:${'ab'.repeat(32)}`);
+      assert.equal(rebuilt.status, 1, rebuilt.stdout + rebuilt.stderr);
+      assert.match(
+        rebuilt.stdout,
+        /^audit chain BROKEN at record #5 \(altered\): record 5 has hash [0-9a-f]{64}, not that of the expected head #5 (ab){32}: the chain was rewritten/,
+      );
 
       await backend.sql(`DELETE FROM ${backend.headTable}`);
       const gone = await cli(backend, 'verify');
