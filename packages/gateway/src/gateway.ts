@@ -138,6 +138,10 @@ export class Gateway {
       auditQueueDepth: () => access.audit?.queueDepth ?? 0,
       pendingApprovals: () => access.approvals.countPending(),
       inFlight: () => this.requests.size,
+      rateLimitRedis: () => {
+        const state = access.limits?.sharedState ?? null;
+        return state === null ? null : { state, failovers: access.limits?.failovers ?? 0 };
+      },
     });
   }
 

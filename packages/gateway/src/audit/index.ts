@@ -21,11 +21,19 @@ export {
   type RedactorOptions,
 } from './redact.ts';
 export { SqliteAuditStore, type SqliteAuditStoreOptions } from './sqlite-store.ts';
-export { type AuditQuery, type AuditStore, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT } from './store.ts';
+export {
+  type AuditQuery,
+  type AuditStore,
+  DEFAULT_QUERY_LIMIT,
+  type HeadCheckpoint,
+  MAX_QUERY_LIMIT,
+} from './store.ts';
 export {
   type ChainFailure,
   type ChainProblem,
   DEFAULT_VERIFY_PAGE_SIZE,
+  type ExpectedHead,
+  type VerifiableStore,
   type VerifyOptions,
   type VerifyResult,
   verifyChain,

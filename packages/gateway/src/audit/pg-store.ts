@@ -3,6 +3,9 @@
  * (name configurable, checked as an identifier), each append one transaction with multi-row
  * INSERTs, seq a BIGINT primary key and the full event as JSONB.
  *
+ * The head checkpoint lives in `<table>_head` (one row), moved forward in each append's
+ * transaction.
+ *
  * One writer per table: the chain is continued by a single AuditLog. Several gateway replicas
  * must each write their own table (the seq primary key refuses a second writer's batch).
  */
@@ -13,7 +16,9 @@ import {
   type AuditQuery,
   type AuditStore,
   checkPageArguments,
+  checkpointAfter,
   globToLike,
+  type HeadCheckpoint,
   INSERT_COLUMN_COUNT,
   INSERT_COLUMNS,
   insertValues,
@@ -49,6 +54,14 @@ export function quoteTableName(table: string): { quoted: string; stem: string } 
     );
   }
   return { quoted: parts.map((part) => `"${part}"`).join('.'), stem: parts[parts.length - 1] ?? table };
+}
+
+/** The checkpoint table next to `table` (same schema): `<table>_head`, quoted; `table` is checked. */
+function headTableName(table: string): string {
+  quoteTableName(table);
+  const parts = table.split('.');
+  parts[parts.length - 1] = `${parts[parts.length - 1]}_head`;
+  return parts.map((part) => `"${part}"`).join('.');
 }
 
 interface PgRow {
@@ -99,6 +112,7 @@ export class PgAuditStore implements AuditStore {
   readonly #table: string;
   readonly #indexStem: string;
   readonly #tableName: string;
+  readonly #headTable: string;
   #closed = false;
 
   constructor(options: PgAuditStoreOptions) {
@@ -106,6 +120,7 @@ export class PgAuditStore implements AuditStore {
     this.#table = quoted;
     this.#indexStem = stem;
     this.#tableName = options.table ?? DEFAULT_PG_TABLE;
+    this.#headTable = headTableName(this.#tableName);
     if (options.pool) {
       this.#pool = options.pool;
       this.#ownsPool = false;
@@ -155,7 +170,29 @@ export class PgAuditStore implements AuditStore {
       ]) {
         await client.query(index(column));
       }
+      await this.#createHeadTable(client);
     });
+  }
+
+  /**
+   * Creates the checkpoint table. A table from before checkpoints existed gets one from the head
+   * it has now (the best that can be known); later, a missing row means it was deleted.
+   */
+  async #createHeadTable(client: pg.PoolClient): Promise<void> {
+    const h = this.#headTable;
+    const found = await client.query<{ existed: string | null }>('SELECT to_regclass($1) AS existed', [h]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${h} (
+      id SMALLINT PRIMARY KEY CHECK (id = 1),
+      seq BIGINT NOT NULL,
+      hash TEXT NOT NULL,
+      time TEXT NOT NULL
+    )`);
+    if (found.rows[0]?.existed) return;
+    await client.query(
+      `INSERT INTO ${h} (id, seq, hash, time)
+       SELECT 1, seq, hash, $1 FROM ${this.#table} ORDER BY seq DESC LIMIT 1`,
+      [new Date().toISOString()],
+    );
   }
 
   async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
@@ -192,12 +229,30 @@ export class PgAuditStore implements AuditStore {
     return row ? { seq: Number(row.seq), hash: row.hash } : null;
   }
 
+  async checkpoint(): Promise<HeadCheckpoint | null> {
+    const rows = await this.#rows<{ seq: string; hash: string; time: string }>(
+      `SELECT seq, hash, time FROM ${this.#headTable} WHERE id = 1`,
+      [],
+    );
+    const row = rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash, time: row.time } : null;
+  }
+
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.#transaction(async (client) => {
       for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
         const { text, values } = insertStatement(this.#table, records.slice(start, start + ROWS_PER_INSERT));
         await client.query(text, values);
+      }
+      const checkpoint = checkpointAfter(records);
+      if (checkpoint) {
+        await client.query(
+          `INSERT INTO ${this.#headTable} AS h (id, seq, hash, time) VALUES (1, $1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, time = EXCLUDED.time
+           WHERE h.seq < EXCLUDED.seq`,
+          [checkpoint.seq, checkpoint.hash, checkpoint.time],
+        );
       }
     });
   }

@@ -16,6 +16,8 @@ import {
   type AuditQuery,
   type AuditStore,
   checkPageArguments,
+  checkpointAfter,
+  type HeadCheckpoint,
   INSERT_COLUMNS,
   insertValues,
   normalizeQuery,
@@ -29,6 +31,17 @@ export interface SqliteAuditStoreOptions {
 }
 
 const TABLE = 'audit_log';
+/** One row (id 1): the head checkpoint, moved forward by every append in its transaction. */
+const HEAD_TABLE = 'audit_log_head';
+
+const HEAD_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${HEAD_TABLE} (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  time TEXT NOT NULL
+) STRICT;
+`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -60,6 +73,8 @@ interface Statements {
   head: StatementSync;
   page: StatementSync;
   count: StatementSync;
+  checkpoint: StatementSync;
+  moveCheckpoint: StatementSync;
 }
 
 /** `*` stays a wildcard; GLOB's other specials are matched literally. GLOB is case-sensitive. */
@@ -94,6 +109,20 @@ function rowToRecord(row: Row): AuditRecord {
   );
 }
 
+/**
+ * Creates the checkpoint table. A database from before checkpoints existed gets one from the
+ * head it has now (the best that can be known); later, a missing row means it was deleted.
+ */
+function createHeadTable(db: DatabaseSync): void {
+  const existed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(HEAD_TABLE);
+  db.exec(HEAD_SCHEMA);
+  if (existed) return;
+  db.prepare(
+    `INSERT INTO ${HEAD_TABLE} (id, seq, hash, time)
+     SELECT 1, seq, hash, ? FROM ${TABLE} ORDER BY seq DESC LIMIT 1`,
+  ).run(new Date().toISOString());
+}
+
 export class SqliteAuditStore implements AuditStore {
   readonly #options: SqliteAuditStoreOptions;
   #db: DatabaseSync | null = null;
@@ -114,12 +143,26 @@ export class SqliteAuditStore implements AuditStore {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(`PRAGMA synchronous = ${this.#options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
       db.exec('PRAGMA busy_timeout = 5000');
-      db.exec(SCHEMA);
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec(SCHEMA);
+        createHeadTable(db);
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
       this.#statements = {
         insert: db.prepare(`INSERT INTO ${TABLE} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
         head: db.prepare(`SELECT seq, hash FROM ${TABLE} ORDER BY seq DESC LIMIT 1`),
         page: db.prepare(`SELECT ${COLUMNS} FROM ${TABLE} WHERE seq > ? ORDER BY seq LIMIT ?`),
         count: db.prepare(`SELECT count(*) AS n FROM ${TABLE}`),
+        checkpoint: db.prepare(`SELECT seq, hash, time FROM ${HEAD_TABLE} WHERE id = 1`),
+        moveCheckpoint: db.prepare(
+          `INSERT INTO ${HEAD_TABLE} (id, seq, hash, time) VALUES (1, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, time = excluded.time
+           WHERE excluded.seq > ${HEAD_TABLE}.seq`,
+        ),
       };
     } catch (error) {
       db.close();
@@ -138,6 +181,11 @@ export class SqliteAuditStore implements AuditStore {
     return row ? { seq: Number(row.seq), hash: String(row.hash) } : null;
   }
 
+  async checkpoint(): Promise<HeadCheckpoint | null> {
+    const row = this.#open().statements.checkpoint.get();
+    return row ? { seq: Number(row.seq), hash: String(row.hash), time: String(row.time) } : null;
+  }
+
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     const { db, statements } = this.#open();
@@ -146,6 +194,8 @@ export class SqliteAuditStore implements AuditStore {
       for (const record of records) {
         statements.insert.run(...(insertValues(record) as SQLInputValue[]));
       }
+      const checkpoint = checkpointAfter(records);
+      if (checkpoint) statements.moveCheckpoint.run(checkpoint.seq, checkpoint.hash, checkpoint.time);
       db.exec('COMMIT');
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');

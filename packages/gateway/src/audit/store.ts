@@ -7,6 +7,12 @@
  * few fields into indexed columns for queries. A record read from a row carries the row's column
  * values under a hidden symbol, so verification also catches a column changed on its own (which
  * would otherwise silently hide a record from, or add it to, query results).
+ *
+ * Each store also keeps a head checkpoint — the last record's seq and hash and when it was
+ * written — in a table of its own, updated in the same transaction as every append. The chain
+ * alone cannot show that its newest records were deleted (what is left is still a valid chain);
+ * the checkpoint can, as long as whoever deleted them did not also rewrite the checkpoint (see
+ * docs/operations.md, "Audit integrity", for what it does and does not protect against).
  */
 import { type ChainHead, canonicalEventJson, eventOf } from './chain.ts';
 import type { AuditDecision, AuditEvent, AuditRecord, AuditStatus } from './event.ts';
@@ -27,12 +33,20 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** The head as last committed, kept apart from the records (see above). */
+export interface HeadCheckpoint extends ChainHead {
+  /** When the checkpoint was written (ISO-8601, UTC). */
+  time: string;
+}
+
 export interface AuditStore {
   /** Creates the schema when missing; safe to call again. */
   init(): Promise<void>;
   /** The last record's place on the chain, or null when the log is empty. */
   head(): Promise<ChainHead | null>;
-  /** Stores the records in one transaction: all of them or none. */
+  /** The head checkpoint, or null when none was ever written (an empty log). */
+  checkpoint(): Promise<HeadCheckpoint | null>;
+  /** Stores the records, and moves the head checkpoint to the last of them, in one transaction. */
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Up to `limit` records with seq > afterSeq, ascending by seq. */
   page(afterSeq: number, limit: number): Promise<AuditRecord[]>;
@@ -40,6 +54,12 @@ export interface AuditStore {
   query(filter: AuditQuery): Promise<AuditRecord[]>;
   count(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The checkpoint an append of `records` leaves behind: its last record, written now. */
+export function checkpointAfter(records: readonly AuditRecord[]): HeadCheckpoint | null {
+  const last = records.at(-1);
+  return last ? { seq: last.seq, hash: last.hash, time: new Date().toISOString() } : null;
 }
 
 export const DEFAULT_QUERY_LIMIT = 100;

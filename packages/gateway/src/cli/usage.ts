@@ -44,8 +44,11 @@ gatehouse audit query [--principal P] [--method M] [--target T] [--status S] [--
                       [--since ISO] [--until ISO] [--limit N]
 gatehouse audit export --jsonl
   Every record, oldest first, as JSON lines on stdout.
-gatehouse audit verify
-  Check the hash chain; names the first altered or missing record.`,
+gatehouse audit verify [--expect-head SEQ:HASH]
+  Check the hash chain against its head checkpoint (and a head you recorded); names the first
+  altered, missing or truncated record.
+gatehouse audit head [--json]
+  Print the current head (SEQ:HASH) to record somewhere else.`,
   approvals: `gatehouse approvals list [--status S|--all] [--json]
   Queued approval requests (default: pending).
 gatehouse approvals show <id>

@@ -22,6 +22,8 @@ export interface GaugeSources {
   pendingApprovals?: () => number;
   sessions?: () => number;
   inFlight?: () => number;
+  /** Shared rate limits: counting in Redis or failed over to this replica; null without Redis. */
+  rateLimitRedis?: () => { state: 'redis' | 'local'; failovers: number } | null;
 }
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -97,6 +99,7 @@ export class GatewayMetrics {
     );
     this.reloads = counter('gatehouse_config_reloads_total', 'Configuration reloads, by result.', ['result']);
     this.scrapeGauges();
+    this.rateLimitGauges();
   }
 
   /** Connects the scrape-time gauges to their sources (replaces earlier ones). */
@@ -166,6 +169,32 @@ export class GatewayMetrics {
     single('gatehouse_requests_in_flight', 'MCP requests being handled right now.', () =>
       this.sources.inFlight?.(),
     );
+  }
+
+  /** Reported only when rate limits are shared through Redis. */
+  private rateLimitGauges(): void {
+    const registers = [this.registry];
+    const read = () => this.sources.rateLimitRedis?.() ?? null;
+    new Gauge({
+      name: 'gatehouse_rate_limit_redis_up',
+      help: 'Rate limits: 1 while counting in the shared Redis, 0 while failed over to this replica.',
+      registers,
+      collect() {
+        this.reset();
+        const redis = read();
+        if (redis !== null) this.set(redis.state === 'redis' ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'gatehouse_rate_limit_failovers_total',
+      help: 'Rate limits: times this replica failed over from Redis to counting on its own.',
+      registers,
+      collect() {
+        this.reset();
+        const redis = read();
+        if (redis !== null) this.inc(redis.failovers);
+      },
+    });
   }
 
   /** The exposition text and its content type. */
