@@ -12,9 +12,9 @@ const major = Number(process.versions.node.split('.')[0]);
 /**
  * The commands that keep running. V8 sizes the young generation by the machine's memory, and on
  * a large machine a busy gateway holds some hundred MB of it that a bounded one does not need
- * (bench/overhead.ts measures the peak at concurrency 8: 250–380 MB by default, 180–240 MB with
- * 8 MB semi-spaces, 165–205 MB with 4 MB ones, which cost some 10–20% more CPU per call in
- * scavenges). They run with `--max-semi-space-size=8`
+ * (bench/overhead.ts measures the peak at concurrency 8: 250–380 MB by default, 160–185 MB with
+ * 8 MB semi-spaces and the compile cache below; 4 MB semi-spaces save some 15 MB more but cost
+ * some 10–20% more CPU per call in scavenges). They run with `--max-semi-space-size=8`
  * unless the operator chose a size (on the command line or in NODE_OPTIONS); the process
  * replaces itself (process.execve), so its pid, signals and standard streams stay the same.
  */
