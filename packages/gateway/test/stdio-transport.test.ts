@@ -6,21 +6,21 @@ import assert from 'node:assert/strict';
 import type { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { CorkedStdioTransport } from '../src/upstream/transport-factory.ts';
+import { UpstreamStdioTransport } from '../src/upstream/transport-factory.ts';
 
 // A child that answers every line it reads with the same line: the transport's onmessage sees
 // each message come back.
 const ECHO = `process.stdin.setEncoding('utf8');let b='';process.stdin.on('data',(c)=>{b+=c;let i;while((i=b.indexOf('\\n'))>=0){process.stdout.write(b.slice(0,i+1));b=b.slice(i+1);}});`;
 
-function stdinOf(transport: CorkedStdioTransport): Writable {
-  const stdin = (transport as unknown as { _process?: { stdin?: Writable } })._process?.stdin;
-  assert.ok(stdin, 'the started transport has a child stdin');
+function stdinOf(transport: UpstreamStdioTransport): Writable {
+  const stdin = transport.child?.stdin;
+  assert.ok(stdin, 'the started transport exposes its child and the child its stdin');
   return stdin;
 }
 
 describe('the upstream stdio transport', () => {
   it('corks the child stdin for the messages of one turn, then writes them all, in order', async () => {
-    const transport = new CorkedStdioTransport({ command: process.execPath, args: ['-e', ECHO] });
+    const transport = new UpstreamStdioTransport({ command: process.execPath, args: ['-e', ECHO] });
     const echoed: JSONRPCMessage[] = [];
     const allBack = Promise.withResolvers<void>();
     transport.onmessage = (message) => {

@@ -4,7 +4,6 @@
  * exited, and the line of its stderr that says why.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -90,13 +89,12 @@ export function describeExit(exit: ChildExit): string {
   return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/**
- * Calls `onExit` when the transport's child exits. The SDK transport keeps its child process to
- * itself; it is read once, right after the transport started it.
- */
-export function onChildExit(transport: StdioClientTransport, onExit: (exit: ChildExit) => void): void {
-  const child = (transport as unknown as { _process?: ChildProcess })._process;
-  child?.once('exit', (code, signal) => onExit({ code, signal }));
+/** Calls `onExit` when the transport's child exits (read right after the transport started it). */
+export function onChildExit(
+  transport: { readonly child: ChildProcess | undefined },
+  onExit: (exit: ChildExit) => void,
+): void {
+  transport.child?.once('exit', (code, signal) => onExit({ code, signal }));
 }
 
 /**
@@ -117,7 +115,7 @@ export class ChildReport {
     this.tail.push(chunk);
   }
 
-  watch(transport: StdioClientTransport): void {
+  watch(transport: { readonly child: ChildProcess | undefined }): void {
     onChildExit(transport, (exit) => {
       this.exit = exit;
     });

@@ -3,8 +3,8 @@
  * so each one leads its own process group (see process-group.ts); HTTP upstreams get their static
  * headers plus the service credential, read at connect time so rotated secrets are picked up.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
 import type { FetchLike, Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -12,22 +12,28 @@ import type { CredentialModel, HttpUpstreamModel, StdioUpstreamModel } from '../
 import { GatehouseError } from '../errors/registry.ts';
 
 /**
- * The SDK's stdio transport, writing the messages sent during one turn of the event loop to the
- * child in one system call. Under concurrency the call lane relays several requests per turn;
- * written one by one, each would wake the child separately (a context switch per message on a
- * busy machine). The pipe is corked at the first message of a turn and uncorked in the turn's
- * check phase, so no message waits longer than the I/O it arrived with.
+ * The SDK's stdio transport, with two additions.
+ *
+ * - The messages sent during one turn of the event loop go to the child in one system call.
+ *   Under concurrency the call lane relays several requests per turn; written one by one, each
+ *   would wake the child separately (a context switch per message on a busy machine). The pipe
+ *   is corked at the first message of a turn and uncorked in the turn's check phase, so no
+ *   message waits longer than the I/O it arrived with.
+ * - `child`: the child process (how it exited tells an operator why an upstream is down).
  */
-export class CorkedStdioTransport extends StdioClientTransport {
+export class UpstreamStdioTransport extends StdioClientTransport {
   #corked = false;
 
-  /** The child's stdin once started (the SDK keeps the child in `_process`). */
-  get #stdin(): Writable | undefined {
-    return (this as unknown as { _process?: { stdin?: Writable | null } })._process?.stdin ?? undefined;
+  /**
+   * The child process once started. The SDK keeps it to itself (in `_process`); this is the one
+   * place that reads it, and test/stdio-transport.test.ts fails if an SDK upgrade moves it.
+   */
+  get child(): ChildProcess | undefined {
+    return (this as unknown as { _process?: ChildProcess })._process;
   }
 
   override send(...args: Parameters<StdioClientTransport['send']>): Promise<void> {
-    const stdin = this.#stdin;
+    const stdin = this.child?.stdin ?? undefined;
     if (stdin !== undefined && !this.#corked) {
       this.#corked = true;
       stdin.cork();
@@ -40,7 +46,7 @@ export class CorkedStdioTransport extends StdioClientTransport {
   }
 }
 
-export function stdioTransport(model: StdioUpstreamModel): StdioClientTransport {
+export function stdioTransport(model: StdioUpstreamModel): UpstreamStdioTransport {
   const params: ConstructorParameters<typeof StdioClientTransport>[0] = {
     command: 'setsid',
     args: [model.command, ...model.args],
@@ -48,7 +54,7 @@ export function stdioTransport(model: StdioUpstreamModel): StdioClientTransport 
     stderr: 'pipe',
   };
   if (model.cwd !== undefined) params.cwd = model.cwd;
-  return new CorkedStdioTransport(params);
+  return new UpstreamStdioTransport(params);
 }
 
 export async function resolveCredential(credential: CredentialModel, upstream: string): Promise<string> {
