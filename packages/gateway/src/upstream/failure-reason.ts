@@ -4,6 +4,8 @@
  * exited, and the line of its stderr that says why.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { Logger } from '../observability/logger.ts';
+import type { UpstreamStdioTransport } from './transport-factory.ts';
 
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -111,14 +113,24 @@ export class ChildReport {
     this.exit = null;
   }
 
-  stderr(chunk: Buffer | string): void {
-    this.tail.push(chunk);
-  }
-
-  watch(transport: { readonly child: ChildProcess | undefined }): void {
-    onChildExit(transport, (exit) => {
-      this.exit = exit;
+  /**
+   * Follows a new child: forgets the last one, keeps the tail of its stderr (also logged at
+   * debug), and once it has started reports its pid (the process-group id) and watches its exit.
+   */
+  follow(transport: UpstreamStdioTransport, log: Logger, onStarted: (pgid: number | null) => void): void {
+    this.reset();
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      this.tail.push(chunk);
+      log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr');
     });
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      onStarted(transport.pid);
+      onChildExit(transport, (exit) => {
+        this.exit = exit;
+      });
+    };
   }
 
   /** A child that closed its pipes is given a moment to report how it exited. */

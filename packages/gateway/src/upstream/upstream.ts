@@ -284,18 +284,9 @@ export class Upstream {
     if (this.model.transport === 'http')
       return admitUpstreamResults(await httpTransport(this.model, acceptJsonStreams()), inbound);
     const transport = admitUpstreamResults(stdioTransport(this.model), inbound);
-    const stderr = transport.stderr;
-    this.child.reset();
-    stderr?.on('data', (chunk: Buffer) => {
-      this.child.stderr(chunk);
-      this.log.debug({ stderr: chunk.toString().trimEnd() }, 'upstream stderr');
+    this.child.follow(transport, this.log, (pgid) => {
+      this.pgid = pgid;
     });
-    const start = transport.start.bind(transport);
-    transport.start = async () => {
-      await start();
-      this.pgid = transport.pid;
-      this.child.watch(transport);
-    };
     return transport;
   }
 
