@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GATEHOUSE_BIN } from './helpers/child-gateway.ts';
+import { type CliRun, GATEHOUSE_BIN, gatehouseCli } from './helpers/child-gateway.ts';
 import { connectClient, OPEN_ACCESS_YAML } from './helpers/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,31 +24,8 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function gatehouse(
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = userEnv(),
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) =>
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    }),
-  );
+function gatehouse(args: string[], cwd: string, env: NodeJS.ProcessEnv = userEnv()): Promise<CliRun> {
+  return gatehouseCli(args, { cwd, env, timeoutMs: 120_000 });
 }
 
 /** A config whose server.port tells which file was read. */

@@ -3,12 +3,11 @@
  * call is one line on stderr with a non-zero exit — never a stack trace or the whole usage.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { GATEHOUSE_BIN } from './helpers/child-gateway.ts';
+import { type CliRun, gatehouseCli } from './helpers/child-gateway.ts';
 import { OPEN_ACCESS_YAML } from './helpers/harness.ts';
 
 const COMMANDS = [
@@ -27,30 +26,11 @@ const COMMANDS = [
 ];
 
 /** Runs the CLI in an empty directory with no GATEHOUSE_CONFIG (nothing to discover). */
-function gatehouse(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function gatehouse(args: string[]): Promise<CliRun> {
   const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-help-'));
   const env = { ...process.env };
   delete env.GATEHOUSE_CONFIG;
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) =>
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    }),
-  );
+  return gatehouseCli(args, { cwd, env, timeoutMs: 30_000 });
 }
 
 function config(): string {

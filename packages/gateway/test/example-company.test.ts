@@ -5,7 +5,6 @@
  * shows.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
 import { loadConfigFile } from '../src/config/load.ts';
 import { decide, type Target } from '../src/policy/decide.ts';
-import { GATEHOUSE_BIN } from './helpers/child-gateway.ts';
+import { type CliRun, gatehouseCli } from './helpers/child-gateway.ts';
 
 const FILE = fileURLToPath(new URL('../../../examples/company/gatehouse.yaml', import.meta.url));
 
@@ -100,31 +99,8 @@ function readmeBlocks(marker: string, count: number): string[] {
 }
 
 /** Runs the CLI without blocking this process (the sandbox answers from its event loop). */
-function gatehouse(
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) =>
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    }),
-  );
+function gatehouse(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return gatehouseCli(args, { cwd, env, timeoutMs: 120_000 });
 }
 
 /** A README output block as a pattern: "…" stands for text the README leaves out. */

@@ -154,11 +154,25 @@ export function startChildGateway(
   });
 }
 
-/** A one-shot `gatehouse …` command, without blocking the test's event loop. */
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A one-shot `gatehouse …` command, without blocking the test's event loop (a sandbox or gateway
+ * the test runs in-process keeps answering). Killed after `timeoutMs` (default 60 s).
+ */
 export function gatehouseCli(
   args: string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
@@ -167,7 +181,7 @@ export function gatehouseCli(
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   return new Promise((resolve) =>
     child.once('close', (status) => {
       clearTimeout(timer);
