@@ -27,6 +27,7 @@ import {
   tempStorage,
   textOf,
 } from './helpers/harness.ts';
+import { modernCallAs } from './helpers/raw-http.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
 const run = promisify(execFile);
@@ -221,38 +222,11 @@ describe('approvals: who approves, and what an approval is bound to', () => {
   });
 
   it('binds an in-band approval to the exact call and refuses it when presented again', async () => {
-    const post = async (params: Record<string, unknown>) => {
-      const response = await fetch(gw.url, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${keys.alice}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/call',
-          'mcp-name': 'alpha_echo',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: {
-            name: 'alpha_echo',
-            ...params,
-            _meta: {
-              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-              'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
-            },
-          },
-        }),
-      });
-      const text = await response.text();
-      const line = text.split('\n').find((l) => l.startsWith('data: {')) ?? text;
-      return JSON.parse(line.replace(/^data: /, '')) as {
+    const post = (params: Record<string, unknown>) =>
+      modernCallAs<{
         result?: { requestState?: string; content?: { text: string }[] };
         error?: { code: number; message: string; data?: { approvalId?: string; reason?: string } };
-      };
-    };
+      }>(gw.url, keys.alice ?? '', 'alpha_echo', params);
     const args = { message: 'replay me' };
     const first = await post({ arguments: args });
     const state = first.result?.requestState;

@@ -93,6 +93,35 @@ export function modernToolCall(id: number, name: string, args: unknown) {
   };
 }
 
+/**
+ * A 2026-07-28 tools/call as `key`'s client sends it, declaring `capabilities` (default: form
+ * elicitation), with `params` (arguments, inputResponses, requestState) beside the name; its one
+ * answer, read as `T`.
+ */
+export async function modernCallAs<T>(
+  url: string,
+  key: string,
+  name: string,
+  params: Record<string, unknown>,
+  capabilities: Record<string, unknown> = { elicitation: { form: {} } },
+): Promise<T> {
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+  };
+  const exchange = await post(
+    url,
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, ...params, _meta: envelope } },
+    {
+      authorization: `Bearer ${key}`,
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': name,
+    },
+  );
+  return exchange.messages[0] as T;
+}
+
 /** The text of a tools/call result message; fails on an error. */
 export function resultText(message: JsonRpcAnswer | undefined): string {
   assert.ok(message?.result, `expected a result, got ${JSON.stringify(message).slice(0, 300)}`);
