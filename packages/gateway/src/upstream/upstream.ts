@@ -39,15 +39,7 @@ import type {
 
 export type { ListKind } from './change-feed.ts';
 export type { UpstreamSnapshot } from './listing.ts';
-export type {
-  Attempt,
-  CallChannel,
-  ServerRequestMethod,
-  UpstreamHooks,
-  UpstreamSignal,
-  UpstreamState,
-  UseOptions,
-} from './upstream-types.ts';
+export type * from './upstream-types.ts';
 
 const EMPTY: UpstreamSnapshot = { tools: [], prompts: [], resources: [], templates: [] };
 
