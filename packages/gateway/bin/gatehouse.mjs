@@ -3,7 +3,7 @@
 // Node running this file is older, re-run it with the Node 24 that scripts/setup.sh installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,8 +59,12 @@ if (major >= 24) {
     );
     process.exit(1);
   }
+  // That Node goes first on PATH too: a configuration's `command: node` (every stdio upstream of
+  // the demo) must start the same Node 24, not the older one that ran this file.
+  const path = [dirname(local), process.env.PATH].filter(Boolean).join(delimiter);
   const result = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
+    env: { ...process.env, PATH: path },
   });
   process.exit(result.status ?? 1);
 }

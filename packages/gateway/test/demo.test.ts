@@ -319,6 +319,25 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     assert.deepEqual(listed.sort(), [...(demo.tools.sales ?? [])].sort());
   });
 
+  it('npx gatehouse with the system Node, from a subdirectory, shows what the running demo serves', async () => {
+    // A user's shell: the system Node first on PATH, no gatehouse variables. The launcher runs the
+    // CLI on the Node 24 of .tools/, and the upstreams it starts (`command: node`) must get it too.
+    const userEnv: NodeJS.ProcessEnv = { ...process.env, PATH: systemPath() };
+    for (const name of Object.keys(userEnv)) if (name.startsWith('GATEHOUSE_')) delete userEnv[name];
+    delete userEnv.NODE_TEST_CONTEXT;
+    delete userEnv.NODE_OPTIONS;
+    const { stdout, stderr } = await execFileAsync('bash', ['-c', 'npx gatehouse catalog --as sre'], {
+      cwd: join(ROOT, 'docs'),
+      env: userEnv,
+      timeout: 120_000,
+    });
+    assert.match(stderr, /using the running demo's configuration/);
+    assert.doesNotMatch(stdout, /not reachable/, stdout);
+    const sre = demo.tools.sre ?? [];
+    assert.match(stdout, new RegExp(`tools \\(${sre.length}\\)`), stdout);
+    for (const tool of sre) assert.ok(stdout.includes(tool), `${tool} in\n${stdout}`);
+  });
+
   it('prints the endpoint, a key per role and what each role sees', () => {
     assert.deepEqual(Object.keys(demo.keys).sort(), ['admin', 'finance', 'sales', 'sre', 'support']);
     assert.ok(demo.tools.sales?.includes('customer_find_at_risk_renewals'));
