@@ -186,10 +186,10 @@ describe('approvals: who approves, and what an approval is bound to', () => {
     assert.equal(notApprover.status, 1);
     assert.equal(
       notApprover.stderr,
-      'gatehouse: the gateway refused (HTTP 403): the approval queue needs one of the roles [admin]\n',
+      'gatehouse approvals: the gateway refused (HTTP 403): the approval queue needs one of the roles [admin]\n',
     );
     const noKey = await remoteCli('', 'approve', id, '--url', gw.url);
-    assert.equal(noKey.status, 1);
+    assert.equal(noKey.status, 2);
     assert.match(noKey.stderr, /needs an approver's credential, and GATEHOUSE_API_KEY is empty/);
     const both = await remoteCli(keys.bob as string, 'approve', id, '--url', gw.url, '--by', 'bob');
     assert.equal(both.status, 2);
@@ -203,7 +203,7 @@ describe('approvals: who approves, and what an approval is bound to', () => {
     assert.equal(unreachable.status, 1);
     assert.match(
       unreachable.stderr,
-      new RegExp(`^gatehouse: the gateway at http://127.0.0.1:${port} is unreachable: .*ECONNREFUSED`),
+      new RegExp(`^gatehouse approvals: the gateway at http://127.0.0.1:${port} is unreachable: .*ECONNREFUSED`),
     );
 
     const pending = await remoteCli(keys.bob as string, 'list', '--url', gw.url, '--config', 'absent.yaml');

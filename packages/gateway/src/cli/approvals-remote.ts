@@ -17,7 +17,7 @@ export function wantsGateway(argv: readonly string[]): boolean {
 
 interface Call {
   base: URL;
-  key: string | undefined;
+  key: string;
   keyEnv: string;
 }
 
@@ -25,8 +25,7 @@ type Answer = { ok: true; body: unknown } | { ok: false; message: string };
 
 async function request(call: Call, path: string, init: RequestInit = {}): Promise<Answer> {
   const url = new URL(`${APPROVALS_API_PATH}${path}`, call.base);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (call.key !== undefined) headers.authorization = `Bearer ${call.key}`;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${call.key}` };
   let response: Response;
   try {
     response = await fetch(url, { ...init, headers });
@@ -46,10 +45,7 @@ async function request(call: Call, path: string, init: RequestInit = {}): Promis
   if (response.status === 401) {
     return {
       ok: false,
-      message:
-        call.key === undefined
-          ? `the gateway needs an approver's credential, and ${call.keyEnv} is empty: set it to your API key`
-          : `the gateway refused the credential in ${call.keyEnv} (HTTP 401); check the key`,
+      message: `the gateway refused the credential in ${call.keyEnv} (HTTP 401); check the key`,
     };
   }
   const said = (body as { error?: unknown } | null)?.error;
@@ -61,7 +57,7 @@ async function request(call: Call, path: string, init: RequestInit = {}): Promis
 
 function report(answer: Answer, print: (body: unknown) => string): number {
   if (!answer.ok) {
-    process.stderr.write(`gatehouse: ${answer.message}\n`);
+    process.stderr.write(`gatehouse approvals: ${answer.message}\n`);
     return 1;
   }
   process.stdout.write(`${print(answer.body)}\n`);
@@ -96,7 +92,13 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
     throw new CliUsageError(`--url is not a URL: ${values.url}`);
   }
   const keyEnv = values['key-env'];
-  return { positionals, values, call: { base, key: env[keyEnv] || undefined, keyEnv } };
+  const key = env[keyEnv] || undefined;
+  if (key === undefined) {
+    throw new CliUsageError(
+      `the gateway needs an approver's credential, and ${keyEnv} is empty: set it to your API key`,
+    );
+  }
+  return { positionals, values, call: { base, key, keyEnv } };
 }
 
 export async function remoteApprovalsCommand(argv: string[], env = process.env): Promise<number> {
