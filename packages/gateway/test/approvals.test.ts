@@ -286,6 +286,30 @@ describe('approvals', () => {
     }
   });
 
+  it('asks nobody to approve a call its tool would refuse: the arguments are checked first', async () => {
+    const before = await api('bob', '/api/approvals?status=pending');
+    const pending = (before.body.approvals as unknown[]).length;
+    for (const era of ['legacy', 'modern'] as const) {
+      const alice = await as('alice', era);
+      try {
+        // alpha_wipe is destructive (so it needs approval) and takes `target` as a string.
+        const result = (await alice.callTool({
+          name: 'alpha_wipe',
+          arguments: { target: { everything: true } },
+        })) as { isError?: boolean; content: { text: string }[] };
+        assert.equal(result.isError, true, JSON.stringify(result));
+        assert.match(
+          result.content[0]?.text ?? '',
+          /^Input validation error: Invalid arguments for tool alpha_wipe: target must be string \(not sent for approval\)$/,
+        );
+      } finally {
+        await alice.close();
+      }
+    }
+    const after = await api('bob', '/api/approvals?status=pending');
+    assert.equal((after.body.approvals as unknown[]).length, pending, 'no approval request was made');
+  });
+
   it('refuses an "in-band" rule with -32055 when the client cannot be asked', async () => {
     const alice = await as('alice', 'modern');
     try {

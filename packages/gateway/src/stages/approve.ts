@@ -36,6 +36,7 @@ import {
   newApprovalId,
   type QueueAnswer,
 } from '../approvals/approval-store.ts';
+import { argumentProblem } from '../approvals/argument-check.ts';
 import type { Redactor } from '../audit/redact.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ApprovalsModel } from '../config/model-access.ts';
@@ -229,6 +230,18 @@ async function throughQueue(
   return awaiting(req, answer.request);
 }
 
+function invalidArguments(target: string, problem: string): Outcome {
+  return resultOutcome({
+    content: [
+      {
+        type: 'text',
+        text: `Input validation error: Invalid arguments for tool ${target}: ${problem} (not sent for approval)`,
+      },
+    ],
+    isError: true,
+  });
+}
+
 export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedRequest> {
   return async (req, next) => {
     const proceed = (approval: Approved | undefined) => {
@@ -241,6 +254,16 @@ export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedReq
     const { principal } = req;
     const target = req.target.name;
     const args = argumentsOf(req);
+    // Nobody is asked to approve a call its tool would refuse: the caller gets the tool's kind of
+    // answer (a result the model can act on) and no approval is made or spent.
+    const problem =
+      req.method === 'tools/call'
+        ? argumentProblem(
+            (req.target.entry?.item as { inputSchema?: unknown } | undefined)?.inputSchema,
+            args,
+          )
+        : null;
+    if (problem !== null) return invalidArguments(target, problem);
     const call: PendingCall = {
       principal,
       target,
