@@ -203,7 +203,9 @@ describe('approvals: who approves, and what an approval is bound to', () => {
     assert.equal(unreachable.status, 1);
     assert.match(
       unreachable.stderr,
-      new RegExp(`^gatehouse approvals: the gateway at http://127.0.0.1:${port} is unreachable: .*ECONNREFUSED`),
+      new RegExp(
+        `^gatehouse approvals: the gateway at http://127.0.0.1:${port} is unreachable: .*ECONNREFUSED`,
+      ),
     );
 
     const pending = await remoteCli(keys.bob as string, 'list', '--url', gw.url, '--config', 'absent.yaml');
