@@ -343,6 +343,10 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     for (const tool of sre) assert.ok(stdout.includes(tool), `${tool} in\n${stdout}`);
   });
 
+  it('says on the console when it is stopped, not only in its log', () => {
+    assert.match(first.stderr(), /gatehouse: stopping: finishing calls in flight.*\ngatehouse: stopped\n$/s);
+  });
+
   it('prints the endpoint, a key per role and what each role sees', () => {
     assert.deepEqual(Object.keys(demo.keys).sort(), ['admin', 'finance', 'sales', 'sre', 'support']);
     assert.ok(demo.tools.sales?.includes('customer_find_at_risk_renewals'));

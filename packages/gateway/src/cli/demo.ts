@@ -215,4 +215,13 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const snippetFile = join(dataDir, 'claude_desktop_config.json');
   writeFileSync(snippetFile, `${desktopSnippet(url, keys.keys.get('sales')?.key ?? '')}\n`, { mode: 0o600 });
   process.stdout.write(demoBanner({ gateway, url, sandbox, keys, dataDir, logFile, snippetFile }));
+  sayWhenStopping();
+}
+
+/** The console hears when the demo stops, not only its log file. */
+function sayWhenStopping(): void {
+  const stopping = () => progress('stopping: finishing calls in flight, then the upstreams and the sandbox');
+  process.once('SIGTERM', stopping);
+  process.once('SIGINT', stopping);
+  process.once('exit', (code) => progress(code === 0 ? 'stopped' : `stopped (exit code ${code})`));
 }
