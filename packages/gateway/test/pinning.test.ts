@@ -16,6 +16,7 @@ import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import {
   connectClient,
   errorOf,
+  OPEN_ACCESS_YAML,
   startGateway,
   type TestGateway,
   tempStorage,
@@ -39,9 +40,19 @@ function upstreamYaml(extra = '', env: Record<string, string> = {}): string {
 ${envLines.length > 0 ? `    env:\n${envLines.join('')}` : ''}${extra}`;
 }
 
+/**
+ * Open access (the harness's), plus alice as a configured approver: only a configured approver
+ * may approve a pin change from the host.
+ */
+const APPROVER_ACCESS_YAML = `${OPEN_ACCESS_YAML.replace(
+  'auth:\n',
+  'auth:\n  staticKeys: [{ key: "alice-pinning-test-key-0123456789abcdef", user: alice, roles: [pins] }]\n',
+)}approvals: { approvers: [pins] }\n`;
+
 /** A gateway on `storage`, plus a config file the CLI reads (same database). */
 async function gatewayOn(storage: string, yaml: string): Promise<{ gw: TestGateway; config: string }> {
-  const full = `${yaml}\nstorage: { path: ${JSON.stringify(storage)} }\n`;
+  const access = /^auth:/m.test(yaml) ? '' : APPROVER_ACCESS_YAML;
+  const full = `${yaml}\n${access}storage: { path: ${JSON.stringify(storage)} }\n`;
   const config = `${storage}.${Math.random().toString(36).slice(2)}.yaml`;
   writeFileSync(config, full);
   return { gw: await startGateway(full), config };
@@ -131,6 +142,19 @@ describe('tool pinning, mode pinned (the default)', () => {
       await settle();
       assert.equal(toolsChanged, before, 'the repeated announcement is not passed on');
       const reviewed = /^\+\+\+ crm\/lookup pending ([0-9a-f]{12})/m.exec(diff.stdout)?.[1] ?? '';
+      // Only a configured approver may approve it, and a refused name is audited.
+      const newcomer = gatehouse(config, 'pins', 'approve', 'crm/lookup', '--by', 'newcomer');
+      assert.equal(newcomer.status, 1);
+      assert.match(
+        newcomer.stderr,
+        /^gatehouse pins: "newcomer" is not a configured approver: .*; name a configured approver with --by\n$/,
+      );
+      assert.match(gatehouse(config, 'pins', 'list').stdout, /^crm\/lookup {2}CHANGED/m, 'still pending');
+      const [refusal] = auditRecords(config, 'pins/approve');
+      assert.equal(refusal?.status, 'denied');
+      assert.equal(refusal?.target, 'crm/lookup');
+      assert.equal(refusal?.principal?.user, 'newcomer');
+      assert.ok((refusal?.arguments as { osUser?: string } | null)?.osUser, 'the OS user is recorded');
       const stale = gatehouse(config, 'pins', 'approve', 'crm/lookup', '--hash', '00000000', '--by', 'alice');
       assert.equal(stale.status, 1, 'a hash other than the pending one approves nothing');
       const approved = gatehouse(
@@ -164,6 +188,7 @@ describe('tool pinning, mode pinned (the default)', () => {
       assert.equal(approval?.approvedBy, 'alice');
       assert.equal(approval?.principal?.user, 'alice');
       assert.equal(approval?.transport, 'cli');
+      assert.ok((approval?.arguments as { osUser?: string } | null)?.osUser, 'the OS user is recorded');
       assert.equal(gatehouse(config, 'audit', 'verify').status, 0, 'the audit chain is intact');
     } finally {
       await client.close();

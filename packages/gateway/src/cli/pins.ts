@@ -2,10 +2,19 @@
  * `gatehouse pins list|diff|approve` — tool-definition pins in the embedded database. An approval
  * is written to the store; a running gateway picks it up within seconds, serves the new definition,
  * tells its clients and writes the approval to the audit log (pin events are audited by the
- * gateway only, from the store's outbox — the CLI does not append them itself).
+ * gateway only, from the store's outbox — the CLI does not append them itself). As with queued
+ * calls, only a configured approver may approve a change from the host (`--by NAME`, by default
+ * the OS user); the OS user is recorded with it, and a refused name is audited by the CLI.
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { auditStore } from '../access.ts';
+import { refusedDecisionEvent } from '../approvals/approval-decisions.ts';
+import { knownApprover } from '../approvals/known-approvers.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { createRedactor } from '../audit/redact.ts';
+import { ApiKeyStore } from '../auth/api-keys.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { renderDiff } from '../pins/diff.ts';
 import { type PendingChange, type PinInfo, PinStore } from '../pins/store.ts';
@@ -97,13 +106,44 @@ function diff(store: PinStore, ref: string | undefined, json: boolean): number {
   return 0;
 }
 
+/** Why `name` may not approve pin changes from the host (audited), or null when it may. */
+async function refusedApprover(model: GatewayModel, name: string, osUser: string, what: string) {
+  const keys = new ApiKeyStore(model.storage.path);
+  let known: ReturnType<typeof knownApprover>;
+  try {
+    known = knownApprover(name, model, keys.list());
+  } finally {
+    keys.close();
+  }
+  if (known.ok) return null;
+  if (model.audit.enabled) {
+    const audit = await AuditLog.open({
+      store: auditStore(model),
+      redactor: createRedactor(model.audit.redact),
+    });
+    try {
+      const nobody: Principal = {
+        id: `cli:${name}`,
+        user: name,
+        org: undefined,
+        roles: [],
+        via: 'cli',
+        scopes: [],
+      };
+      const event = refusedDecisionEvent(nobody, 'pins/approve', undefined, known.message, 'cli', osUser);
+      await audit.record({ ...event, requestId: 'pins/approve', target: what });
+    } finally {
+      await audit.close();
+    }
+  }
+  return known.message;
+}
+
 function approve(
   store: PinStore,
   ref: string | undefined,
-  options: { all: boolean; by: string; hash: string | undefined },
+  options: { all: boolean; by: string; osUser: string; hash: string | undefined },
 ): number {
-  if (options.all && ref !== undefined)
-    throw new CliUsageError('pins approve takes <upstream>/<tool> or --all, not both');
   const targets = options.all ? store.pending() : [parseRef(ref, 'approve')];
   if (options.all && targets.length === 0) {
     process.stdout.write('no pending changes to approve\n');
@@ -113,6 +153,7 @@ function approve(
   for (const { upstream, tool } of targets) {
     const pin = store.approve(upstream, tool, options.by, {
       via: 'cli',
+      osUser: options.osUser,
       ...(options.hash === undefined ? {} : { hash: options.hash }),
     });
     if (pin === undefined) {
@@ -129,7 +170,7 @@ function approve(
   return failed > 0 ? 1 : 0;
 }
 
-export function pinsCommand(model: GatewayModel, argv: string[]): number {
+export async function pinsCommand(model: GatewayModel, argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -152,15 +193,24 @@ export function pinsCommand(model: GatewayModel, argv: string[]): number {
       '--hash takes the pending hash (at least its first 8 hex digits, as pins list shows)',
     );
   }
+  const osUser = defaultApprover();
+  const by = values.by ?? osUser;
+  if (action === 'approve') {
+    // A malformed call is a usage mistake before it is anyone's approval.
+    if (values.all === true && ref !== undefined)
+      throw new CliUsageError('pins approve takes <upstream>/<tool> or --all, not both');
+    if (values.all !== true) parseRef(ref, 'approve');
+    const refused = await refusedApprover(model, by, osUser, values.all === true ? '--all' : (ref ?? ''));
+    if (refused !== null) {
+      process.stderr.write(`gatehouse pins: ${refused}; name a configured approver with --by\n`);
+      return 1;
+    }
+  }
   const store = new PinStore(model.storage.path);
   try {
     if (action === 'list') return list(model, store, values.json === true);
     if (action === 'diff') return diff(store, ref, values.json === true);
-    return approve(store, ref, {
-      all: values.all === true,
-      by: values.by ?? defaultApprover(),
-      hash: values.hash,
-    });
+    return approve(store, ref, { all: values.all === true, by, osUser, hash: values.hash });
   } finally {
     store.close();
   }

@@ -64,7 +64,8 @@ gatehouse approvals approve|deny <id> [--by NAME] [--note TEXT]
 gatehouse pins diff <upstream>/<tool>
   What the upstream changed: pinned vs pending definition, per field.
 gatehouse pins approve <upstream>/<tool> [--hash H] [--by NAME] | --all [--by NAME]
-  Pin the pending definition; a running gateway serves it within seconds (audited).`,
+  Pin the pending definition; a running gateway serves it within seconds (audited). NAME (default:
+  the OS user) must be a configured approver.`,
   sandbox: `gatehouse sandbox [--port 7300] [--host 127.0.0.1] [--seed N] [--now YYYY-MM-DD] [--token T]…
                   [--only a,b] [--fault service:latency=MS,errors=RATE,outage]…
   Run the loopback stand-ins for HubSpot, Intercom, ChargeOver, Open-Meteo and the platform API

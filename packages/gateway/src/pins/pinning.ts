@@ -63,6 +63,7 @@ export function pinAuditEvent(e: PinEvent): AuditEvent {
       hash: short(e.newHash),
       fields: e.detail.fields,
       ...(e.detail.onChange === undefined ? {} : { onChange: e.detail.onChange }),
+      ...(e.detail.osUser === undefined ? {} : { osUser: e.detail.osUser }),
     },
     decision: e.kind === 'approved' ? 'allow' : 'none',
     rule: null,

@@ -43,7 +43,7 @@ export interface PinEvent {
   actor: string | null;
   /** How the approval was made: cli, console, api (approved). */
   via: string | null;
-  detail: { fields: PinnedField[]; onChange?: string };
+  detail: { fields: PinnedField[]; onChange?: string; osUser?: string };
 }
 
 const SCHEMA = `
@@ -236,7 +236,7 @@ export class PinStore {
     upstream: string,
     tool: string,
     by: string,
-    options: { via?: string; hash?: string } = {},
+    options: { via?: string; hash?: string; osUser?: string } = {},
   ): PinInfo | undefined {
     return this.transaction(() => {
       const change = this.pendingChange(upstream, tool);
@@ -259,7 +259,10 @@ export class PinStore {
         newHash: change.hash,
         actor: by,
         via: options.via ?? null,
-        detail: { fields: change.fields },
+        detail: {
+          fields: change.fields,
+          ...(options.osUser === undefined ? {} : { osUser: options.osUser }),
+        },
       });
       this.bump();
       return this.pin(upstream, tool);
