@@ -1,0 +1,66 @@
+/**
+ * The contract between the host's two halves: the MCP side (servers, their tools, calls through
+ * them) and the model side (providers, the agent loop, the transcript). The agent loop sees only
+ * a `ToolSource`; it never knows whether the tools come from one gateway or many servers.
+ */
+
+/** A tool as the model sees it: the registry's namespaced name, never the server's own. */
+export interface HostTool {
+  /** Unique across the registry, e.g. `crm__get_deal`, or the gateway's name as listed. */
+  name: string;
+  /** The server that owns it (its key in the servers file, or `gateway`). */
+  server: string;
+  /** The tool's name on its server. */
+  serverToolName: string;
+  description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  inputSchema: Record<string, unknown>;
+}
+
+/** One question the host must put to the person in the chat (an in-band confirmation). */
+export interface UserQuestion {
+  /** Why the question is asked, e.g. the gateway's confirmation message. */
+  message: string;
+  /** The tool call it is about. */
+  tool: string;
+  /** JSON Schema of the answer the server asked for, when it asked for a form (elicitation). */
+  requestedSchema?: Record<string, unknown>;
+}
+
+/** The person's answer: accept (with form content when one was asked for), decline or cancel. */
+export type UserAnswer =
+  | { action: 'accept'; content?: Record<string, unknown> }
+  | { action: 'decline' }
+  | { action: 'cancel' };
+
+/** What a call reports while it runs, so a wait is shown as a wait and not as a hang. */
+export type CallStatus =
+  | { kind: 'awaiting-approval'; message: string; approvalId?: string }
+  | { kind: 'progress'; message?: string; progress: number; total?: number }
+  | { kind: 'retrying'; message: string };
+
+export interface CallToolOptions {
+  signal: AbortSignal;
+  /** Put a confirmation to the person; resolve with their answer. */
+  ask(question: UserQuestion): Promise<UserAnswer>;
+  onStatus?(status: CallStatus): void;
+}
+
+/** What the model receives back from a tool call, and what the transcript records of it. */
+export interface HostToolResult {
+  /** The text the model sees (the tool's content; structured content as JSON when no text). */
+  text: string;
+  isError: boolean;
+  /** The full MCP result, for the transcript and UIs. */
+  raw: Record<string, unknown>;
+}
+
+/** The tools the agent loop may use: a registry over servers, or one gateway. */
+export interface ToolSource {
+  /** The tools available now (refreshed on list_changed by the implementation). */
+  tools(): readonly HostTool[];
+  /** Subscribe to catalog changes; returns an unsubscribe function. */
+  onToolsChanged(listener: () => void): () => void;
+  callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<HostToolResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,9 @@
+export type {
+  CallStatus,
+  CallToolOptions,
+  HostTool,
+  HostToolResult,
+  ToolSource,
+  UserAnswer,
+  UserQuestion,
+} from './contract.ts';
