@@ -66,6 +66,14 @@ describe('layering of packages/gateway/src', () => {
     assert.deepEqual(found, []);
   });
 
+  it('search/ (the tool index) sits at the bottom: only minisearch, node builtins and itself', () => {
+    const found = violations('search', (specifier, target) => {
+      if (target === undefined) return specifier === 'minisearch' || specifier.startsWith('node:');
+      return topFolder(target) === 'search';
+    });
+    assert.deepEqual(found, []);
+  });
+
   it('errors/ imports nothing else of the gateway', () => {
     const found = violations('errors', (_, target) => target === undefined || topFolder(target) === 'errors');
     assert.deepEqual(found, []);

@@ -1,0 +1,106 @@
+/**
+ * The tool index: ranks a catalog's tools against a question in plain language with BM25+
+ * (minisearch), over the tool's name split into words, its description, and the names and
+ * descriptions of its parameters. No model, no download: built once per catalog change, queried
+ * many times (a few milliseconds at a thousand tools).
+ *
+ * The index knows nothing of callers: who may see which tool is the caller's view's business
+ * (policy/catalog-view.ts); a search narrows to it through `filter`, so a hidden tool is never
+ * ranked, never returned.
+ */
+import MiniSearch from 'minisearch';
+import { schemaText } from './schema-text.ts';
+import { searchTerms, toolNameWords } from './terms.ts';
+
+/** A tool as the index reads it: the fields of an MCP tool definition that describe what it does. */
+export interface SearchableTool {
+  name: string;
+  description?: string;
+  inputSchema?: Record<string, unknown>;
+}
+
+/** One match: the tool's name and its relevance (higher is better; only the order is meaningful). */
+export interface ToolHit {
+  name: string;
+  score: number;
+}
+
+export interface ToolSearchOptions {
+  /** Only tools for which this answers true are ranked (the caller's view); all when absent. */
+  filter?: (name: string) => boolean;
+}
+
+export interface ToolIndex {
+  /** The number of tools indexed. */
+  readonly size: number;
+  /** The best `limit` tools for `query`, best first; empty for a query with no searchable word. */
+  search(query: string, limit: number, options?: ToolSearchOptions): ToolHit[];
+}
+
+/** How much a word counts by where it is found: a tool's name says most about what it does. */
+const FIELD_BOOSTS = { name: 3, description: 1.5, params: 1.5, paramText: 0.75 } as const;
+
+type Field = keyof typeof FIELD_BOOSTS;
+const FIELDS = Object.keys(FIELD_BOOSTS) as Field[];
+
+interface IndexedTool extends Record<Field, string> {
+  id: number;
+}
+
+function indexedTool(tool: SearchableTool, id: number): IndexedTool {
+  const schema = schemaText(tool.inputSchema);
+  return {
+    id,
+    name: toolNameWords(tool.name).join(' '),
+    description: tool.description ?? '',
+    params: schema.names.join(' '),
+    paramText: schema.descriptions.join(' '),
+  };
+}
+
+/**
+ * Prefix matching lets "calc" find "calculate" and "invoice" find "invoices"; fuzzy matching
+ * forgives a typo in a longer word. Both are weighted below an exact match (minisearch's weights).
+ */
+const SEARCH_OPTIONS = {
+  boost: FIELD_BOOSTS,
+  combineWith: 'OR',
+  prefix: (term: string) => term.length >= 3,
+  fuzzy: (term: string) => (term.length >= 6 ? 0.2 : false),
+  maxFuzzy: 2,
+} as const;
+
+/** Index `tools` (names are expected unique; a later duplicate replaces nothing, it is ranked too). */
+export function buildToolIndex(tools: readonly SearchableTool[]): ToolIndex {
+  const names = tools.map((tool) => tool.name);
+  const engine = new MiniSearch<IndexedTool>({
+    fields: FIELDS,
+    idField: 'id',
+    tokenize: (text) => text.split(/\s+/),
+    processTerm: (term) => term || null,
+    searchOptions: SEARCH_OPTIONS,
+  });
+  // Text is reduced to terms here, once, so indexing and querying split words the same way.
+  engine.addAll(
+    tools.map((tool, id) => {
+      const doc = indexedTool(tool, id);
+      for (const field of FIELDS) doc[field] = searchTerms(doc[field]).join(' ');
+      return doc;
+    }),
+  );
+  return {
+    size: tools.length,
+    search(query, limit, options = {}) {
+      const terms = searchTerms(query);
+      if (terms.length === 0 || limit <= 0) return [];
+      const { filter } = options;
+      const results = engine.search(terms.join(' '), {
+        ...(filter ? { filter: (result) => filter(names[result.id as number] ?? '') } : {}),
+      });
+      return results.slice(0, limit).map((result) => ({
+        name: names[result.id as number] ?? '',
+        score: result.score,
+      }));
+    },
+  };
+}
