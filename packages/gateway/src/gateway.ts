@@ -148,7 +148,7 @@ export class Gateway {
   /** The pipeline and the caller's view of the catalog, from the current model. */
   private rebuildPipeline(): void {
     const model = this.model;
-    this.view = new CatalogView(this.catalog, model.policy);
+    this.view = new CatalogView(this.catalog, model.policy, model.toolSearch);
     this.pipeline = buildPipeline({
       catalog: this.catalog,
       view: this.view,

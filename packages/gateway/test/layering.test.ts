@@ -74,6 +74,14 @@ describe('layering of packages/gateway/src', () => {
     assert.deepEqual(found, []);
   });
 
+  it('meta-tools/ (the meta-tool definitions and their arguments) imports only errors/ and SDK types', () => {
+    const found = violations('meta-tools', (specifier, target) => {
+      if (target === undefined) return specifier === '@modelcontextprotocol/client';
+      return ['meta-tools', 'errors'].includes(topFolder(target));
+    });
+    assert.deepEqual(found, []);
+  });
+
   it('errors/ imports nothing else of the gateway', () => {
     const found = violations('errors', (_, target) => target === undefined || topFolder(target) === 'errors');
     assert.deepEqual(found, []);
