@@ -19,6 +19,7 @@ import { pageAt, pageStart } from '../catalog/pagination.ts';
 import type { PolicyModel } from '../config/model-access.ts';
 import type { ToolSearchModel } from '../config/model-search.ts';
 import { META_TOOL_DEFINITIONS, META_TOOL_NAMES } from '../meta-tools/definitions.ts';
+import type { HybridRanking } from '../search/hybrid-ranking.ts';
 import { buildToolIndex, type ToolIndex } from '../search/tool-index.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { type Decision, decide, type Target } from './decide.ts';
@@ -32,7 +33,7 @@ interface Lists {
   listedTools: readonly Listed[];
   searchMode: SearchMode | null;
   /** Built on the first search: an index of the tools this role set may see, and only those. */
-  search: { index: ToolIndex; byName: Map<string, Tool> } | undefined;
+  search: { index: ToolIndex; items: Tool[]; byName: Map<string, Tool> } | undefined;
   prompts: Routed<Prompt>[];
   resources: Routed<Resource>[];
   templates: Routed<ResourceTemplateType>[];
@@ -65,12 +66,20 @@ export class CatalogView {
   private readonly catalog: Catalog;
   private readonly policy: PolicyModel;
   private readonly toolSearch: ToolSearchModel;
+  /** Mixes an embedding model's similarity into the ranking; null: words alone. */
+  private readonly ranking: HybridRanking | null;
   private readonly cache = new Map<string, Lists>();
 
-  constructor(catalog: Catalog, policy: PolicyModel, toolSearch: ToolSearchModel = NO_TOOL_SEARCH) {
+  constructor(
+    catalog: Catalog,
+    policy: PolicyModel,
+    toolSearch: ToolSearchModel = NO_TOOL_SEARCH,
+    ranking: HybridRanking | null = null,
+  ) {
     this.catalog = catalog;
     this.policy = policy;
     this.toolSearch = toolSearch;
+    this.ranking = ranking;
   }
 
   /** The listing decision for one target: may this caller know it exists? */
@@ -164,14 +173,23 @@ export class CatalogView {
    * The tools this caller may see that best match `query`, best first, as listed to it (their
    * full definitions), at most `limit`.
    */
-  searchTools(principal: Principal, query: string, limit: number): Tool[] {
+  async searchTools(
+    principal: Principal,
+    query: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<Tool[]> {
     const lists = this.lists(principal);
-    lists.search ??= {
-      index: buildToolIndex(lists.tools.map((r) => r.item)),
-      byName: new Map(lists.tools.map((r) => [r.item.name, r.item])),
-    };
-    const { index, byName } = lists.search;
-    return index.search(query, limit).flatMap((hit) => byName.get(hit.name) ?? []);
+    if (lists.search === undefined) {
+      const items = lists.tools.map((r) => r.item);
+      lists.search = { index: buildToolIndex(items), items, byName: new Map(items.map((t) => [t.name, t])) };
+    }
+    const { index, items, byName } = lists.search;
+    const hits =
+      this.ranking === null
+        ? index.search(query, limit)
+        : await this.ranking.search(index, items, query, limit, signal);
+    return hits.flatMap((hit) => byName.get(hit.name) ?? []);
   }
 
   prompts(principal: Principal): Routed<Prompt>[] {

@@ -37,7 +37,7 @@ export function metaTools(deps: MetaToolsDeps): Stage<IdentifiedRequest, Unwrapp
     const mode = req.method === 'tools/call' ? deps.view.searchMode(req.principal) : null;
     if (mode !== null && req.params.name === SEARCH_TOOLS) {
       const query = searchQuery(req.params);
-      return searchAnswer(deps.view.searchTools(req.principal, query, mode.limit));
+      return searchAnswer(await deps.view.searchTools(req.principal, query, mode.limit, req.signal));
     }
     if (mode !== null && req.params.name === CALL_TOOL) {
       const inner = innerCall(req.params);
