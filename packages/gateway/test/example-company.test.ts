@@ -181,4 +181,14 @@ describe("the README's company example runs as printed", () => {
       ['hr'],
     );
   });
+
+  it("catalog shows an admin's search mode: what tools/list shows, and how many tools a search can find", async () => {
+    const file = join(ROOT, 'examples/company/gatehouse.yaml');
+    const run = await gatehouse(['catalog', '--roles', 'admin', '--config', file], ROOT, env);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /^search mode: tools\/list shows crm_get_customer_profile, ops_get_service_health, search_tools, call_tool; search_tools finds any of the \d+ above \(5 per search\)$/m,
+    );
+  });
 });
