@@ -18,6 +18,7 @@ import {
   connectClient,
   errorOf,
   fixtureUpstreamYaml,
+  modelFromYaml,
   startGateway,
   stdioUpstreamYaml,
   type TestGateway,
@@ -463,4 +464,45 @@ toolSearch:
       }
     });
   }
+});
+
+describe('tool search and reload', () => {
+  it('a reload puts a role in search mode and takes it out again, without a restart', async () => {
+    const storage = tempStorage();
+    const config = (search: boolean) => `upstreams:
+${fixtureUpstreamYaml('alpha')}
+auth:
+  anonymous: { roles: [seeker] }
+policy:
+  groups:
+    all: { allow: [{ tools: ["alpha_*"] }] }
+  roles:
+    seeker: { groups: [all] }
+${search ? 'toolSearch:\n  roles:\n    seeker: { core: [alpha_echo] }\n' : ''}storage: { path: ${JSON.stringify(storage)} }
+`;
+    const gw = await startGateway(config(false));
+    try {
+      const names = async () => {
+        const client = await connectClient(gw.url, 'modern');
+        try {
+          return (await client.listTools()).tools.map((t) => t.name);
+        } finally {
+          await client.close();
+        }
+      };
+      assert.ok((await names()).includes('alpha_pid'));
+      const reload = (search: boolean) => {
+        const model = modelFromYaml(config(search));
+        model.server.port = 0; // as the harness started it
+        return gw.gateway.reload(model);
+      };
+      const reloaded = await reload(true);
+      assert.equal(reloaded.ok, true, JSON.stringify(reloaded));
+      assert.deepEqual(await names(), ['alpha_echo', 'search_tools', 'call_tool']);
+      assert.equal((await reload(false)).ok, true);
+      assert.ok((await names()).includes('alpha_pid'));
+    } finally {
+      await gw.close();
+    }
+  });
 });
