@@ -321,8 +321,15 @@ ${CONFIG}storage: { path: ${JSON.stringify(storage)} }
     });
   }
 
-  it('answers call_tool of a hidden and of an unknown name with the same bytes but the name (raw HTTP)', async () => {
-    const raw = async (name: string): Promise<string> => {
+  it('answers call_tool of a hidden and of an unknown name with the same bytes but the name, on the call lane', async () => {
+    // The call lane serves these plain 2026-07-28 calls without building an SDK server: count them.
+    let serversBuilt = 0;
+    const build = gw.gateway.createServer.bind(gw.gateway);
+    gw.gateway.createServer = (origin) => {
+      serversBuilt += 1;
+      return build(origin);
+    };
+    const raw = async (name: string, args: Record<string, unknown> = {}): Promise<string> => {
       const response = await fetch(gw.url, {
         method: 'POST',
         headers: {
@@ -337,7 +344,7 @@ ${CONFIG}storage: { path: ${JSON.stringify(storage)} }
           jsonrpc: '2.0',
           id: 7,
           method: 'tools/call',
-          params: { name: 'call_tool', arguments: { name, arguments: {} }, _meta: MODERN_ENVELOPE },
+          params: { name: 'call_tool', arguments: { name, arguments: args }, _meta: MODERN_ENVELOPE },
         }),
       });
       return `${response.status} ${response.headers.get('content-type')}\n${await response.text()}`;
@@ -346,6 +353,10 @@ ${CONFIG}storage: { path: ${JSON.stringify(storage)} }
     const unknown = await raw('alpha_xyz');
     assert.match(hidden, /Unknown tool: alpha_pid/);
     assert.equal(hidden.replaceAll('alpha_pid', 'NAME'), unknown.replaceAll('alpha_xyz', 'NAME'));
+    const echoed = await raw('alpha_echo', { message: 'on the lane' });
+    assert.match(echoed, /^200 application\/json\n.*"text":"alpha: on the lane"/);
+    assert.equal(serversBuilt, 0, 'the call lane answered, through the same pipeline');
+    gw.gateway.createServer = build;
   });
 
   it('answers search_tools and call_tool as unknown tools to a caller not in search mode', async () => {
