@@ -14,22 +14,14 @@
 
 import { innerCall, searchQuery } from '../meta-tools/arguments.ts';
 import { CALL_TOOL, SEARCH_TOOLS } from '../meta-tools/definitions.ts';
+import { searchAnswer } from '../meta-tools/search-answer.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { IdentifiedRequest, UnwrappedRequest } from '../pipeline/context.ts';
-import { type Outcome, resultOutcome } from '../pipeline/outcome.ts';
+import { resultOutcome } from '../pipeline/outcome.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
 
 export interface MetaToolsDeps {
   view: CatalogView;
-}
-
-/** search_tools' result: the matching tools' definitions, as text for the model and structured. */
-function searchAnswer(tools: readonly unknown[]): Outcome {
-  const found = { tools };
-  return resultOutcome({
-    content: [{ type: 'text', text: JSON.stringify(found) }],
-    structuredContent: found,
-  });
 }
 
 export function metaTools(deps: MetaToolsDeps): Stage<IdentifiedRequest, UnwrappedRequest> {
@@ -37,7 +29,8 @@ export function metaTools(deps: MetaToolsDeps): Stage<IdentifiedRequest, Unwrapp
     const mode = req.method === 'tools/call' ? deps.view.searchMode(req.principal) : null;
     if (mode !== null && req.params.name === SEARCH_TOOLS) {
       const query = searchQuery(req.params);
-      return searchAnswer(await deps.view.searchTools(req.principal, query, mode.limit, req.signal));
+      const found = await deps.view.searchTools(req.principal, query, mode.limit, req.signal);
+      return resultOutcome(searchAnswer(found, req.era));
     }
     if (mode !== null && req.params.name === CALL_TOOL) {
       const inner = innerCall(req.params);
