@@ -21,7 +21,7 @@ import { type AuditSink, audit } from './stages/audit.ts';
 import { authorize } from './stages/authorize.ts';
 import { type DispatchDeps, dispatch } from './stages/dispatch.ts';
 import { identify } from './stages/identify.ts';
-import { metaTools } from './stages/meta-tools.ts';
+import { metaTools, withoutMetaTools } from './stages/meta-tools.ts';
 import { observe } from './stages/observe.ts';
 import { rateLimit } from './stages/rate-limit.ts';
 import { route } from './stages/route.ts';
@@ -43,6 +43,8 @@ export interface PipelineDeps extends DispatchDeps {
   /** null when tracing is off: then no stage is wrapped in a span. */
   tracing: Tracing | null;
   requests: RequestCounter;
+  /** Whether any role is in search mode (toolSearch.roles); without one, meta-tools is a no-op. */
+  searchMode: boolean;
 }
 
 export type { Pipeline } from './pipeline/outcome.ts';
@@ -76,7 +78,8 @@ export function buildPipeline(deps: PipelineDeps): Pipeline<GatewayRequest> {
       // and before route, the first stage that reads the target: it answers search_tools from the
       // caller's view, and unwraps call_tool once, so that every stage after it — and audit and
       // observe, which read the request when it returns — sees the real tool, never the meta-tool.
-      .inside(span('meta-tools', metaTools({ view: deps.view })))
+      // Absent (a pass-through) when no role is in search mode.
+      .inside(deps.searchMode ? span('meta-tools', metaTools({ view: deps.view })) : withoutMetaTools())
       // route resolves the owning upstream among the targets this principal may see; a hidden
       // target fails here exactly like a missing one, before any upstream is contacted.
       .inside(span('route', route({ catalog: deps.catalog, view: deps.view, taskIds: deps.taskIds })))

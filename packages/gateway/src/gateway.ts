@@ -176,6 +176,7 @@ export class Gateway {
       metrics: this.metrics,
       tracing: this.tracing,
       requests: this.requests,
+      searchMode: Object.keys(model.toolSearch.roles).length > 0,
     });
   }
 

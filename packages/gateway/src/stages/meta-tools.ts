@@ -41,3 +41,11 @@ export function metaTools(deps: MetaToolsDeps): Stage<IdentifiedRequest, Unwrapp
     return next(Object.assign(req, { via: undefined }));
   };
 }
+
+/**
+ * The stage when no role is in search mode: every request passes as it came (no lookup, no span,
+ * so a gateway without search mode pays nothing for it).
+ */
+export function withoutMetaTools(): Stage<IdentifiedRequest, UnwrappedRequest> {
+  return (req, next) => next(Object.assign(req, { via: undefined }));
+}
