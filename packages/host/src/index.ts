@@ -27,3 +27,4 @@ export type {
   UserAnswer,
   UserQuestion,
 } from './contract.ts';
+export * from './mcp/index.ts';
