@@ -1,0 +1,377 @@
+/**
+ * `gatehouse chat` through the front door: the real CLI, a real gateway (`gatehouse serve` with
+ * the wallet domain server) and the loopback model servers. `--prompt --json` answers through the
+ * gateway's tools and prints the transcript; a confirmation in --prompt mode without a terminal
+ * is declined with a line; the interactive chat shows calls as they run, asks a confirmation
+ * inline, and Ctrl-C cancels a turn without ending the chat; every kind of bad input is one line
+ * and exit 1 or 2.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Transcript } from '../src/agent/transcript.ts';
+import { startAnthropicLoopback } from './helpers/anthropic-loopback.ts';
+import {
+  createKey,
+  type Gateway,
+  gatehouse,
+  runChat,
+  startChat,
+  startGateway,
+  stdioUpstream,
+  WALLET_SERVER,
+} from './helpers/gatehouse-cli.ts';
+import type { LoopbackModel, ScriptStep } from './helpers/loopback-script.ts';
+import { startOpenAiLoopback } from './helpers/openai-loopback.ts';
+
+const TRANSFER = {
+  fromAccountId: 'acc_finance_eur',
+  toAccountId: 'acc_sales_eur',
+  amount: '2.50',
+  currency: 'EUR',
+  idempotencyKey: 'chat-cli-transfer-0001',
+};
+
+function walletConfig(dir: string): string {
+  return `upstreams:
+${stdioUpstream('wallet', WALLET_SERVER, { WALLET_DB_PATH: `${dir}/wallet.db` }, '    forwardIdentity: { meta: true }\n')}
+auth: { apiKeys: true }
+approvals: { mode: auto, destructiveTools: true, approvers: [admin] }
+policy:
+  groups:
+    wallet:
+      allow:
+        - tools: [wallet_get_balance, wallet_list_transactions]
+        - tools: [wallet_transfer]
+          approval: true
+  roles:
+    finance: { groups: [wallet] }
+    admin: { groups: [] }
+storage: { path: ${JSON.stringify(`${dir}/gatehouse.db`)} }
+`;
+}
+
+describe('gatehouse chat against a running gateway', () => {
+  let gateway: Gateway;
+  let financeKey: string;
+  const models: LoopbackModel[] = [];
+
+  async function openai(script: ScriptStep[]): Promise<LoopbackModel> {
+    const model = await startOpenAiLoopback(script);
+    models.push(model);
+    return model;
+  }
+
+  before(async () => {
+    gateway = await startGateway(walletConfig);
+    financeKey = await createKey(gateway.configFile, 'finance', ['finance']);
+  });
+
+  after(async () => {
+    await Promise.all(models.map((m) => m.close()));
+    await gateway?.stop();
+  });
+
+  it('--prompt --json: answers through the gateway and prints the whole transcript', async () => {
+    const model = await openai([
+      {
+        toolCalls: [{ name: 'wallet_get_balance', arguments: { accountId: 'acc_finance_eur' } }],
+        usage: { input: 900, output: 25 },
+      },
+      {
+        text: (ctx) => `Balance, as the wallet said: ${ctx.lastToolResult}`,
+        usage: { input: 1100, output: 40 },
+      },
+    ]);
+    const run = await runChat(
+      [
+        '--url',
+        gateway.url,
+        '--provider',
+        'openai',
+        '--base-url',
+        model.baseUrl,
+        '--model',
+        'loopback-1',
+        '--prompt',
+        'What is the finance EUR balance?',
+        '--json',
+      ],
+      { GATEHOUSE_API_KEY: financeKey },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const transcript = JSON.parse(run.stdout) as Transcript;
+    assert.equal(transcript.provider, 'openai');
+    assert.equal(transcript.model, 'loopback-1');
+    assert.equal(transcript.tools.source, gateway.url);
+    const turn = transcript.turns[0];
+    assert.equal(transcript.turns.length, 1);
+    assert.equal(turn?.outcome, 'answered');
+    assert.equal(turn?.prompt, 'What is the finance EUR balance?');
+    const call = turn?.toolCalls[0];
+    assert.equal(call?.name, 'wallet_get_balance');
+    assert.deepEqual(call?.arguments, { accountId: 'acc_finance_eur' });
+    assert.equal(call?.isError, false);
+    assert.ok((call?.resultBytes ?? 0) > 0 && (call?.latencyMs ?? -1) >= 0);
+    // The wallet's real answer reached the model: the text quotes it.
+    assert.match(turn?.text ?? '', /^Balance, as the wallet said: .*acc_finance_eur/s);
+    assert.equal(turn?.tokens.input, 2000);
+    assert.equal(turn?.tokens.output, 65);
+    assert.equal(turn?.tokens.requests, 2);
+    assert.ok((turn?.tokens.toolDefinitions ?? 0) > 0);
+    assert.equal(turn?.tokens.toolDefinitionsCountedWith, 'o200k_base');
+    // The model was offered exactly the finance role's tools.
+    const sent = ((model.requests[0]?.body.tools ?? []) as { function: { name: string } }[]).map(
+      (t) => t.function.name,
+    );
+    assert.deepEqual(sent.sort(), ['wallet_get_balance', 'wallet_list_transactions', 'wallet_transfer']);
+    assert.equal(transcript.tools.count, 3);
+    assert.match(run.stderr, /→ wallet_get_balance \{"accountId":"acc_finance_eur"\}/);
+    assert.match(run.stderr, /← \d+(\.\d)? (B|KB) in \d+ ms/);
+  });
+
+  it('--prompt with --provider anthropic: the same through the Messages API', async () => {
+    const model = await startAnthropicLoopback([
+      { toolCalls: [{ name: 'wallet_get_balance', arguments: { accountId: 'acc_finance_eur' } }] },
+      { text: (ctx) => `Accounts: ${ctx.lastToolResult}` },
+    ]);
+    models.push(model);
+    const run = await runChat(
+      [
+        '--url',
+        gateway.url,
+        '--provider',
+        'anthropic',
+        '--base-url',
+        model.baseUrl,
+        '--prompt',
+        'My balances?',
+      ],
+      { GATEHOUSE_API_KEY: financeKey, ANTHROPIC_API_KEY: 'sk-ant-loopback' },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Accounts: .*acc_finance_eur/s);
+    assert.equal(model.requests[0]?.headers['x-api-key'], 'sk-ant-loopback');
+    assert.match(
+      run.stderr,
+      /\[tokens: \d[\d,]* in \(tool definitions \d[\d,]*, o200k count\) · \d+ out · 2 model requests\]/,
+    );
+  });
+
+  it('--prompt without a terminal: a confirmation is declined with a line, and the gateway moves nothing', async () => {
+    const model = await openai([
+      { toolCalls: [{ name: 'wallet_transfer', arguments: TRANSFER }] },
+      { text: (ctx) => `Transfer result: ${ctx.lastToolResult}` },
+    ]);
+    const run = await runChat(
+      [
+        '--url',
+        gateway.url,
+        '--provider',
+        'openai',
+        '--base-url',
+        model.baseUrl,
+        '--prompt',
+        'Send 2.50 EUR to sales',
+        '--json',
+      ],
+      { GATEHOUSE_API_KEY: financeKey },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /^gatehouse chat: declined the confirmation wallet_transfer asks for: there is no terminal to ask on \(stdin is not a TTY\); run the chat without --prompt to answer it$/m,
+    );
+    const transcript = JSON.parse(run.stdout) as Transcript;
+    assert.equal(transcript.turns[0]?.toolCalls[0]?.isError, true);
+    const audit = await gatehouse([
+      'audit',
+      'query',
+      '--config',
+      gateway.configFile,
+      '--target',
+      'wallet_transfer',
+    ]);
+    // Asked in band, declined: the audit records the question and the refusal, and no transfer.
+    assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer input_required /);
+    assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer denied /);
+    assert.doesNotMatch(audit, /wallet_transfer ok /);
+  });
+
+  it('interactive: streams the answer, shows calls, asks the confirmation inline, and Ctrl-C cancels only the turn', async () => {
+    const model = await openai([
+      {
+        toolCalls: [
+          { name: 'wallet_transfer', arguments: { ...TRANSFER, idempotencyKey: 'chat-cli-transfer-0002' } },
+        ],
+      },
+      { text: (ctx) => `Done: ${ctx.lastToolResult}` },
+      { stall: 'Let me think' },
+      { text: 'Still here.' },
+    ]);
+    const chat = startChat(['--url', gateway.url, '--provider', 'openai', '--base-url', model.baseUrl], {
+      GATEHOUSE_API_KEY: financeKey,
+    });
+    try {
+      await chat.waitFor(/gatehouse chat: openai gpt-4\.1-mini, 3 tools from .*\nyou> $/);
+      chat.send('Send 2.50 EUR to sales');
+      await chat.waitFor(/→ wallet_transfer \{"fromAccountId":"acc_finance_eur".*\n/);
+      await chat.waitFor(
+        /\? Your assistant wants to call the tool "wallet_transfer"[\s\S]+ — allow wallet_transfer\? \[y\/n\] $/,
+      );
+      chat.send('y');
+      await chat.waitFor(/\(allowed\)\n← \d+(\.\d)? (B|KB) in \d+ ms\nDone: \{"transferId":"tr_/);
+      await chat.waitFor(/\[tokens: .*\]\nyou> $/);
+      const mark = chat.output().length;
+      chat.send('Think hard');
+      await chat.waitFor(/Let me think/, mark);
+      chat.child.kill('SIGINT');
+      await chat.waitFor(/\(cancelled\)\n\[tokens: .*\]\nyou> $/, mark);
+      chat.send('Are you there?');
+      await chat.waitFor(/Still here\.\n/, mark);
+      assert.equal(await chat.end(), 0, chat.stderr());
+    } finally {
+      chat.child.kill('SIGKILL');
+    }
+    const audit = await gatehouse([
+      'audit',
+      'query',
+      '--config',
+      gateway.configFile,
+      '--target',
+      'wallet_transfer',
+    ]);
+    assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer ok /);
+  });
+
+  it('a provider error ends the turn with one line and exit 1', async () => {
+    const model = await openai([
+      { error: { status: 500, message: 'The server had an error while processing your request' } },
+    ]);
+    const run = await runChat(
+      [
+        '--url',
+        gateway.url,
+        '--provider',
+        'openai',
+        '--base-url',
+        model.baseUrl,
+        '--max-retries',
+        '0',
+        '--prompt',
+        'Hi',
+      ],
+      { GATEHOUSE_API_KEY: financeKey },
+    );
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^gatehouse chat: the model provider answered HTTP 500: The server had an error while processing your request$/m,
+    );
+  });
+
+  it('a malformed tool call ends the turn with one line and exit 1; the tool does not run', async () => {
+    const model = await openai([
+      { toolCalls: [{ name: 'wallet_get_balance', arguments: '{"accountId": ' }] },
+      { text: 'never' },
+    ]);
+    const run = await runChat(
+      [
+        '--url',
+        gateway.url,
+        '--provider',
+        'openai',
+        '--base-url',
+        model.baseUrl,
+        '--prompt',
+        'Balance?',
+        '--json',
+      ],
+      { GATEHOUSE_API_KEY: financeKey },
+    );
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^gatehouse chat: the model sent malformed arguments for "wallet_get_balance": .+; the turn stopped$/m,
+    );
+    assert.equal(model.requests.length, 1);
+    assert.equal((JSON.parse(run.stdout) as Transcript).turns[0]?.outcome, 'malformed-tool-call');
+  });
+
+  it('a refused key and an unreachable gateway: one line, exit 1', async () => {
+    const refused = await runChat(['--url', gateway.url, '--provider', 'openai', '--prompt', 'Hi'], {
+      GATEHOUSE_API_KEY: 'ghk_not_a_real_key',
+    });
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /^gatehouse chat: .*refused/);
+    assert.doesNotMatch(refused.stderr, /ghk_not_a_real_key/);
+    const unreachable = await runChat(
+      ['--url', 'http://127.0.0.1:1/mcp', '--provider', 'openai', '--prompt', 'Hi'],
+      {
+        GATEHOUSE_API_KEY: financeKey,
+      },
+    );
+    assert.equal(unreachable.code, 1);
+    assert.equal(unreachable.stderr.trim().split('\n').length, 1, unreachable.stderr);
+    assert.match(
+      unreachable.stderr,
+      /^gatehouse chat: cannot connect to the gateway at http:\/\/127\.0\.0\.1:1\/mcp: /,
+    );
+  });
+});
+
+describe('gatehouse chat: bad input is one line and exit 2', () => {
+  const cases: { what: string; args: string[]; env: Record<string, string>; line: RegExp }[] = [
+    {
+      what: 'an unknown provider',
+      args: ['--url', 'http://127.0.0.1:1/mcp', '--provider', 'gemini', '--prompt', 'Hi'],
+      env: { GATEHOUSE_API_KEY: 'ghk_x' },
+      line: /^gatehouse chat: unknown provider "gemini": use one of anthropic, openai$/,
+    },
+    {
+      what: 'anthropic without ANTHROPIC_API_KEY',
+      args: ['--url', 'http://127.0.0.1:1/mcp', '--prompt', 'Hi'],
+      env: { GATEHOUSE_API_KEY: 'ghk_x' },
+      line: /^gatehouse chat: the anthropic provider needs a key: set ANTHROPIC_API_KEY$/,
+    },
+    {
+      what: 'no gateway key',
+      args: ['--url', 'http://127.0.0.1:1/mcp', '--provider', 'openai', '--prompt', 'Hi'],
+      env: {},
+      line: /^gatehouse chat: no API key for the gateway: GATEHOUSE_API_KEY is empty .*\(see gatehouse chat --help\)$/,
+    },
+    {
+      what: 'no tools named',
+      args: ['--provider', 'openai', '--prompt', 'Hi'],
+      env: {},
+      line: /^gatehouse chat: say where the tools are: --url URL \(a Gatehouse gateway\) or --servers FILE \(see gatehouse chat --help\)$/,
+    },
+    {
+      what: '--json without --prompt',
+      args: ['--url', 'http://127.0.0.1:1/mcp', '--json'],
+      env: { GATEHOUSE_API_KEY: 'ghk_x' },
+      line: /^gatehouse chat: --json prints the transcript of one question: give it with --prompt/,
+    },
+    {
+      what: 'a bad --max-steps',
+      args: ['--url', 'http://127.0.0.1:1/mcp', '--max-steps', '0', '--prompt', 'Hi'],
+      env: { GATEHOUSE_API_KEY: 'ghk_x' },
+      line: /^gatehouse chat: --max-steps must be a whole number ≥ 1, found 0/,
+    },
+  ];
+  for (const c of cases) {
+    it(c.what, async () => {
+      const run = await runChat(c.args, c.env);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr.trim(), c.line);
+      assert.equal(run.stdout, '');
+    });
+  }
+
+  it('--help prints the usage (exit 0), and gatehouse --help lists chat', async () => {
+    const help = await gatehouse(['chat', '--help']);
+    assert.match(help, /gatehouse chat \(--url URL \[--key-env VAR\] \| --servers FILE\)/);
+    assert.match(await gatehouse(['--help']), /gatehouse chat /);
+  });
+});
