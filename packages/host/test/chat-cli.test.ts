@@ -2,9 +2,10 @@
  * `gatehouse chat` through the front door: the real CLI, a real gateway (`gatehouse serve` with
  * the wallet domain server) and the loopback model servers. `--prompt --json` answers through the
  * gateway's tools and prints the transcript; a confirmation in --prompt mode without a terminal
- * is declined with a line; the interactive chat shows calls as they run, asks a confirmation
- * inline, and Ctrl-C cancels a turn without ending the chat; every kind of bad input is one line
- * and exit 1 or 2.
+ * is declined with a line; an approval wait is shown as a wait; the interactive chat shows calls
+ * as they run, asks a confirmation inline, and Ctrl-C cancels a turn without ending the chat; a
+ * provider error, a malformed tool call, a refused key and an unreachable gateway are one line
+ * and exit 1 (bad input before connecting: chat-cli-input.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -43,8 +44,13 @@ policy:
         - tools: [wallet_get_balance, wallet_list_transactions]
         - tools: [wallet_transfer]
           approval: true
+    wallet-queued:
+      allow:
+        - tools: [wallet_transfer]
+          approval: { mode: queue, waitSeconds: 0 }
   roles:
     finance: { groups: [wallet] }
+    treasury: { groups: [wallet-queued] }
     admin: { groups: [] }
 storage: { path: ${JSON.stringify(`${dir}/gatehouse.db`)} }
 `;
@@ -243,6 +249,56 @@ describe('gatehouse chat against a running gateway', () => {
     assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer ok /);
   });
 
+  it('an approval wait is shown as a wait, and the call goes through once an approver says yes', async () => {
+    const treasuryKey = await createKey(gateway.configFile, 'finance', ['treasury']);
+    await createKey(gateway.configFile, 'ada', ['admin']);
+    const model = await openai([
+      {
+        toolCalls: [
+          { name: 'wallet_transfer', arguments: { ...TRANSFER, idempotencyKey: 'chat-cli-queued-0001' } },
+        ],
+      },
+      { text: (ctx) => `Queued transfer: ${ctx.lastToolResult}` },
+    ]);
+    const finished = runChat(
+      [
+        '--url',
+        gateway.url,
+        '--provider',
+        'openai',
+        '--base-url',
+        model.baseUrl,
+        '--prompt',
+        'Send it',
+        '--json',
+      ],
+      { GATEHOUSE_API_KEY: treasuryKey },
+    );
+    let pending: { id: string }[] = [];
+    for (let i = 0; i < 200 && pending.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      pending = JSON.parse(
+        await gatehouse(['approvals', 'list', '--config', gateway.configFile, '--json']),
+      ) as { id: string }[];
+    }
+    const id = pending[0]?.id as string;
+    assert.ok(id, 'the call is queued for approval');
+    await gatehouse(['approvals', 'approve', id, '--config', gateway.configFile, '--by', 'ada']);
+    const run = await finished;
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`^… wallet_transfer is waiting for approval: .*\\(request ${id}\\)$`, 'm'),
+    );
+    const call = (JSON.parse(run.stdout) as Transcript).turns[0]?.toolCalls[0];
+    assert.equal(call?.isError, false);
+    assert.equal(call?.statuses?.[0]?.kind, 'awaiting-approval');
+    assert.match(
+      (JSON.parse(run.stdout) as Transcript).turns[0]?.text ?? '',
+      /^Queued transfer: \{"transferId":"tr_/,
+    );
+  });
+
   it('a provider error ends the turn with one line and exit 1', async () => {
     const model = await openai([
       { error: { status: 500, message: 'The server had an error while processing your request' } },
@@ -317,61 +373,5 @@ describe('gatehouse chat against a running gateway', () => {
       unreachable.stderr,
       /^gatehouse chat: cannot connect to the gateway at http:\/\/127\.0\.0\.1:1\/mcp: /,
     );
-  });
-});
-
-describe('gatehouse chat: bad input is one line and exit 2', () => {
-  const cases: { what: string; args: string[]; env: Record<string, string>; line: RegExp }[] = [
-    {
-      what: 'an unknown provider',
-      args: ['--url', 'http://127.0.0.1:1/mcp', '--provider', 'gemini', '--prompt', 'Hi'],
-      env: { GATEHOUSE_API_KEY: 'ghk_x' },
-      line: /^gatehouse chat: unknown provider "gemini": use one of anthropic, openai$/,
-    },
-    {
-      what: 'anthropic without ANTHROPIC_API_KEY',
-      args: ['--url', 'http://127.0.0.1:1/mcp', '--prompt', 'Hi'],
-      env: { GATEHOUSE_API_KEY: 'ghk_x' },
-      line: /^gatehouse chat: the anthropic provider needs a key: set ANTHROPIC_API_KEY$/,
-    },
-    {
-      what: 'no gateway key',
-      args: ['--url', 'http://127.0.0.1:1/mcp', '--provider', 'openai', '--prompt', 'Hi'],
-      env: {},
-      line: /^gatehouse chat: no API key for the gateway: GATEHOUSE_API_KEY is empty .*\(see gatehouse chat --help\)$/,
-    },
-    {
-      what: 'no tools named',
-      args: ['--provider', 'openai', '--prompt', 'Hi'],
-      env: {},
-      line: /^gatehouse chat: say where the tools are: --url URL \(a Gatehouse gateway\) or --servers FILE \(see gatehouse chat --help\)$/,
-    },
-    {
-      what: '--json without --prompt',
-      args: ['--url', 'http://127.0.0.1:1/mcp', '--json'],
-      env: { GATEHOUSE_API_KEY: 'ghk_x' },
-      line: /^gatehouse chat: --json prints the transcript of one question: give it with --prompt/,
-    },
-    {
-      what: 'a bad --max-steps',
-      args: ['--url', 'http://127.0.0.1:1/mcp', '--max-steps', '0', '--prompt', 'Hi'],
-      env: { GATEHOUSE_API_KEY: 'ghk_x' },
-      line: /^gatehouse chat: --max-steps must be a whole number ≥ 1, found 0/,
-    },
-  ];
-  for (const c of cases) {
-    it(c.what, async () => {
-      const run = await runChat(c.args, c.env);
-      assert.equal(run.code, 2, run.stderr);
-      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-      assert.match(run.stderr.trim(), c.line);
-      assert.equal(run.stdout, '');
-    });
-  }
-
-  it('--help prints the usage (exit 0), and gatehouse --help lists chat', async () => {
-    const help = await gatehouse(['chat', '--help']);
-    assert.match(help, /gatehouse chat \(--url URL \[--key-env VAR\] \| --servers FILE\)/);
-    assert.match(await gatehouse(['--help']), /gatehouse chat /);
   });
 });
