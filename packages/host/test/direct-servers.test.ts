@@ -214,3 +214,29 @@ describe('reconnecting after the server is killed', () => {
     });
   }
 });
+
+describe('giving up on a server', () => {
+  it('after maxAttempts the server is failed and a call says why in one line', async () => {
+    const server = await startKitHttp(WEATHER);
+    const file = serversFile({ weather: { url: server.url, protocol: '2026-07-28' } });
+    const source = await connectToolSource({
+      kind: 'servers',
+      file,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 50, maxAttempts: 2 },
+    });
+    try {
+      await server.stop();
+      await assert.rejects(source.callTool('weather__get_weather', {}, noQuestions()), {
+        kind: 'connection-lost',
+      });
+      await waitFor(() => source.servers()[0]?.state === 'failed', 10_000, 'failed');
+      assert.deepEqual(source.tools(), [], 'a server given up on offers no tools');
+      await assert.rejects(source.callTool('weather__get_weather', {}, noQuestions()), {
+        kind: 'unknown-tool',
+      });
+      assert.equal(source.servers()[0]?.lastError, 'cannot reach server "weather": connection refused');
+    } finally {
+      await source.close();
+    }
+  });
+});

@@ -75,6 +75,7 @@ describe('a bad servers file is one line naming the file and the problem', () =>
       mcpServers: {
         remote: {
           url: 'http://127.0.0.1:1/mcp',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the servers file's own ${VAR} syntax
           headers: { Authorization: 'Bearer ${HOST_TEST_UNSET_KEY}' },
         },
       },
@@ -90,8 +91,10 @@ describe('a bad servers file is one line naming the file and the problem', () =>
     const file = tempFile('servers.json', {
       mcpServers: {
         fx: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the servers file's own ${VAR} syntax
           command: '${HOST_TEST_NODE}',
           args: [FIXTURE],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the servers file's own ${VAR} syntax
           env: { FIXTURE_NAME: '${HOST_TEST_LABEL:-dflt}' },
         },
       },

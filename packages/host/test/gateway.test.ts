@@ -250,6 +250,28 @@ for (const protocol of ['2025-11-25', '2026-07-28'] as const) {
   });
 }
 
+async function openSessions(): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', gateway.url))).text();
+  const match = /^gatehouse_sessions (\d+)/m.exec(text);
+  assert.ok(match, 'gatehouse_sessions in /metrics');
+  return Number(match[1]);
+}
+
+describe('closing', () => {
+  it('ends the 2025-era session it opened on the gateway (DELETE)', async () => {
+    const before = await openSessions();
+    const source = await connectToolSource({
+      kind: 'gateway',
+      url: gateway.url,
+      key: financeKey,
+      protocol: '2025-11-25',
+    });
+    assert.equal(await openSessions(), before + 1);
+    await source.close();
+    assert.equal(await openSessions(), before);
+  });
+});
+
 describe('connecting to a gateway that says no, or is not there', () => {
   it('a refused key is one line, without the key', async () => {
     const key = 'ghk_not-a-real-key-0123456789';
