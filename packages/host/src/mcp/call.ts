@@ -13,11 +13,17 @@
  * It resolves with whatever the server answered, JSON-RPC errors included (as `isError`), and
  * rejects with a HostError when there was no answer: a timeout, a lost connection, a cancel.
  */
-import { isInputRequiredResult, ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import {
+  type Client,
+  isInputRequiredResult,
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+} from '@modelcontextprotocol/client';
 import type { CallToolOptions, HostTool, HostToolResult } from '../contract.ts';
 import { CallTimer } from './call-timer.ts';
 import { sleep } from './change-feed.ts';
-import { networkFailure } from './connect-errors.ts';
+import { httpStatus, networkFailure } from './connect-errors.ts';
 import type { ServerConnection } from './connection.ts';
 import { HostError, oneLine } from './errors.ts';
 import { answerInputRequests } from './questions.ts';
@@ -123,8 +129,9 @@ async function sendOnce(
 ): Promise<Answer> {
   const timeoutMs = connection.settings.timeoutMs;
   const timer = new CallTimer(timeoutMs, options.signal);
+  let client: Client | undefined;
   try {
-    const client = await connection.ready(timer.signal, (message) =>
+    client = await connection.ready(timer.signal, (message) =>
       options.onStatus?.({ kind: 'retrying', message }),
     );
     const params = { name: tool.serverToolName, arguments: args, ...round };
@@ -137,8 +144,9 @@ async function sendOnce(
       }
     };
     const call = { tool: tool.name, ask, pause: () => timer.pause(), resume: () => timer.resume() };
+    const live = client;
     const result = await connection.inFlight.run(call, () =>
-      client.callTool(params as never, {
+      live.callTool(params as never, {
         signal: timer.signal,
         timeout: NO_SDK_TIMEOUT,
         allowInputRequired: true,
@@ -174,24 +182,27 @@ async function sendOnce(
         { cause: error },
       );
     if (error instanceof ProtocolError) return { error: errorResult(error) };
-    if (isConnectionLoss(error))
+    if (isConnectionLoss(error, connection)) {
+      if (client !== undefined) connection.lost(client);
       throw new HostError(
         'connection-lost',
         `the connection to ${connection.peer.label} dropped during ${tool.name}; it may or may not have run`,
         { cause: error },
       );
+    }
     return { error: errorResult({ code: -32603, message: `${tool.name}: ${oneLine(error)}` }) };
   } finally {
     timer.dispose();
   }
 }
 
-function isConnectionLoss(error: unknown): boolean {
+/** The connection, not the call, failed: the server is gone, or (2025 era) forgot the session. */
+function isConnectionLoss(error: unknown, connection: ServerConnection): boolean {
+  if (networkFailure(error) !== undefined) return true;
+  if (connection.era === 'legacy' && httpStatus(error) === 404) return true;
   if (error instanceof SdkError)
     return [SdkErrorCode.ConnectionClosed, SdkErrorCode.SendFailed, SdkErrorCode.NotConnected].includes(
       error.code,
     );
-  return (
-    networkFailure(error) !== undefined || (error instanceof TypeError && /fetch failed/.test(error.message))
-  );
+  return error instanceof TypeError && /fetch failed/.test(error.message);
 }

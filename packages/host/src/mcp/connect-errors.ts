@@ -64,6 +64,13 @@ export interface Peer {
   gateway: boolean;
 }
 
+/** The server answered, but not in the protocol version asked for (a pinned era it lacks). */
+export function negotiationError(peer: Peer, error: unknown): HostError | undefined {
+  const failed = causes(error).some((link) => (link as { code?: unknown }).code === 'ERA_NEGOTIATION_FAILED');
+  if (!failed || networkFailure(error) !== undefined || httpStatus(error) !== undefined) return undefined;
+  return new HostError('connect-failed', `${peer.label}: ${oneLine(error)}`, { cause: error });
+}
+
 /** A failed connection attempt over HTTP, as a HostError. */
 export function httpConnectError(peer: Peer, url: string, error: unknown, timeoutMs: number): HostError {
   const network = networkFailure(error);

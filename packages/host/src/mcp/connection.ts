@@ -8,7 +8,7 @@ import type { Transport } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { ChangeFeed } from './change-feed.ts';
-import { httpConnectError, type Peer, stdioStartError } from './connect-errors.ts';
+import { httpConnectError, negotiationError, type Peer, stdioStartError } from './connect-errors.ts';
 import { HostError } from './errors.ts';
 import { InFlightCalls } from './in-flight.ts';
 import { type ListKind, NO_LISTS, readAll, readKind, type ServerLists } from './lists.ts';
@@ -188,12 +188,17 @@ export class ServerConnection {
         timeout: this.settings.connectTimeoutMs,
         signal: this.closing.signal,
       });
-      this.lists = await readAll(client, this.settings.timeoutMs);
+      this.lists = await readAll(client, this.settings.connectTimeoutMs);
       return client;
     } catch (error) {
+      // Read before closing: the exit that closing causes is not the server's failure.
+      const failure =
+        negotiationError(this.peer, error) ??
+        (child === undefined
+          ? undefined
+          : await stdioStartError(this.peer, child, error, this.settings.connectTimeoutMs));
       await client.close().catch(() => {});
-      if (this.config.type === 'stdio' && child !== undefined)
-        throw await stdioStartError(this.peer, child, error, this.settings.connectTimeoutMs);
+      if (failure !== undefined) throw failure;
       throw httpConnectError(
         this.peer,
         this.config.type === 'stdio' ? '' : this.config.url,
@@ -218,16 +223,26 @@ export class ServerConnection {
   }
 
   private async reread(client: Client, kind: ListKind): Promise<void> {
-    const part = await readKind(client, kind, this.settings.timeoutMs);
+    const part = await readKind(client, kind, this.settings.connectTimeoutMs);
     if (client !== this.client) return;
     this.lists = { ...this.lists, ...part };
     this.hooks.onLists(this);
+  }
+
+  /**
+   * A call found the connection broken (the server is gone, or no longer knows the session):
+   * re-make it as if it had dropped. Over HTTP nothing else tells the client.
+   */
+  lost(client: Client): void {
+    this.dropped(client);
   }
 
   /** The connection dropped: keep the lists, re-make it with backoff. */
   private dropped(client: Client): void {
     if (client !== this.client || this.closing.signal.aborted) return;
     this.client = null;
+    client.onclose = undefined;
+    void closeClient(client);
     this.feed?.close();
     this.feed = null;
     this.lastError = 'the connection dropped';

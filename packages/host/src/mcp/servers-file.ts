@@ -140,8 +140,14 @@ function jsonErrorPlace(error: unknown): string {
 }
 
 function issueLine(where: string, issue: z.core.$ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.');
-  return `${where}: ${path === '' ? '' : `${path}: `}${issue.message}`;
+  let at = issue.path;
+  let message = issue.message;
+  // A server without command or url: the issue is about the server, not its (absent) type.
+  if (issue.code === 'invalid_union' && at.at(-1) === 'type') at = at.slice(0, -1);
+  // A bad server name: zod reports the key's own issue inside.
+  if (issue.code === 'invalid_key' && issue.issues[0]) message = issue.issues[0].message;
+  const path = at.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.');
+  return `${where}: ${path === '' ? '' : `${path}: `}${message}`;
 }
 
 /** Parses the text of a servers file (`where` names it in errors); variables come from `env`. */
