@@ -1,11 +1,11 @@
 /**
  * `gatehouse chat` through the front door: the real CLI, a real gateway (`gatehouse serve` with
  * the wallet domain server) and the loopback model servers. `--prompt --json` answers through the
- * gateway's tools and prints the transcript; a confirmation in --prompt mode without a terminal
- * is declined with a line; an approval wait is shown as a wait; the interactive chat shows calls
- * as they run, asks a confirmation inline, and Ctrl-C cancels a turn without ending the chat; a
- * provider error, a malformed tool call, a refused key and an unreachable gateway are one line
- * and exit 1 (bad input before connecting: chat-cli-input.test.ts).
+ * gateway's tools and prints the transcript (either provider); the interactive chat shows calls
+ * as they run, asks a confirmation inline, and Ctrl-C cancels a turn without ending the chat (on
+ * a pipe and on a terminal); a provider error, a malformed tool call, a refused key and an
+ * unreachable gateway are one line and exit 1. Confirmations and approval waits in --prompt mode:
+ * chat-cli-confirm.test.ts; bad input before connecting: chat-cli-input.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -17,45 +17,13 @@ import {
   type Gateway,
   gatehouse,
   runChat,
+  runChatOnTerminal,
   startChat,
   startGateway,
-  stdioUpstream,
-  WALLET_SERVER,
 } from './helpers/gatehouse-cli.ts';
 import type { LoopbackModel, ScriptStep } from './helpers/loopback-script.ts';
 import { startOpenAiLoopback } from './helpers/openai-loopback.ts';
-
-const TRANSFER = {
-  fromAccountId: 'acc_finance_eur',
-  toAccountId: 'acc_sales_eur',
-  amount: '2.50',
-  currency: 'EUR',
-  idempotencyKey: 'chat-cli-transfer-0001',
-};
-
-function walletConfig(dir: string): string {
-  return `upstreams:
-${stdioUpstream('wallet', WALLET_SERVER, { WALLET_DB_PATH: `${dir}/wallet.db` }, '    forwardIdentity: { meta: true }\n')}
-auth: { apiKeys: true }
-approvals: { mode: auto, destructiveTools: true, approvers: [admin] }
-policy:
-  groups:
-    wallet:
-      allow:
-        - tools: [wallet_get_balance, wallet_list_transactions]
-        - tools: [wallet_transfer]
-          approval: true
-    wallet-queued:
-      allow:
-        - tools: [wallet_transfer]
-          approval: { mode: queue, waitSeconds: 0 }
-  roles:
-    finance: { groups: [wallet] }
-    treasury: { groups: [wallet-queued] }
-    admin: { groups: [] }
-storage: { path: ${JSON.stringify(`${dir}/gatehouse.db`)} }
-`;
-}
+import { TRANSFER, walletConfig } from './helpers/wallet-gateway.ts';
 
 describe('gatehouse chat against a running gateway', () => {
   let gateway: Gateway;
@@ -164,44 +132,20 @@ describe('gatehouse chat against a running gateway', () => {
     );
   });
 
-  it('--prompt without a terminal: a confirmation is declined with a line, and the gateway moves nothing', async () => {
-    const model = await openai([
-      { toolCalls: [{ name: 'wallet_transfer', arguments: TRANSFER }] },
-      { text: (ctx) => `Transfer result: ${ctx.lastToolResult}` },
-    ]);
-    const run = await runChat(
-      [
-        '--url',
-        gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
-        '--prompt',
-        'Send 2.50 EUR to sales',
-        '--json',
-      ],
+  it('interactive on a terminal: Ctrl-C cancels the running turn, the chat goes on, Ctrl-D leaves', async () => {
+    const model = await openai([{ stall: 'Pondering' }, { text: 'Back with you.' }]);
+    const run = await runChatOnTerminal(
+      ['--url', gateway.url, '--provider', 'openai', '--base-url', model.baseUrl],
       { GATEHOUSE_API_KEY: financeKey },
+      [
+        [/you> /, 'Think about it\r'],
+        [/Pondering/, '\x03'],
+        [/\(cancelled\)[\s\S]*you> /, 'Hello again\r'],
+        [/Back with you\.[\s\S]*you> /, '\x04'],
+      ],
     );
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(
-      run.stderr,
-      /^gatehouse chat: declined the confirmation wallet_transfer asks for: there is no terminal to ask on \(stdin is not a TTY\); run the chat without --prompt to answer it$/m,
-    );
-    const transcript = JSON.parse(run.stdout) as Transcript;
-    assert.equal(transcript.turns[0]?.toolCalls[0]?.isError, true);
-    const audit = await gatehouse([
-      'audit',
-      'query',
-      '--config',
-      gateway.configFile,
-      '--target',
-      'wallet_transfer',
-    ]);
-    // Asked in band, declined: the audit records the question and the refusal, and no transfer.
-    assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer input_required /);
-    assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer denied /);
-    assert.doesNotMatch(audit, /wallet_transfer ok /);
+    assert.equal(run.unreached, 0, `the chat stopped short:\n${run.stdout}`);
+    assert.equal(run.code, 0, run.stdout);
   });
 
   it('interactive: streams the answer, shows calls, asks the confirmation inline, and Ctrl-C cancels only the turn', async () => {
@@ -248,56 +192,6 @@ describe('gatehouse chat against a running gateway', () => {
       'wallet_transfer',
     ]);
     assert.match(audit, /finance\[finance\] \S+ tools\/call wallet_transfer ok /);
-  });
-
-  it('an approval wait is shown as a wait, and the call goes through once an approver says yes', async () => {
-    const treasuryKey = await createKey(gateway.configFile, 'finance', ['treasury']);
-    await createKey(gateway.configFile, 'ada', ['admin']);
-    const model = await openai([
-      {
-        toolCalls: [
-          { name: 'wallet_transfer', arguments: { ...TRANSFER, idempotencyKey: 'chat-cli-queued-0001' } },
-        ],
-      },
-      { text: (ctx) => `Queued transfer: ${ctx.lastToolResult}` },
-    ]);
-    const finished = runChat(
-      [
-        '--url',
-        gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
-        '--prompt',
-        'Send it',
-        '--json',
-      ],
-      { GATEHOUSE_API_KEY: treasuryKey },
-    );
-    let pending: { id: string }[] = [];
-    for (let i = 0; i < 200 && pending.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      pending = JSON.parse(
-        await gatehouse(['approvals', 'list', '--config', gateway.configFile, '--json']),
-      ) as { id: string }[];
-    }
-    const id = pending[0]?.id as string;
-    assert.ok(id, 'the call is queued for approval');
-    await gatehouse(['approvals', 'approve', id, '--config', gateway.configFile, '--by', 'ada']);
-    const run = await finished;
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(
-      run.stderr,
-      new RegExp(`^… wallet_transfer is waiting for approval: .*\\(request ${id}\\)$`, 'm'),
-    );
-    const call = (JSON.parse(run.stdout) as Transcript).turns[0]?.toolCalls[0];
-    assert.equal(call?.isError, false);
-    assert.equal(call?.statuses?.[0]?.kind, 'awaiting-approval');
-    assert.match(
-      (JSON.parse(run.stdout) as Transcript).turns[0]?.text ?? '',
-      /^Queued transfer: \{"transferId":"tr_/,
-    );
   });
 
   it('a provider error ends the turn with one line and exit 1', async () => {

@@ -198,3 +198,42 @@ export function startChat(args: string[], env: Record<string, string>): ChatSess
     },
   };
 }
+
+/**
+ * `gatehouse chat <args>` on a pseudo-terminal (util-linux `script`), so its stdin is a TTY:
+ * each time the output so far matches the next step's pattern, that step's keys are typed.
+ * Resolves at the exit (killed after `timeoutMs`) with the steps that were never reached.
+ */
+export function runChatOnTerminal(
+  args: string[],
+  env: Record<string, string>,
+  steps: [RegExp, string][],
+  timeoutMs = 30_000,
+): Promise<Finished & { unreached: number }> {
+  const quoted = [process.execPath, GATEHOUSE_BIN, 'chat', ...args].map(
+    (a) => `'${a.replaceAll("'", "'\\''")}'`,
+  );
+  const tty = spawn('script', ['-qfec', quoted.join(' '), '/dev/null'], {
+    env: chatEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const pending = [...steps];
+  let output = '';
+  let checkedUpTo = 0;
+  tty.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    const next = pending[0];
+    if (next?.[0].test(output.slice(checkedUpTo))) {
+      pending.shift();
+      checkedUpTo = output.length;
+      tty.stdin?.write(next[1]);
+    }
+  });
+  const timer = setTimeout(() => tty.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    tty.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: output, stderr: '', unreached: pending.length });
+    }),
+  );
+}
