@@ -166,6 +166,29 @@ for (const provider of PROVIDERS) {
       );
     });
 
+    it('takes parallel tool calls that arrive whole in one chunk (as Ollama and vLLM stream them)', async () => {
+      const tools = functionToolSource({
+        lookup_a: { description: 'A', run: async (args) => `a:${args.q}` },
+        lookup_b: { description: 'B', run: async (args) => `b:${args.q}` },
+      });
+      const { conversation } = await conversationWith(
+        [
+          {
+            wholeCalls: true,
+            toolCalls: [
+              { name: 'lookup_a', arguments: { q: 1 } },
+              { name: 'lookup_b', arguments: { q: 2 } },
+            ],
+          },
+          { text: (ctx) => ctx.toolResults.join(' ') },
+        ],
+        tools,
+      );
+      const turn = await conversation.runTurn('Both');
+      assert.equal(turn.outcome, 'answered', turn.error);
+      assert.equal(turn.text, 'a:1 b:2');
+    });
+
     it('stops at the step limit when the model keeps calling tools, and says so', async () => {
       const tools = profileTools();
       const call = { toolCalls: [{ name: 'get_customer_profile', arguments: { customerId: 'C-1' } }] };

@@ -38,6 +38,8 @@ export type ScriptStep =
       toolCalls: ScriptedToolCall[] | ((ctx: StepContext) => ScriptedToolCall[]);
       text?: string;
       usage?: Usage;
+      /** Each call complete in one delta, as Ollama and vLLM stream them (OpenAI: piece by piece). */
+      wholeCalls?: boolean;
     }
   | { error: { status: number; message: string } }
   /** Streams this text, then holds the response open until the client disconnects. */
@@ -58,6 +60,7 @@ export type ResolvedStep =
       text: string;
       toolCalls: { id: string; name: string; arguments: string }[];
       usage: Usage;
+      wholeCalls?: boolean;
     }
   | { kind: 'error'; status: number; message: string }
   | { kind: 'stall'; text: string };
@@ -103,6 +106,7 @@ function resolveStep(step: ScriptStep | undefined, ctx: StepContext): ResolvedSt
         arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
       })),
       usage: step.usage ?? DEFAULT_USAGE,
+      wholeCalls: step.wholeCalls === true,
     };
   }
   const text = typeof step.text === 'function' ? step.text(ctx) : step.text;

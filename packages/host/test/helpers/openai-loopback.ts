@@ -53,18 +53,30 @@ function streamAnswer(
   startSse(res);
   sse(res, undefined, chunk(model, { role: 'assistant', content: '' }));
   for (const text of deltas(step.text)) sse(res, undefined, chunk(model, { content: text }));
-  step.toolCalls.forEach((call, index) => {
-    sse(
-      res,
-      undefined,
-      chunk(model, {
-        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
-      }),
-    );
-    for (const piece of deltas(call.arguments)) {
-      sse(res, undefined, chunk(model, { tool_calls: [{ index, function: { arguments: piece } }] }));
-    }
-  });
+  if (step.wholeCalls === true) {
+    const calls = step.toolCalls.map((call, index) => ({
+      index,
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+    if (calls.length > 0) sse(res, undefined, chunk(model, { tool_calls: calls }));
+  } else {
+    step.toolCalls.forEach((call, index) => {
+      sse(
+        res,
+        undefined,
+        chunk(model, {
+          tool_calls: [
+            { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+          ],
+        }),
+      );
+      for (const piece of deltas(call.arguments)) {
+        sse(res, undefined, chunk(model, { tool_calls: [{ index, function: { arguments: piece } }] }));
+      }
+    });
+  }
   sse(res, undefined, chunk(model, {}, step.toolCalls.length > 0 ? 'tool_calls' : 'stop'));
   const usage = {
     prompt_tokens: step.usage.input,
