@@ -130,6 +130,11 @@ describe('@modelcontextprotocol/server-everything (npm, 2025 era)', {
 
       const prompt = await source.getPrompt('everything__simple-prompt');
       assert.ok(prompt.messages.length > 0);
+
+      const [resource] = source.resources();
+      assert.equal(resource?.server, 'everything');
+      const read = await source.readResource(resource?.uri ?? '');
+      assert.equal(read.contents[0]?.uri, resource?.uri);
     } finally {
       await source.close();
     }
