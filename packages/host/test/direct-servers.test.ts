@@ -14,6 +14,7 @@ import {
   killStarted,
   processGone,
   type Running,
+  startEverythingHttp,
   startKitHttp,
   tempFile,
   WEATHER,
@@ -118,9 +119,10 @@ describe('@modelcontextprotocol/server-everything (npm, 2025 era)', {
         options,
       );
       assert.match(long.text, /completed/);
-      assert.ok(
-        options.statuses.filter((s) => s.kind === 'progress').length >= 2,
-        JSON.stringify(options.statuses),
+      // Every step, the last one included (read in the same chunk as the result).
+      assert.deepEqual(
+        options.statuses.map((s) => (s.kind === 'progress' ? s.progress : s.kind)),
+        [1, 2, 3, 4],
       );
 
       const image = await source.callTool('everything__get-tiny-image', {}, noQuestions());
@@ -128,6 +130,11 @@ describe('@modelcontextprotocol/server-everything (npm, 2025 era)', {
 
       const prompt = await source.getPrompt('everything__simple-prompt');
       assert.ok(prompt.messages.length > 0);
+
+      const [resource] = source.resources();
+      assert.equal(resource?.server, 'everything');
+      const read = await source.readResource(resource?.uri ?? '');
+      assert.equal(read.contents[0]?.uri, resource?.uri);
     } finally {
       await source.close();
     }
@@ -136,6 +143,26 @@ describe('@modelcontextprotocol/server-everything (npm, 2025 era)', {
 
 // The fixture server speaks the 2025 era only; the 2026-07-28 listen stream is held by
 // gateway.test.ts (the gateway sends list_changed on it).
+describe('@modelcontextprotocol/server-everything over Streamable HTTP', {
+  skip: !existsSync(EVERYTHING) && 'not installed: npm ci in conformance/third-party',
+}, () => {
+  it('era auto falls back to the 2025-11-25 handshake for a server that does not offer 2026-07-28', async () => {
+    const server = await startEverythingHttp();
+    const source = await connectToolSource({
+      kind: 'servers',
+      file: serversFile({ everything: { url: server.url } }),
+    });
+    try {
+      assert.equal(source.servers()[0]?.era, 'legacy');
+      const result = await source.callTool('everything__echo', { message: 'over http' }, noQuestions());
+      assert.equal(result.text, 'Echo: over http');
+    } finally {
+      await source.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('list_changed refreshes the registry', () => {
   for (const protocol of ['2025-11-25', 'auto'] as const) {
     it(`a tool added at run time appears, ${protocol}`, async () => {

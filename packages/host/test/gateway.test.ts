@@ -5,7 +5,6 @@
  * retried until an approver says yes, list_changed relayed, and the one-line connect errors.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectToolSource, HostError, type McpToolSource } from '../src/index.ts';
@@ -13,6 +12,7 @@ import { answering, noQuestions } from './helpers/asking.ts';
 import {
   createKey,
   FIXTURE,
+  freePort,
   killStarted,
   type Running,
   startGateway,
@@ -57,14 +57,6 @@ policy:
     finance: { groups: [wallet, fixture] }
     admin: { groups: [] }
 `;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function approveVia(gatewayUrl: string, key: string, id: string): Promise<void> {

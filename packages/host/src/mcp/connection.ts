@@ -12,6 +12,7 @@ import { httpConnectError, negotiationError, type Peer, stdioStartError } from '
 import { HostError } from './errors.ts';
 import { InFlightCalls } from './in-flight.ts';
 import { type ListKind, NO_LISTS, readAll, readKind, type ServerLists } from './lists.ts';
+import { deliverInReadOrder } from './read-order.ts';
 import { type ReconnectOptions, reconnectPolicy } from './reconnect.ts';
 import type { ProtocolChoice, ServerConfig } from './servers-file.ts';
 import { type ChildReport, httpTransport, stdioTransport } from './transports.ts';
@@ -169,8 +170,9 @@ export class ServerConnection {
 
   private makeTransport(): { transport: Transport; child?: ChildReport } {
     const config = this.config;
-    if (config.type !== 'stdio') return { transport: httpTransport(config) };
+    if (config.type !== 'stdio') return { transport: deliverInReadOrder(httpTransport(config)) };
     const { transport, child } = stdioTransport(config);
+    deliverInReadOrder(transport);
     const start = transport.start.bind(transport);
     transport.start = async () => {
       await start();

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,4 +163,22 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A loopback port nothing listens on (just now). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** server-everything over Streamable HTTP (SDK v1: the 2025 era only). */
+export async function startEverythingHttp(): Promise<Running> {
+  const port = await freePort();
+  const running = await spawnUntil([EVERYTHING, 'streamableHttp'], /listening on port (\d+)/, {
+    PORT: String(port),
+  });
+  return { ...running, url: `http://127.0.0.1:${port}/mcp` };
 }
