@@ -21,8 +21,13 @@ export function lineReader(input: NodeJS.ReadableStream, output: NodeJS.Writable
   let ended = false;
   rl.on('line', (line) => {
     const taker = waiting.shift();
-    if (taker === undefined) queued.push(line);
-    else taker(line);
+    if (taker === undefined) {
+      queued.push(line);
+      return;
+    }
+    // A terminal echoes what was typed; on a pipe, the chat's output shows it instead.
+    if (!terminal) output.write(`${line}\n`);
+    taker(line);
   });
   rl.on('close', () => {
     ended = true;
@@ -32,7 +37,10 @@ export function lineReader(input: NodeJS.ReadableStream, output: NodeJS.Writable
     interface: rl,
     next(prompt) {
       const line = queued.shift();
-      if (line !== undefined) return Promise.resolve(line);
+      if (line !== undefined) {
+        if (!terminal) output.write(`${prompt}${line}\n`);
+        return Promise.resolve(line);
+      }
       if (ended) return Promise.resolve(undefined);
       rl.setPrompt(prompt);
       rl.prompt(true);
