@@ -1,6 +1,6 @@
 /**
  * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit | approvals | pins |
- * sandbox | demo | connect. Every command answers `--help` (exit 0); a mistake is one line on
+ * sandbox | demo | connect | chat. Every command answers `--help` (exit 0); a mistake is one line on
  * stderr. Exit codes: 0 ok, 1 runtime failure (or a denied explain, a broken audit chain),
  * 2 invalid config or usage.
  */
@@ -36,6 +36,11 @@ const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   sandbox: (argv) => runSandboxCli(argv),
   connect: (argv) => connectCommand(argv),
   demo: (argv) => demoCommand(argv),
+  // The host (a model and its loop) loads only for the command that uses it.
+  chat: async (argv) => {
+    const { chatCommand } = await import('@gatehouse/host/cli');
+    process.exitCode = await chatCommand(argv);
+  },
 };
 
 /** A command that runs without the gateway's configuration, if this one is. */

@@ -3,6 +3,8 @@
  * of them by `gatehouse --help` — and its usage error (exit code 2).
  */
 
+import { CHAT_USAGE } from '@gatehouse/host/cli-usage';
+
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
 export class CliUsageError extends Error {
   /** Whether the line should point at `gatehouse <command> --help` (a malformed call). */
@@ -78,6 +80,7 @@ gatehouse pins approve <upstream>/<tool> [--hash H] [--by NAME] | --all [--by NA
   connect: `gatehouse connect [--url http://127.0.0.1:8080/mcp] [--key-env GATEHOUSE_API_KEY]
   A stdio bridge to a running gateway for hosts that only launch local processes; carries the
   API key from the named variable (no configuration needed).`,
+  chat: CHAT_USAGE,
 };
 
 /** The commands that read a gateway configuration. */
