@@ -21,6 +21,7 @@ import { type AuditSink, audit } from './stages/audit.ts';
 import { authorize } from './stages/authorize.ts';
 import { type DispatchDeps, dispatch } from './stages/dispatch.ts';
 import { identify } from './stages/identify.ts';
+import { metaTools, withoutMetaTools } from './stages/meta-tools.ts';
 import { observe } from './stages/observe.ts';
 import { rateLimit } from './stages/rate-limit.ts';
 import { route } from './stages/route.ts';
@@ -42,6 +43,8 @@ export interface PipelineDeps extends DispatchDeps {
   /** null when tracing is off: then no stage is wrapped in a span. */
   tracing: Tracing | null;
   requests: RequestCounter;
+  /** Whether any role is in search mode (toolSearch.roles); without one, meta-tools is a no-op. */
+  searchMode: boolean;
 }
 
 export type { Pipeline } from './pipeline/outcome.ts';
@@ -49,7 +52,7 @@ export type { Pipeline } from './pipeline/outcome.ts';
 /**
  * The gateway's pipeline: every request from every transport runs these stages, outermost
  * first, and gets one outcome back. Each stage receives what the stages before it established
- * (after identify a principal, after route the target, after authorize the decision and the
+ * (after identify a principal, after meta-tools the real call, after route the target, after authorize the decision and the
  * arguments to send, after approve the approval), so the order below is also checked by the
  * compiler.
  */
@@ -71,6 +74,12 @@ export function buildPipeline(deps: PipelineDeps): Pipeline<GatewayRequest> {
       // identify comes before anything that looks at the target: no principal, no policy, no
       // routing — whatever the transport.
       .inside(span('identify', identify()))
+      // meta-tools comes after identify (whether a caller is in search mode depends on its roles)
+      // and before route, the first stage that reads the target: it answers search_tools from the
+      // caller's view, and unwraps call_tool once, so that every stage after it — and audit and
+      // observe, which read the request when it returns — sees the real tool, never the meta-tool.
+      // Absent (a pass-through) when no role is in search mode.
+      .inside(deps.searchMode ? span('meta-tools', metaTools({ view: deps.view })) : withoutMetaTools())
       // route resolves the owning upstream among the targets this principal may see; a hidden
       // target fails here exactly like a missing one, before any upstream is contacted.
       .inside(span('route', route({ catalog: deps.catalog, view: deps.view, taskIds: deps.taskIds })))

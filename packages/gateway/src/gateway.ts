@@ -10,6 +10,7 @@ import type { Access } from './access.ts';
 import { policyVersion } from './approvals/approval-call.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
+import type { EmbeddingsModel } from './config/model-search.ts';
 import { ChangeFanout, type SeenBy } from './downstream/fanout.ts';
 import { createRequestStateSealer, type RequestStateSealer } from './downstream/request-state.ts';
 import {
@@ -31,6 +32,8 @@ import type { GatewayRequest } from './pipeline/context.ts';
 import type { Pipeline } from './pipeline/outcome.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
+import { openAiCompatibleEmbedder } from './search/embedder.ts';
+import { HybridRanking } from './search/hybrid-ranking.ts';
 import { ContinuationStore } from './shaping/continuations.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
@@ -85,6 +88,8 @@ export class Gateway {
   private readonly taskIds: TaskIdCodec;
   private readonly hooks: UpstreamHooks;
   private readonly log: Logger;
+  /** The embedding ranking of `toolSearch.embeddings` (kept, with its vectors, across reloads). */
+  private ranking: { config: string; ranking: HybridRanking } | null = null;
 
   constructor(model: GatewayModel, log: Logger, access: Access, options: GatewayOptions = {}) {
     this.model = model;
@@ -148,7 +153,7 @@ export class Gateway {
   /** The pipeline and the caller's view of the catalog, from the current model. */
   private rebuildPipeline(): void {
     const model = this.model;
-    this.view = new CatalogView(this.catalog, model.policy);
+    this.view = new CatalogView(this.catalog, model.policy, model.toolSearch, this.embeddingRanking());
     this.pipeline = buildPipeline({
       catalog: this.catalog,
       view: this.view,
@@ -171,7 +176,21 @@ export class Gateway {
       metrics: this.metrics,
       tracing: this.tracing,
       requests: this.requests,
+      searchMode: Object.keys(model.toolSearch.roles).length > 0,
     });
+  }
+
+  /** The ranking for the configured embedding model; the same one while its settings stay. */
+  private embeddingRanking(): HybridRanking | null {
+    const embeddings = this.model.toolSearch.embeddings;
+    if (embeddings === null) {
+      this.ranking = null;
+      return null;
+    }
+    const config = JSON.stringify(embeddings);
+    if (this.ranking?.config !== config)
+      this.ranking = { config, ranking: hybridRanking(embeddings, this.log) };
+    return this.ranking.ranking;
   }
 
   private onUpstreamSignal(u: Upstream, signal: UpstreamSignal): void {
@@ -336,4 +355,28 @@ export class Gateway {
     await this.tracing?.shutdown();
     this.log.info('gateway stopped');
   }
+}
+
+/** How often a failing embedding model is logged, at most (searches go on by words alone). */
+const EMBEDDING_WARNING_INTERVAL_MS = 60_000;
+
+/** The embedding ranking for `toolSearch.embeddings`, with its key read from the environment now. */
+function hybridRanking(embeddings: EmbeddingsModel, log: Logger): HybridRanking {
+  const apiKey = embeddings.apiKeyEnv === null ? undefined : process.env[embeddings.apiKeyEnv];
+  if (embeddings.apiKeyEnv !== null && !apiKey)
+    log.warn({ variable: embeddings.apiKeyEnv }, 'toolSearch.embeddings: the API key variable is not set');
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  return new HybridRanking({
+    embedder: openAiCompatibleEmbedder({ baseUrl: embeddings.baseUrl, model: embeddings.model, apiKey }),
+    weight: embeddings.weight,
+    onFailure: (error) => {
+      if (Date.now() - warnedAt < EMBEDDING_WARNING_INTERVAL_MS) return;
+      warnedAt = Date.now();
+      const reason = error instanceof Error ? error.message : String(error);
+      log.warn(
+        { model: embeddings.model, err: reason },
+        'embedding model failed; searching tools by words alone',
+      );
+    },
+  });
 }

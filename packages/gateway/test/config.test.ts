@@ -188,6 +188,29 @@ describe('config errors name the file, the path, what was expected and what was 
     assert.ok(issues.some((i) => /exactly one of fromEnv or fromFile/.test(i.message)));
   });
 
+  it('toolSearch names only roles the policy defines, and bounds its limit', () => {
+    const issues = issuesOf(
+      [
+        'policy:',
+        '  groups: { g: { allow: [{ tools: ["*"] }] } }',
+        '  roles: { sales: { groups: [g] } }',
+        'toolSearch:',
+        '  roles:',
+        '    sales: { core: ["crm_*"], limit: 51 }',
+        '    salse: { core: ["crm_*"] }',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      issues.map((i) => [i.line, i.path, i.code]),
+      [
+        [6, 'toolSearch.roles.sales.limit', 'CONFIG_INVALID'],
+        [7, 'toolSearch.roles.salse', 'CONFIG_REFERENCE'],
+      ],
+    );
+    assert.equal(issues[1]?.message, 'unknown role "salse" (policy.roles defines: sales)');
+  });
+
   it('reports a missing file', () => {
     const loaded = loadConfigFile('/nonexistent/gatehouse.yaml');
     assert.ok(!loaded.ok && loaded.issues[0]?.code === 'CONFIG_NOT_FOUND');

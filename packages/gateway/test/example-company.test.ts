@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
 import { loadConfigFile } from '../src/config/load.ts';
 import { decide, type Target } from '../src/policy/decide.ts';
+import { isCoreTool, searchModeOf } from '../src/policy/search-mode.ts';
 import { type CliRun, gatehouseCli } from './helpers/child-gateway.ts';
 
 const FILE = fileURLToPath(new URL('../../../examples/company/gatehouse.yaml', import.meta.url));
@@ -79,6 +80,17 @@ describe('examples/company/gatehouse.yaml tells its story', () => {
     assert.ok(sees('support', tool('crm_list_tickets')));
     assert.ok(sees('support', tool('ops_get_service_health')));
     assert.equal(sees('support', tool('crm_get_deal')), false);
+  });
+
+  it('admins, who see everything, search for their tools; the other roles are listed theirs', () => {
+    const admin = searchModeOf(loaded.model.toolSearch, ['admin']);
+    assert.ok(admin, 'admin is in search mode');
+    assert.ok(isCoreTool(admin, 'crm_get_customer_profile') && isCoreTool(admin, 'ops_get_service_health'));
+    assert.equal(isCoreTool(admin, 'billing_transfer'), false);
+    assert.equal(admin.limit, 5);
+    for (const role of ['sales', 'support', 'finance', 'sre']) {
+      assert.equal(searchModeOf(loaded.model.toolSearch, [role]), null, role);
+    }
   });
 
   it('injects the caller into every crm call', () => {
@@ -167,6 +179,16 @@ describe("the README's company example runs as printed", () => {
     assert.deepEqual(
       seen.unreachable.map((u) => u.name),
       ['hr'],
+    );
+  });
+
+  it("catalog shows an admin's search mode: what tools/list shows, and how many tools a search can find", async () => {
+    const file = join(ROOT, 'examples/company/gatehouse.yaml');
+    const run = await gatehouse(['catalog', '--roles', 'admin', '--config', file], ROOT, env);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /^search mode: tools\/list shows crm_get_customer_profile, ops_get_service_health, search_tools, call_tool; search_tools finds any of the \d+ above \(5 per search\)$/m,
     );
   });
 });

@@ -66,10 +66,19 @@ describe('layering of packages/gateway/src', () => {
     assert.deepEqual(found, []);
   });
 
-  it('search/ (the tool index) sits at the bottom: only minisearch, node builtins and itself', () => {
+  it('search/ (the tool index, embeddings) sits at the bottom: only its libraries, node builtins and itself', () => {
+    const libraries = ['minisearch', 'ai', '@ai-sdk/openai-compatible'];
     const found = violations('search', (specifier, target) => {
-      if (target === undefined) return specifier === 'minisearch' || specifier.startsWith('node:');
+      if (target === undefined) return libraries.includes(specifier) || specifier.startsWith('node:');
       return topFolder(target) === 'search';
+    });
+    assert.deepEqual(found, []);
+  });
+
+  it('meta-tools/ (the meta-tool definitions and their arguments) imports only errors/ and SDK types', () => {
+    const found = violations('meta-tools', (specifier, target) => {
+      if (target === undefined) return specifier === '@modelcontextprotocol/client';
+      return ['meta-tools', 'errors'].includes(topFolder(target));
     });
     assert.deepEqual(found, []);
   });

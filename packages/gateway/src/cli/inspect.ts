@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { Gateway } from '../gateway.ts';
 import { silentLogger } from '../observability/logger.ts';
+import type { CatalogView } from '../policy/catalog-view.ts';
 import { type Decision, decide, type Target } from '../policy/decide.ts';
 import { CliUsageError } from './usage.ts';
 
@@ -106,6 +107,18 @@ export function explainCommand(model: GatewayModel, argv: string[]): number {
   return call.effect === 'allow' ? 0 : 1;
 }
 
+/** In search mode: what the caller's tools/list shows (core tools, then the meta-tools). */
+function searchModeSummary(
+  view: CatalogView,
+  principal: Principal,
+): { listed: string[]; limit: number } | null {
+  const mode = view.searchMode(principal);
+  if (mode === null) return null;
+  const page = view.page(principal, 'tools', undefined, Number.MAX_SAFE_INTEGER);
+  const listed = (page.tools as readonly { name: string }[]).map((t) => t.name);
+  return { listed, limit: mode.limit };
+}
+
 export async function catalogCommand(model: GatewayModel, argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -125,6 +138,7 @@ export async function catalogCommand(model: GatewayModel, argv: string[]): Promi
       resources: view.resources(principal).map((r) => r.item.uri),
       resourceTemplates: view.templates(principal).map((r) => r.item.uriTemplate),
       prompts: view.prompts(principal).map((r) => r.item.name),
+      searchMode: searchModeSummary(view, principal),
       unavailable: gateway.upstreams.filter((u) => u.state !== 'ready').map((u) => u.name),
       unreachable: gateway.upstreams.flatMap((u) => {
         const reason = u.unavailableReason();
@@ -135,6 +149,12 @@ export async function catalogCommand(model: GatewayModel, argv: string[]): Promi
     else {
       const out = [`${principal.user} (roles: ${principal.roles.join(', ') || 'none'}) sees:`];
       out.push(`tools (${seen.tools.length}):`, ...seen.tools.map((t) => `  ${t.name}  ${t.description}`));
+      if (seen.searchMode !== null) {
+        const { listed, limit } = seen.searchMode;
+        out.push(
+          `search mode: tools/list shows ${listed.join(', ')}; search_tools finds any of the ${seen.tools.length} above (${limit} per search)`,
+        );
+      }
       out.push(`resources (${seen.resources.length}):`, ...seen.resources.map((r) => `  ${r}`));
       out.push(
         `resource templates (${seen.resourceTemplates.length}):`,

@@ -26,9 +26,9 @@ export interface FoundIssue {
  * repair took out (an upstream with a bad field) is not unknown.
  */
 function definedInFile(data: unknown, refersTo: NonNullable<NormalizeIssue['refersTo']>): boolean {
-  if (refersTo.kind === 'group') {
-    const groups = valueAt(data, ['policy', 'groups']);
-    return groups !== null && typeof groups === 'object' && Object.hasOwn(groups, refersTo.name);
+  if (refersTo.kind === 'group' || refersTo.kind === 'role') {
+    const defined = valueAt(data, ['policy', refersTo.kind === 'group' ? 'groups' : 'roles']);
+    return defined !== null && typeof defined === 'object' && Object.hasOwn(defined, refersTo.name);
   }
   const upstreams = valueAt(data, ['upstreams']);
   return (

@@ -7,6 +7,7 @@ import type { ApprovalsModel, AuditModel, AuthModel, PolicyModel, StorageModel }
 import type { RateLimitsModel } from './model-limits.ts';
 import type { LoggingModel, ObservabilityModel } from './model-observability.ts';
 import type { PinningModel } from './model-pins.ts';
+import type { ToolSearchModel } from './model-search.ts';
 import type { ServerModel } from './model-server.ts';
 import type { UpstreamModel } from './model-upstreams.ts';
 
@@ -31,6 +32,8 @@ export interface GatewayModel {
   pinning: PinningModel;
   audit: AuditModel;
   storage: StorageModel;
+  /** Roles in search mode and how tools are searched. */
+  toolSearch: ToolSearchModel;
   logging: LoggingModel;
   observability: ObservabilityModel;
 }

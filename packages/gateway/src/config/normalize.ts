@@ -15,6 +15,7 @@ import {
 import { normalizeRateLimits } from './normalize-limits.ts';
 import { normalizeLogging, normalizeObservability } from './normalize-observability.ts';
 import { normalizePinning } from './normalize-pins.ts';
+import { normalizeToolSearch } from './normalize-search.ts';
 import { normalizeServer } from './normalize-server.ts';
 import { normalizeUpstreams } from './normalize-upstreams.ts';
 import type { GatewayConfigParsed } from './schema.ts';
@@ -25,7 +26,7 @@ export interface NormalizeIssue {
   path: (string | number)[];
   message: string;
   /** For CONFIG_REFERENCE: what the value names. */
-  refersTo?: { kind: 'group' | 'upstream'; name: string };
+  refersTo?: { kind: 'group' | 'upstream' | 'role'; name: string };
 }
 
 export type NormalizeResult = { ok: true; model: GatewayModel } | { ok: false; issues: NormalizeIssue[] };
@@ -35,6 +36,7 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
   const upstreams = normalizeUpstreams(parsed, baseDir, issues);
   const policy = normalizePolicy(parsed.policy, parsed.approvals, issues);
   const rateLimits = normalizeRateLimits(parsed.rateLimits, upstreams, issues);
+  const toolSearch = normalizeToolSearch(parsed.toolSearch, Object.keys(policy.roles), issues);
   checkRedactPatterns(parsed.audit, issues);
   if (issues.length > 0) return { ok: false, issues };
   return {
@@ -49,6 +51,7 @@ export function normalize(parsed: GatewayConfigParsed, baseDir: string): Normali
       pinning: normalizePinning(parsed.pinning),
       audit: normalizeAudit(parsed.audit),
       storage: normalizeStorage(parsed.storage, baseDir),
+      toolSearch,
       logging: normalizeLogging(parsed.logging),
       observability: normalizeObservability(parsed.observability),
     },

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-const roleName = z
+export const roleName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, "_", ".", ":" or "-"')
   .max(64);

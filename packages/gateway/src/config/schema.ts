@@ -19,7 +19,7 @@
  *
  * Sections: server, upstreams, access (auth, policy, approvals, audit, storage, inject,
  * forwardIdentity), limits (rateLimits), pins (pinning), resilience, observability (logging,
- * observability) and shaping. conditions.ts, shaping-paths.ts and file-paths.ts are parsers and
+ * observability), search (toolSearch) and shaping. conditions.ts, shaping-paths.ts and file-paths.ts are parsers and
  * helpers that normalize uses. This file composes the section schemas; normalize.ts and model.ts
  * compose the rest. Nothing in config/ imports from above it (only zod, yaml, node builtins and
  * errors/); test/layering.test.ts checks that.
@@ -30,6 +30,7 @@ import { RateLimitsSchema } from './schema-limits.ts';
 import { LoggingSchema, ObservabilitySchema } from './schema-observability.ts';
 import { PinningSchema } from './schema-pins.ts';
 import { ResilienceSchema } from './schema-resilience.ts';
+import { ToolSearchSchema } from './schema-search.ts';
 import { ServerSchema } from './schema-server.ts';
 import { UpstreamSchema } from './schema-upstreams.ts';
 
@@ -55,6 +56,9 @@ export const GatewayConfigSchema = z
       'Tool-definition pinning: upstream tool changes are held until an admin approves them.',
     ),
     storage: StorageSchema.default(StorageSchema.parse({})),
+    toolSearch: ToolSearchSchema.default(ToolSearchSchema.parse({})).describe(
+      'Search mode for large catalogs: chosen roles list a few core tools plus search_tools and call_tool.',
+    ),
     resilience: ResilienceSchema.optional().describe(
       'Defaults for every upstream: deadline, retries, circuit breaker, queue and health probing.',
     ),

@@ -98,8 +98,16 @@ export interface IdentifiedRequest extends GatewayRequest {
   readonly principal: Principal;
 }
 
+/**
+ * After meta-tools: a call made through the `call_tool` meta-tool has become the call of the real
+ * tool (its `params` are the real tool's name and arguments); `via` says it came that way.
+ */
+export interface UnwrappedRequest extends IdentifiedRequest {
+  readonly via: 'call_tool' | undefined;
+}
+
 /** After route: the target, for methods about one (lists and discovery have none). */
-export interface RoutedRequest extends IdentifiedRequest {
+export interface RoutedRequest extends UnwrappedRequest {
   readonly target: RoutedTarget | undefined;
 }
 

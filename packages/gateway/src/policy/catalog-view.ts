@@ -5,6 +5,11 @@
  * as the unfiltered catalog. Pages are answered the same way: each page of a role set's list is
  * built once per catalog version (the same object for every such caller), so a list request costs
  * a lookup, not a filter, a slice and a copy. The same decide() answers single lookups for routing.
+ *
+ * A role set in search mode (policy/search-mode.ts) is LISTED its core tools and the meta-tools,
+ * and searches a tool index built over exactly the tools it may see (once per role set and catalog
+ * version, when it first searches): a hidden tool is not in it, so it is never found, never
+ * suggested, and does not even weigh in the ranking of the others.
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import { canonicalJson } from '../audit/chain.ts';
@@ -12,12 +17,23 @@ import type { Principal } from '../auth/principal.ts';
 import type { Catalog, Routed } from '../catalog/catalog.ts';
 import { pageAt, pageStart } from '../catalog/pagination.ts';
 import type { PolicyModel } from '../config/model-access.ts';
+import type { ToolSearchModel } from '../config/model-search.ts';
+import { META_TOOL_DEFINITIONS, META_TOOL_NAMES } from '../meta-tools/definitions.ts';
+import type { HybridRanking } from '../search/hybrid-ranking.ts';
+import { buildToolIndex, type ToolIndex } from '../search/tool-index.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { type Decision, decide, type Target } from './decide.ts';
+import { isCoreTool, NO_TOOL_SEARCH, type SearchMode, searchModeOf } from './search-mode.ts';
 
 interface Lists {
   version: number;
+  /** Every tool the caller may see. */
   tools: Routed<Tool>[];
+  /** What tools/list answers: every tool it may see, or in search mode its core and the meta-tools. */
+  listedTools: readonly Listed[];
+  searchMode: SearchMode | null;
+  /** Built on the first search: an index of the tools this role set may see, and only those. */
+  search: { index: ToolIndex; items: Tool[]; byName: Map<string, Tool> } | undefined;
   prompts: Routed<Prompt>[];
   resources: Routed<Resource>[];
   templates: Routed<ResourceTemplateType>[];
@@ -35,7 +51,7 @@ export type ListName = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
 /** One page of a list as answered: `{ tools: [...], nextCursor? }` and the like. Never mutated. */
 export type ListPage = Readonly<Record<string, unknown>>;
 
-type Listed = Routed<{ name?: string; uri?: string; uriTemplate?: string }>;
+type Listed = { readonly item: { name?: string; uri?: string; uriTemplate?: string } };
 
 const PAGE_KEYS: Record<ListName, (r: Listed) => string> = {
   tools: (r) => r.item.name ?? '',
@@ -49,11 +65,21 @@ const MAX_CACHED_ROLE_SETS = 1024;
 export class CatalogView {
   private readonly catalog: Catalog;
   private readonly policy: PolicyModel;
+  private readonly toolSearch: ToolSearchModel;
+  /** Mixes an embedding model's similarity into the ranking; null: words alone. */
+  private readonly ranking: HybridRanking | null;
   private readonly cache = new Map<string, Lists>();
 
-  constructor(catalog: Catalog, policy: PolicyModel) {
+  constructor(
+    catalog: Catalog,
+    policy: PolicyModel,
+    toolSearch: ToolSearchModel = NO_TOOL_SEARCH,
+    ranking: HybridRanking | null = null,
+  ) {
     this.catalog = catalog;
     this.policy = policy;
+    this.toolSearch = toolSearch;
+    this.ranking = ranking;
   }
 
   /** The listing decision for one target: may this caller know it exists? */
@@ -72,9 +98,14 @@ export class CatalogView {
     if (cached && cached.version === version) return cached;
     const roles = principal.roles;
     const sees = (target: Target) => decide(this.policy, roles, target).visible;
+    const tools = this.catalog.tools().filter((r) => sees({ kind: 'tool', name: r.item.name }));
+    const searchMode = searchModeOf(this.toolSearch, roles);
     const lists: Lists = {
       version,
-      tools: this.catalog.tools().filter((r) => sees({ kind: 'tool', name: r.item.name })),
+      tools,
+      listedTools: searchMode === null ? tools : listedInSearchMode(tools, searchMode),
+      searchMode,
+      search: undefined,
       prompts: this.catalog.prompts().filter((r) => sees({ kind: 'prompt', name: r.item.name })),
       resources: this.catalog.resources().filter((r) => sees({ kind: 'resource', name: r.item.uri })),
       templates: this.catalog.templates().filter((r) => sees({ kind: 'resource', name: r.item.uriTemplate })),
@@ -93,7 +124,8 @@ export class CatalogView {
    */
   page(principal: Principal, list: ListName, cursor: string | undefined, pageSize: number): ListPage {
     const lists = this.lists(principal);
-    const items: readonly Listed[] = list === 'resourceTemplates' ? lists.templates : lists[list];
+    const items: readonly Listed[] =
+      list === 'resourceTemplates' ? lists.templates : list === 'tools' ? lists.listedTools : lists[list];
     const key = PAGE_KEYS[list];
     const start = pageStart(items, key, cursor);
     const cacheKey = `${list}:${pageSize}:${start}`;
@@ -116,17 +148,48 @@ export class CatalogView {
     const lists = this.lists(principal);
     let text = lists.fingerprints.get(kind);
     if (text === undefined) {
-      const items = (routed: readonly Routed<unknown>[]) => routed.map((r) => r.item);
-      text = canonicalJson(
-        kind === 'resources' ? [items(lists.resources), items(lists.templates)] : items(lists[kind]),
-      );
+      const items = (listed: readonly { item: unknown }[]) => listed.map((r) => r.item);
+      const listedItems =
+        kind === 'resources'
+          ? [items(lists.resources), items(lists.templates)]
+          : items(kind === 'tools' ? lists.listedTools : lists[kind]);
+      text = canonicalJson(listedItems);
       lists.fingerprints.set(kind, text);
     }
     return text;
   }
 
+  /** Every tool this caller may see (in search mode too: its list shows fewer). */
   tools(principal: Principal): Routed<Tool>[] {
     return this.lists(principal).tools;
+  }
+
+  /** The caller's search mode (core and result limit), or null when it is listed everything. */
+  searchMode(principal: Principal): SearchMode | null {
+    return this.lists(principal).searchMode;
+  }
+
+  /**
+   * The tools this caller may see that best match `query`, best first, as listed to it (their
+   * full definitions), at most `limit`.
+   */
+  async searchTools(
+    principal: Principal,
+    query: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<Tool[]> {
+    const lists = this.lists(principal);
+    if (lists.search === undefined) {
+      const items = lists.tools.map((r) => r.item);
+      lists.search = { index: buildToolIndex(items), items, byName: new Map(items.map((t) => [t.name, t])) };
+    }
+    const { index, items, byName } = lists.search;
+    const hits =
+      this.ranking === null
+        ? index.search(query, limit)
+        : await this.ranking.search(index, items, query, limit, signal);
+    return hits.flatMap((hit) => byName.get(hit.name) ?? []);
   }
 
   prompts(principal: Principal): Routed<Prompt>[] {
@@ -145,4 +208,11 @@ export class CatalogView {
   missing(principal: Principal): readonly Upstream[] {
     return this.lists(principal).missing;
   }
+}
+
+/** A search-mode caller's tools/list: the core tools it may see, then the meta-tools. */
+function listedInSearchMode(tools: readonly Routed<Tool>[], mode: SearchMode): Listed[] {
+  // A tool of an upstream named like a meta-tool is shadowed in the list (call_tool still runs it).
+  const core = tools.filter((r) => isCoreTool(mode, r.item.name) && !META_TOOL_NAMES.has(r.item.name));
+  return [...core, ...META_TOOL_DEFINITIONS.map((item) => ({ item }))];
 }

@@ -8,9 +8,10 @@
 /** Words too common to tell one tool from another. Kept short: a word that can name a thing stays. */
 const STOP_WORDS = new Set(
   (
-    'a an and are as at be but by can could do does for from how i if in into is it its me my of on ' +
-    'or our please should so than that the their them then there these this those to us was we what ' +
-    'when where which who whom why will with would you your'
+    'a all also an and any are as at be been being but by can could did do does done for from had ' +
+    'has have how i if in into is it its just like me much my need now of on one or our please ' +
+    'should so some than that the their them then there these this those to us very want was we ' +
+    'what when where which who whom why will with would you your'
   ).split(' '),
 );
 

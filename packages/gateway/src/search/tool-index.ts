@@ -37,8 +37,13 @@ export interface ToolIndex {
   search(query: string, limit: number, options?: ToolSearchOptions): ToolHit[];
 }
 
-/** How much a word counts by where it is found: a tool's name says most about what it does. */
-const FIELD_BOOSTS = { name: 3, description: 1.5, params: 1.5, paramText: 0.75 } as const;
+/**
+ * How much a word counts by where it is found: a tool's name says most about what it does, its
+ * description and parameter names next, its parameters' descriptions least. (Measured on 103
+ * questions written from the purposes of 174 tools of 14 servers, 9 of them from npm: these beat 2/1/1/0.5 and
+ * 3/1.5/1.5/0.75 slightly; stemming — an S-stemmer or Porter's — lowered top-1, so there is none.)
+ */
+const FIELD_BOOSTS = { name: 3, description: 1.5, params: 1, paramText: 0.5 } as const;
 
 type Field = keyof typeof FIELD_BOOSTS;
 const FIELDS = Object.keys(FIELD_BOOSTS) as Field[];

@@ -8,7 +8,12 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { resourceNotFound, unknownPrompt, unknownTool } from '../errors/targets.ts';
 import { wireError } from '../errors/wire.ts';
 import type { Stage } from '../pipeline/compose.ts';
-import type { IdentifiedRequest, RoutedRequest, RoutedTarget } from '../pipeline/context.ts';
+import type {
+  IdentifiedRequest,
+  RoutedRequest,
+  RoutedTarget,
+  UnwrappedRequest,
+} from '../pipeline/context.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
 import type { Target } from '../policy/decide.ts';
 import type { TaskIdCodec } from '../tasks/task-ids.ts';
@@ -199,7 +204,7 @@ function targetOf(req: IdentifiedRequest, deps: RouteDeps): RoutedTarget | undef
   }
 }
 
-export function route(deps: RouteDeps): Stage<IdentifiedRequest, RoutedRequest> {
+export function route(deps: RouteDeps): Stage<UnwrappedRequest, RoutedRequest> {
   return async (req, next) => {
     const target = await targetOf(req, deps);
     if (target !== undefined) req.trail.target = target;
