@@ -30,6 +30,8 @@ export interface ScriptedTurn {
   tool: string;
   /** Search mode: the text of the gateway's search_tools answer to `question`. */
   searchResult?: string;
+  /** Search mode: the 1-based rank of `tool` in that answer; undefined when it is not there. */
+  searchRank?: number | undefined;
 }
 
 type Message = Record<string, unknown>;

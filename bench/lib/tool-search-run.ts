@@ -126,7 +126,12 @@ async function searchMode(
     (q) => callSearchTools(big, q),
   );
   const turns = conversationTurns(opts.allQueries);
-  for (const turn of turns) turn.searchResult = searchText(await callSearchTools(search, turn.question));
+  for (const turn of turns) {
+    const answer = await callSearchTools(search, turn.question);
+    const rank = foundToolNames(answer).indexOf(turn.tool);
+    turn.searchResult = searchText(answer);
+    turn.searchRank = rank < 0 ? undefined : rank + 1;
+  }
   return {
     list: listing(searchTools),
     listNames: searchTools.map((t) => t.name),
