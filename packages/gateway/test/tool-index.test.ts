@@ -101,6 +101,15 @@ describe('buildToolIndex', () => {
     assert.equal(top('restart'), 'ops/restartService');
   });
 
+  it('ranks a tool by its title too', () => {
+    const titled = buildToolIndex([
+      ...CATALOG,
+      { name: 'fs_tree', title: 'Directory listing', description: 'Nested entries as JSON.' },
+    ]);
+    assert.equal(titled.search('directory listing', 1)[0]?.name, 'fs_tree');
+    assert.deepEqual(index.search('directory listing', 3), []);
+  });
+
   it('matches word prefixes and forgives a typo in a long word', () => {
     assert.equal(top('restar'), 'ops/restartService');
     assert.equal(top('forcast'), 'weather__get_forecast');

@@ -25,6 +25,7 @@ export function toolText(tool: SearchableTool): string {
   const schema = schemaText(tool.inputSchema);
   const parts = [
     toolNameWords(tool.name).join(' '),
+    tool.title ?? '',
     tool.description ?? '',
     ...schema.names,
     ...schema.descriptions,
