@@ -17,6 +17,8 @@ export const QUERIES_FILE = fileURLToPath(new URL('../tool-search/queries.json',
 const SnapshotTool = z.object({
   name: z.string(),
   server: z.string(),
+  /** The tool's display title, when its server gives one (the index ranks it with the name). */
+  title: z.string().optional(),
   description: z.string(),
   inputSchema: z.record(z.string(), z.unknown()),
 });
@@ -58,6 +60,7 @@ export function writeSnapshot(snapshot: CatalogSnapshot, file = CATALOG_FILE): v
 /** A listed tool as the snapshot keeps it. */
 export interface ListedTool {
   name: string;
+  title?: string | undefined;
   description?: string | undefined;
   inputSchema: Record<string, unknown>;
 }
@@ -79,7 +82,13 @@ export function snapshotOf(tools: readonly ListedTool[], servers: readonly Serve
   const snapshotTools = tools.map((tool) => {
     const server = serverOf(tool.name, names);
     if (server === undefined) throw new Error(`tool ${tool.name} belongs to no server of the catalog`);
-    return { name: tool.name, server, description: tool.description ?? '', inputSchema: tool.inputSchema };
+    return {
+      name: tool.name,
+      server,
+      ...(tool.title === undefined ? {} : { title: tool.title }),
+      description: tool.description ?? '',
+      inputSchema: tool.inputSchema,
+    };
   });
   snapshotTools.sort((a, b) => a.name.localeCompare(b.name));
   return {
@@ -88,7 +97,7 @@ export function snapshotOf(tools: readonly ListedTool[], servers: readonly Serve
   };
 }
 
-const definition = (t: SnapshotTool) => JSON.stringify([t.description, t.inputSchema]);
+const definition = (t: SnapshotTool) => JSON.stringify([t.title, t.description, t.inputSchema]);
 
 /**
  * Per server, what differs between the committed snapshot and this run's listing: tools added,

@@ -48,9 +48,14 @@ describe('tool-search query set', () => {
     assert.ok(snapshot.servers.length >= 15, `${snapshot.servers.length} servers`);
   });
 
-  it('shares no run of four words with the description of its tool', () => {
+  it('shares no run of four words with the description or title of its tool', () => {
     const copied = queries
-      .map((q: ToolQuery) => ({ q, phrase: sharedPhrase(q.query, byName.get(q.tool)?.description ?? '') }))
+      .map((q: ToolQuery) => {
+        const tool = byName.get(q.tool);
+        const phrase =
+          sharedPhrase(q.query, tool?.description ?? '') ?? sharedPhrase(q.query, tool?.title ?? '');
+        return { q, phrase };
+      })
       .filter((x) => x.phrase !== undefined)
       .map((x) => `${x.q.tool}: "${x.q.query}" shares "${x.phrase}"`);
     assert.deepEqual(copied, []);
