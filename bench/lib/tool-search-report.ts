@@ -5,7 +5,7 @@
  */
 import type { BenchResult, ResultTable, TargetCheck } from './results.ts';
 import type { CatalogSnapshot } from './tool-search-catalog.ts';
-import type { Latency, Quality, QueryOutcome } from './tool-search-measure.ts';
+import { type Latency, type Quality, type QueryOutcome, quality } from './tool-search-measure.ts';
 import type { GatewayFigures, SearchModeFigures } from './tool-search-run.ts';
 
 export const TARGETS = { recall5: 0.95, listTokens: 1_500, p50Ms: 5 } as const;
@@ -69,6 +69,32 @@ function qualityTable(input: ReportInput): ResultTable {
     rows,
     caption:
       'recall@k: the tool that answers the question is among the first k; MRR@5: mean of 1/rank (0 when not in the top 5).',
+  };
+}
+
+/** Recall@5 and MRR per server: where the ranking finds tools and where it does not. */
+function serverTable(input: ReportInput): ResultTable {
+  const serverOf = new Map(input.snapshot.tools.map((t) => [t.name, t.server]));
+  const e2e = input.gateway?.search;
+  const pick = (outcomes: readonly QueryOutcome[], server: string) =>
+    outcomes.filter((o) => serverOf.get(o.query.tool) === server);
+  const cell = (outcomes: readonly QueryOutcome[]) => {
+    const q = quality(outcomes);
+    return `${f3(q.at5)} (${Math.round(q.at5 * q.n)}/${q.n}), MRR ${f3(q.mrr)}`;
+  };
+  const rows = input.snapshot.servers
+    .filter((s) => pick(input.index.outcomes, s.name).length > 0)
+    .map((s) => [
+      s.name,
+      String(pick(input.index.outcomes, s.name).length),
+      cell(pick(input.index.outcomes, s.name)),
+      ...(e2e ? [cell(pick(e2e.outcomes, s.name))] : []),
+    ]);
+  return {
+    title: 'Recall@5 per server',
+    columns: ['server', 'queries', 'index only', ...(e2e ? ['end to end'] : [])],
+    rows,
+    caption: 'The queries whose answer is a tool of that server.',
   };
 }
 
@@ -204,7 +230,7 @@ function targets(input: ReportInput): TargetCheck[] {
 
 export function report(input: ReportInput): BenchResult {
   const { index, gateway } = input;
-  const tables = [catalogTable(input.snapshot), qualityTable(input), latencyTable(input)];
+  const tables = [catalogTable(input.snapshot), qualityTable(input), serverTable(input), latencyTable(input)];
   if (gateway) tables.push(listTable(gateway));
   if (gateway?.search) tables.push(conversationTable(gateway.search));
   tables.push(missesTable('index only', index.outcomes));

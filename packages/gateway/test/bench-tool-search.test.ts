@@ -8,7 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runScript } from '../../../bench/lib/run-script.ts';
-import { readQueries, readSnapshot, type ToolQuery } from '../../../bench/lib/tool-search-catalog.ts';
+import {
+  type CatalogSnapshot,
+  readQueries,
+  readSnapshot,
+  snapshotDifferences,
+  type ToolQuery,
+} from '../../../bench/lib/tool-search-catalog.ts';
 
 const PHRASE_WORDS = 4;
 
@@ -90,6 +96,47 @@ describe('tool-search query set', () => {
     assert.equal(
       sharedPhrase('file a bug report on GitHub', 'Create a new issue in a GitHub repository'),
       undefined,
+    );
+  });
+});
+
+describe('tool-search catalog check', () => {
+  const committed = readSnapshot();
+  const copy = (): CatalogSnapshot => structuredClone(committed);
+
+  it('finds no difference between the snapshot and itself', () => {
+    assert.deepEqual(snapshotDifferences(committed, copy()), []);
+  });
+
+  it('names the server and its pinned version when its tool list changed', () => {
+    const live = copy();
+    const github = live.tools.filter((t) => t.server === 'github');
+    const [first, second] = github;
+    assert.ok(first && second);
+    live.tools = live.tools.filter((t) => t !== first);
+    second.description = `${second.description} (changed)`;
+    live.tools.push({ ...second, name: 'github_brand_new_tool' });
+    const pinned = committed.servers.find((s) => s.name === 'github');
+    assert.deepEqual(snapshotDifferences(committed, live), [
+      `${pinned?.package}@${pinned?.version}: tool list changed under the pinned version — added github_brand_new_tool; removed ${first.name}; definition changed: ${second.name}`,
+    ]);
+  });
+
+  it('asks for a new snapshot when a pin moved, and notices a server gone', () => {
+    const live = copy();
+    const slack = live.servers.find((s) => s.name === 'slack');
+    assert.ok(slack);
+    slack.version = '9.9.9';
+    live.servers = live.servers.filter((s) => s.name !== 'brave');
+    const differences = snapshotDifferences(committed, live);
+    assert.equal(differences.length, 2, differences.join('\n'));
+    assert.match(
+      differences[0] ?? '',
+      /^@modelcontextprotocol\/server-slack@.*: pinned at 9\.9\.9 now; refresh the snapshot/,
+    );
+    assert.match(
+      differences[1] ?? '',
+      /^@modelcontextprotocol\/server-brave-search@.*: not in this run's catalog$/,
     );
   });
 });
