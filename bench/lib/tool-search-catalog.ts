@@ -76,7 +76,11 @@ export function serverOf(tool: string, servers: readonly string[]): string | und
   return [...servers].sort((a, b) => b.length - a.length).find((server) => tool.startsWith(`${server}_`));
 }
 
-/** The snapshot of a listing; throws when a tool belongs to no known server. */
+/**
+ * The snapshot of a listing, in the listing's order (upstreams as configured, each server's tools
+ * as it lists them): the index breaks ties by that order, so index-only ranks as the gateway does.
+ * Throws when a tool belongs to no known server.
+ */
 export function snapshotOf(tools: readonly ListedTool[], servers: readonly ServerInfo[]): CatalogSnapshot {
   const names = servers.map((s) => s.name);
   const snapshotTools = tools.map((tool) => {
@@ -90,7 +94,6 @@ export function snapshotOf(tools: readonly ListedTool[], servers: readonly Serve
       inputSchema: tool.inputSchema,
     };
   });
-  snapshotTools.sort((a, b) => a.name.localeCompare(b.name));
   return {
     servers: servers.map((s) => ({ ...s, tools: snapshotTools.filter((t) => t.server === s.name).length })),
     tools: snapshotTools,
