@@ -65,7 +65,7 @@ export const BENCHES: readonly BenchDefinition[] = [
   {
     name: 'tool-search',
     description:
-      'tool search over 264 tools of 21 real and demo MCP servers: top-5 recall and MRR, search-mode tools/list tokens, search_tools p50/p99 at 1,000 tools, tokens per turn vs the full list',
+      'tool search over 287 tools of 17 npm and 5 demo MCP servers: top-5 recall and MRR, search-mode tools/list tokens, search_tools p50/p99 at 1,000 tools, tokens per turn vs the full list',
   },
   {
     name: 'wallet-transfers',

@@ -44,7 +44,7 @@ import { GATEWAY_HAS_SEARCH_MODE, type Role, startToolSearchSetup } from './tool
 export const CONVERSATION_TOOLS = [
   'customer_get_customer_profile',
   'github_create_issue',
-  'devtools_list_console_messages',
+  'kubernetes_kubectl_logs',
   'playwright_browser_take_screenshot',
   'wallet_transfer',
 ] as const;

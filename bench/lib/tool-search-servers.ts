@@ -58,6 +58,7 @@ export const REGISTRY_SERVERS: readonly RegistryServer[] = [
   { name: 'playwright', package: '@playwright/mcp', bin: 'cli.js' },
   { name: 'devtools', package: 'chrome-devtools-mcp', bin: 'build/src/bin/chrome-devtools-mcp.js' },
   { name: 'notion', package: '@notionhq/notion-mcp-server', bin: 'bin/cli.mjs', env: { NOTION_TOKEN: FAKE } },
+  { name: 'kubernetes', package: 'mcp-server-kubernetes', bin: 'dist/index.js' },
   { name: 'context7', package: '@upstash/context7-mcp', bin: 'dist/index.js' },
   {
     name: 'github',
