@@ -144,3 +144,33 @@ export function snapshotDifferences(committed: CatalogSnapshot, live: CatalogSna
       differences.push(`${server.name}: in this run's catalog but not in the snapshot`);
   return differences;
 }
+
+const NAME_STOP_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'to',
+  'in',
+  'on',
+  'for',
+  'and',
+  'or',
+  'with',
+  'get',
+  'api',
+]);
+
+/**
+ * The words of a tool's own name (without its server prefix and filler words) that its question
+ * uses: how much of the wording a ranker on names alone could match.
+ */
+export function nameWordsUsed(query: ToolQuery, tool: SnapshotTool): string[] {
+  const own = query.tool
+    .slice(tool.server.length + 1)
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '' && !NAME_STOP_WORDS.has(w) && w !== tool.server);
+  const asked = new Set(query.query.toLowerCase().split(/[^a-z0-9]+/));
+  return [...new Set(own.filter((w) => asked.has(w)))];
+}

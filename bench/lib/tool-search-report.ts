@@ -4,7 +4,7 @@
  * issue 16 with PASS/FAIL, and the misses (question → expected vs got).
  */
 import type { BenchResult, ResultTable, TargetCheck } from './results.ts';
-import type { CatalogSnapshot } from './tool-search-catalog.ts';
+import { type CatalogSnapshot, nameWordsUsed } from './tool-search-catalog.ts';
 import { type Latency, type Quality, type QueryOutcome, quality } from './tool-search-measure.ts';
 import type { GatewayFigures, SearchModeFigures } from './tool-search-run.ts';
 
@@ -235,7 +235,13 @@ export function report(input: ReportInput): BenchResult {
   if (gateway?.search) tables.push(conversationTable(gateway.search));
   tables.push(missesTable('index only', index.outcomes));
   if (gateway?.search) tables.push(missesTable('end to end', gateway.search.outcomes));
+  const byName = new Map(input.snapshot.tools.map((t) => [t.name, t]));
+  const usingNameWords = index.outcomes.filter((o) => {
+    const tool = byName.get(o.query.tool);
+    return tool !== undefined && nameWordsUsed(o.query, tool).length > 0;
+  }).length;
   const notes = [
+    `Wording: ${usingNameWords} of ${index.outcomes.length} questions use a word of their tool's own name (mostly a domain noun such as collection, page or file); the others none.`,
     `Catalog: ${input.snapshot.tools.length} tools; padding to ${index.padded} with bench/upstream/many-tools-server.ts (generic business tools, distractors for the demo queries).`,
     `Index build: ${ms(index.buildMs)} at ${index.tools} tools, ${ms(index.buildPaddedMs)} at ${index.padded}.`,
   ];
