@@ -39,18 +39,26 @@ interface EmbeddingServer {
   inputs: string[];
   authorizations: (string | undefined)[];
   failing: boolean;
+  /** Answer nothing for this long (then fail): a model too slow to wait for. */
+  hangMs: number;
 }
 
 async function embeddingServer(): Promise<EmbeddingServer> {
-  const state = { inputs: [] as string[], authorizations: [] as (string | undefined)[], failing: false };
+  const state = {
+    inputs: [] as string[],
+    authorizations: [] as (string | undefined)[],
+    failing: false,
+    hangMs: 0,
+  };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
       body += chunk;
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       state.authorizations.push(req.headers.authorization);
-      if (state.failing || req.url !== '/v1/embeddings') {
+      if (state.hangMs > 0) await new Promise((resolve) => setTimeout(resolve, state.hangMs));
+      if (state.failing || state.hangMs > 0 || req.url !== '/v1/embeddings') {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: 'model is down', type: 'server_error' } }));
         return;
@@ -149,5 +157,19 @@ toolSearch:
       model.failing = false;
     }
     assert.equal((await search('parrot what I say back'))[0], 'alpha_echo');
+  });
+
+  it('waits 2 s at most for a slow model, then searches by words alone for a while', async () => {
+    model.hangMs = 4_000;
+    let started = performance.now();
+    assert.deepEqual(await search('parrot what I say back'), []);
+    const waited = performance.now() - started;
+    assert.ok(waited >= 1_900 && waited < 3_500, `waited ${Math.round(waited)} ms`);
+    model.hangMs = 0;
+    // The model answers again, but after a timeout the gateway does not ask it for a while.
+    started = performance.now();
+    assert.deepEqual(await search('parrot what I say back'), []);
+    assert.equal((await search('echo'))[0], 'alpha_echo');
+    assert.ok(performance.now() - started < 1_000);
   });
 });

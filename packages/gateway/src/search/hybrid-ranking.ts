@@ -2,7 +2,8 @@
  * Word ranking (the tool index) combined with an embedding model's similarity, when one is
  * configured. Tool vectors are computed in the background, once per tool definition (kept across
  * catalog changes), never while a caller waits: until every tool a search ranks has its vector, and
- * whenever the model fails or is slow, a search is ranked by words alone — a search always answers.
+ * whenever the model fails or is slow, a search is ranked by words alone — a search always answers,
+ * and waits for the model 2 s at most (after such a timeout, not at all for 30 s).
  *
  * Both signals are brought to 0–1 before they are mixed: word scores relative to the best one,
  * similarities between the lowest and highest among the tools ranked. `weight` is the similarity's
@@ -15,6 +16,12 @@ import type { SearchableTool, ToolHit, ToolIndex } from './tool-index.ts';
 
 /** How long a search waits for its question's vector before it answers by words alone. */
 const QUERY_DEADLINE_MS = 2_000;
+/**
+ * After the model let a question's vector time out, searches go by words alone this long (a slow
+ * model must not slow every search down); after a failed batch of tool vectors, no new batch is
+ * sent this long either.
+ */
+const PAUSE_AFTER_FAILURE_MS = 30_000;
 /** At most this many characters of a tool are embedded. */
 const MAX_TOOL_TEXT = 2_000;
 /** Tool vectors kept (by text); past this the oldest are dropped. */
@@ -66,6 +73,10 @@ export class HybridRanking {
   private readonly vectors = new Map<string, number[]>();
   /** Texts being embedded now: a background batch is not started twice for the same text. */
   private readonly pending = new Set<string>();
+  /** Until then, questions are not sent to the model (it let one time out). */
+  private queriesPausedUntil = 0;
+  /** Until then, no batch of tool vectors is sent (one failed). */
+  private batchesPausedUntil = 0;
 
   constructor(options: HybridRankingOptions) {
     this.embedder = options.embedder;
@@ -91,17 +102,25 @@ export class HybridRanking {
       this.embedInBackground(texts.filter((text) => !this.vectors.has(text)));
       return lexical.slice(0, limit);
     }
-    let queryVector: number[] | undefined;
-    try {
-      const deadline = AbortSignal.timeout(QUERY_DEADLINE_MS);
-      [queryVector] = await this.embedder.embed([query], {
-        signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
-      });
-    } catch (error) {
-      this.onFailure(error);
-    }
+    const queryVector = await this.queryVector(query, signal);
     if (queryVector === undefined) return lexical.slice(0, limit);
     return this.mix(tools, vectors as number[][], queryVector, lexical).slice(0, limit);
+  }
+
+  /** The question's vector, or undefined when the model failed, was too slow, or is paused. */
+  private async queryVector(query: string, signal?: AbortSignal): Promise<number[] | undefined> {
+    if (Date.now() < this.queriesPausedUntil) return undefined;
+    const deadline = AbortSignal.timeout(QUERY_DEADLINE_MS);
+    try {
+      const [vector] = await this.embedder.embed([query], {
+        signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
+      });
+      return vector;
+    } catch (error) {
+      if (deadline.aborted) this.queriesPausedUntil = Date.now() + PAUSE_AFTER_FAILURE_MS;
+      this.onFailure(error);
+      return undefined;
+    }
   }
 
   private mix(
@@ -127,7 +146,7 @@ export class HybridRanking {
 
   private embedInBackground(texts: readonly string[]): void {
     const fresh = [...new Set(texts)].filter((text) => !this.pending.has(text));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0 || Date.now() < this.batchesPausedUntil) return;
     for (const text of fresh) this.pending.add(text);
     void this.embedder
       .embed(fresh, { retries: 2 })
@@ -138,7 +157,10 @@ export class HybridRanking {
         });
         this.trim();
       })
-      .catch((error: unknown) => this.onFailure(error))
+      .catch((error: unknown) => {
+        this.batchesPausedUntil = Date.now() + PAUSE_AFTER_FAILURE_MS;
+        this.onFailure(error);
+      })
       .finally(() => {
         for (const text of fresh) this.pending.delete(text);
       });
