@@ -57,6 +57,10 @@ export interface Listing {
 export interface SearchModeFigures {
   list: Listing;
   listNames: string[];
+  /** The search-mode role with a core of five tools (CORE_TOOLS). */
+  coreList: Listing;
+  /** Each tool of that list with its own tokens. */
+  coreTools: { name: string; tokens: number }[];
   outcomes: QueryOutcome[];
   quality: Quality;
   latency: Latency;
@@ -116,6 +120,7 @@ async function searchMode(
 ): Promise<SearchModeFigures> {
   const search = clients.get('search') as Client;
   const searchTools = (await listAllTools(search)).tools;
+  const coreTools = (await listAllTools(clients.get('search-core') as Client)).tools;
   const outcomes = await rankQueries(opts.queries, async (q) =>
     foundToolNames(await callSearchTools(search, q)),
   );
@@ -135,6 +140,8 @@ async function searchMode(
   return {
     list: listing(searchTools),
     listNames: searchTools.map((t) => t.name),
+    coreList: listing(coreTools),
+    coreTools: coreTools.map((t) => ({ name: t.name, tokens: countTokens(JSON.stringify(t)) })),
     outcomes,
     quality: quality(outcomes),
     latency: timing,

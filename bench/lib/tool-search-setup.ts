@@ -8,6 +8,7 @@
  *   search       the same tools, in search mode (core tools: none; search_tools + call_tool)
  *   full-1000    the real catalog and the padding: 1,000 tools
  *   search-1000  the same 1,000 tools, in search mode
+ *   search-core  the real catalog in search mode with a core of five everyday tools (CORE_TOOLS)
  * A search-mode role's searches only ever rank the tools its policy lets it see, so `search` never
  * meets the padding and `search-1000` searches all 1,000.
  */
@@ -22,7 +23,16 @@ import { catalogUpstreamsYaml, DEMO_SERVERS, REGISTRY_SERVERS } from './tool-sea
 /** Twenty-odd servers start on a small machine: the knowledge server indexes its corpus first. */
 const READY_TIMEOUT_MS = 240_000;
 
-export const ROLES = ['full', 'search', 'full-1000', 'search-1000'] as const;
+export const ROLES = ['full', 'search', 'full-1000', 'search-1000', 'search-core'] as const;
+
+/** The core of the `search-core` role: tools a support or sales desk uses every day. */
+export const CORE_TOOLS = [
+  'customer_get_customer_profile',
+  'knowledge_search_docs',
+  'platform_get_service_health',
+  'slack_slack_post_message',
+  'github_create_issue',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Whether this checkout's gateway has the `toolSearch` configuration section (search mode). */
@@ -62,6 +72,7 @@ function policyYaml(): string {
     search: { groups: [real-catalog] }
     full-1000: { groups: [everything] }
     search-1000: { groups: [everything] }
+    search-core: { groups: [real-catalog] }
 `;
 }
 
@@ -70,6 +81,7 @@ const SEARCH_MODE_YAML = `toolSearch:
   roles:
     search: { core: [] }
     search-1000: { core: [] }
+    search-core: { core: [${CORE_TOOLS.join(', ')}] }
 `;
 
 export interface GatewayYamlInput {
