@@ -63,6 +63,11 @@ export const BENCHES: readonly BenchDefinition[] = [
     description: 'recall@1/@5 and MRR of search_docs on the held-out question set',
   },
   {
+    name: 'tool-search',
+    description:
+      'tool search over 287 tools of 17 npm and 5 demo MCP servers: top-5 recall and MRR, search-mode tools/list tokens, search_tools p50/p99 at 1,000 tools, tokens per turn vs the full list',
+  },
+  {
     name: 'wallet-transfers',
     description: 'wallet transfers/s with retried idempotency keys, books checked after every run',
   },
