@@ -7,6 +7,10 @@ set -euo pipefail
 "$(dirname "$0")/setup.sh"
 source "$(dirname "$0")/env.sh"
 cd "$GATEHOUSE_ROOT"
+# The MCP servers nobody here wrote that the host's tests run against (the conformance run uses
+# them too): installed from the npm registry, once.
+[ -f conformance/third-party/node_modules/mcp-handler/package.json ] ||
+  (cd conformance/third-party && npm ci --no-audit --no-fund --loglevel=error)
 source scripts/services.sh
 trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
 npm run --silent lint
