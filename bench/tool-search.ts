@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildToolIndex, type SearchableTool } from '../packages/gateway/src/search/tool-index.ts';
+import { buildToolIndex, type SearchableTool } from '../packages/tool-search/src/tool-index.ts';
 import { positiveInt } from './lib/figures.ts';
 import { commandLine, type ResultTable, writeResult } from './lib/results.ts';
 import { printResult } from './lib/scale-harness.ts';

@@ -5,6 +5,7 @@
  * pipeline they started on.
  */
 import { randomBytes } from 'node:crypto';
+import { HybridRanking, openAiCompatibleEmbedder } from '@gatehouse/tool-search';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Access } from './access.ts';
 import { policyVersion } from './approvals/approval-call.ts';
@@ -32,8 +33,6 @@ import type { GatewayRequest } from './pipeline/context.ts';
 import type { Pipeline } from './pipeline/outcome.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
-import { openAiCompatibleEmbedder } from './search/embedder.ts';
-import { HybridRanking } from './search/hybrid-ranking.ts';
 import { ContinuationStore } from './shaping/continuations.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';

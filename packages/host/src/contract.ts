@@ -55,6 +55,14 @@ export interface HostToolResult {
   raw: Record<string, unknown>;
 }
 
+/** The tool a call really runs when the model called a meta-tool that runs another (call_tool). */
+export interface ResolvedCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  /** The meta-tool the model called, e.g. `call_tool`. */
+  via: string;
+}
+
 /** The tools the agent loop may use: a registry over servers, or one gateway. */
 export interface ToolSource {
   /** The tools available now (refreshed on list_changed by the implementation). */
@@ -62,5 +70,11 @@ export interface ToolSource {
   /** Subscribe to catalog changes; returns an unsubscribe function. */
   onToolsChanged(listener: () => void): () => void;
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<HostToolResult>;
+  /**
+   * When `name` with `args` runs another tool (a selection's call_tool naming a tool it has), that
+   * tool and its arguments, so the transcript, the events and the UI name the real tool; else
+   * undefined. Optional: a source without meta-tools leaves it out.
+   */
+  resolveCall?(name: string, args: Record<string, unknown>): ResolvedCall | undefined;
   close(): Promise<void>;
 }

@@ -23,8 +23,11 @@ export type {
   CallToolOptions,
   HostTool,
   HostToolResult,
+  ResolvedCall,
   ToolSource,
   UserAnswer,
   UserQuestion,
 } from './contract.ts';
 export * from './mcp/index.ts';
+// The host's own tool selection (search_tools / call_tool) over servers it talks to directly.
+export * from './selection/index.ts';

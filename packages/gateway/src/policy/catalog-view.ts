@@ -11,6 +11,7 @@
  * version, when it first searches): a hidden tool is not in it, so it is never found, never
  * suggested, and does not even weigh in the ranking of the others.
  */
+import { buildToolIndex, type HybridRanking, type ToolIndex } from '@gatehouse/tool-search';
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import { canonicalJson } from '../audit/chain.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -19,8 +20,6 @@ import { pageAt, pageStart } from '../catalog/pagination.ts';
 import type { PolicyModel } from '../config/model-access.ts';
 import type { ToolSearchModel } from '../config/model-search.ts';
 import { META_TOOL_DEFINITIONS, META_TOOL_NAMES } from '../meta-tools/definitions.ts';
-import type { HybridRanking } from '../search/hybrid-ranking.ts';
-import { buildToolIndex, type ToolIndex } from '../search/tool-index.ts';
 import type { ListKind, Upstream } from '../upstream/upstream.ts';
 import { type Decision, decide, type Target } from './decide.ts';
 import { isCoreTool, NO_TOOL_SEARCH, type SearchMode, searchModeOf } from './search-mode.ts';

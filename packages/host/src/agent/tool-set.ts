@@ -1,7 +1,8 @@
 /**
  * The ToolSource's tools as the AI SDK's tool set: each call goes to `ToolSource.callTool` with
  * the turn's abort signal, the UI's `ask` and a status listener, and leaves a ToolCallRecord
- * (arguments, result size, latency, isError) behind. The SDK runs the calls of one step
+ * (arguments, result size, latency, isError) behind — under the real tool's name when the call
+ * is a meta-tool that runs another (ToolSource.resolveCall). The SDK runs the calls of one step
  * concurrently; a tool's error result reaches the model as an error, not as a normal answer.
  */
 import { dynamicTool, type JSONSchema7, jsonSchema, type ToolSet } from 'ai';
@@ -69,12 +70,15 @@ export function agentToolSet(options: ToolSetOptions): ToolSet {
       description: tool.description,
       inputSchema: jsonSchema(tool.inputSchema as JSONSchema7),
       execute: async (input, { toolCallId, abortSignal }) => {
-        const record = ledger.recordFor(toolCallId, tool.name, input);
-        emit({ type: 'tool-call', id: toolCallId, name: tool.name, arguments: input });
+        const real = source.resolveCall?.(tool.name, asArguments(input));
+        const name = real?.name ?? tool.name;
+        const record = ledger.recordFor(toolCallId, name, real?.arguments ?? input);
+        if (real !== undefined) Object.assign(record, { name, arguments: real.arguments, via: real.via });
+        emit({ type: 'tool-call', id: toolCallId, name, arguments: record.arguments });
         const started = performance.now();
         const onStatus = (status: CallStatus): void => {
           record.statuses = [...(record.statuses ?? []), status];
-          emit({ type: 'tool-status', id: toolCallId, name: tool.name, status });
+          emit({ type: 'tool-status', id: toolCallId, name, status });
         };
         try {
           const result = await source.callTool(tool.name, asArguments(input), {

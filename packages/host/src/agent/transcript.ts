@@ -10,8 +10,12 @@ export type TurnOutcome = 'answered' | 'step-limit' | 'cancelled' | 'provider-er
 export interface ToolCallRecord {
   /** The provider's id of the call. */
   id: string;
+  /** The tool that ran: the real tool when the model called it through `call_tool`. */
   name: string;
+  /** Its arguments (through `call_tool`: the real tool's, not call_tool's). */
   arguments: unknown;
+  /** The meta-tool the model called to run it (`call_tool`), when it did not call it by name. */
+  via?: string;
   /** 1-based: the model request that asked for it. */
   step: number;
   /** UTF-8 bytes of the result text the model received (0 when the call failed before one). */
@@ -56,8 +60,11 @@ export interface TurnRecord {
 export interface Transcript {
   provider: string;
   model: string;
-  /** Where the tools came from: the gateway URL or the servers file. */
-  tools: { source: string; count: number };
+  /**
+   * Where the tools came from (the gateway URL or the servers file) and how many the model was
+   * shown; with the host's own selection, `searchable` tools behind search_tools and call_tool.
+   */
+  tools: { source: string; count: number; searchable?: number };
   turns: TurnRecord[];
   totals: { input: number; output: number; toolDefinitions: number; toolCalls: number };
 }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_STEPS } from '../agent/defaults.ts';
+import { TOOL_SEARCH_CHOICES, type ToolSearchChoice } from '../selection/defaults.ts';
 
 /** A mistake in how the command was called: one line, exit 2. */
 export class ChatUsageError extends Error {
@@ -13,7 +14,7 @@ export class ChatUsageError extends Error {
 
 export type ToolOrigin =
   | { kind: 'gateway'; url: string; key: string; keyEnv: string }
-  | { kind: 'servers'; file: string };
+  | { kind: 'servers'; file: string; toolSearch: ToolSearchChoice; core: string[] };
 
 export interface ChatArgs {
   tools: ToolOrigin;
@@ -31,6 +32,8 @@ const OPTIONS = {
   url: { type: 'string' },
   'key-env': { type: 'string' },
   servers: { type: 'string' },
+  'tool-search': { type: 'string' },
+  core: { type: 'string' },
   provider: { type: 'string' },
   'base-url': { type: 'string' },
   model: { type: 'string' },
@@ -49,16 +52,46 @@ function count(name: string, value: string | undefined, fallback: number, min: n
   return n;
 }
 
-function toolOrigin(
-  values: { url?: string; 'key-env'?: string; servers?: string },
-  env: NodeJS.ProcessEnv,
-): ToolOrigin {
+interface OriginValues {
+  url?: string;
+  'key-env'?: string;
+  servers?: string;
+  'tool-search'?: string;
+  core?: string;
+}
+
+/** `--tool-search` and `--core`, for a servers file (a gateway decides per role, in its config). */
+function serversSelection(values: OriginValues): { toolSearch: ToolSearchChoice; core: string[] } {
+  const choice = values['tool-search'] ?? 'auto';
+  if (!(TOOL_SEARCH_CHOICES as readonly string[]).includes(choice))
+    throw new ChatUsageError(`--tool-search must be auto, on or off, found ${choice}`);
+  const core = (values.core ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (values.core !== undefined && core.length === 0)
+    throw new ChatUsageError('--core is empty: give tool names, e.g. --core weather__get_weather');
+  if (core.length > 0 && choice === 'off')
+    throw new ChatUsageError(
+      '--core lists tools besides search_tools and call_tool: it needs --tool-search on or auto',
+    );
+  return { toolSearch: choice as ToolSearchChoice, core };
+}
+
+function toolOrigin(values: OriginValues, env: NodeJS.ProcessEnv): ToolOrigin {
   if (values.url !== undefined && values.servers !== undefined) {
     throw new ChatUsageError('give either --url (a gateway) or --servers (a servers file), not both');
   }
-  if (values.servers !== undefined) return { kind: 'servers', file: values.servers };
+  if (values.servers !== undefined)
+    return { kind: 'servers', file: values.servers, ...serversSelection(values) };
   if (values.url === undefined) {
     throw new ChatUsageError('say where the tools are: --url URL (a Gatehouse gateway) or --servers FILE');
+  }
+  if (values['tool-search'] !== undefined || values.core !== undefined) {
+    const flag = values['tool-search'] !== undefined ? '--tool-search' : '--core';
+    throw new ChatUsageError(
+      `${flag} is for --servers: through a gateway the gateway decides which tools each role is listed (toolSearch in its configuration)`,
+    );
   }
   const keyEnv = values['key-env'] ?? 'GATEHOUSE_API_KEY';
   const key = env[keyEnv] ?? '';
@@ -84,7 +117,7 @@ export function parseChatArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
       maxSteps: 0,
       maxRetries: 0,
       provider: '',
-      tools: { kind: 'servers', file: '' },
+      tools: { kind: 'servers', file: '', toolSearch: 'auto', core: [] },
     };
   }
   if (values.json === true && values.prompt === undefined) {

@@ -10,6 +10,8 @@ import { chooseModel, ProviderConfigError } from '../agent/providers.ts';
 import { type Transcript, type TurnRecord, transcriptTotals } from '../agent/transcript.ts';
 import type { ToolSource, UserAnswer, UserQuestion } from '../contract.ts';
 import { connectToolSource, isHostError } from '../mcp/index.ts';
+import { selectTools } from '../selection/choose.ts';
+import { ToolSelection } from '../selection/tool-selection.ts';
 import { type ChatArgs, ChatUsageError, parseChatArgs, type ToolOrigin } from './chat-args.ts';
 import { CHAT_USAGE } from './chat-usage.ts';
 import { askInline, runInteractive } from './interactive.ts';
@@ -45,10 +47,28 @@ function originLabel(origin: ToolOrigin): string {
   return origin.kind === 'gateway' ? shownUrl(origin.url) : origin.file;
 }
 
+/**
+ * The tools the model is given. Through a gateway: as the gateway lists them (it decides search
+ * mode per role). From a servers file: every tool, or the host's own selection (--tool-search).
+ */
 async function connect(origin: ToolOrigin): Promise<ToolSource> {
   if (origin.kind === 'gateway')
     return connectToolSource({ kind: 'gateway', url: origin.url, key: origin.key });
-  return connectToolSource({ kind: 'servers', file: origin.file });
+  const servers = await connectToolSource({ kind: 'servers', file: origin.file });
+  try {
+    return selectTools(servers, { toolSearch: origin.toolSearch, core: origin.core });
+  } catch (error) {
+    await servers.close();
+    if (isHostError(error) && error.kind === 'unknown-tool')
+      throw new ChatUsageError(`--core: ${error.userMessage}`);
+    throw error;
+  }
+}
+
+/** "3 tools", or with the host's selection "2 tools (search over 57)". */
+function toolsLabel(tools: ToolSource): string {
+  const shown = `${tools.tools().length} tools`;
+  return tools instanceof ToolSelection ? `${shown} (search over ${tools.searchable})` : shown;
 }
 
 /**
@@ -77,7 +97,11 @@ function transcriptOf(args: ChatArgs, modelId: string, tools: ToolSource, turns:
   return {
     provider: args.provider,
     model: modelId,
-    tools: { source: originLabel(args.tools), count: tools.tools().length },
+    tools: {
+      source: originLabel(args.tools),
+      count: tools.tools().length,
+      ...(tools instanceof ToolSelection ? { searchable: tools.searchable } : {}),
+    },
     turns,
     totals: transcriptTotals(turns),
   };
@@ -122,7 +146,7 @@ async function run(args: ChatArgs, io: ChatIo): Promise<number> {
       onEvent: render,
     });
     if (reader !== undefined) {
-      const banner = `${WHO}: ${chosen.provider} ${chosen.modelId}, ${tools.tools().length} tools from ${originLabel(args.tools)}. Ctrl-C cancels a turn; Ctrl-D or /exit leaves.`;
+      const banner = `${WHO}: ${chosen.provider} ${chosen.modelId}, ${toolsLabel(tools)} from ${originLabel(args.tools)}. Ctrl-C cancels a turn; Ctrl-D or /exit leaves.`;
       await runInteractive(conversation, { reader, output: io.stdout }, banner);
       return 0;
     }

@@ -1,11 +1,11 @@
 /**
- * The index's one hand-written vocabulary (src/search/action-verbs.ts): a question's action verb
+ * The index's one hand-written vocabulary (src/action-verbs.ts): a question's action verb
  * brings in the verbs that name the same operation, below the question's own words.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { relatedActionVerbs } from '../src/search/action-verbs.ts';
-import { buildToolIndex, type SearchableTool } from '../src/search/tool-index.ts';
+import { relatedActionVerbs } from '../src/action-verbs.ts';
+import { buildToolIndex, type SearchableTool } from '../src/tool-index.ts';
 
 const tool = (name: string, description: string): SearchableTool => ({
   name,

@@ -1,10 +1,9 @@
-/** The tool index (src/search/): what it ranks, how it splits names, its bounds and its speed. */
+/** The tool index (@gatehouse/tool-search): what it ranks, how it splits names, its bounds and its speed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { searchAnswer } from '../src/meta-tools/search-answer.ts';
-import { schemaText } from '../src/search/schema-text.ts';
-import { searchTerms, toolNameWords } from '../src/search/terms.ts';
-import { buildToolIndex, type SearchableTool } from '../src/search/tool-index.ts';
+import { schemaText } from '../src/schema-text.ts';
+import { searchTerms, toolNameWords } from '../src/terms.ts';
+import { buildToolIndex, type SearchableTool } from '../src/tool-index.ts';
 
 const CATALOG: SearchableTool[] = [
   {
@@ -177,23 +176,5 @@ describe('buildToolIndex', () => {
     times.sort((a, b) => a - b);
     const p50 = times[Math.floor(times.length / 2)] ?? Infinity;
     assert.ok(p50 <= 5, `p50 ${p50.toFixed(2)} ms`);
-  });
-});
-
-describe("search_tools' answer", () => {
-  const tool = {
-    name: 'fs_read',
-    description: 'Read a file',
-    inputSchema: { type: 'object' as const, properties: { path: { type: 'string' } } },
-    execution: { taskSupport: 'forbidden' as const },
-  };
-
-  it('shows each tool as a list of its era would: 2026-07-28 lists carry no execution', () => {
-    const modern = searchAnswer([tool], 'modern');
-    const legacy = searchAnswer([tool], 'legacy');
-    const { execution: _, ...withoutExecution } = tool;
-    assert.deepEqual(modern.structuredContent, { tools: [withoutExecution] });
-    assert.deepEqual(legacy.structuredContent, { tools: [tool] });
-    assert.deepEqual(modern.content, [{ type: 'text', text: JSON.stringify({ tools: [withoutExecution] }) }]);
   });
 });
