@@ -3,9 +3,11 @@
  * OpenAI-compatible `/embeddings` endpoint (OpenAI, Ollama, vLLM, llama.cpp server, …) through the
  * Vercel AI SDK. The key, when there is one, is sent as a Bearer token and never appears in an
  * error this module raises.
+ *
+ * The AI SDK is loaded on the first embedding, not when this module is: a gateway without an
+ * embedding model configured (the usual case) never loads it, and its memory stays as it was.
  */
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { embedMany } from 'ai';
+import type { EmbeddingModel } from 'ai';
 
 export interface Embedder {
   /** One vector per value, in order. */
@@ -20,17 +22,23 @@ export interface OpenAiCompatibleEmbedderOptions {
 }
 
 export function openAiCompatibleEmbedder(options: OpenAiCompatibleEmbedderOptions): Embedder {
-  const provider = createOpenAICompatible({
-    name: 'gatehouse-embeddings',
-    baseURL: options.baseUrl,
-    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-  });
-  const model = provider.embeddingModel(options.model);
+  let model: Promise<EmbeddingModel> | undefined;
+  const loadModel = async (): Promise<EmbeddingModel> => {
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+    const provider = createOpenAICompatible({
+      name: 'gatehouse-embeddings',
+      baseURL: options.baseUrl,
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+    });
+    return provider.embeddingModel(options.model);
+  };
   return {
     async embed(values, { signal, retries = 0 } = {}) {
       if (values.length === 0) return [];
+      model ??= loadModel();
+      const [{ embedMany }, loaded] = await Promise.all([import('ai'), model]);
       const { embeddings } = await embedMany({
-        model,
+        model: loaded,
         values: [...values],
         maxRetries: retries,
         ...(signal === undefined ? {} : { abortSignal: signal }),
