@@ -60,7 +60,7 @@ function readDemoOutput(child: ChildProcess, timeoutMs: number): Promise<DemoOut
     const timer = setTimeout(() => reject(new Error(`demo did not finish starting:\n${text}`)), timeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      if (!text.includes('Claude Desktop')) return;
+      if (!text.includes('Press Ctrl+C to stop.')) return;
       clearTimeout(timer);
       const url = /MCP endpoint\s+(\S+)/.exec(text)?.[1];
       const keys: Record<string, string> = {};
@@ -317,6 +317,29 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     const { stdout } = await execFileAsync('bash', ['-c', command], { env: userEnv, timeout: 240_000 });
     const listed = (JSON.parse(stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
     assert.deepEqual(listed.sort(), [...(demo.tools.sales ?? [])].sort());
+  });
+
+  it('the printed gatehouse chat command runs as printed: without a model key it says so in one line', async () => {
+    const command = /^ {2}(GATEHOUSE_API_KEY=\S+ npx gatehouse chat --url \S+)$/m.exec(demo.text)?.[1];
+    assert.ok(command, demo.text);
+    assert.ok(command.includes(demo.keys.sales ?? '(no sales key)'), command);
+    const userEnv: NodeJS.ProcessEnv = { ...process.env, PATH: systemPath() };
+    for (const name of Object.keys(userEnv)) if (name.startsWith('GATEHOUSE_')) delete userEnv[name];
+    for (const name of ['NODE_TEST_CONTEXT', 'NODE_OPTIONS', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY'])
+      delete userEnv[name];
+    const run = await execFileAsync('bash', ['-c', `${command} < /dev/null`], {
+      cwd: ROOT,
+      env: userEnv,
+      timeout: 120_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(
+      run.stderr.trim(),
+      'gatehouse chat: the anthropic provider needs a key: set ANTHROPIC_API_KEY',
+    );
   });
 
   // Only where set-up brought Node 24 into .tools/ (the system Node is older): then the launcher

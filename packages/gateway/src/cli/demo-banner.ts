@@ -27,6 +27,11 @@ export function inspectorCommand(url: string, key: string): string {
   ].join(' ');
 }
 
+/** `gatehouse chat` as the sales role: the host asking the gateway in plain language. */
+export function chatCommand(url: string, key: string): string {
+  return `GATEHOUSE_API_KEY=${key} npx gatehouse chat --url ${url}`;
+}
+
 export function desktopSnippet(url: string, key: string): string {
   const config = {
     mcpServers: {
@@ -101,6 +106,8 @@ export function demoBanner(input: BannerInput): string {
     `  ${inspectorCommand(url, salesKey)}`,
     `Claude Desktop (claude_desktop_config.json; also written to ${shownPath(input.snippetFile)}):`,
     desktopSnippet(url, salesKey),
+    'Ask in plain language (a model: ANTHROPIC_API_KEY, or --provider openai --base-url URL; docs/host.md):',
+    `  ${chatCommand(url, salesKey)}`,
     '',
     'Press Ctrl+C to stop.',
     '',
