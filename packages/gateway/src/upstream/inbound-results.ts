@@ -13,6 +13,7 @@
  * means by a complete result, so the gateway reads it as `complete`, says so once in its log,
  * and relays it with the field its own clients are owed.
  */
+import { deliverInReadOrder } from '@gatehouse/client-edge';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 
 const CARRIER = 'dev.gatehouse/createTaskResult';
@@ -63,63 +64,11 @@ function admit(message: JSONRPCMessage, options: InboundOptions, warned: { done:
   return completed;
 }
 
-type Handler = NonNullable<Transport['onmessage']>;
-type Extra = Parameters<Handler>[1];
-
-function isResponse(message: JSONRPCMessage): boolean {
-  return 'id' in message && ('result' in message || 'error' in message);
-}
-
-/**
- * Keeps a notification ahead of the response read after it. The SDK client runs notification
- * handlers a microtask later but settles a response at once, and settling a call forgets its
- * progress token: a progress notification read in the same chunk as the call's result would be
- * dropped ("unknown token") instead of relayed. So a response (and whatever follows it in the
- * same synchronous batch) waits one microtask when a notification came just before it; the
- * messages still arrive in the order they were read.
- */
-export function inReadOrder(handler: Handler): Handler {
-  let notified = false;
-  let held: [JSONRPCMessage, Extra][] | null = null;
-  const deliver: Handler = (message, extra) => {
-    if (held !== null) {
-      held.push([message, extra]);
-      return;
-    }
-    if (notified && isResponse(message)) {
-      const batch: [JSONRPCMessage, Extra][] = [[message, extra]];
-      held = batch;
-      queueMicrotask(() => {
-        held = null;
-        for (const [m, e] of batch) deliver(m, e);
-      });
-      return;
-    }
-    if (!('id' in message)) {
-      notified = true;
-      queueMicrotask(() => {
-        notified = false;
-      });
-    }
-    handler(message, extra);
-  };
-  return deliver;
-}
-
 /**
  * Installs the rewrites on `transport`: whatever handler the client assigns to `onmessage` is
- * wrapped so it receives rewritten messages, in the order it can handle them (inReadOrder).
+ * wrapped so it receives rewritten messages, in the order they were read (@gatehouse/client-edge).
  */
 export function admitUpstreamResults<T extends Transport>(transport: T, options: InboundOptions): T {
   const warned = { done: false };
-  let wrapped: Handler | undefined;
-  Object.defineProperty(transport, 'onmessage', {
-    configurable: true,
-    enumerable: true,
-    get: () => wrapped,
-    set: (handler: Handler | undefined) => {
-      wrapped = handler && inReadOrder((message, extra) => handler(admit(message, options, warned), extra));
-    },
-  });
-  return transport;
+  return deliverInReadOrder(transport, (message) => admit(message, options, warned));
 }

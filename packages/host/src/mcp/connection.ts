@@ -4,6 +4,8 @@
  * (reconnect.ts) while the last lists stay, so a blip does not empty the model's tool list.
  * Closing ends a 2025-era HTTP session (DELETE) before the client closes.
  */
+
+import { deliverInReadOrder } from '@gatehouse/client-edge';
 import type { Transport } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -12,7 +14,6 @@ import { httpConnectError, negotiationError, type Peer, stdioStartError } from '
 import { HostError } from './errors.ts';
 import { InFlightCalls } from './in-flight.ts';
 import { type ListKind, NO_LISTS, readAll, readKind, type ServerLists } from './lists.ts';
-import { deliverInReadOrder } from './read-order.ts';
 import { type ReconnectOptions, reconnectPolicy } from './reconnect.ts';
 import type { ProtocolChoice, ServerConfig } from './servers-file.ts';
 import { type ChildReport, httpTransport, stdioTransport } from './transports.ts';

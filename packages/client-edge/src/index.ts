@@ -1,0 +1,1 @@
+export { deliverInReadOrder, type MessageHandler } from './read-order.ts';
