@@ -4,8 +4,9 @@
  * advertise is not asked for; a server that advertises resources but answers "method not found" to
  * the templates list has none.
  */
+
+import type { ListKind } from '@gatehouse/client-edge';
 import type { Client, Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
-import type { ListKind } from './change-feed.ts';
 
 export interface UpstreamSnapshot {
   tools: Tool[];

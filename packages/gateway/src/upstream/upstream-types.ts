@@ -1,7 +1,8 @@
 /** The types an upstream's users see: its states, hooks, signals and how a call runs on it. */
+
+import type { ListKind } from '@gatehouse/client-edge';
 import type { Client, LoggingMessageNotificationParams } from '@modelcontextprotocol/client';
 import type { TraceCarrier, TraceScope } from '../observability/tracing.ts';
-import type { ListKind } from './change-feed.ts';
 import type { BreakerState } from './resilience.ts';
 import type { Upstream } from './upstream.ts';
 

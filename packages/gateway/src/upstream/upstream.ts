@@ -5,6 +5,7 @@
  * are attributed to.
  */
 
+import { ChangeFeed, type ListKind } from '@gatehouse/client-edge';
 import type {
   LoggingMessageNotificationParams,
   ServerCapabilities,
@@ -17,7 +18,6 @@ import { wireError } from '../errors/wire.ts';
 import type { Logger } from '../observability/logger.ts';
 import { endSpan } from '../observability/tracing.ts';
 import { backoffDelay } from './backoff.ts';
-import { ChangeFeed, type ListKind } from './change-feed.ts';
 import { closeClient } from './close-client.ts';
 import { ChildReport } from './failure-reason.ts';
 import { HealthProbe } from './health-probe.ts';
@@ -37,7 +37,7 @@ import type {
   UseOptions,
 } from './upstream-types.ts';
 
-export type { ListKind } from './change-feed.ts';
+export type { ListKind } from '@gatehouse/client-edge';
 export type { UpstreamSnapshot } from './listing.ts';
 export type * from './upstream-types.ts';
 
@@ -290,7 +290,7 @@ export class Upstream {
         capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } },
         versionNegotiation: { mode: protocol === '2026-07-28' ? { pin: protocol } : protocol },
         // No `listChanged` here: the SDK would open a 2026-07-28 listen stream inside connect()
-        // and wait on it; the change feed (change-feed.ts) listens once the upstream is ready.
+        // and wait on it; the change feed (@gatehouse/client-edge) listens once the upstream is ready.
         inputRequired: { autoFulfill: false },
       },
     );

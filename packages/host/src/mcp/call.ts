@@ -22,7 +22,6 @@ import {
 } from '@modelcontextprotocol/client';
 import type { CallToolOptions, HostTool, HostToolResult } from '../contract.ts';
 import { CallTimer } from './call-timer.ts';
-import { sleep } from './change-feed.ts';
 import { httpStatus, networkFailure } from './connect-errors.ts';
 import type { ServerConnection } from './connection.ts';
 import { HostError, oneLine } from './errors.ts';
@@ -205,4 +204,18 @@ function isConnectionLoss(error: unknown, connection: ServerConnection): boolean
       error.code,
     );
   return error instanceof TypeError && /fetch failed/.test(error.message);
+}
+
+/** Waits `ms`, or less when `signal` aborts (then it resolves; the caller checks the signal). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -5,11 +5,10 @@
  * Closing ends a 2025-era HTTP session (DELETE) before the client closes.
  */
 
-import { deliverInReadOrder } from '@gatehouse/client-edge';
+import { ChangeFeed, deliverInReadOrder } from '@gatehouse/client-edge';
 import type { Transport } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { ChangeFeed } from './change-feed.ts';
 import { httpConnectError, negotiationError, type Peer, stdioStartError } from './connect-errors.ts';
 import { HostError } from './errors.ts';
 import { InFlightCalls } from './in-flight.ts';
@@ -219,7 +218,10 @@ export class ServerConnection {
     this.client = client;
     this.lastError = null;
     client.onclose = () => this.dropped(client);
-    this.feed = new ChangeFeed(client, (kind) => this.reread(client, kind), this.settings.connectTimeoutMs);
+    this.feed = new ChangeFeed(client, {
+      relist: (kind) => this.reread(client, kind),
+      ackTimeoutMs: this.settings.connectTimeoutMs,
+    });
     this.feed.start();
     this.setState('ready');
     this.hooks.onLists(this);

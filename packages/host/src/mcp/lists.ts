@@ -3,10 +3,11 @@
  * SDK client, one kind at a time (a list_changed re-reads only its kind). A kind the server does
  * not advertise is not asked for; templates a server does not implement count as none.
  */
+
+import { LIST_KINDS, type ListKind } from '@gatehouse/client-edge';
 import type { Client, Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 
-export type ListKind = 'tools' | 'prompts' | 'resources';
-export const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
+export type { ListKind } from '@gatehouse/client-edge';
 
 export interface ServerLists {
   tools: Tool[];

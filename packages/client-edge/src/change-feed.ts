@@ -1,24 +1,25 @@
 /**
- * An upstream's list_changed notifications, in both eras, without ever holding up its connection.
+ * A server's list_changed notifications, in both eras, without ever holding up its connection.
+ * The gateway's upstream clients and the host's clients both use it.
  *
  * A 2025-era server sends them unsolicited on its session. A 2026-07-28 server sends them on a
  * `subscriptions/listen` stream the client opens — a stream the server keeps open for as long
  * as it lasts. The SDK's own `listChanged` option opens that stream inside `connect()` and waits
  * for the server's acknowledgement, so a server that is slow to acknowledge (or never does)
- * would hold the upstream out of the catalog. Here the stream is opened after the connection is
- * ready, in the background, and re-opened with backoff when it ends; a re-opened stream re-lists
- * everything, since changes may have been missed while it was closed.
+ * would hold the connection up (at a gateway: the upstream out of its catalog). Here the stream
+ * is opened after the connection is ready, in the background, and re-opened with backoff when it
+ * ends; a re-opened stream re-lists everything, since changes may have been missed meanwhile.
  *
  * Announcements are coalesced per list: while a re-list runs, further announcements of that list
  * ask for one more re-list after it, never a pile of them.
  */
 import type { Client } from '@modelcontextprotocol/client';
-import type { Logger } from '../observability/logger.ts';
-import { backoffDelay } from './backoff.ts';
+import { ExponentialBackoff } from 'cockatiel';
 
 export type ListKind = 'tools' | 'prompts' | 'resources';
 
-const KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
+export const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
+const KINDS = LIST_KINDS;
 
 const NOTIFICATION: Record<ListKind, `notifications/${ListKind}/list_changed`> = {
   tools: 'notifications/tools/list_changed',
@@ -37,7 +38,13 @@ export interface ChangeFeedOptions {
   relist(kind: ListKind): Promise<void>;
   /** How long to wait for a listen stream's acknowledgement. */
   ackTimeoutMs: number;
-  log: Logger;
+  /** Told when a re-list fails or a listen stream ends or cannot open (a pino logger fits). */
+  log?: ChangeFeedLog;
+}
+
+export interface ChangeFeedLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
 }
 
 export class ChangeFeed {
@@ -79,8 +86,9 @@ export class ChangeFeed {
     }
     const run = this.options
       .relist(kind)
+      // A failed re-list keeps the last lists; the next announcement tries again.
       .catch((error: unknown) =>
-        this.options.log.warn({ err: String(error), kind }, 'upstream re-list failed'),
+        this.options.log?.warn({ err: String(error), kind }, 'server re-list failed'),
       )
       .finally(() => {
         this.running.delete(kind);
@@ -91,23 +99,26 @@ export class ChangeFeed {
 
   private async listenLoop(filter: Record<string, boolean>): Promise<void> {
     const signal = this.stop.signal;
+    const backoff = new ExponentialBackoff({ initialDelay: 500, maxDelay: 30_000 });
+    let delay = backoff.next();
     let opened = false;
-    for (let attempt = 0; !signal.aborted; ) {
+    while (!signal.aborted) {
       try {
         const subscription = await this.client.listen(filter, { timeout: this.options.ackTimeoutMs, signal });
         if (opened) for (const kind of KINDS) this.announce(kind);
         opened = true;
-        attempt = 0;
+        delay = backoff.next();
         const onStop = () => void subscription.close();
         signal.addEventListener('abort', onStop, { once: true });
         const cause = await subscription.closed;
         signal.removeEventListener('abort', onStop);
-        if (!signal.aborted) this.options.log.info({ cause }, 'upstream listen stream ended; re-opening');
+        if (!signal.aborted) this.options.log?.info({ cause }, 'listen stream ended; re-opening');
       } catch (error) {
         if (signal.aborted) return;
-        this.options.log.warn({ err: String(error) }, 'upstream listen stream could not be opened');
+        this.options.log?.warn({ err: String(error) }, 'listen stream could not be opened');
       }
-      await sleep(backoffDelay(attempt++, 500, 30_000), signal);
+      await sleep(delay.duration, signal);
+      delay = delay.next(undefined);
     }
   }
 }
