@@ -54,6 +54,47 @@ describe('gatehouse chat --servers: the servers of a servers file, directly', ()
     }
   });
 
+  it('a server of the file that fails to start is one line, and the chat goes on with the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-chat-servers-'));
+    const file = join(dir, 'servers.json');
+    const wallet = {
+      command: process.execPath,
+      args: [WALLET_SERVER],
+      env: { WALLET_DB_PATH: join(dir, 'wallet.db') },
+    };
+    const broken = { command: process.execPath, args: ['-e', 'console.error("no config"); process.exit(4)'] };
+    writeFileSync(file, JSON.stringify({ mcpServers: { wallet, broken } }));
+    const model = await startOpenAiLoopback([
+      { toolCalls: [{ name: 'wallet__get_balance', arguments: { accountId: 'acc_sales_eur' } }] },
+      { text: (ctx) => `The wallet answered: ${ctx.lastToolResult}` },
+    ]);
+    try {
+      const run = await runChat(
+        [
+          '--servers',
+          file,
+          '--provider',
+          'openai',
+          '--base-url',
+          model.baseUrl,
+          '--prompt',
+          'Sales balance?',
+        ],
+        {},
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^gatehouse chat: server "broken" failed to start: exited with code 4; stderr: no config; going on with the other 1$/m,
+      );
+      assert.match(run.stdout, /^The wallet answered: /);
+      const offered = (model.requests[0]?.body as { tools?: { function: { name: string } }[] }).tools ?? [];
+      assert.ok(offered.length > 0 && offered.every((tool) => tool.function.name.startsWith('wallet__')));
+    } finally {
+      await model.close();
+    }
+  });
+
   it('a servers file that is not there: one line, exit 2', async () => {
     const run = await runChat(
       ['--servers', '/nonexistent/servers.json', '--provider', 'openai', '--prompt', 'Hi'],

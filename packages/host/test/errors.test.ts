@@ -132,15 +132,42 @@ describe('a server that fails to start is one line with its name, exit code and 
     );
   });
 
-  it('the other servers of the file are stopped too', async () => {
+  it('the servers that started carry on; the one that failed is listed as failed with its line', async () => {
     const file = tempFile('servers.json', {
       mcpServers: {
         fx: { command: node, args: [FIXTURE] },
         broken: { command: node, args: ['-e', 'console.error("no config"); process.exit(4)'] },
       },
     });
+    const source = await connectToolSource({ kind: 'servers', file });
+    try {
+      const broken = source.servers().find((server) => server.name === 'broken');
+      assert.equal(broken?.state, 'failed');
+      assert.equal(
+        broken?.lastError,
+        'server "broken" failed to start: exited with code 4; stderr: no config',
+      );
+      assert.equal(source.servers().find((server) => server.name === 'fx')?.state, 'ready');
+      assert.ok(source.tools().length > 0);
+      assert.ok(source.tools().every((tool) => tool.server === 'fx'));
+      assert.equal(
+        (await source.callTool('fx__echo', { message: 'still here' }, noQuestions())).isError,
+        false,
+      );
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('a file none of whose servers starts is a failure', async () => {
+    const file = tempFile('servers.json', {
+      mcpServers: {
+        broken: { command: node, args: ['-e', 'console.error("no config"); process.exit(4)'] },
+        ghost: { command: 'gatehouse-no-such-command' },
+      },
+    });
     const error = await failure({ kind: 'servers', file });
-    assert.equal(error.userMessage, 'server "broken" failed to start: exited with code 4; stderr: no config');
+    assert.equal(error.kind, 'server-start');
   });
 });
 

@@ -51,10 +51,16 @@ function originLabel(origin: ToolOrigin): string {
  * The tools the model is given. Through a gateway: as the gateway lists them (it decides search
  * mode per role). From a servers file: every tool, or the host's own selection (--tool-search).
  */
-async function connect(origin: ToolOrigin): Promise<ToolSource> {
+async function connect(origin: ToolOrigin, warn: (line: string) => void): Promise<ToolSource> {
   if (origin.kind === 'gateway')
     return connectToolSource({ kind: 'gateway', url: origin.url, key: origin.key });
   const servers = await connectToolSource({ kind: 'servers', file: origin.file });
+  const started = servers.servers().filter((server) => server.state !== 'failed').length;
+  for (const server of servers.servers())
+    if (server.state === 'failed')
+      warn(
+        `${server.lastError ?? `server "${server.name}" failed to start`}; going on with the other ${started}`,
+      );
   try {
     return selectTools(servers, { toolSearch: origin.toolSearch, core: origin.core });
   } catch (error) {
@@ -126,7 +132,7 @@ async function run(args: ChatArgs, io: ChatIo): Promise<number> {
     baseUrl: args.baseUrl,
     env: io.env,
   });
-  const tools = await connect(args.tools);
+  const tools = await connect(args.tools, (line) => io.stderr.write(`${WHO}: ${line}\n`));
   try {
     const prompt = args.prompt;
     const oneShot = prompt !== undefined;

@@ -94,9 +94,19 @@ export class ServerConnection {
     return transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
   }
 
-  /** The first connection: one attempt, its failure thrown as a HostError. */
+  /**
+   * The first connection: one attempt, its failure thrown as a HostError. A server that fails it
+   * is left `failed` (its message in lastError) and is not retried: its tools are never listed.
+   */
   async open(): Promise<void> {
-    const client = await this.attempt();
+    let client: Client;
+    try {
+      client = await this.attempt();
+    } catch (error) {
+      this.lastError = error instanceof HostError ? error.userMessage : String(error);
+      this.setState('failed');
+      throw error;
+    }
     await this.adopt(client);
   }
 

@@ -253,7 +253,11 @@ export async function connectToolSource(options: ToolSourceOptions): Promise<Mcp
   source = new Source(connections, options.kind, options);
   const opened = await Promise.allSettled(connections.map((c) => c.open()));
   const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed !== undefined) {
+  // A servers file carries on with the servers that started (as desktop hosts do); the others
+  // show as `failed` in servers(), with their one line in lastError. The gateway, or a file none
+  // of whose servers started, is a failure.
+  const carryOn = options.kind === 'servers' && opened.some((o) => o.status === 'fulfilled');
+  if (failed !== undefined && !carryOn) {
     await source.close();
     throw failed.reason;
   }
