@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { NOTHING_FOUND } from '@gatehouse/tool-search';
 import type { Client } from '@modelcontextprotocol/client';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
@@ -95,6 +96,20 @@ ${SEARCH_CONFIG}storage: { path: ${JSON.stringify(storage)} }
       } finally {
         await finn.close();
         await lee.close();
+      }
+    });
+
+    it(`says when nothing matched, and what to try, after the empty list (${era})`, async () => {
+      const finn = await as(finder, era);
+      try {
+        const result = await finn.callTool({ name: 'search_tools', arguments: { query: 'zyzzyva quokka' } });
+        assert.deepEqual(result.structuredContent, { tools: [], note: NOTHING_FOUND });
+        assert.deepEqual(result.content, [
+          { type: 'text', text: JSON.stringify({ tools: [], note: NOTHING_FOUND }) },
+        ]);
+        assert.notEqual(result.isError, true);
+      } finally {
+        await finn.close();
       }
     });
 

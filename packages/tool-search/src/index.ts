@@ -16,8 +16,10 @@ export {
   META_TOOL_DEFINITIONS,
   META_TOOL_NAMES,
   type MetaToolDefinition,
+  NOTHING_FOUND,
   SEARCH_TOOLS,
   SEARCH_TOOLS_DEFINITION,
+  searchToolsAnswer,
   unknownToolMessage,
 } from './meta-tools.ts';
 export { type SchemaText, schemaText } from './schema-text.ts';

@@ -18,6 +18,18 @@ export interface MetaToolDefinition {
 export const SEARCH_TOOLS = 'search_tools';
 export const CALL_TOOL = 'call_tool';
 
+/**
+ * search_tools' answer when nothing matched: `{"tools": [], "note": …}`, the note telling the
+ * model what to try next (an empty list alone reads as "there is no such tool").
+ */
+export const NOTHING_FOUND =
+  'No tool matched these words. Search again with other words for what you want to do: the action, and the thing it acts on.';
+
+/** What search_tools answers, as JSON text and as structured content: the tools found, or the note. */
+export function searchToolsAnswer<T>(tools: readonly T[]): { tools: T[]; note?: string } {
+  return tools.length === 0 ? { tools: [], note: NOTHING_FOUND } : { tools: [...tools] };
+}
+
 /** The longest query search_tools accepts, in characters. */
 export const MAX_QUERY_CHARS = 1_000;
 

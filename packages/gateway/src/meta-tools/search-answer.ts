@@ -1,7 +1,9 @@
 /**
  * search_tools' answer: the tools found, each as the caller's tools/list would show it in its era,
- * as JSON text for the model and as `structuredContent` for programs.
+ * as JSON text for the model and as `structuredContent` for programs; when nothing matched, a
+ * note says so and what to try (searchToolsAnswer).
  */
+import { searchToolsAnswer } from '@gatehouse/tool-search';
 import type { Tool } from '@modelcontextprotocol/client';
 
 /**
@@ -16,6 +18,6 @@ function asListed(tool: Tool, era: 'legacy' | 'modern'): Tool {
 }
 
 export function searchAnswer(tools: readonly Tool[], era: 'legacy' | 'modern'): Record<string, unknown> {
-  const found = { tools: tools.map((tool) => asListed(tool, era)) };
+  const found = searchToolsAnswer(tools.map((tool) => asListed(tool, era)));
   return { content: [{ type: 'text', text: JSON.stringify(found) }], structuredContent: found };
 }

@@ -21,6 +21,7 @@ import {
   type MetaToolDefinition,
   SEARCH_TOOLS,
   SEARCH_TOOLS_DEFINITION,
+  searchToolsAnswer,
   type ToolIndex,
   unknownToolMessage,
 } from '@gatehouse/tool-search';
@@ -143,7 +144,7 @@ export class ToolSelection implements ToolSource {
       const tool = byName.get(hit.name);
       return tool === undefined ? [] : [listedTool(tool)];
     });
-    const answer = { tools: found };
+    const answer = searchToolsAnswer(found);
     return textResult(JSON.stringify(answer), false, answer);
   }
 }
