@@ -5,50 +5,23 @@
  * goes through once an approver says yes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Transcript } from '../src/agent/transcript.ts';
-import {
-  createKey,
-  type Gateway,
-  gatehouse,
-  runChat,
-  runChatOnTerminal,
-  startGateway,
-} from './helpers/gatehouse-cli.ts';
-import type { LoopbackModel, ScriptStep } from './helpers/loopback-script.ts';
-import { startOpenAiLoopback } from './helpers/openai-loopback.ts';
-import { TRANSFER, walletConfig } from './helpers/wallet-gateway.ts';
+import { createKey, gatehouse, runChat, runChatOnTerminal } from './helpers/gatehouse-cli.ts';
+import { TRANSFER, useWalletChat } from './helpers/wallet-gateway.ts';
 
 describe('gatehouse chat --prompt: confirmations and approval waits', () => {
-  let gateway: Gateway;
-  let financeKey: string;
-  const models: LoopbackModel[] = [];
-
-  async function openai(script: ScriptStep[]): Promise<LoopbackModel> {
-    const model = await startOpenAiLoopback(script);
-    models.push(model);
-    return model;
-  }
-
-  before(async () => {
-    gateway = await startGateway(walletConfig);
-    financeKey = await createKey(gateway.configFile, 'finance', ['finance']);
-  });
-
-  after(async () => {
-    await Promise.all(models.map((m) => m.close()));
-    await gateway?.stop();
-  });
+  const wallet = useWalletChat();
 
   it('--prompt without a terminal: a confirmation is declined with a line, and the gateway moves nothing', async () => {
-    const model = await openai([
+    const model = await wallet.openai([
       { toolCalls: [{ name: 'wallet_transfer', arguments: TRANSFER }] },
       { text: (ctx) => `Transfer result: ${ctx.lastToolResult}` },
     ]);
     const run = await runChat(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'openai',
         '--base-url',
@@ -57,7 +30,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
         'Send 2.50 EUR to sales',
         '--json',
       ],
-      { GATEHOUSE_API_KEY: financeKey },
+      { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(
@@ -70,7 +43,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
       'audit',
       'query',
       '--config',
-      gateway.configFile,
+      wallet.gateway.configFile,
       '--target',
       'wallet_transfer',
     ]);
@@ -81,7 +54,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
   });
 
   it('--prompt on a terminal: the confirmation is asked there, and yes moves the money', async () => {
-    const model = await openai([
+    const model = await wallet.openai([
       {
         toolCalls: [
           { name: 'wallet_transfer', arguments: { ...TRANSFER, idempotencyKey: 'chat-cli-tty-0001' } },
@@ -92,7 +65,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
     const run = await runChatOnTerminal(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'openai',
         '--base-url',
@@ -100,7 +73,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
         '--prompt',
         'Send 2.50 EUR',
       ],
-      { GATEHOUSE_API_KEY: financeKey },
+      { GATEHOUSE_API_KEY: wallet.financeKey },
       [[/allow wallet_transfer\? \[y\/n\]/, 'y\r']],
     );
     assert.equal(run.unreached, 0, `no question on the terminal:\n${run.stdout}`);
@@ -111,9 +84,9 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
   });
 
   it('an approval wait is shown as a wait, and the call goes through once an approver says yes', async () => {
-    const treasuryKey = await createKey(gateway.configFile, 'finance', ['treasury']);
-    await createKey(gateway.configFile, 'ada', ['admin']);
-    const model = await openai([
+    const treasuryKey = await createKey(wallet.gateway.configFile, 'finance', ['treasury']);
+    await createKey(wallet.gateway.configFile, 'ada', ['admin']);
+    const model = await wallet.openai([
       {
         toolCalls: [
           { name: 'wallet_transfer', arguments: { ...TRANSFER, idempotencyKey: 'chat-cli-queued-0001' } },
@@ -124,7 +97,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
     const finished = runChat(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'openai',
         '--base-url',
@@ -139,12 +112,12 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
     for (let i = 0; i < 200 && pending.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       pending = JSON.parse(
-        await gatehouse(['approvals', 'list', '--config', gateway.configFile, '--json']),
+        await gatehouse(['approvals', 'list', '--config', wallet.gateway.configFile, '--json']),
       ) as { id: string }[];
     }
     const id = pending[0]?.id as string;
     assert.ok(id, 'the call is queued for approval');
-    await gatehouse(['approvals', 'approve', id, '--config', gateway.configFile, '--by', 'ada']);
+    await gatehouse(['approvals', 'approve', id, '--config', wallet.gateway.configFile, '--by', 'ada']);
     const run = await finished;
     assert.equal(run.code, 0, run.stderr);
     assert.match(

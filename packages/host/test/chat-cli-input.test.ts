@@ -88,7 +88,10 @@ describe('gatehouse chat --servers: the servers of a servers file, directly', ()
         /^gatehouse chat: server "broken" failed to start: exited with code 4; stderr: no config; going on with the other 1$/m,
       );
       assert.match(run.stdout, /^The wallet answered: /);
-      const offered = (model.requests[0]?.body as { tools?: { function: { name: string } }[] }).tools ?? [];
+      const firstRequest = model.requests[0]?.body as
+        | { tools?: { function: { name: string } }[] }
+        | undefined;
+      const offered = firstRequest?.tools ?? [];
       assert.ok(offered.length > 0 && offered.every((tool) => tool.function.name.startsWith('wallet__')));
     } finally {
       await model.close();

@@ -9,45 +9,16 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Transcript } from '../src/agent/transcript.ts';
-import { startAnthropicLoopback } from './helpers/anthropic-loopback.ts';
-import {
-  createKey,
-  type Gateway,
-  gatehouse,
-  runChat,
-  runChatOnTerminal,
-  startChat,
-  startGateway,
-} from './helpers/gatehouse-cli.ts';
-import type { LoopbackModel, ScriptStep } from './helpers/loopback-script.ts';
-import { startOpenAiLoopback } from './helpers/openai-loopback.ts';
-import { TRANSFER, walletConfig } from './helpers/wallet-gateway.ts';
+import { gatehouse, runChat, runChatOnTerminal, startChat } from './helpers/gatehouse-cli.ts';
+import { TRANSFER, useWalletChat } from './helpers/wallet-gateway.ts';
 
 describe('gatehouse chat against a running gateway', () => {
-  let gateway: Gateway;
-  let financeKey: string;
-  const models: LoopbackModel[] = [];
-
-  async function openai(script: ScriptStep[]): Promise<LoopbackModel> {
-    const model = await startOpenAiLoopback(script);
-    models.push(model);
-    return model;
-  }
-
-  before(async () => {
-    gateway = await startGateway(walletConfig);
-    financeKey = await createKey(gateway.configFile, 'finance', ['finance']);
-  });
-
-  after(async () => {
-    await Promise.all(models.map((m) => m.close()));
-    await gateway?.stop();
-  });
+  const wallet = useWalletChat();
 
   it('--prompt --json: answers through the gateway and prints the whole transcript', async () => {
-    const model = await openai([
+    const model = await wallet.openai([
       {
         toolCalls: [{ name: 'wallet_get_balance', arguments: { accountId: 'acc_finance_eur' } }],
         usage: { input: 900, output: 25 },
@@ -60,7 +31,7 @@ describe('gatehouse chat against a running gateway', () => {
     const run = await runChat(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'openai',
         '--base-url',
@@ -71,13 +42,13 @@ describe('gatehouse chat against a running gateway', () => {
         'What is the finance EUR balance?',
         '--json',
       ],
-      { GATEHOUSE_API_KEY: financeKey },
+      { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(run.code, 0, run.stderr);
     const transcript = JSON.parse(run.stdout) as Transcript;
     assert.equal(transcript.provider, 'openai');
     assert.equal(transcript.model, 'loopback-1');
-    assert.equal(transcript.tools.source, gateway.url);
+    assert.equal(transcript.tools.source, wallet.gateway.url);
     const turn = transcript.turns[0];
     assert.equal(transcript.turns.length, 1);
     assert.equal(turn?.outcome, 'answered');
@@ -105,15 +76,14 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('--prompt with --provider anthropic: the same through the Messages API', async () => {
-    const model = await startAnthropicLoopback([
+    const model = await wallet.anthropic([
       { toolCalls: [{ name: 'wallet_get_balance', arguments: { accountId: 'acc_finance_eur' } }] },
       { text: (ctx) => `Accounts: ${ctx.lastToolResult}` },
     ]);
-    models.push(model);
     const run = await runChat(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'anthropic',
         '--base-url',
@@ -121,7 +91,7 @@ describe('gatehouse chat against a running gateway', () => {
         '--prompt',
         'My balances?',
       ],
-      { GATEHOUSE_API_KEY: financeKey, ANTHROPIC_API_KEY: 'sk-ant-loopback' },
+      { GATEHOUSE_API_KEY: wallet.financeKey, ANTHROPIC_API_KEY: 'sk-ant-loopback' },
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Accounts: .*acc_finance_eur/s);
@@ -133,10 +103,10 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('interactive on a terminal: Ctrl-C cancels the running turn, the chat goes on, Ctrl-D leaves', async () => {
-    const model = await openai([{ stall: 'Pondering' }, { text: 'Back with you.' }]);
+    const model = await wallet.openai([{ stall: 'Pondering' }, { text: 'Back with you.' }]);
     const run = await runChatOnTerminal(
-      ['--url', gateway.url, '--provider', 'openai', '--base-url', model.baseUrl],
-      { GATEHOUSE_API_KEY: financeKey },
+      ['--url', wallet.gateway.url, '--provider', 'openai', '--base-url', model.baseUrl],
+      { GATEHOUSE_API_KEY: wallet.financeKey },
       [
         [/you> /, 'Think about it\r'],
         [/Pondering/, '\x03'],
@@ -149,7 +119,7 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('interactive: streams the answer, shows calls, asks the confirmation inline, and Ctrl-C cancels only the turn', async () => {
-    const model = await openai([
+    const model = await wallet.openai([
       {
         toolCalls: [
           { name: 'wallet_transfer', arguments: { ...TRANSFER, idempotencyKey: 'chat-cli-transfer-0002' } },
@@ -159,9 +129,12 @@ describe('gatehouse chat against a running gateway', () => {
       { stall: 'Let me think' },
       { text: 'Still here.' },
     ]);
-    const chat = startChat(['--url', gateway.url, '--provider', 'openai', '--base-url', model.baseUrl], {
-      GATEHOUSE_API_KEY: financeKey,
-    });
+    const chat = startChat(
+      ['--url', wallet.gateway.url, '--provider', 'openai', '--base-url', model.baseUrl],
+      {
+        GATEHOUSE_API_KEY: wallet.financeKey,
+      },
+    );
     try {
       await chat.waitFor(/gatehouse chat: openai gpt-4\.1-mini, 3 tools from .*\nyou> $/);
       chat.send('Send 2.50 EUR to sales');
@@ -187,7 +160,7 @@ describe('gatehouse chat against a running gateway', () => {
       'audit',
       'query',
       '--config',
-      gateway.configFile,
+      wallet.gateway.configFile,
       '--target',
       'wallet_transfer',
     ]);
@@ -195,13 +168,13 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('a provider error ends the turn with one line and exit 1', async () => {
-    const model = await openai([
+    const model = await wallet.openai([
       { error: { status: 500, message: 'The server had an error while processing your request' } },
     ]);
     const run = await runChat(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'openai',
         '--base-url',
@@ -211,7 +184,7 @@ describe('gatehouse chat against a running gateway', () => {
         '--prompt',
         'Hi',
       ],
-      { GATEHOUSE_API_KEY: financeKey },
+      { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(run.code, 1);
     assert.match(
@@ -221,14 +194,14 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('a malformed tool call ends the turn with one line and exit 1; the tool does not run', async () => {
-    const model = await openai([
+    const model = await wallet.openai([
       { toolCalls: [{ name: 'wallet_get_balance', arguments: '{"accountId": ' }] },
       { text: 'never' },
     ]);
     const run = await runChat(
       [
         '--url',
-        gateway.url,
+        wallet.gateway.url,
         '--provider',
         'openai',
         '--base-url',
@@ -237,7 +210,7 @@ describe('gatehouse chat against a running gateway', () => {
         'Balance?',
         '--json',
       ],
-      { GATEHOUSE_API_KEY: financeKey },
+      { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(run.code, 1);
     assert.match(
@@ -249,7 +222,7 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('a refused key and an unreachable gateway: one line, exit 1', async () => {
-    const refused = await runChat(['--url', gateway.url, '--provider', 'openai', '--prompt', 'Hi'], {
+    const refused = await runChat(['--url', wallet.gateway.url, '--provider', 'openai', '--prompt', 'Hi'], {
       GATEHOUSE_API_KEY: 'ghk_not_a_real_key',
     });
     assert.equal(refused.code, 1);
@@ -266,7 +239,7 @@ describe('gatehouse chat against a running gateway', () => {
     });
     const unreachable = await runChat(
       ['--url', `http://127.0.0.1:${closedPort}/mcp`, '--provider', 'openai', '--prompt', 'Hi'],
-      { GATEHOUSE_API_KEY: financeKey },
+      { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(unreachable.code, 1);
     assert.equal(
