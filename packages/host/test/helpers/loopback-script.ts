@@ -171,6 +171,14 @@ export function sse(res: ServerResponse, event: string | undefined, data: unknow
   res.write(`${event === undefined ? '' : `event: ${event}\n`}data: ${payload}\n\n`);
 }
 
+/** An error step as a provider answers it: its status, a short retry hint on 429, `body` (the API's error shape). */
+export function writeError(res: ServerResponse, status: number, body: string): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (status === 429) headers['retry-after-ms'] = '10';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
 export function startSse(res: ServerResponse): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream',

@@ -15,6 +15,7 @@ import {
   startLoopbackModel,
   startSse,
   type WireFormat,
+  writeError,
 } from './loopback-script.ts';
 
 export type { LoopbackModel, ScriptStep, StepContext };
@@ -133,10 +134,7 @@ const OPENAI_FORMAT: WireFormat = {
   toolResults,
   respond(res, step, body) {
     if (step.kind === 'error') {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (step.status === 429) headers['retry-after-ms'] = '10';
-      res.writeHead(step.status, headers);
-      res.end(errorBody(step.status, step.message));
+      writeError(res, step.status, errorBody(step.status, step.message));
       return;
     }
     if (step.kind === 'stall') {
