@@ -1,0 +1,8 @@
+export { publicApp } from './app.ts';
+export { type CoreOptions, type LanternCore, openCore } from './core.ts';
+export { SEED_USERS } from './db/seed.ts';
+export { openSql, type Sql } from './db/sql.ts';
+export { TOKEN_PREFIX } from './domain/accounts.ts';
+export { isProductError, PRODUCT_ERRORS, ProductError } from './domain/errors.ts';
+export type { Incident, IncidentWithNotes } from './domain/incident-model.ts';
+export type { Actor, Role, UserIdentity } from './domain/permissions.ts';
