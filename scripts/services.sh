@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway services for the tests, on loopback: PostgreSQL (GATEHOUSE_TEST_PG_URL) and Redis
-# (GATEHOUSE_TEST_REDIS_URL).
+# (GATEHOUSE_TEST_REDIS_URL); and Debian's Chromium for the browser tests (GATEHOUSE_TEST_CHROMIUM,
+# installed once, nothing to start or stop).
 #
 #   source scripts/services.sh      start what is missing and export its URL into this shell
 #   scripts/services.sh [start]     the same, printing `export NAME=value` lines (for eval)
@@ -21,7 +22,7 @@ fi
 
 set -euo pipefail
 
-SERVICES=(postgres redis)
+SERVICES=(postgres redis chromium)
 STATE_DIR="${GATEHOUSE_SERVICES_DIR:-${TMPDIR:-/tmp}/gatehouse-services-$(id -u)}"
 
 log() { echo "services: $*" >&2; }
@@ -295,6 +296,27 @@ stop_redis() {
   esac
   rm -f "$REDIS_STATE"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Chromium (headless, driven by playwright-core in the browser tests)
+
+chromium_bin() {
+  command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null || true
+}
+
+start_chromium() {
+  local bin
+  bin="$(chromium_bin)"
+  if [[ -z "$bin" ]]; then
+    install_debian_packages chromium
+    bin="$(chromium_bin)"
+    [[ -n "$bin" ]] || { log "chromium not found after installing"; return 1; }
+  fi
+  log "Chromium at $bin"
+  echo "export GATEHOUSE_TEST_CHROMIUM=$(printf '%q' "$bin")"
+}
+
+stop_chromium() { :; }
 
 # ---------------------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ h1 { font-size: 1.5rem; margin: 0 0 12px; } h2 { font-size: 1.15rem; margin: 20p
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin-bottom: 16px; }
 table { width: 100%; border-collapse: collapse; background: #fff; }
 th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td:first-child, td time { white-space: nowrap; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: .8rem; font-weight: 600; border: 1px solid; }
 .sev1 { color: var(--danger); } .sev2 { color: #b54708; } .sev3 { color: var(--warn); } .sev4 { color: var(--muted); }
