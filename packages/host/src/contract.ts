@@ -15,6 +15,16 @@ export interface HostTool {
   description: string;
   /** JSON Schema of the arguments (an object schema). */
   inputSchema: Record<string, unknown>;
+  /** The server's hints about the tool (read-only, destructive, …), when it gave any. */
+  annotations?: ToolHints;
+}
+
+/** MCP tool annotations the host acts on: a UI may confirm a destructive call before it runs. */
+export interface ToolHints {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
 }
 
 /** One question the host must put to the person in the chat (an in-band confirmation). */

@@ -24,6 +24,7 @@ export type {
   HostTool,
   HostToolResult,
   ResolvedCall,
+  ToolHints,
   ToolSource,
   UserAnswer,
   UserQuestion,

@@ -133,7 +133,13 @@ async function sendOnce(
     client = await connection.ready(timer.signal, (message) =>
       options.onStatus?.({ kind: 'retrying', message }),
     );
-    const params = { name: tool.serverToolName, arguments: args, ...round };
+    const meta = connection.config.callMeta;
+    const params = {
+      name: tool.serverToolName,
+      arguments: args,
+      ...round,
+      ...(meta === undefined ? {} : { _meta: meta }),
+    };
     const ask: CallToolOptions['ask'] = async (question) => {
       timer.pause();
       try {

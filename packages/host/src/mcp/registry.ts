@@ -50,6 +50,7 @@ function toolOf(server: string, tool: Tool, name: string): HostTool {
     serverToolName: tool.name,
     description: tool.description ?? tool.title ?? '',
     inputSchema: (tool.inputSchema ?? { type: 'object' }) as Record<string, unknown>,
+    ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
   };
 }
 

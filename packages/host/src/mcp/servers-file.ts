@@ -76,8 +76,17 @@ const ServersFile = z.object({
     .refine((servers) => Object.keys(servers).length > 0, 'lists no server'),
 });
 
-export type StdioServerConfig = z.infer<typeof StdioServer> & { name: string };
-export type HttpServerConfig = z.infer<typeof HttpServer> & { name: string };
+/**
+ * Set by a program, never read from a servers file: `_meta` sent with every tools/call to the
+ * server — e.g. the user a product's own host acts for, which its internal server trusts because
+ * the connection carries the service credential.
+ */
+interface ProgrammaticFields {
+  callMeta?: Record<string, unknown>;
+}
+
+export type StdioServerConfig = z.infer<typeof StdioServer> & { name: string } & ProgrammaticFields;
+export type HttpServerConfig = z.infer<typeof HttpServer> & { name: string } & ProgrammaticFields;
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
