@@ -7,7 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ALICE, BOB, DAVE, OLIVIA, type StdioServer, serverAs, startWorld, type World } from './helpers.ts';
+import {
+  ALICE,
+  BOB,
+  body,
+  DAVE,
+  OLIVIA,
+  type StdioServer,
+  serverAs,
+  startWorld,
+  type World,
+} from './helpers.ts';
 
 interface Incident {
   ref: string;
@@ -63,12 +73,12 @@ describe("Dave of Contoso cannot reach Northwind's incidents", () => {
   test('list_incidents and whoami ignore extra arguments', async () => {
     const plain = await dave.call('list_incidents', {});
     const dressed = await dave.call('list_incidents', { org: 'northwind', orgs: 'all', limit: 100 });
-    const orgs = (r: typeof plain) => new Set((r.structured?.incidents as Incident[]).map((i) => i.orgId));
+    const orgs = (r: typeof plain) => new Set((body(r).incidents as Incident[]).map((i) => i.orgId));
     assert.deepEqual(orgs(plain), new Set(['contoso']));
     assert.deepEqual(orgs(dressed), new Set(['contoso']));
     assertNoNorthwind(dressed.text);
     const me = await dave.call('whoami', { as: ALICE, token: world.lantern.tokens[ALICE] });
-    assert.equal((me.structured?.user as { email: string }).email, DAVE);
+    assert.equal((body(me).user as { email: string }).email, DAVE);
   });
 
   test("a number only Northwind has is not found, and Dave's writes to it change nothing", async () => {
@@ -136,11 +146,11 @@ describe("an operator's token has no cross-org power here", () => {
     const olivia = await serverAs(world.lantern, OLIVIA);
     try {
       const me = await olivia.call('whoami');
-      assert.ok(!(me.structured?.permissions as string[]).includes('orgs:all'));
+      assert.ok(!(body(me).permissions as string[]).includes('orgs:all'));
       const listed = await olivia.call('list_incidents', { org: 'northwind', limit: 100 });
       assert.equal(listed.isError, false, listed.text);
       assert.deepEqual(
-        (listed.structured?.incidents as Incident[]).filter((i) => i.orgId !== 'lantern'),
+        (body(listed).incidents as Incident[]).filter((i) => i.orgId !== 'lantern'),
         [],
       );
       const incident = await olivia.call('get_incident', { ref: 'INC-1', org: 'northwind' });

@@ -103,3 +103,11 @@ export function serverAs(lantern: TestLantern, email: string): Promise<StdioServ
   if (token === undefined) throw new Error(`no token for ${email}`);
   return stdioServer({ LANTERN_URL: lantern.url, LANTERN_TOKEN: token });
 }
+
+/** The structured output of a successful call; fails the test with the tool's text otherwise. */
+export function body(outcome: Outcome): Record<string, unknown> {
+  if (outcome.isError || outcome.structured === undefined) {
+    throw new Error(`expected a structured result, got: ${outcome.text}`);
+  }
+  return outcome.structured;
+}

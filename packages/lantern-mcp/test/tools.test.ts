@@ -10,6 +10,7 @@ import { UNKNOWN_TOKEN_MESSAGE } from '../src/errors.ts';
 import {
   ALICE,
   BOB,
+  body,
   CAROL,
   type StdioServer,
   serverAs,
@@ -78,12 +79,12 @@ describe('what each role can do', () => {
       { email: structured.user.email, org: structured.user.orgId, role: structured.user.role },
       { email: BOB, org: 'northwind', role: 'responder' },
     );
-    assert.ok((me.structured?.permissions as string[]).includes('incidents:write'));
+    assert.ok((body(me).permissions as string[]).includes('incidents:write'));
   });
 
   test('a responder opens, notes and acknowledges an incident; Lantern has it', async () => {
     const bob = await as(BOB);
-    const services = (await bob.call('list_services')).structured?.services as { name: string }[];
+    const services = body(await bob.call('list_services')).services as { name: string }[];
     assert.ok(services.some((s) => s.name === 'checkout-api'));
     const opened = await bob.call('open_incident', {
       title: 'Checkout latency doubled',
@@ -108,9 +109,9 @@ describe('what each role can do', () => {
       [[BOB, 'Rolled back 2024.11.4']],
     );
     const listed = await bob.call('list_incidents', { status: 'acknowledged' });
-    const refs = (listed.structured?.incidents as Incident[]).map((i) => i.ref);
+    const refs = (body(listed).incidents as Incident[]).map((i) => i.ref);
     assert.ok(refs.includes(ref), `${ref} in ${refs.join(', ')}`);
-    assert.ok((listed.structured?.incidents as Incident[]).every((i) => i.status === 'acknowledged'));
+    assert.ok((body(listed).incidents as Incident[]).every((i) => i.status === 'acknowledged'));
   });
 
   test("a viewer's write gets Lantern's refusal as a tool error the model cannot fix; reads work", async () => {
@@ -127,7 +128,7 @@ describe('what each role can do', () => {
     assert.equal(note.text, 'Lantern refused: your role (viewer) does not allow incidents:write.');
     const listed = await carol.call('list_incidents', { limit: 2 });
     assert.equal(listed.isError, false, listed.text);
-    assert.equal((listed.structured?.incidents as Incident[]).length, 2);
+    assert.equal((body(listed).incidents as Incident[]).length, 2);
   });
 
   test('a responder cannot delete; an admin can, and then it is not found (fixable)', async () => {
