@@ -82,7 +82,7 @@ describe('what each role can do', () => {
     assert.ok((body(me).permissions as string[]).includes('incidents:write'));
   });
 
-  test('a responder opens, notes and acknowledges an incident; Lantern has it', async () => {
+  test('a responder opens, notes and acknowledges an incident; Lantern has it, logged as his', async () => {
     const bob = await as(BOB);
     const services = body(await bob.call('list_services')).services as { name: string }[];
     assert.ok(services.some((s) => s.name === 'checkout-api'));
@@ -107,6 +107,21 @@ describe('what each role can do', () => {
     assert.deepEqual(
       seen.notes?.map((n) => [n.author, n.body]),
       [[BOB, 'Rolled back 2024.11.4']],
+    );
+    const log = (await (
+      await world.lantern.api(`/activity?actor=${encodeURIComponent(BOB)}&limit=10`, { as: ALICE })
+    ).json()) as { activity: { actor: string; via: string; action: string; target: string }[] };
+    assert.deepEqual(
+      log.activity
+        .filter((a) => a.target === ref)
+        .map((a) => [a.action, a.actor, a.via])
+        .sort(),
+      [
+        ['incident.acknowledged', BOB, 'api'],
+        ['incident.noted', BOB, 'api'],
+        ['incident.opened', BOB, 'api'],
+      ],
+      "Lantern's activity log has Bob's own actions, through the API",
     );
     const listed = await bob.call('list_incidents', { status: 'acknowledged' });
     const refs = (body(listed).incidents as Incident[]).map((i) => i.ref);
