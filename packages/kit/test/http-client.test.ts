@@ -14,6 +14,8 @@ import { retryAfterMs } from '../src/infra/retry-after.ts';
 interface Answer {
   status: number;
   headers?: OutgoingHttpHeaders;
+  /** The body text; default `{"ok": <status is 200>}`. */
+  body?: string;
 }
 
 /** A server answering from a script, one answer per request, noting when each request arrived. */
@@ -31,7 +33,7 @@ class ScriptedServer {
         connection: 'close',
         ...answer.headers,
       });
-      res.end(JSON.stringify({ ok: answer.status === 200 }));
+      res.end(answer.body ?? JSON.stringify({ ok: answer.status === 200 }));
     });
   }
 
@@ -92,6 +94,57 @@ describe('HttpClient and Retry-After', () => {
     assert.equal(refused.status, 503);
     assert.equal(refused.retryAfterMs, 120_000);
     assert.equal(server.arrivals.length, 1);
+  });
+});
+
+describe('HttpClient and problem details', () => {
+  const server = new ScriptedServer();
+  const client = () => new HttpClient({ baseUrl: server.url, name: 'Service' });
+  before(() => server.start());
+  after(() => server.close());
+  const refusal = (path: string) =>
+    client()
+      .get(path)
+      .then(
+        () => assert.fail('expected an HttpError'),
+        (error: unknown) => error,
+      );
+
+  test('an application/problem+json answer carries its title and detail, the message stays body-free', async () => {
+    server.answer({
+      status: 403,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({ type: 'about:blank', title: 'Not allowed', status: 403, detail: 'not yours' }),
+    });
+    const refused = await refusal('/thing');
+    assert.ok(refused instanceof HttpError);
+    assert.deepEqual(refused.problem, { title: 'Not allowed', detail: 'not yours' });
+    assert.equal(refused.message, 'Service answered HTTP 403 for /thing');
+  });
+
+  test('any other error body is not read: no problem', async () => {
+    server.answer({ status: 404, body: JSON.stringify({ detail: 'an error page' }) });
+    const refused = await refusal('/thing');
+    assert.ok(refused instanceof HttpError);
+    assert.equal(refused.problem, undefined);
+  });
+
+  test('a long detail is bounded and a malformed problem body is ignored', async () => {
+    server.answer(
+      {
+        status: 422,
+        headers: { 'content-type': 'application/problem+json' },
+        body: JSON.stringify({ title: 'Invalid', detail: 'x'.repeat(5_000) }),
+      },
+      { status: 409, headers: { 'content-type': 'application/problem+json' }, body: '<html>' },
+    );
+    const long = await refusal('/a');
+    assert.ok(long instanceof HttpError);
+    assert.equal(long.problem?.detail?.length, 500);
+    const malformed = await refusal('/b');
+    assert.ok(malformed instanceof HttpError);
+    assert.equal(malformed.status, 409);
+    assert.equal(malformed.problem, undefined);
   });
 });
 

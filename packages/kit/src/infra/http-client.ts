@@ -10,7 +10,9 @@
  *   → per-attempt timeout (an AbortSignal, combined with the caller's)
  *
  * A non-2xx answer that is not retried becomes an `HttpError` carrying the status and a short,
- * body-free message (a service's error page never reaches the model verbatim).
+ * body-free message (a service's error page never reaches the model verbatim). When the answer is
+ * an RFC 9457 problem (`application/problem+json`), its `title` and `detail` (bounded) ride along
+ * in `HttpError.problem` for the server to show when it trusts the service's wording.
  */
 import {
   BrokenCircuitError,
@@ -51,17 +53,46 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The readable part of an RFC 9457 problem answer. */
+export interface HttpProblem {
+  title?: string;
+  detail?: string;
+}
+
 export class HttpError extends Error {
   readonly status: number;
   readonly service: string;
   /** The service's `Retry-After`, in ms, when it sent one. */
   readonly retryAfterMs: number | undefined;
-  constructor(service: string, status: number, path: string, retryAfterMs?: number) {
+  /** The answer's problem details, when it was `application/problem+json`. */
+  readonly problem: HttpProblem | undefined;
+  constructor(service: string, status: number, path: string, retryAfterMs?: number, problem?: HttpProblem) {
     super(`${service} answered HTTP ${status} for ${path}`);
     this.name = 'HttpError';
     this.status = status;
     this.service = service;
     this.retryAfterMs = retryAfterMs;
+    this.problem = problem;
+  }
+}
+
+const PROBLEM_BODY_MAX_CHARS = 16 * 1024;
+const PROBLEM_FIELD_MAX_CHARS = 500;
+
+/** `title` and `detail` of a problem+json answer (strings only, bounded); undefined for any other body. */
+async function problemOf(response: Response): Promise<HttpProblem | undefined> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!/^application\/problem\+json\b/i.test(type)) return undefined;
+  try {
+    const text = (await response.text()).slice(0, PROBLEM_BODY_MAX_CHARS);
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const field = (value: unknown) =>
+      typeof value === 'string' && value !== '' ? value.slice(0, PROBLEM_FIELD_MAX_CHARS) : undefined;
+    const title = field(body.title);
+    const detail = field(body.detail);
+    return { ...(title === undefined ? {} : { title }), ...(detail === undefined ? {} : { detail }) };
+  } catch {
+    return undefined;
   }
 }
 
@@ -215,11 +246,13 @@ export class HttpClient {
       throw error;
     }
     if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
-    await response.body?.cancel();
     const wait = retryAfterMs(response.headers.get('retry-after'));
     if (RETRYABLE_STATUS.has(response.status) && (wait ?? 0) <= (this.options.maxRetryAfterMs ?? 5_000)) {
+      await response.body?.cancel();
       throw new RetryableStatus(response.status, wait);
     }
-    throw new HttpError(this.name, response.status, path, wait);
+    const problem = await problemOf(response);
+    if (problem === undefined) await response.body?.cancel().catch(() => undefined);
+    throw new HttpError(this.name, response.status, path, wait, problem);
   }
 }

@@ -3,6 +3,7 @@ export {
   HttpClient,
   type HttpClientOptions,
   HttpError,
+  type HttpProblem,
   type RequestOptions,
   ServiceUnavailableError,
 } from './http-client.ts';
