@@ -305,6 +305,12 @@ describe('components enabled selectively', () => {
     );
     await assert.rejects(() => start({ components: [] }), /at least one component/);
     await assert.rejects(() => start({ token: 'short' }), /at least 24 characters/);
+    process.env.GATEHOUSE_CALLER = JSON.stringify({ id: 'local', user: 'someone', roles: ['operator'] });
+    try {
+      await assert.rejects(() => start({}), /GATEHOUSE_CALLER is set: .* takes the user only from each call/);
+    } finally {
+      delete process.env.GATEHOUSE_CALLER;
+    }
     const disabled = await startLantern({ database, internal: false });
     assert.equal(disabled.internal, undefined);
     await disabled.close();
