@@ -2,27 +2,52 @@
  * `gatehouse lantern` — the reference product's own commands:
  *
  *   lantern serve [--port 7400] [--host 127.0.0.1] [--database FILE|postgres://…]
+ *                 [--internal-port 7401] [--internal-host 127.0.0.1]
+ *                 [--internal-components incidents,analytics,operations] [--no-internal]
  *       runs the product until SIGTERM/SIGINT; on a new database, prints the seeded users'
- *       passwords once
+ *       passwords once. The internal MCP server listens on its own (loopback) address; its service
+ *       token is LANTERN_INTERNAL_TOKEN, or one generated for this process only
  *   lantern token --email E [--label L] [--database …]
  *       issues an API token for a user (the REST API's, and so the external MCP server's) and
  *       prints it once
  */
 import { parseArgs } from 'node:util';
 import { openCore } from './core.ts';
+import { INTERNAL_TOKEN_ENV, type RunningInternal } from './internal/server.ts';
 import { startLantern } from './server.ts';
 
 export const LANTERN_USAGE = [
   'usage: gatehouse lantern serve [--port 7400] [--host 127.0.0.1] [--database FILE|postgres://…]',
+  '         [--internal-port 7401] [--internal-host 127.0.0.1] [--internal-components incidents,analytics,operations]',
+  '         [--no-internal]   (the internal MCP service token: LANTERN_INTERNAL_TOKEN, else generated)',
   '       gatehouse lantern token --email EMAIL [--label LABEL] [--database FILE|postgres://…]',
 ].join('\n');
 
 const DEFAULT_DATABASE = process.env.LANTERN_DATABASE ?? '.gatehouse/lantern.db';
 
-function port(value: string): number {
+function port(value: string, option = '--port'): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`invalid --port ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`invalid ${option} ${value}`);
   return n;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+function describeInternal(internal: RunningInternal): string[] {
+  const lines = [
+    `lantern: internal MCP server on ${internal.url} (never on the public listener): ${internal.components
+      .map((c) => `${c} at ${internal.urls[c]}`)
+      .join(', ')}`,
+    internal.generatedToken
+      ? `lantern: its service token was generated for this process only (set ${INTERNAL_TOKEN_ENV} to call it from another process)`
+      : `lantern: its service token is ${INTERNAL_TOKEN_ENV}`,
+  ];
+  if (!LOOPBACK.test(new URL(internal.url).hostname.replace(/^\[|\]$/g, ''))) {
+    lines.push(
+      'lantern: warning: the internal MCP server listens beyond loopback; keep that address inside the deployment',
+    );
+  }
+  return lines;
 }
 
 function waitForSignal(): Promise<void> {
@@ -39,15 +64,31 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
       port: { type: 'string', default: process.env.LANTERN_PORT ?? '7400' },
       host: { type: 'string', default: '127.0.0.1' },
       database: { type: 'string', default: DEFAULT_DATABASE },
+      internal: { type: 'boolean', default: true },
+      'internal-port': { type: 'string', default: process.env.LANTERN_INTERNAL_PORT ?? '7401' },
+      'internal-host': { type: 'string', default: '127.0.0.1' },
+      'internal-components': { type: 'string' },
     },
+    allowNegative: true,
     strict: true,
   });
+  const components = values['internal-components']
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   const lantern = await startLantern({
     database: values.database,
     host: values.host,
     port: port(values.port),
+    internal: values.internal && {
+      host: values['internal-host'],
+      port: port(values['internal-port'], '--internal-port'),
+      ...(components === undefined ? {} : { components }),
+    },
   });
   out.write(`lantern: serving ${lantern.url} (REST API at ${lantern.url}/api/v1)\n`);
+  if (lantern.internal !== undefined)
+    for (const line of describeInternal(lantern.internal)) out.write(`${line}\n`);
   if (lantern.core.seeded !== undefined) {
     out.write('lantern: a new database; the seeded users and their passwords (shown once):\n');
     for (const [email, password] of Object.entries(lantern.core.seeded))

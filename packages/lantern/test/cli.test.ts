@@ -17,16 +17,18 @@ const dir = mkdtempSync(join(tmpdir(), 'lantern-cli-'));
 const database = join(dir, 'lantern.db');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function serve(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--database', database], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function serve(
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const args = [MAIN, 'serve', '--port', '0', '--internal-port', '0', '--database', database, ...extra];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   const deadline = Date.now() + 15_000;
-  while (!/serving (http:\/\/\S+) /.test(output)) {
+  while (!/serving (http:\/\/\S+) [\s\S]*its service token/.test(output)) {
     assert.ok(Date.now() < deadline, `lantern did not start: ${output}`);
     assert.equal(child.exitCode, null, `lantern exited: ${output}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -72,6 +74,49 @@ it('issues a token that the REST API accepts', async () => {
   }
 });
 
+it('prints where the internal MCP server listens, which refuses calls without its service token', async () => {
+  const token = 'cli-test-service-token-0123456789abcdef';
+  const server = await serve(['--internal-components', 'analytics, operations'], {
+    ...process.env,
+    LANTERN_INTERNAL_TOKEN: token,
+  });
+  try {
+    const line =
+      /internal MCP server on (http:\/\/127\.0\.0\.1:\d+) \(never on the public listener\): analytics at (\S+), operations at (\S+)\n/.exec(
+        server.output(),
+      );
+    assert.ok(line, server.output());
+    assert.match(server.output(), /its service token is LANTERN_INTERNAL_TOKEN\n/);
+    assert.ok(!server.output().includes(token), 'the token is never printed');
+    const initialize = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'cli-test', version: '1' },
+      },
+    });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const analytics = line[2] ?? '';
+    assert.equal(analytics, `${line[1]}/mcp/analytics`);
+    assert.equal((await fetch(analytics, { method: 'POST', headers, body: initialize })).status, 401);
+    const authorised = { ...headers, authorization: `Bearer ${token}` };
+    assert.equal(
+      (await fetch(analytics, { method: 'POST', headers: authorised, body: initialize })).status,
+      200,
+    );
+    const incidents = `${line[1]}/mcp/incidents`;
+    assert.equal(
+      (await fetch(incidents, { method: 'POST', headers: authorised, body: initialize })).status,
+      404,
+    );
+  } finally {
+    await stop(server.child);
+  }
+});
+
 it('says in one line what is wrong with a command', () => {
   for (const [args, message] of [
     [
@@ -79,6 +124,11 @@ it('says in one line what is wrong with a command', () => {
       /^lantern: no Lantern user nobody@example\.com\n$/,
     ],
     [['serve', '--port', 'eighty'], /^lantern: invalid --port eighty\n$/],
+    [['serve', '--port', '0', '--internal-port', 'x'], /^lantern: invalid --internal-port x\n$/],
+    [
+      ['serve', '--port', '0', '--internal-components', 'billing', '--database', database],
+      /^lantern: unknown internal MCP component "billing" \(known: incidents, analytics, operations\)\n$/,
+    ],
     [['fly'], /^lantern: unknown lantern command "fly"\n/],
   ] as const) {
     const run = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });

@@ -61,7 +61,8 @@ export type Actor =
       readonly kind: 'automation';
       readonly name: string;
       readonly orgId: string;
-      readonly via: 'automation';
+      /** 'automation' in-process; 'internal-mcp' when the automation calls the internal MCP server. */
+      readonly via: 'automation' | 'internal-mcp';
     };
 
 export function isRole(value: string): value is Role {
