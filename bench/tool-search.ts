@@ -20,8 +20,13 @@
  *   per turn    tokens a host sends per turn for one scripted 5-question conversation, with the
  *               full list and in search mode (bench/lib/tool-search-conversation.ts)
  *
- *   node bench/tool-search.ts [--rounds 20] [--cache DIR] [--json FILE]
- *   node bench/tool-search.ts --smoke          (30 queries, 2 latency rounds)
+ *   with a model  the same queries ranked by words alone, by a real embedding model's vectors
+ *               alone and by both (HybridRanking at the gateway's default weight), through the
+ *               gateway's own OpenAI-compatible client against a loopback server of Google's
+ *               Universal Sentence Encoder lite (bench/lib/tool-search-embedding.ts); its latency
+ *
+ *   node bench/tool-search.ts [--rounds 20] [--cache DIR] [--json FILE] [--embedder use|none]
+ *   node bench/tool-search.ts --smoke          (30 queries, 2 latency rounds, no embedder)
  *   node bench/tool-search.ts --index-only     (no servers: the index over the committed snapshot)
  *   node bench/tool-search.ts --write-catalog  (list the catalog and rewrite the snapshot)
  */
@@ -35,6 +40,13 @@ import { positiveInt } from './lib/figures.ts';
 import { commandLine, type ResultTable, writeResult } from './lib/results.ts';
 import { printResult } from './lib/scale-harness.ts';
 import { readQueries, readSnapshot, type SnapshotTool, type ToolQuery } from './lib/tool-search-catalog.ts';
+import {
+  type EmbeddingFigures,
+  embedderCache,
+  embeddingLatencyTable,
+  embeddingQualityTable,
+  measureWithEmbeddings,
+} from './lib/tool-search-embedding.ts';
 import { latency, type QueryOutcome, quality, rankQueries, TOP_K } from './lib/tool-search-measure.ts';
 import { type IndexFigures, report } from './lib/tool-search-report.ts';
 import { measureThroughGateway } from './lib/tool-search-run.ts';
@@ -53,8 +65,13 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'index-only': { type: 'boolean', default: false },
     'write-catalog': { type: 'boolean', default: false },
+    embedder: { type: 'string' },
   },
 });
+if (values.embedder !== undefined && !['use', 'none'].includes(values.embedder))
+  throw new Error(`--embedder: expected use or none, got ${values.embedder}`);
+/** Measure with the embedding model: asked for, or by default on every run but a smoke run. */
+const embedder = values.embedder ?? (values.smoke ? 'none' : 'use');
 const rounds = values.smoke ? 2 : positiveInt(String(values.rounds), 'rounds');
 
 /** The padding's definitions, as the many-tools upstreams list them. */
@@ -119,6 +136,25 @@ async function indexFigures(
   };
 }
 
+/**
+ * The three rankings with the Universal Sentence Encoder, or why they were skipped (not asked
+ * for, or the model could not be installed or started when it was not asked for explicitly).
+ */
+async function embeddingFigures(
+  tools: readonly SnapshotTool[],
+  queries: readonly ToolQuery[],
+): Promise<EmbeddingFigures | string> {
+  if (embedder === 'none')
+    return `skipped: ${values.smoke ? 'a smoke run' : '--embedder none'} (run with --embedder use to measure it)`;
+  try {
+    const cache = embedderCache(String(values.cache));
+    return await measureWithEmbeddings({ tools, queries, cache, log: (line) => console.log(line) });
+  } catch (error) {
+    if (values.embedder === 'use') throw error;
+    return `skipped: the model could not be installed or run (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date();
   process.chdir(ROOT);
@@ -142,6 +178,7 @@ async function main(): Promise<number> {
         });
     if (values['write-catalog']) return 0;
     const index = await indexFigures(readSnapshot().tools, queries);
+    const embedding = await embeddingFigures(readSnapshot().tools, queries);
     const result = report({
       startedAt,
       command: commandLine(),
@@ -153,6 +190,16 @@ async function main(): Promise<number> {
       gateway,
     });
     result.tables.splice(2, 0, splitTable(index.outcomes));
+    if (typeof embedding === 'string') {
+      console.log(`embedding model (Universal Sentence Encoder lite): ${embedding}`);
+      result.notes.push(`Embedding model (Universal Sentence Encoder lite): ${embedding}.`);
+    } else {
+      const tables = [
+        embeddingQualityTable(embedding, querySplit),
+        embeddingLatencyTable(embedding, snapshot.tools.length),
+      ];
+      result.tables.splice(3, 0, ...tables);
+    }
     printResult(result);
     writeResult(values.json, result);
     return 0;

@@ -124,11 +124,16 @@ export function pinnedVersion(server: RegistryServer): string {
 }
 
 /**
- * `npm ci --ignore-scripts` of servers/ into `cache` unless the same lockfile is installed there
- * already; then checks each installed version is the pinned one. Returns the node_modules path.
+ * `npm ci --ignore-scripts` of a pinned folder (its package.json and package-lock.json) into
+ * `cache`, unless the same lockfile is installed there already. Returns the node_modules path.
  */
-export function installRegistryServers(cache: string, log: (line: string) => void): string {
-  const lock = join(SERVERS_DIR, 'package-lock.json');
+export function installPinned(
+  source: string,
+  cache: string,
+  what: string,
+  log: (line: string) => void,
+): string {
+  const lock = join(source, 'package-lock.json');
   const installedLock = join(cache, 'package-lock.json');
   const modules = join(cache, 'node_modules');
   const current =
@@ -136,9 +141,9 @@ export function installRegistryServers(cache: string, log: (line: string) => voi
     existsSync(join(modules, '.package-lock.json')) &&
     readFileSync(installedLock, 'utf8') === readFileSync(lock, 'utf8');
   if (!current) {
-    log(`installing ${REGISTRY_SERVERS.length} MCP servers from the npm registry into ${cache} (npm ci) …`);
+    log(`installing ${what} from the npm registry into ${cache} (npm ci) …`);
     mkdirSync(cache, { recursive: true });
-    copyFileSync(join(SERVERS_DIR, 'package.json'), join(cache, 'package.json'));
+    copyFileSync(join(source, 'package.json'), join(cache, 'package.json'));
     copyFileSync(lock, installedLock);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const result = spawnSync(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
@@ -147,6 +152,15 @@ export function installRegistryServers(cache: string, log: (line: string) => voi
     });
     if (result.status !== 0) throw new Error(`npm ci in ${cache} failed (exit ${result.status})`);
   }
+  return modules;
+}
+
+/**
+ * The registry servers of servers/ installed into `cache` (see installPinned); then checks each
+ * installed version is the pinned one. Returns the node_modules path.
+ */
+export function installRegistryServers(cache: string, log: (line: string) => void): string {
+  const modules = installPinned(SERVERS_DIR, cache, `${REGISTRY_SERVERS.length} MCP servers`, log);
   for (const server of REGISTRY_SERVERS) {
     const manifest = join(modules, server.package, 'package.json');
     const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
