@@ -11,7 +11,7 @@ import { problem, problemResponse } from './api/problem.ts';
 import { restApi } from './api/rest.ts';
 import type { LanternCore } from './core.ts';
 import { isProductError } from './domain/errors.ts';
-import { webRoutes } from './web/routes.ts';
+import { type WebOptions, webRoutes } from './web/routes.ts';
 
 function errorPage(status: number, message: string): Response {
   const text = message.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -28,7 +28,10 @@ function errorPage(status: number, message: string): Response {
  * middleware, error handling and not-found answers (problem+json for programs, pages for people),
  * so neither's sign-in rule can ever apply to the other.
  */
-export function publicApp(core: LanternCore): { fetch: (request: Request) => Response | Promise<Response> } {
+export function publicApp(
+  core: LanternCore,
+  options: WebOptions = {},
+): { fetch: (request: Request) => Response | Promise<Response> } {
   const api = new Hono();
   api.route('/api/v1', restApi(core));
   api.notFound((c) => problemResponse(problem(404, 'Not found', `no route ${c.req.method} ${c.req.path}`)));
@@ -51,7 +54,7 @@ export function publicApp(core: LanternCore): { fetch: (request: Request) => Res
       referrerPolicy: 'same-origin',
     }),
   );
-  web.route('/', webRoutes(core));
+  web.route('/', webRoutes(core, options));
   web.onError((error) => {
     if (isProductError(error)) return errorPage(error.status, error.message);
     core.logError(error);

@@ -4,6 +4,7 @@
  * unless `internal: false`.
  */
 import { publicApp } from './app.ts';
+import { type ChatConfig, ChatService, type InternalEndpoint } from './chat/chat-service.ts';
 import { type CoreOptions, type LanternCore, openCore } from './core.ts';
 import { type InternalOptions, type RunningInternal, startInternalServer } from './internal/server.ts';
 import { listen } from './listen.ts';
@@ -15,6 +16,8 @@ export interface LanternOptions extends CoreOptions {
   host?: string;
   /** The internal MCP server's listener and components; `false` starts none. Default: on, port 0. */
   internal?: InternalOptions | false;
+  /** The built-in chat's model (and the gateway, for the roles given a key); none without. */
+  chat?: ChatConfig;
 }
 
 export interface RunningLantern {
@@ -23,6 +26,7 @@ export interface RunningLantern {
   readonly url: string;
   /** The internal MCP server, unless disabled. */
   readonly internal: RunningInternal | undefined;
+  readonly chat: ChatService | undefined;
   close(): Promise<void>;
 }
 
@@ -31,13 +35,28 @@ export async function startLantern(options: LanternOptions): Promise<RunningLant
   let internal: RunningInternal | undefined;
   try {
     if (options.internal !== false) internal = await startInternalServer(core, options.internal ?? {});
-    const front = await listen(publicApp(core).fetch, options.host ?? '127.0.0.1', options.port ?? 0);
+    const chat =
+      options.chat === undefined || internal === undefined
+        ? undefined
+        : new ChatService(options.chat, () => internalEndpoints(internal));
+    const front = await listen(
+      publicApp(core, {
+        ...(chat === undefined ? {} : { chat }),
+        ...(internal === undefined
+          ? { chatUnavailable: 'The chat needs the internal MCP server, which is off.' }
+          : {}),
+      }).fetch,
+      options.host ?? '127.0.0.1',
+      options.port ?? 0,
+    );
     return {
       core,
       url: front.url,
       internal,
+      chat,
       close: async () => {
         await front.close();
+        await chat?.close();
         await internal?.close();
         await core.close();
       },
@@ -47,4 +66,13 @@ export async function startLantern(options: LanternOptions): Promise<RunningLant
     await core.close();
     throw error;
   }
+}
+
+/** The internal components the chat talks to, each as a server named `lantern-<component>`. */
+function internalEndpoints(internal: RunningInternal | undefined): InternalEndpoint[] {
+  if (internal === undefined) return [];
+  return internal.components.flatMap((component) => {
+    const url = internal.urls[component];
+    return url === undefined ? [] : [{ name: `lantern-${component}`, url, token: internal.token }];
+  });
 }

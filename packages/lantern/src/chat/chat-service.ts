@@ -96,7 +96,9 @@ export class ChatService {
 
   /** The servers a user's chat reaches: every enabled internal component, and the gateway if their role has a key. */
   serversFor(user: UserIdentity): HttpServerConfig[] {
-    const principal = { [PRINCIPAL_META_KEY]: { id: user.id, user: user.email, org: user.orgId, roles: [user.role] } };
+    const principal = {
+      [PRINCIPAL_META_KEY]: { id: user.id, user: user.email, org: user.orgId, roles: [user.role] },
+    };
     const servers: HttpServerConfig[] = this.#internal().map((endpoint) => ({
       name: endpoint.name,
       type: 'http',
@@ -106,7 +108,12 @@ export class ChatService {
     }));
     const key = this.#config.gateway?.keys[user.role];
     if (this.#config.gateway !== undefined && key !== undefined) {
-      servers.push({ name: 'gateway', type: 'http', url: this.#config.gateway.url, headers: { authorization: `Bearer ${key}` } });
+      servers.push({
+        name: 'gateway',
+        type: 'http',
+        url: this.#config.gateway.url,
+        headers: { authorization: `Bearer ${key}` },
+      });
     }
     return servers;
   }
@@ -118,7 +125,10 @@ export class ChatService {
       source,
       model: this.#model.model,
       endpoint: this.#model.baseUrl,
-      instructions: instructions(user, servers.some((s) => s.name === 'gateway')),
+      instructions: instructions(
+        user,
+        servers.some((s) => s.name === 'gateway'),
+      ),
       ...(this.#config.maxSteps === undefined ? {} : { maxSteps: this.#config.maxSteps }),
     });
   }
@@ -126,7 +136,8 @@ export class ChatService {
   async #sweep(): Promise<void> {
     for (const [key, pending] of this.#sessions) {
       const session = await pending.catch(() => undefined);
-      if (session !== undefined && !session.running && Date.now() - session.lastUsed > IDLE_MS) await this.end(key);
+      if (session !== undefined && !session.running && Date.now() - session.lastUsed > IDLE_MS)
+        await this.end(key);
     }
   }
 }

@@ -39,7 +39,13 @@ export class ChatSession {
   #running = false;
   lastUsed = Date.now();
 
-  constructor(options: { source: McpToolSource; model: ChosenModel['model']; endpoint: string; instructions: string; maxSteps?: number }) {
+  constructor(options: {
+    source: McpToolSource;
+    model: ChosenModel['model'];
+    endpoint: string;
+    instructions: string;
+    maxSteps?: number;
+  }) {
     this.#source = options.source;
     this.#conversation = new Conversation({
       model: options.model,

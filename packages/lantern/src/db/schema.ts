@@ -3,7 +3,9 @@
  * sort as time), identifiers are text made by the application, and `migrate` is idempotent: it
  * runs at every start.
  *
- * - orgs, users: tenants and their people; `role` is one of the roles in domain/permissions.ts.
+ * - orgs, users: tenants and their people; `role` is one of the roles in domain/permissions.ts;
+ *   `incident_seq` is the org's last incident number (numbers are never given twice, even after a
+ *   delete).
  * - api_tokens: per-user REST tokens, stored as SHA-256 hashes (the token is shown once).
  * - web_sessions: browser sign-ins, stored as hashes of the cookie value.
  * - services: what an org runs (incidents are about one of them).
@@ -15,7 +17,8 @@ import type { Sql } from './sql.ts';
 const TABLES = [
   `CREATE TABLE IF NOT EXISTS orgs (
      id TEXT PRIMARY KEY,
-     name TEXT NOT NULL
+     name TEXT NOT NULL,
+     incident_seq INTEGER NOT NULL DEFAULT 0
    )`,
   `CREATE TABLE IF NOT EXISTS users (
      id TEXT PRIMARY KEY,

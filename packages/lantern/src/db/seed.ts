@@ -101,6 +101,7 @@ async function seedHistory(sql: Sql, clock: Clock): Promise<void> {
   for (const [org, daysAgo, hours, service, severity, title] of HISTORY) {
     const number = (numbers.get(org) ?? 0) + 1;
     numbers.set(org, number);
+    await sql.run('UPDATE orgs SET incident_seq = $1 WHERE id = $2', [number, org]);
     const opened = iso(new Date(now - daysAgo * 86_400_000));
     const resolved = hours === null ? null : iso(new Date(now - daysAgo * 86_400_000 + hours * 3_600_000));
     await sql.run(

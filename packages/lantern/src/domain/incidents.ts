@@ -112,8 +112,6 @@ export class Incidents {
     const fields = parseInput(NewIncidentSchema, input);
     const orgId = this.orgFor(actor, org);
     return this.sql.transaction(async (tx) => {
-      // PostgreSQL: one writer per org picks the next number (SQLite's BEGIN IMMEDIATE already does).
-      if (tx.dialect === 'postgres') await tx.run('SELECT id FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
       const known = await tx.one('SELECT name FROM services WHERE org_id = $1 AND name = $2', [
         orgId,
         fields.service,
@@ -124,11 +122,12 @@ export class Incidents {
           `service: "${fields.service}" is not one of your organisation's services`,
         );
       }
-      const last = await tx.one<{ n: number | null }>(
-        'SELECT MAX(number) AS n FROM incidents WHERE org_id = $1',
+      // The org's row is locked by this update until commit: one writer at a time takes a number.
+      const seq = await tx.one<{ n: number }>(
+        'UPDATE orgs SET incident_seq = incident_seq + 1 WHERE id = $1 RETURNING incident_seq AS n',
         [orgId],
       );
-      const number = Number(last?.n ?? 0) + 1;
+      const number = Number(seq?.n);
       const now = iso(this.clock());
       await tx.run(
         `INSERT INTO incidents (${INCIDENT_COLUMNS})

@@ -4,7 +4,8 @@
  * the acting user's role and org, the allowed status changes, an activity record per change
  * (`via: internal-mcp`).
  *
- *   list_services, list_incidents, get_incident, open_incident, add_note, set_status
+ *   list_services, list_incidents, get_incident, open_incident, add_note, set_status,
+ *   delete_incident (annotated destructive: the built-in chat asks the user in the page first)
  */
 import { type DomainServer, defineServer } from '@gatehouse/kit';
 import * as z from 'zod';
@@ -92,6 +93,21 @@ export function incidentsComponent(core: LanternCore, version: string): DomainSe
         output: IncidentShape,
         annotations: write,
         run: (input, actor) => incidents.setStatus(actor, input.ref, input.status),
+      }),
+      internalTool(core, {
+        name: 'delete_incident',
+        title: 'Delete an incident',
+        description:
+          "Deletes an incident of the user's org and its notes for good (admins only). Cannot be undone.",
+        input: z.object({ ref: RefInput }),
+        output: IncidentShape,
+        annotations: {
+          readOnlyHint: false,
+          destructiveHint: true,
+          idempotentHint: false,
+          openWorldHint: false,
+        },
+        run: (input, actor) => incidents.remove(actor, input.ref),
       }),
     ],
   });

@@ -43,3 +43,15 @@ code.secret { display: block; word-break: break-all; background: #fff8c5; paddin
 .login { max-width: 380px; margin: 60px auto; }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; } }
 `;
+
+/** The chat page's additions. */
+export const CHAT_STYLES = `
+#log { display: flex; flex-direction: column; gap: 12px; margin-bottom: 16px; }
+.msg { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
+.msg.you { border-left: 4px solid var(--accent); } .msg.bot { border-left: 4px solid #6e7781; }
+.msg p { margin: 6px 0; white-space: pre-wrap; }
+.tools { list-style: none; padding: 0; margin: 6px 0; font-size: .9rem; }
+.tools li { margin: 2px 0; } .tools pre { background: var(--bg); padding: 6px; overflow-x: auto; margin: 4px 0; }
+.tool.done .state { color: var(--ok); } .tool.failed .state { color: var(--danger); } .tool.running .state { color: var(--warn); }
+.question { border: 2px solid var(--danger); border-radius: 8px; padding: 10px; margin: 8px 0; background: #fff8f7; }
+`;

@@ -7,6 +7,7 @@ export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const NAV = [
   ['/', 'Incidents'],
+  ['/chat', 'Ask Lantern'],
   ['/tokens', 'API tokens'],
 ] as const;
 

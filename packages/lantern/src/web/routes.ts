@@ -5,10 +5,13 @@
  * session's CSRF token first.
  */
 import { type Context, Hono } from 'hono';
+import type { ChatService } from '../chat/chat-service.ts';
 import type { LanternCore } from '../core.ts';
 import { isProductError } from '../domain/errors.ts';
 import type { NewIncident, Status } from '../domain/incident-model.ts';
-import { STYLESHEET } from './assets.ts';
+import { CHAT_STYLES, STYLESHEET } from './assets.ts';
+import { chatRoutes } from './chat-routes.ts';
+import { CHAT_SCRIPT } from './chat-script.ts';
 import { confirmDeletePage, incidentListPage, incidentPage } from './incident-pages.ts';
 import { loginPage } from './layout.ts';
 import {
@@ -35,10 +38,41 @@ function safeNext(next: string | undefined): string {
   return next !== undefined && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : '/';
 }
 
-export function webRoutes(core: LanternCore): Hono<WebEnv> {
+export interface WebOptions {
+  /** The built-in chat, when one is configured. */
+  chat?: ChatService;
+  /** What the chat page says when there is none. */
+  chatUnavailable?: string;
+}
+
+/** The pages and form targets behind sign-in. */
+const SIGNED_IN_PATHS = [
+  '/',
+  '/logout',
+  '/incidents',
+  '/incidents/*',
+  '/tokens',
+  '/tokens/*',
+  '/chat',
+  '/chat/*',
+];
+
+export const NO_CHAT =
+  'The chat is not configured: start Lantern with --chat-provider openai|anthropic (and --chat-base-url, --chat-model).';
+
+export function webRoutes(core: LanternCore, options: WebOptions = {}): Hono<WebEnv> {
   const web = new Hono<WebEnv>();
   web.get('/assets/lantern.css', (c) =>
-    c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }),
+    c.body(STYLESHEET + CHAT_STYLES, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'max-age=300',
+    }),
+  );
+  web.get('/assets/chat.js', (c) =>
+    c.body(CHAT_SCRIPT, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'max-age=300',
+    }),
   );
   web.get('/login', (c) => c.html(loginPage({ next: safeNext(c.req.query('next')) })));
   web.post('/login', async (c) => {
@@ -57,18 +91,23 @@ export function webRoutes(core: LanternCore): Hono<WebEnv> {
   });
 
   const signedIn = new Hono<WebEnv>();
-  signedIn.use(requireSession(core));
-  signedIn.use(async (c, next) => {
-    if (c.req.method === 'POST') {
-      const form = await formOf(c);
-      if (!(await checkCsrf(c, form)))
-        return c.text('This form is out of date; reload the page and try again.', 403);
-    }
-    await next();
-  });
+  // Only the UI's own paths need a session: any other path is a plain 404, signed in or not.
+  for (const path of SIGNED_IN_PATHS) {
+    signedIn.use(path, requireSession(core), async (c, next) => {
+      if (c.req.method === 'POST') {
+        const form = await formOf(c);
+        if (!(await checkCsrf(c, form)))
+          return c.text('This form is out of date; reload the page and try again.', 403);
+      }
+      await next();
+    });
+  }
   signedIn.post('/logout', async (c) => {
     const cookie = sessionCookie(c);
-    if (cookie !== undefined) await core.accounts.closeSession(cookie);
+    if (cookie !== undefined) {
+      await core.accounts.closeSession(cookie);
+      await options.chat?.end(cookie);
+    }
     endSession(c);
     return c.redirect('/login', 303);
   });
@@ -167,6 +206,7 @@ export function webRoutes(core: LanternCore): Hono<WebEnv> {
     return c.redirect('/tokens', 303);
   });
 
+  signedIn.route('/', chatRoutes(options.chat, options.chatUnavailable ?? NO_CHAT));
   web.route('/', signedIn);
   return web;
 }

@@ -141,6 +141,38 @@ export function internalSuite(backend: TestDatabases['name'], databases: () => T
           assert.equal((await restIncidents(t, ALICE)).length, before);
         });
 
+        it('delete_incident: refused to a responder, done for an admin, and logged via internal-mcp', async () => {
+          const incidents = await client('incidents', era);
+          const [alice, bob] = [await principalOf(t, ALICE), await principalOf(t, BOB)];
+          const opened = ok(
+            await call(
+              incidents,
+              'open_incident',
+              { title: `Delete me ${era}`, service: 'media-cdn', severity: 'sev4' },
+              alice,
+            ),
+          );
+          const ref = String(opened.ref);
+          toolError(
+            await call(incidents, 'delete_incident', { ref }, bob),
+            'forbidden',
+            /responder.*incidents:delete/,
+          );
+          assert.equal(ok(await call(incidents, 'delete_incident', { ref }, alice)).ref, ref);
+          toolError(
+            await call(incidents, 'get_incident', { ref }, alice),
+            'not_found',
+            new RegExp(`no incident ${ref}`),
+          );
+          const logged = (await restActivity(t)).find(
+            (a) => a.action === 'incident.deleted' && a.target === ref,
+          );
+          assert.deepEqual(logged && { actor: logged.actor, via: logged.via }, {
+            actor: ALICE,
+            via: 'internal-mcp',
+          });
+        });
+
         it('alice (admin) gets incident_stats matching the seeded history, over several windows', async () => {
           const analytics = await client('analytics', era);
           const alice = await principalOf(t, ALICE);

@@ -134,6 +134,13 @@ export function restSuite(backend: TestDatabases['name'], databases: () => TestD
       const deleted = await t.api(`/incidents/${created.ref}`, { method: 'DELETE', as: ALICE });
       assert.equal(deleted.status, 200);
       await problemOf(await t.api(`/incidents/${created.ref}`), 404);
+      const next = (await (
+        await t.api('/incidents', {
+          method: 'POST',
+          json: { title: 'After the delete', service: 'media-cdn', severity: 'sev4' },
+        })
+      ).json()) as { ref: string };
+      assert.notEqual(next.ref, created.ref, "a deleted incident's number is never given again");
     });
 
     it("never shows one org's incidents to another org, by any reference", async () => {
