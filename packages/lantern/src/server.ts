@@ -6,7 +6,13 @@
 import { publicApp } from './app.ts';
 import { type ChatConfig, ChatService, type InternalEndpoint } from './chat/chat-service.ts';
 import { type CoreOptions, type LanternCore, openCore } from './core.ts';
-import { type InternalOptions, type RunningInternal, startInternalServer } from './internal/server.ts';
+import type { Permission } from './domain/permissions.ts';
+import {
+  type InternalComponent,
+  type InternalOptions,
+  type RunningInternal,
+  startInternalServer,
+} from './internal/server.ts';
 import { listen } from './listen.ts';
 
 export { listen } from './listen.ts';
@@ -68,11 +74,20 @@ export async function startLantern(options: LanternOptions): Promise<RunningLant
   }
 }
 
+/** What a role must allow for its chat to use a component (the component checks each call anyway). */
+const NEEDS: Record<InternalComponent, Permission> = {
+  incidents: 'incidents:read',
+  analytics: 'analytics:read',
+  operations: 'orgs:all',
+};
+
 /** The internal components the chat talks to, each as a server named `lantern-<component>`. */
 function internalEndpoints(internal: RunningInternal | undefined): InternalEndpoint[] {
   if (internal === undefined) return [];
   return internal.components.flatMap((component) => {
     const url = internal.urls[component];
-    return url === undefined ? [] : [{ name: `lantern-${component}`, url, token: internal.token }];
+    return url === undefined
+      ? []
+      : [{ name: `lantern-${component}`, url, token: internal.token, needs: NEEDS[component] }];
   });
 }

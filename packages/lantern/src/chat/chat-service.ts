@@ -2,15 +2,15 @@
  * The built-in chat's sessions: one per signed-in browser session, made on first use and closed
  * at sign-out or after an idle hour. Each reaches
  *
- * - Lantern's internal MCP server (its enabled components), with the service credential on the
- *   connection and the signed-in user in the `_meta` of every call — the internal server resolves
+ * - Lantern's internal MCP server (the enabled components the user's role can use at all), with the
+ *   service credential on the connection and the signed-in user in the `_meta` of every call — the internal server resolves
  *   that user's role itself;
  * - and, when the user's role is given a gateway key, the gateway's domain servers through
  *   Gatehouse, whose policy, approvals and audit apply as to any other caller.
  */
 import { type ChosenModel, chooseModel, connectToolSource, type HttpServerConfig } from '@gatehouse/host';
 import { PRINCIPAL_META_KEY } from '@gatehouse/kit';
-import type { Role, UserIdentity } from '../domain/permissions.ts';
+import { can, type Permission, type Role, type UserIdentity } from '../domain/permissions.ts';
 import { ChatSession } from './chat-session.ts';
 
 export interface ChatConfig {
@@ -30,6 +30,8 @@ export interface InternalEndpoint {
   name: string;
   url: string;
   token: string;
+  /** What a user's role must allow for the chat to connect to it at all. */
+  needs: Permission;
 }
 
 const IDLE_MS = 60 * 60_000;
@@ -99,7 +101,9 @@ export class ChatService {
     const principal = {
       [PRINCIPAL_META_KEY]: { id: user.id, user: user.email, org: user.orgId, roles: [user.role] },
     };
-    const servers: HttpServerConfig[] = this.#internal().map((endpoint) => ({
+    const actor = { kind: 'user', user, via: 'internal-mcp' } as const;
+    const allowed = this.#internal().filter((endpoint) => can(actor, endpoint.needs));
+    const servers: HttpServerConfig[] = allowed.map((endpoint) => ({
       name: endpoint.name,
       type: 'http',
       url: endpoint.url,
