@@ -29,6 +29,13 @@ function refsIn(result: string | undefined): string[] {
   return [...new Set((result ?? '').match(/INC-\d+/g) ?? [])];
 }
 
+/** A web actor for a seeded user (for checks straight on the domain). */
+async function actorFor(email: string) {
+  const user = await lantern.core.accounts.userByEmail(email);
+  assert.ok(user, `no seeded user ${email}`);
+  return { kind: 'user' as const, user, via: 'web' as const };
+}
+
 before(async () => {
   model = await startOpenAiLoopback([
     // Bob: which incidents are open?
@@ -91,14 +98,8 @@ it('answers a question from a tool call it shows, with the real result', async (
   await ask(page, 'Which incidents are open?');
   const answer = page.locator('.msg.bot .answer').last();
   await answer.filter({ hasText: 'Open now:' }).waitFor();
-  const open = (await (
-    await fetch(`${lantern.url}/api/v1/incidents?status=open`, {
-      headers: {
-        authorization: `Bearer ${(await lantern.core.accounts.issueToken({ kind: 'user', user: (await lantern.core.accounts.userByEmail(BOB))!, via: 'web' }, 't')).token}`,
-      },
-    })
-  ).json()) as { incidents: { ref: string }[] };
-  assert.equal(await answer.innerText(), `Open now: ${open.incidents.map((i) => i.ref).join(', ')}.`);
+  const open = await lantern.core.incidents.list(await actorFor(BOB), { status: 'open' });
+  assert.equal(await answer.innerText(), `Open now: ${open.map((i) => i.ref).join(', ')}.`);
   const call = page.locator('.tools li').last();
   assert.match(await call.innerText(), /lantern-incidents__list_incidents done \(\d+ ms\)/);
   await page.locator('.msg.bot .muted').last().filter({ hasText: 'tool call' }).waitFor();
@@ -136,25 +137,13 @@ it('asks before a destructive call: Cancel leaves the incident, Confirm deletes 
   await screenshot(page, 'chat-confirm');
   await page.keyboard.press('Enter');
   await page.locator('.msg.bot .answer').last().filter({ hasText: 'INC-4 stays' }).waitFor();
-  assert.equal(
-    (
-      await lantern.core.incidents.get(
-        { kind: 'user', user: (await lantern.core.accounts.userByEmail(ALICE))!, via: 'web' },
-        'INC-4',
-      )
-    ).ref,
-    'INC-4',
-  );
+  assert.equal((await lantern.core.incidents.get(await actorFor(ALICE), 'INC-4')).ref, 'INC-4');
 
   await ask(page, 'Delete INC-5.');
   await page.getByRole('alertdialog').waitFor();
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.locator('.msg.bot .answer').last().filter({ hasText: 'Deleted INC-5.' }).waitFor();
-  const alice = {
-    kind: 'user' as const,
-    user: (await lantern.core.accounts.userByEmail(ALICE))!,
-    via: 'web' as const,
-  };
+  const alice = await actorFor(ALICE);
   await assert.rejects(() => lantern.core.incidents.get(alice, 'INC-5'), /no incident INC-5/);
   const activity = await lantern.core.sql.all<{ actor: string; via: string }>(
     "SELECT actor, via FROM activity WHERE action = 'incident.deleted' AND target = 'INC-5'",

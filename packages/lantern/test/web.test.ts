@@ -179,7 +179,7 @@ it('issues a token once on the tokens page, and revokes it', async () => {
   assert.equal((await t.api('/me', { token })).status, 200);
   const listed = await b.get('/tokens');
   assert.doesNotMatch(listed.text, new RegExp(token));
-  const id = /<tr><td>Claude Desktop<\/td>[^]*?action="\/tokens\/(tok_[\w-]+)\/revoke"/.exec(
+  const id = /<tr><td>Claude Desktop<\/td>[\s\S]*?action="\/tokens\/(tok_[\w-]+)\/revoke"/.exec(
     listed.text,
   )?.[1];
   assert.ok(id);
