@@ -7,11 +7,16 @@
  *       runs the product until SIGTERM/SIGINT; on a new database, prints the seeded users'
  *       passwords once. The internal MCP server listens on its own (loopback) address; its service
  *       token is LANTERN_INTERNAL_TOKEN, or one generated for this process only
+ *                 [--chat-provider openai|anthropic [--chat-base-url URL] [--chat-model M]
+ *                  [--chat-gateway URL]]
+ *       the built-in chat's model (its key from OPENAI_API_KEY / ANTHROPIC_API_KEY) and, with
+ *       --chat-gateway, Gatehouse for the roles given a key (LANTERN_GATEWAY_KEY_<ROLE>)
  *   lantern token --email E [--label L] [--database …]
  *       issues an API token for a user (the REST API's, and so the external MCP server's) and
  *       prints it once
  */
 import { parseArgs } from 'node:util';
+import { CHAT_FLAGS, chatConfigFromFlags, describeChat } from './chat/chat-flags.ts';
 import { openCore } from './core.ts';
 import { INTERNAL_TOKEN_ENV, type RunningInternal } from './internal/server.ts';
 import { startLantern } from './server.ts';
@@ -20,6 +25,8 @@ export const LANTERN_USAGE = [
   'usage: gatehouse lantern serve [--port 7400] [--host 127.0.0.1] [--database FILE|postgres://…]',
   '         [--internal-port 7401] [--internal-host 127.0.0.1] [--internal-components incidents,analytics,operations]',
   '         [--no-internal]   (the internal MCP service token: LANTERN_INTERNAL_TOKEN, else generated)',
+  '         [--chat-provider openai|anthropic [--chat-base-url URL] [--chat-model M] [--chat-gateway URL]]',
+  '                           (gateway keys per role: LANTERN_GATEWAY_KEY_RESPONDER, …_ADMIN, …)',
   '       gatehouse lantern token --email EMAIL [--label LABEL] [--database FILE|postgres://…]',
 ].join('\n');
 
@@ -68,6 +75,7 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
       'internal-port': { type: 'string', default: process.env.LANTERN_INTERNAL_PORT ?? '7401' },
       'internal-host': { type: 'string', default: '127.0.0.1' },
       'internal-components': { type: 'string' },
+      ...CHAT_FLAGS,
     },
     allowNegative: true,
     strict: true,
@@ -76,7 +84,9 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
     ?.split(',')
     .map((c) => c.trim())
     .filter((c) => c !== '');
+  const chat = chatConfigFromFlags(values, process.env);
   const lantern = await startLantern({
+    ...(chat === undefined ? {} : { chat }),
     database: values.database,
     host: values.host,
     port: port(values.port),
@@ -89,6 +99,7 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
   out.write(`lantern: serving ${lantern.url} (REST API at ${lantern.url}/api/v1)\n`);
   if (lantern.internal !== undefined)
     for (const line of describeInternal(lantern.internal)) out.write(`${line}\n`);
+  out.write(`${describeChat(chat, lantern.chat?.modelLabel)}\n`);
   if (lantern.core.seeded !== undefined) {
     out.write('lantern: a new database; the seeded users and their passwords (shown once):\n');
     for (const [email, password] of Object.entries(lantern.core.seeded))

@@ -117,6 +117,31 @@ it('prints where the internal MCP server listens, which refuses calls without it
   }
 });
 
+it('says whether the built-in chat is on, with which model and which roles reach the gateway', async () => {
+  const off = await serve();
+  assert.match(off.output(), /built-in chat: off \(start with --chat-provider to turn it on\)/);
+  assert.equal(await stop(off.child), 0);
+  const on = await serve(
+    [
+      '--chat-provider',
+      'openai',
+      '--chat-base-url',
+      'http://127.0.0.1:9/v1',
+      '--chat-model',
+      'm1',
+      '--chat-gateway',
+      'http://127.0.0.1:9/mcp',
+    ],
+    { ...process.env, LANTERN_GATEWAY_KEY_RESPONDER: 'gh_not_a_real_key', OPENAI_API_KEY: 'x' },
+  );
+  assert.match(
+    on.output(),
+    /built-in chat: m1 at http:\/\/127\.0\.0\.1:9\/v1; reaches the gateway for responder\n/,
+  );
+  assert.doesNotMatch(on.output(), /gh_not_a_real_key/);
+  assert.equal(await stop(on.child), 0);
+});
+
 it('says in one line what is wrong with a command', () => {
   for (const [args, message] of [
     [
@@ -130,6 +155,15 @@ it('says in one line what is wrong with a command', () => {
       /^lantern: unknown internal MCP component "billing" \(known: incidents, analytics, operations\)\n$/,
     ],
     [['fly'], /^lantern: unknown lantern command "fly"\n/],
+    [
+      ['serve', '--port', '0', '--chat-provider', 'gemini', '--database', database],
+      /^lantern: unknown provider "gemini": use one of anthropic, openai\n$/,
+    ],
+    [['serve', '--chat-model', 'm'], /^lantern: --chat-model needs --chat-provider openai\|anthropic\n$/],
+    [
+      ['serve', '--chat-provider', 'openai', '--chat-gateway', 'http://127.0.0.1:1/mcp'],
+      /^lantern: --chat-gateway needs a gateway key for at least one role: set LANTERN_GATEWAY_KEY_VIEWER, /,
+    ],
   ] as const) {
     const run = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
     assert.equal(run.status, 1);
