@@ -180,10 +180,13 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
 
   before(async () => {
     const [gatewayPort, sandboxPort, otherPort] = [await freePort(), await freePort(), await freePort()];
+    const [lanternPort, lanternInternalPort] = [await freePort(), await freePort()];
     env = {
       ...process.env,
       GATEHOUSE_PORT: String(gatewayPort),
       GATEHOUSE_SANDBOX_PORT: String(sandboxPort),
+      LANTERN_PORT: String(lanternPort),
+      LANTERN_INTERNAL_PORT: String(lanternInternalPort),
       // Relative, as a user would type it: the gateway and the domain servers must agree on it.
       GATEHOUSE_DATA_DIR: relative(ROOT, dataDir),
       GATEHOUSE_LOG_LEVEL: 'info',
@@ -276,8 +279,9 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
       /^gatehouse: packages: /m,
       /^gatehouse: sandbox: ready at http:\/\/127\.0\.0\.1:\d+ /m,
       /^gatehouse: keys: new demo keys for sales, support, finance, sre, admin/m,
+      /^gatehouse: lantern: ready at http:\/\/127\.0\.0\.1:\d+$/m,
       /^gatehouse: gateway: starting on 127\.0\.0\.1:\d+/m,
-      /^gatehouse: upstreams: \w+ ready \(5\/5\)$/m,
+      /^gatehouse: upstreams: \w+ ready \(6\/6\)$/m,
       /^gatehouse: gateway: ready \(http:\/\/127\.0\.0\.1:\d+\/readyz answers 200\)$/m,
     ];
     let from = 0;

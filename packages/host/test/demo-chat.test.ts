@@ -90,8 +90,16 @@ describe('gatehouse chat against the running demo', () => {
     gatehouse(['audit', 'query', '--config', DEMO_CONFIG, '--target', target], env);
 
   before(async () => {
-    const [port, sandboxPort] = [await freePort(), await freePort()];
-    demo = await startDemo(env, ['--port', String(port), '--sandbox-port', String(sandboxPort)]);
+    const [port, sandboxPort, lanternPort, lanternInternalPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    demo = await startDemo(env, [
+      ...['--port', String(port), '--sandbox-port', String(sandboxPort)],
+      ...['--lantern-port', String(lanternPort), '--lantern-internal-port', String(lanternInternalPort)],
+    ]);
   });
 
   after(async () => {

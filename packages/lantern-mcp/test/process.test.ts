@@ -4,6 +4,9 @@
  * echoing the token) and exit code 1.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import type { Client } from '@modelcontextprotocol/client';
@@ -56,7 +59,7 @@ describe('a bad configuration stops the process with one line', () => {
     [
       'nothing set',
       { LANTERN_URL: undefined, LANTERN_TOKEN: undefined },
-      'lantern-mcp: LANTERN_URL is not set (the Lantern base URL, e.g. http://127.0.0.1:7400); LANTERN_TOKEN is not set (your Lantern API token, lnt_…)',
+      'lantern-mcp: LANTERN_URL is not set (the Lantern base URL, e.g. http://127.0.0.1:7400); LANTERN_TOKEN is not set (your Lantern API token, lnt_…, or LANTERN_TOKEN_FILE naming a file with it)',
     ],
     [
       'a URL that is not http(s)',
@@ -68,6 +71,15 @@ describe('a bad configuration stops the process with one line', () => {
       { LANTERN_URL: 'http://127.0.0.1:7400', LANTERN_TOKEN: 'sk-secret-value-123' },
       'lantern-mcp: LANTERN_TOKEN is not a Lantern API token (they look like lnt_…)',
     ],
+    [
+      'a token file that does not exist',
+      {
+        LANTERN_URL: 'http://127.0.0.1:7400',
+        LANTERN_TOKEN: undefined,
+        LANTERN_TOKEN_FILE: '/nonexistent/lantern-token',
+      },
+      'lantern-mcp: LANTERN_TOKEN_FILE /nonexistent/lantern-token does not exist',
+    ],
   ];
   for (const [what, env, line] of cases) {
     test(what, async () => {
@@ -78,6 +90,28 @@ describe('a bad configuration stops the process with one line', () => {
       assert.ok(!server.stderr().includes('sk-secret'), 'the token is never echoed');
     });
   }
+
+  test('LANTERN_TOKEN_FILE gives the token from a file, kept out of the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lantern-mcp-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, `${world.lantern.tokens[BOB]}\n`, { mode: 0o600 });
+    const server = spawnServerProcess(MAIN, {
+      env: { LANTERN_URL: world.lantern.url, LANTERN_TOKEN: undefined, LANTERN_TOKEN_FILE: file },
+      name: 'lantern-mcp',
+    });
+    try {
+      const client = await httpClient(await server.url, 'modern');
+      try {
+        const who = await client.callTool({ name: 'whoami', arguments: {} });
+        assert.match(JSON.stringify(who.structuredContent), /bob@northwind\.example/);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('an empty variable counts as unset', async () => {
     const server = spawnServerProcess(MAIN, {

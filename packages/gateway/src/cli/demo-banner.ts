@@ -9,6 +9,7 @@ import { keyPrincipal } from '../auth/api-keys.ts';
 import type { Gateway } from '../gateway.ts';
 import { decide } from '../policy/decide.ts';
 import type { DemoKey, DemoKeys } from './demo-keys.ts';
+import type { DemoLantern } from './demo-lantern.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
 
@@ -84,6 +85,35 @@ export interface BannerInput {
   dataDir: string;
   logFile: string;
   snippetFile: string;
+  lantern: DemoLantern;
+}
+
+/** Lantern's lines: where it is, who can sign in, its two MCP servers, its chat. */
+function lanternLines(demo: DemoLantern): string[] {
+  const { lantern } = demo;
+  const users =
+    demo.passwords === undefined
+      ? [
+          '    (the passwords were printed when its database was made; delete lantern.db in the data folder to reseed)',
+        ]
+      : Object.entries(demo.passwords)
+          .filter(([email]) => !email.startsWith('gatehouse@'))
+          .map(([email, password]) => `    ${email.padEnd(28)} ${password}`);
+  const internal = lantern.internal;
+  return [
+    `Lantern, the reference product (incident desk; docs/lantern.md):`,
+    `  Web UI + REST  ${lantern.url}    (API tokens on its "API tokens" page)`,
+    '  Sign in as',
+    ...users,
+    `  External MCP   the gateway's "lantern" upstream (tools lantern_*), or in your own host:`,
+    `                 LANTERN_URL=${lantern.url} LANTERN_TOKEN=<a token> node packages/lantern-mcp/src/main.ts`,
+    ...(internal === undefined
+      ? []
+      : [
+          `  Internal MCP   ${internal.url}/mcp/{${internal.components.join(',')}}  (loopback, service token only)`,
+        ]),
+    `  Built-in chat  ${demo.chat}`,
+  ];
 }
 
 export function demoBanner(input: BannerInput): string {
@@ -98,6 +128,8 @@ export function demoBanner(input: BannerInput): string {
     `  Readiness      ${new URL('/readyz', url)}    Metrics ${new URL('/metrics', url)}`,
     `  Data           ${shownPath(input.dataDir)}    Log ${shownPath(input.logFile)}`,
     ...(down.length > 0 ? [`  Not ready yet  ${down.join(', ')} (see the log)`] : []),
+    '',
+    ...lanternLines(input.lantern),
     '',
     keysHeading(keys),
     ...[...keys.keys].map(([role, demo]) => roleSummary(gateway, role, demo)),

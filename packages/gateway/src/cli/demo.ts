@@ -1,12 +1,14 @@
 /**
  * `gatehouse demo`: the newcomer's one command. Checks that its ports are free before it touches
  * anything, starts the sandbox (loopback stand-ins for the CRM, support desk, billing, weather and
- * platform APIs), then the gateway with the demo configuration — the five domain servers as stdio
+ * platform APIs), then Lantern, the reference product (demo-lantern.ts), then the gateway with the
+ * demo configuration — the five domain servers and Lantern's external MCP server as stdio
  * children, embedded storage — with one API key per demo role, kept across restarts (see
  * demo-keys.ts). Each step is reported on stderr as it happens; once /readyz answers, it prints
  * the MCP URL, each role's key and what each role can see, and a Claude Desktop snippet.
  *
- *   gatehouse demo [--config examples/demo/gatehouse.yaml] [--port N] [--sandbox-port N] [--rotate-keys]
+ *   gatehouse demo [--config examples/demo/gatehouse.yaml] [--port N] [--sandbox-port N]
+ *                  [--lantern-port N] [--lantern-internal-port N] [--rotate-keys]
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +19,7 @@ import type { GatewayModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import { demoBanner, desktopSnippet, shownPath } from './demo-banner.ts';
 import { DEMO_ROLES, type DemoKeys, ensureDemoKeys } from './demo-keys.ts';
+import { type DemoLantern, startDemoLantern } from './demo-lantern.ts';
 import { demoLogger, progress } from './demo-log.ts';
 import { assertPortsFree, busyPortMessage, type DemoPort, PortBusyError } from './demo-ports.ts';
 import { announceRunningDemo } from './running-demo.ts';
@@ -33,6 +36,8 @@ interface DemoOptions {
   config: string;
   port: number | undefined;
   sandboxPort: number;
+  lanternPort: number;
+  lanternInternalPort: number;
   rotateKeys: boolean;
 }
 
@@ -51,6 +56,8 @@ function parseDemoArgs(argv: string[]): DemoOptions {
       config: { type: 'string', short: 'c', default: 'examples/demo/gatehouse.yaml' },
       port: { type: 'string', short: 'p' },
       'sandbox-port': { type: 'string', default: process.env.GATEHOUSE_SANDBOX_PORT ?? '7300' },
+      'lantern-port': { type: 'string', default: process.env.LANTERN_PORT ?? '7400' },
+      'lantern-internal-port': { type: 'string', default: process.env.LANTERN_INTERNAL_PORT ?? '7401' },
       'rotate-keys': {
         type: 'boolean',
         default: ['1', 'true'].includes(process.env.GATEHOUSE_ROTATE_KEYS ?? ''),
@@ -62,6 +69,8 @@ function parseDemoArgs(argv: string[]): DemoOptions {
     config: values.config,
     port: values.port === undefined ? undefined : portNumber('--port', values.port),
     sandboxPort: portNumber('--sandbox-port', values['sandbox-port']),
+    lanternPort: portNumber('--lantern-port', values['lantern-port']),
+    lanternInternalPort: portNumber('--lantern-internal-port', values['lantern-internal-port']),
     rotateKeys: values['rotate-keys'],
   };
 }
@@ -104,6 +113,45 @@ function sandboxPort(options: DemoOptions): DemoPort {
     host: SANDBOX_HOST,
     setting: 'GATEHOUSE_SANDBOX_PORT or --sandbox-port',
   };
+}
+
+function lanternPorts(options: DemoOptions): DemoPort[] {
+  return [
+    {
+      role: 'Lantern',
+      port: options.lanternPort,
+      host: SANDBOX_HOST,
+      setting: 'LANTERN_PORT or --lantern-port',
+    },
+    {
+      role: "Lantern's internal MCP server",
+      port: options.lanternInternalPort,
+      host: SANDBOX_HOST,
+      setting: 'LANTERN_INTERNAL_PORT or --lantern-internal-port',
+    },
+  ];
+}
+
+async function startLanternFor(
+  options: DemoOptions,
+  model: GatewayModel,
+  keys: DemoKeys,
+): Promise<DemoLantern> {
+  progress(
+    `lantern: starting on ${SANDBOX_HOST}:${options.lanternPort} (internal MCP server on ${options.lanternInternalPort})`,
+  );
+  const [publicPort] = lanternPorts(options);
+  const demo = await startDemoLantern({
+    dataDir: dirname(model.storage.path),
+    host: SANDBOX_HOST,
+    port: options.lanternPort,
+    internalPort: options.lanternInternalPort,
+    gatewayUrl: `http://${model.server.host}:${model.server.port}${model.server.path}`,
+    keys,
+  }).catch((error: unknown) => exitOnTakenPort(error, publicPort as DemoPort));
+  process.once('exit', () => void demo.lantern.close());
+  progress(`lantern: ready at ${demo.lantern.url}`);
+  return demo;
 }
 
 /** False (with the one-line refusal on stderr and exit code 1) when a port is taken. */
@@ -197,13 +245,18 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const options = parseDemoArgs(argv);
   const configured = loadDemoConfig(options);
   pinDataDir(configured);
-  if (!(await portsAreFree([gatewayPort(configured), sandboxPort(options)]))) return;
+  if (!(await portsAreFree([gatewayPort(configured), sandboxPort(options), ...lanternPorts(options)])))
+    return;
   const sandbox = await startDemoSandbox(sandboxPort(options));
   process.env.GATEHOUSE_SANDBOX_URL = sandbox.url;
+  // Read again with the data directory pinned and the sandbox's address in the environment.
+  const pinned = loadDemoConfig(options);
+  const keys = ensureDemoKeys(pinned.storage.path, { rotate: options.rotateKeys });
+  reportKeys(keys);
+  const lantern = await startLanternFor(options, pinned, keys);
+  // And again: Lantern's address and the upstream's token are in the environment now.
   const model = loadDemoConfig(options);
   const dataDir = dirname(model.storage.path);
-  const keys = ensureDemoKeys(model.storage.path, { rotate: options.rotateKeys });
-  reportKeys(keys);
   const logFile = join(dataDir, 'gatehouse.log');
   const { gateway, url } = await startGateway(model, options, logFile);
   announceRunningDemo({ configFile: options.config, url, sandboxUrl: sandbox.url });
@@ -214,13 +267,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
   );
   const snippetFile = join(dataDir, 'claude_desktop_config.json');
   writeFileSync(snippetFile, `${desktopSnippet(url, keys.keys.get('sales')?.key ?? '')}\n`, { mode: 0o600 });
-  process.stdout.write(demoBanner({ gateway, url, sandbox, keys, dataDir, logFile, snippetFile }));
+  process.stdout.write(demoBanner({ gateway, url, sandbox, keys, dataDir, logFile, snippetFile, lantern }));
   sayWhenStopping();
 }
 
 /** The console hears when the demo stops, not only its log file. */
 function sayWhenStopping(): void {
-  const stopping = () => progress('stopping: finishing calls in flight, then the upstreams and the sandbox');
+  const stopping = () =>
+    progress('stopping: finishing calls in flight, then the upstreams, Lantern and the sandbox');
   process.once('SIGTERM', stopping);
   process.once('SIGINT', stopping);
   process.once('exit', (code) => progress(code === 0 ? 'stopped' : `stopped (exit code ${code})`));

@@ -2,7 +2,8 @@
  * The world Lantern starts with, once, into an empty database: Northwind Outfitters (the company
  * the sandbox and the domain servers describe, with the twelve services of its platform catalog)
  * and a second tenant, Contoso, whose data no Northwind user may ever see; an admin, a responder
- * and a viewer at Northwind, a responder at Contoso, and an operator of Lantern itself; and a
+ * and a viewer at Northwind, a responder at Contoso, an operator of Lantern itself, and the
+ * responder whose token the gateway's `lantern` upstream holds; and a
  * history of incidents (mostly resolved, so analytics have something to measure).
  *
  * Passwords are given by the caller (the demo makes random ones and prints them).
@@ -19,6 +20,8 @@ export const SEED_USERS: readonly { email: string; name: string; orgId: string; 
   { email: 'carol@northwind.example', name: 'Carol Viewer', orgId: 'northwind', role: 'viewer' },
   { email: 'dave@contoso.example', name: 'Dave Responder', orgId: 'contoso', role: 'responder' },
   { email: 'olivia@lantern.example', name: 'Olivia Operator', orgId: 'lantern', role: 'operator' },
+  // The user whose token the gateway's `lantern` upstream (the external MCP server) holds.
+  { email: 'gatehouse@northwind.example', name: 'Gatehouse upstream', orgId: 'northwind', role: 'responder' },
 ];
 
 const ORGS = [

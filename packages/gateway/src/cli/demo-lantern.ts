@@ -1,0 +1,133 @@
+/**
+ * The demo's reference product: Lantern (packages/lantern) on its own ports, its database in the
+ * demo's data directory, started before the gateway because the gateway's `lantern` upstream — the
+ * product's external MCP server — calls its REST API. What the demo keeps across restarts, beside
+ * the gateway's keys:
+ *
+ * - `lantern-users.json`: the seeded users' passwords, made once (random) so the banner can show
+ *   them at every start;
+ * - `lantern-upstream-token`: the API token of the Lantern user the gateway's upstream acts as,
+ *   re-issued when it no longer works (e.g. after the database was deleted).
+ *
+ * The built-in chat is on when LANTERN_CHAT_PROVIDER names a provider (LANTERN_CHAT_BASE_URL,
+ * LANTERN_CHAT_MODEL, and the provider's usual key variable); it then reaches the gateway with the
+ * demo keys: Lantern's responders as `sre`, its admins as `admin`, its viewers as `support`.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type ChatConfig,
+  GATEWAY_UPSTREAM_USER,
+  type RunningLantern,
+  SEED_USERS,
+  startLantern,
+} from '@gatehouse/lantern';
+import type { DemoKeys } from './demo-keys.ts';
+
+export interface DemoLantern {
+  readonly lantern: RunningLantern;
+  /** Email → password, when the demo knows them (it made the database). */
+  readonly passwords: Readonly<Record<string, string>> | undefined;
+  /** Why the chat is off, or the model it talks to. */
+  readonly chat: string;
+}
+
+export interface DemoLanternOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  internalPort: number;
+  /** The gateway's MCP URL (the chat's way to the domain servers). */
+  gatewayUrl: string;
+  keys: DemoKeys;
+  env?: NodeJS.ProcessEnv;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The passwords the seed uses: the ones saved earlier, or new random ones (saved now). */
+function demoPasswords(file: string): Record<string, string> {
+  const saved = readJson(file) as Record<string, string> | undefined;
+  if (saved !== undefined && SEED_USERS.every((u) => typeof saved[u.email] === 'string')) return saved;
+  const made = Object.fromEntries(SEED_USERS.map((u) => [u.email, randomBytes(9).toString('base64url')]));
+  writeFileSync(file, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600 });
+  return made;
+}
+
+function chatConfig(options: DemoLanternOptions, env: NodeJS.ProcessEnv): ChatConfig | undefined {
+  const provider = env.LANTERN_CHAT_PROVIDER;
+  if (provider === undefined || provider === '') return undefined;
+  const key = (role: 'sre' | 'admin' | 'support') => options.keys.keys.get(role)?.key;
+  const keys = Object.fromEntries(
+    [
+      ['responder', key('sre')],
+      ['admin', key('admin')],
+      ['viewer', key('support')],
+    ].filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return {
+    provider,
+    ...(env.LANTERN_CHAT_BASE_URL ? { baseUrl: env.LANTERN_CHAT_BASE_URL } : {}),
+    ...(env.LANTERN_CHAT_MODEL ? { model: env.LANTERN_CHAT_MODEL } : {}),
+    env,
+    gateway: { url: options.gatewayUrl, keys },
+  };
+}
+
+/** The upstream's token: the saved one while it works, else a new one (saved). */
+async function upstreamToken(lantern: RunningLantern, file: string): Promise<string> {
+  const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (saved !== '' && (await lantern.core.accounts.userForToken(saved)) !== undefined) return saved;
+  const user = await lantern.core.accounts.userByEmail(GATEWAY_UPSTREAM_USER);
+  if (user === undefined)
+    throw new Error(`Lantern has no user ${GATEWAY_UPSTREAM_USER}; delete its database to reseed`);
+  const issued = await lantern.core.accounts.issueToken(
+    { kind: 'user', user, via: 'web' },
+    'gatehouse demo upstream',
+  );
+  writeFileSync(file, `${issued.token}\n`, { mode: 0o600 });
+  return issued.token;
+}
+
+/** The file the gateway's `lantern` upstream reads its token from (LANTERN_TOKEN_FILE in the config). */
+export const UPSTREAM_TOKEN_FILE = 'lantern-upstream-token';
+
+/** Starts Lantern and points the gateway's `lantern` upstream at it (LANTERN_URL; the token file). */
+export async function startDemoLantern(options: DemoLanternOptions): Promise<DemoLantern> {
+  const env = options.env ?? process.env;
+  const database = join(options.dataDir, 'lantern.db');
+  const passwordsFile = join(options.dataDir, 'lantern-users.json');
+  const newDatabase = !existsSync(database);
+  const seedPasswords = newDatabase || existsSync(passwordsFile) ? demoPasswords(passwordsFile) : undefined;
+  const chat = chatConfig(options, env);
+  const lantern = await startLantern({
+    database,
+    host: options.host,
+    port: options.port,
+    internal: { host: options.host, port: options.internalPort },
+    ...(seedPasswords === undefined ? {} : { seedPasswords }),
+    ...(chat === undefined ? {} : { chat }),
+  });
+  try {
+    process.env.LANTERN_URL = lantern.url;
+    await upstreamToken(lantern, join(options.dataDir, UPSTREAM_TOKEN_FILE));
+  } catch (error) {
+    await lantern.close();
+    throw error;
+  }
+  return {
+    lantern,
+    passwords: seedPasswords,
+    chat:
+      lantern.chat === undefined
+        ? 'off (set LANTERN_CHAT_PROVIDER=openai|anthropic, LANTERN_CHAT_BASE_URL, LANTERN_CHAT_MODEL)'
+        : lantern.chat.modelLabel,
+  };
+}
