@@ -5,12 +5,9 @@
  * Screenshots go to LANTERN_SCREENSHOTS when set (docs/lantern/ is made that way).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.GATEHOUSE_TEST_CHROMIUM;
@@ -38,8 +35,7 @@ interface AxeViolation {
 
 /** axe-core's WCAG 2.1 A/AA rules on the page as it is now; returns the violations. */
 export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
-  const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await page.addScriptTag({ content: source });
+  await page.addScriptTag({ content: axe.source });
   return page.evaluate(async () => {
     const axe = (
       globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }
