@@ -180,6 +180,14 @@ async function perCall(world: DualWorld, sources: Sources): Promise<CallSeries[]
   return series;
 }
 
+/** Whether the statistics the external model computed from the raw list match incident_stats. */
+function statsAgreement(measures: Measures): string {
+  const last = (path: PathName) =>
+    measures.get(measureKey('stats by service, 30 days', path))?.at(-1)?.answer;
+  const same = last('external') !== undefined && last('external') === last('internal');
+  return `Statistics by service: the answer computed on the external path from list_incidents ${same ? 'is the same as' : 'DIFFERS from'} the internal path's incident_stats (last round).`;
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date();
   console.log(
@@ -223,8 +231,9 @@ async function main(): Promise<number> {
       charts: charts(QUESTIONS, played.measures, series),
       targets: [],
       notes: [
+        statsAgreement(played.measures),
         `${ROUNDS} measured rounds after ${WARMUP} warm-up round(s); each round asks every question on both paths, the order of the paths alternating by round; the incident opened in a round is noted, resolved and deleted in the same round, so every round starts from the same incidents.`,
-        `Lantern on a temporary SQLite file: the seed (7 Northwind incidents) plus ${HISTORY} more (one in four left open) and three notes on INC-3, opened by Bob through the domain before the run.`,
+        `Lantern on a temporary SQLite file: the seed (7 Northwind incidents) plus ${HISTORY} more spread over the last four weeks (one in four left open) and three notes on INC-3, opened by Bob through the domain before the run.`,
         "The model is the loopback server of the host tests (packages/host/test/helpers/openai-loopback.ts) behind the real OpenAI-compatible provider client; a turn's wall time includes its round trips on loopback, the same per model request on both paths.",
         `This process plays both the user's host and Lantern. The external server is a stdio child process (node packages/lantern-mcp/src/main.ts), as an MCP host runs it, so its share of the work runs beside this process (on another CPU when one is free); on the internal path the host, the component servers and the domain share Lantern's event loop, as the built-in chat does in the product. ${loadLine()} at the end.`,
       ],

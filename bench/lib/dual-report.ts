@@ -9,7 +9,7 @@ import type { Observations, PathListing } from './dual-checks.ts';
 import type { Answerable, PathPlan, Question } from './dual-questions.ts';
 import type { TurnMeasure } from './dual-turns.ts';
 import type { PathName } from './dual-world.ts';
-import { percentile, spread } from './figures.ts';
+import { median, percentile } from './figures.ts';
 import type { ChartSpec, ResultTable } from './results.ts';
 import { bar } from './series.ts';
 
@@ -68,7 +68,8 @@ function steady(values: number[]): string {
   if (values.length === 0) return '–';
   const min = Math.min(...values);
   const max = Math.max(...values);
-  return min === max ? min.toLocaleString('en-US') : spread(values, 0);
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return min === max ? n(min) : `${n(median(values))} (${n(min)}–${n(max)})`;
 }
 
 const ANSWERS: Record<Answerable, string> = {
@@ -138,7 +139,7 @@ export function tokensTable(questions: readonly Question[], measures: Measures):
           : `${last.definitionTokensPerRequest.toLocaleString('en-US')} × ${last.requests}`,
         steady(m.map((x) => x.resultTokens)),
         steady(m.map(tokens)),
-        spread(toolMs, 2),
+        steady(toolMs),
       ];
     }),
   );
@@ -155,7 +156,7 @@ export function tokensTable(questions: readonly Question[], measures: Measures):
     ],
     rows,
     caption:
-      "Definition tokens: countToolDefinitionTokens of the path's tool list (what each request carries), from the host's transcript; result tokens: o200k of each tool result's text as the model received it; the loopback's own usage figures are not used. Tool-call ms: the transcript's latency of the turn's calls, summed.",
+      "Definition tokens: countToolDefinitionTokens of the path's tool list (what each request carries), from the host's transcript; result tokens: o200k of each tool result's text as the model received it; the loopback's own usage figures are not used. Tool-call ms: the transcript's latency of the turn's calls (whole ms), summed.",
   };
 }
 

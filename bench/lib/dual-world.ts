@@ -56,7 +56,24 @@ export interface DualWorld {
   close(): Promise<void>;
 }
 
-/** `history` more incidents at Northwind (one in four left open) and three notes on INC-3. */
+/**
+ * Spreads history incident `i` over the last four weeks, resolved after ½–8 hours (the domain
+ * stamps everything now; the seed writes its history the same way).
+ */
+async function backdate(lantern: RunningLantern, ref: string, i: number): Promise<void> {
+  const opened = Date.now() - (1 + ((i * 7) % 27)) * 86_400_000 - (i % 5) * 3_600_000;
+  const hours = 0.5 + ((i * 3) % 16) / 2;
+  const number = Number(ref.replace(/^INC-/, ''));
+  await lantern.core.sql.run(
+    `UPDATE incidents SET created_at = $1,
+            updated_at = CASE WHEN resolved_at IS NULL THEN $1 ELSE $2 END,
+            resolved_at = CASE WHEN resolved_at IS NULL THEN NULL ELSE $2 END
+      WHERE org_id = 'northwind' AND number = $3`,
+    [new Date(opened).toISOString(), new Date(opened + hours * 3_600_000).toISOString(), number],
+  );
+}
+
+/** `history` more incidents at Northwind over the last four weeks (one in four left open) and three notes on INC-3. */
 async function addHistory(lantern: RunningLantern, bob: UserIdentity, history: number): Promise<void> {
   const actor: Actor = { kind: 'user', user: bob, via: 'web' };
   const incidents = lantern.core.incidents;
@@ -68,6 +85,7 @@ async function addHistory(lantern: RunningLantern, bob: UserIdentity, history: n
       summary: 'Error rate above the SLO for ten minutes; paged the owning team.',
     } as Parameters<typeof incidents.open>[1]);
     if (i % 4 !== 0) await incidents.setStatus(actor, opened.ref, 'resolved');
+    await backdate(lantern, opened.ref, i);
   }
   for (const body of [
     'Paged storefront on-call; 502s started at 14:02 after the config push.',
