@@ -68,6 +68,11 @@ export const BENCHES: readonly BenchDefinition[] = [
       'tool search over 287 tools of 17 npm and 5 demo MCP servers: top-5 recall and MRR, search-mode tools/list tokens, search_tools p50/p99 at 1,000 tools, tokens per turn vs the full list',
   },
   {
+    name: 'dual-architecture',
+    description:
+      "Lantern's external (stdio server → REST API) and internal (component servers → database) MCP paths on the same questions: latency, tool calls, tokens per answer, which tools each path shows to whom, and the seed's comparison table observed",
+  },
+  {
     name: 'wallet-transfers',
     description: 'wallet transfers/s with retried idempotency keys, books checked after every run',
   },
