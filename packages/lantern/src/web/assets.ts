@@ -54,4 +54,5 @@ export const CHAT_STYLES = `
 .tools li { margin: 2px 0; } .tools pre { background: var(--bg); padding: 6px; overflow-x: auto; margin: 4px 0; }
 .tool.done .state { color: var(--ok); } .tool.failed .state { color: var(--danger); } .tool.running .state { color: var(--warn); }
 .question { border: 2px solid var(--danger); border-radius: 8px; padding: 10px; margin: 8px 0; background: #fff8f7; }
+.question.closed { border: 1px solid var(--line); background: var(--bg); }
 `;

@@ -77,6 +77,7 @@ function closeQuestion(event) {
   box.querySelectorAll('button').forEach((b) => b.remove());
   box.append(el('p', { class: 'muted' }, event.action === 'accept' ? 'Confirmed.' : 'Not done.'));
   box.removeAttribute('role');
+  box.classList.add('closed');
 }
 
 function handle(view, event) {
