@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PRINCIPAL_META_KEY } from '@gatehouse/kit';
+import { httpClient } from '@gatehouse/kit/testing';
 import type { RunReport } from '../src/automation/run.ts';
 import { listActivity } from '../src/domain/activity.ts';
 import type { IncidentWithNotes } from '../src/domain/incident-model.ts';
@@ -193,6 +195,25 @@ describe('the health watch on the degraded sandbox world', () => {
     assert.equal(actionOf(fourth, 'checkout-api'), undefined, 'a settled request is not made again');
     assert.equal((await gw.platformEvents()).length, 1);
   });
+
+  it('when an approver says no, the next run notes the denial and never restarts', async () => {
+    const approvalId = actionOf(first, 'search-api')?.approvalId ?? '';
+    await gw.deny(approvalId, 'not during the sale');
+    const report = await watchOf(lantern).runOnce();
+    assert.equal(actionOf(report, 'search-api')?.state, 'denied');
+    const search = await incident(lantern, refOf('search-api'));
+    assert.match(
+      search.notes.at(-1)?.body ?? '',
+      /^Not done: Approval apr_\S+ for this call was denied by ada: not during the sale/,
+    );
+    const refused = await listActivity(lantern.core.sql, await admin(lantern), {
+      action: 'automation.action_refused',
+    });
+    assert.equal(refused[0]?.target, refOf('search-api'));
+    assert.deepEqual(await gw.platformEvents('search-api'), []);
+    const again = await watchOf(lantern).runOnce();
+    assert.equal(actionOf(again, 'search-api'), undefined, 'a denied request is not asked again');
+  });
 });
 
 describe('the health watch when things go wrong', () => {
@@ -283,4 +304,74 @@ async function until<T>(get: () => T | undefined, ok: (value: T) => boolean): Pr
     if (Date.now() > deadline) throw new Error(`not reached; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+describe("the automation component of Lantern's internal server", () => {
+  it('is served only with an automation, and records steps for an automation caller only', async () => {
+    const plain = await startLantern({
+      database: await databases.fresh(),
+      seedPasswords: PASSWORDS,
+      logError: () => {},
+    });
+    try {
+      assert.equal(plain.internal?.automationUrl, undefined);
+      const response = await fetch(`${plain.internal?.url}/mcp/automation`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${plain.internal?.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(response.status, 404);
+    } finally {
+      await plain.close();
+    }
+    const lantern = await lanternWith({});
+    try {
+      const internal = lantern.internal;
+      assert.ok(internal?.automationUrl);
+      const client = await httpClient(internal.automationUrl, 'modern', {
+        authorization: `Bearer ${internal.token}`,
+      });
+      try {
+        const alice = await lantern.core.accounts.userByEmail(ALICE);
+        const asUser = await client.callTool({
+          name: 'record_step',
+          arguments: { step: 'run', target: 'x' },
+          _meta: { [PRINCIPAL_META_KEY]: { id: alice?.id, user: ALICE, org: 'northwind', roles: ['admin'] } },
+        });
+        assert.equal(asUser.isError, true);
+        assert.match(JSON.stringify(asUser.content), /only an automation records automation steps/);
+        const asWatch = await client.callTool({
+          name: 'record_step',
+          arguments: { step: 'run', target: 'health-watch', detail: { ok: true } },
+          _meta: { [PRINCIPAL_META_KEY]: { id: WATCH, user: WATCH, org: 'northwind', roles: [] } },
+        });
+        assert.equal(asWatch.isError, undefined, JSON.stringify(asWatch));
+        const [entry] = await listActivity(lantern.core.sql, await admin(lantern), {
+          action: 'automation.run',
+        });
+        assert.deepEqual([entry?.actor, entry?.via, entry?.target], [WATCH, 'internal-mcp', 'health-watch']);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await lantern.close();
+    }
+  });
+
+  it('refuses to start an automation without the internal server, in one line', async () => {
+    await assert.rejects(
+      lanternWithout(),
+      /the automation needs Lantern's internal MCP server with its incidents component/,
+    );
+  });
+});
+
+async function lanternWithout(): Promise<RunningLantern> {
+  return startLantern({
+    database: await databases.fresh(),
+    seedPasswords: PASSWORDS,
+    logError: () => {},
+    internal: false,
+    automation: { gateway: { url: gw.url, key: gw.automationKey }, org: 'northwind' },
+  });
 }

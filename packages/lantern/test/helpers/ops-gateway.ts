@@ -42,8 +42,9 @@ export interface OpsGateway {
   adminKey: string;
   /** The sandbox's platform action log (restarts, rollbacks), newest first. */
   platformEvents(service?: string): Promise<{ type: string; service: string; requested_by: string }[]>;
-  /** `gatehouse approvals approve <id> --url … ` with the admin's key. */
+  /** `gatehouse approvals approve|deny <id> --url … ` with the admin's key. */
   approve(id: string): Promise<string>;
+  deny(id: string, note: string): Promise<string>;
   /** Every audit record, oldest first (`gatehouse audit export --jsonl`). */
   audit(): Promise<AuditLine[]>;
   /** Stops the gateway (the sandbox keeps running); `start()` starts it again on the same port. */
@@ -144,6 +145,11 @@ export async function startOpsGateway(): Promise<OpsGateway> {
   const automationKey = await key('health-watch', 'automation');
   const adminKey = await key('ada', 'admin');
   let running = await serve(configFile, 0);
+  const decide = (args: string[]) =>
+    gatehouse(['approvals', ...args, '--url', running.url, '--key-env', 'LANTERN_TEST_APPROVER_KEY'], {
+      ...process.env,
+      LANTERN_TEST_APPROVER_KEY: adminKey,
+    });
   const url = running.url;
   const port = Number(new URL(url).port);
   return {
@@ -159,11 +165,8 @@ export async function startOpsGateway(): Promise<OpsGateway> {
       return ((await response.json()) as { data: { type: string; service: string; requested_by: string }[] })
         .data;
     },
-    approve: (id) =>
-      gatehouse(['approvals', 'approve', id, '--url', url, '--key-env', 'LANTERN_TEST_APPROVER_KEY'], {
-        ...process.env,
-        LANTERN_TEST_APPROVER_KEY: adminKey,
-      }),
+    approve: (id) => decide(['approve', id]),
+    deny: (id, note) => decide(['deny', id, '--note', note]),
     async audit() {
       const text = await gatehouse(['audit', 'export', '--jsonl', '--config', configFile]);
       return text
