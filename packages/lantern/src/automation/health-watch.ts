@@ -77,6 +77,16 @@ export class HealthWatch {
     return `automation:${this.#settings.name}`;
   }
 
+  get org(): string {
+    return this.#settings.org;
+  }
+
+  /** The gateway's URL as it may be shown (no credentials, query or fragment). */
+  get gatewayLabel(): string {
+    const url = new URL(this.#settings.gateway.url);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  }
+
   get intervalMs(): number {
     return this.#settings.intervalMs;
   }
