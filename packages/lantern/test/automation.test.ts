@@ -147,7 +147,11 @@ describe('the health watch on the degraded sandbox world', () => {
     const change = mine.find((r) => r.target === 'platform_rollback_deploy');
     assert.ok(change, 'the rollback request is audited');
     assert.equal(change.approvedBy, null);
-    assert.notEqual(change.status, 'ok', JSON.stringify(change));
+    assert.equal(change.status, 'awaiting_approval', JSON.stringify(change));
+    assert.ok(
+      mine.some((r) => r.target === 'platform_restart_service' && r.status === 'awaiting_approval'),
+      'the restart request too',
+    );
   });
 
   it('opens no duplicate on the next run, and the pending approval stays pending', async () => {
