@@ -11,11 +11,19 @@
  *                  [--chat-gateway URL]]
  *       the built-in chat's model (its key from OPENAI_API_KEY / ANTHROPIC_API_KEY) and, with
  *       --chat-gateway, Gatehouse for the roles given a key (LANTERN_GATEWAY_KEY_<ROLE>)
+ *                 [--automation-gateway URL [--automation-org ORG] [--automation-interval SECS]]
+ *       the health watch (AgenticOps): service health through Gatehouse with the key in
+ *       LANTERN_AUTOMATION_KEY, incidents in ORG (default northwind), every SECS (default 60)
  *   lantern token --email E [--label L] [--database …]
  *       issues an API token for a user (the REST API's, and so the external MCP server's) and
  *       prints it once
  */
 import { parseArgs } from 'node:util';
+import {
+  AUTOMATION_FLAGS,
+  automationConfigFromFlags,
+  describeAutomation,
+} from './automation/automation-flags.ts';
 import { CHAT_FLAGS, chatConfigFromFlags, describeChat } from './chat/chat-flags.ts';
 import { openCore } from './core.ts';
 import { INTERNAL_TOKEN_ENV, type RunningInternal } from './internal/server.ts';
@@ -27,6 +35,8 @@ export const LANTERN_USAGE = [
   '         [--no-internal]   (the internal MCP service token: LANTERN_INTERNAL_TOKEN, else generated)',
   '         [--chat-provider openai|anthropic [--chat-base-url URL] [--chat-model M] [--chat-gateway URL]]',
   '                           (gateway keys per role: LANTERN_GATEWAY_KEY_RESPONDER, …_ADMIN, …)',
+  '         [--automation-gateway URL [--automation-org northwind] [--automation-interval 60]]',
+  '                           (the health watch; its gateway key: LANTERN_AUTOMATION_KEY)',
   '       gatehouse lantern token --email EMAIL [--label LABEL] [--database FILE|postgres://…]',
 ].join('\n');
 
@@ -76,6 +86,7 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
       'internal-host': { type: 'string', default: '127.0.0.1' },
       'internal-components': { type: 'string' },
       ...CHAT_FLAGS,
+      ...AUTOMATION_FLAGS,
     },
     allowNegative: true,
     strict: true,
@@ -85,8 +96,10 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
     .map((c) => c.trim())
     .filter((c) => c !== '');
   const chat = chatConfigFromFlags(values, process.env);
+  const automation = automationConfigFromFlags(values, process.env);
   const lantern = await startLantern({
     ...(chat === undefined ? {} : { chat }),
+    ...(automation === undefined ? {} : { automation }),
     database: values.database,
     host: values.host,
     port: port(values.port),
@@ -100,6 +113,7 @@ async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise
   if (lantern.internal !== undefined)
     for (const line of describeInternal(lantern.internal)) out.write(`${line}\n`);
   out.write(`${describeChat(chat, lantern.chat?.modelLabel)}\n`);
+  out.write(`${describeAutomation(lantern.automation)}\n`);
   if (lantern.core.seeded !== undefined) {
     out.write('lantern: a new database; the seeded users and their passwords (shown once):\n');
     for (const [email, password] of Object.entries(lantern.core.seeded))

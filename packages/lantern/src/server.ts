@@ -4,6 +4,7 @@
  * unless `internal: false`.
  */
 import { publicApp } from './app.ts';
+import { type AutomationConfig, HealthWatch } from './automation/health-watch.ts';
 import { type ChatConfig, ChatService, type InternalEndpoint } from './chat/chat-service.ts';
 import { type CoreOptions, type LanternCore, openCore } from './core.ts';
 import type { Permission } from './domain/permissions.ts';
@@ -24,6 +25,8 @@ export interface LanternOptions extends CoreOptions {
   internal?: InternalOptions | false;
   /** The built-in chat's model (and the gateway, for the roles given a key); none without. */
   chat?: ChatConfig;
+  /** The health watch (AgenticOps job: gateway health checks → incidents, approvals); off without. */
+  automation?: AutomationConfig;
 }
 
 export interface RunningLantern {
@@ -33,6 +36,8 @@ export interface RunningLantern {
   /** The internal MCP server, unless disabled. */
   readonly internal: RunningInternal | undefined;
   readonly chat: ChatService | undefined;
+  /** The health watch, when configured (`runOnce()` runs it now). */
+  readonly automation: HealthWatch | undefined;
   close(): Promise<void>;
 }
 
@@ -40,7 +45,19 @@ export async function startLantern(options: LanternOptions): Promise<RunningLant
   const core = await openCore(options);
   let internal: RunningInternal | undefined;
   try {
-    if (options.internal !== false) internal = await startInternalServer(core, options.internal ?? {});
+    if (options.internal !== false)
+      internal = await startInternalServer(core, {
+        ...options.internal,
+        automation: options.automation !== undefined,
+      });
+    if (options.automation !== undefined && automationAccess(internal) === undefined)
+      throw new Error(
+        "the automation needs Lantern's internal MCP server with its incidents component (not --no-internal)",
+      );
+    const automation =
+      options.automation === undefined
+        ? undefined
+        : new HealthWatch(options.automation, () => automationAccess(internal), core.logError);
     const chat =
       options.chat === undefined || internal === undefined
         ? undefined
@@ -55,12 +72,15 @@ export async function startLantern(options: LanternOptions): Promise<RunningLant
       options.host ?? '127.0.0.1',
       options.port ?? 0,
     );
+    automation?.start();
     return {
       core,
       url: front.url,
       internal,
       chat,
+      automation,
       close: async () => {
+        await automation?.close();
         await front.close();
         await chat?.close();
         await internal?.close();
@@ -90,4 +110,12 @@ function internalEndpoints(internal: RunningInternal | undefined): InternalEndpo
       ? []
       : [{ name: `lantern-${component}`, url, token: internal.token, needs: NEEDS[component] }];
   });
+}
+
+/** Where the health watch reaches the internal server: the incidents and automation components. */
+function automationAccess(internal: RunningInternal | undefined) {
+  const incidentsUrl = internal?.urls.incidents;
+  if (internal === undefined || incidentsUrl === undefined || internal.automationUrl === undefined)
+    return undefined;
+  return { incidentsUrl, automationUrl: internal.automationUrl, token: internal.token };
 }

@@ -14,6 +14,7 @@ import { createFetchHandler, type DomainServer } from '@gatehouse/kit';
 import type { LanternCore } from '../core.ts';
 import { listen } from '../listen.ts';
 import { analyticsComponent } from './analytics.ts';
+import { AUTOMATION_COMPONENT, automationComponent } from './automation.ts';
 import { incidentsComponent } from './incidents.ts';
 import { operationsComponent } from './operations.ts';
 
@@ -41,6 +42,8 @@ export interface InternalOptions {
   token?: string;
   /** The components to serve; default all. */
   components?: readonly string[];
+  /** Also serve `/mcp/automation` (the automation's own activity records; automation callers only). */
+  automation?: boolean;
 }
 
 export interface RunningInternal {
@@ -53,6 +56,8 @@ export interface RunningInternal {
   readonly components: readonly InternalComponent[];
   /** The MCP URL of each served component. */
   readonly urls: Readonly<Partial<Record<InternalComponent, string>>>;
+  /** The MCP URL of the automation component, when it is served. */
+  readonly automationUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -122,6 +127,12 @@ export async function startInternalServer(
       createFetchHandler(server, { path: componentPath(component), token, allowedHosts: [host, bracketed] }),
     );
   }
+  if (options.automation === true) {
+    const path = `/mcp/${AUTOMATION_COMPONENT}`;
+    const server = automationComponent(core, VERSION);
+    servers.push(server);
+    handlers.set(path, createFetchHandler(server, { path, token, allowedHosts: [host, bracketed] }));
+  }
   const expected = digest(token);
   const route = async (request: Request): Promise<Response> => {
     if (!bearerMatches(request.headers.get('authorization'), expected)) {
@@ -148,6 +159,7 @@ export async function startInternalServer(
     generatedToken: generated,
     components,
     urls: Object.fromEntries(components.map((c) => [c, `${listening.url}${componentPath(c)}`])),
+    automationUrl: options.automation === true ? `${listening.url}/mcp/${AUTOMATION_COMPONENT}` : undefined,
     close: async () => {
       await listening.close();
       await Promise.allSettled([...handlers.values()].map((h) => h.close()));
