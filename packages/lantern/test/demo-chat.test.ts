@@ -5,6 +5,8 @@
  * responder, signs in with the password the banner printed; his chat reaches Lantern's internal
  * server and, with the demo's sre key, the gateway's domain servers.
  *
+ * - The automation ran once at start: the degraded checkout-api has an incident it opened, with
+ *   its request waiting for an approver at the gateway.
  * - A cross-system question is answered from two tool calls at once (the platform's health
  *   through the gateway, Lantern's incidents through the internal server), both shown.
  * - A restart (destructive) is asked in the page first; once Bob confirms, the gateway holds it
@@ -164,6 +166,26 @@ it('prints the chat as on in the banner, with the model it talks to', () => {
   assert.match(demo.banner, /Built-in chat {2}scripted at http:\/\/127\.0\.0\.1:\d+\/v1/);
 });
 
+it('ran the AgenticOps automation once at start: the degraded services have incidents, opened by it', async () => {
+  assert.match(
+    demo.banner,
+    /AgenticOps {5}automation:health-watch checks the platform through the gateway every 300 s/,
+  );
+  const page = await signIn('alice@northwind.example');
+  await page.goto(`${demo.lantern}/`);
+  const rows = await page.locator('tbody tr').allTextContents();
+  assert.ok(
+    rows.some((row) => /checkout-api degraded/.test(row)),
+    rows.join('\n'),
+  );
+  const ref = /INC-\d+/.exec(rows.find((row) => /checkout-api degraded/.test(row)) ?? '')?.[0];
+  await page.goto(`${demo.lantern}/incidents/${ref}`);
+  const details = (await page.locator('main').textContent()) ?? '';
+  assert.match(details, /opened by automation:health-watch/);
+  assert.match(details, /Awaiting approval apr_\S+ at Gatehouse/);
+  await page.context().close();
+});
+
 it('answers a cross-system question from the gateway and the internal server, showing both calls', async () => {
   const page = await signIn('bob@northwind.example');
   assert.match(
@@ -204,7 +226,8 @@ it('asks before a restart, then the gateway holds it for an approver until an ad
       env,
       cwd: ROOT,
     });
-    id = /(apr_[\w-]+)/.exec(listed.stdout)?.[1];
+    // The sre key's request (the automation's own requests wait in the same queue).
+    id = /^(apr_[\w-]+) pending sre tools\/call platform_restart_service /m.exec(listed.stdout)?.[1];
     assert.ok(id !== undefined || Date.now() < deadline, `no approval request: ${listed.stdout}`);
     if (id === undefined) await new Promise((r) => setTimeout(r, 250));
   }

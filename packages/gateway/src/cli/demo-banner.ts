@@ -89,7 +89,7 @@ export interface BannerInput {
 }
 
 /** Lantern's lines: where it is, who can sign in, its two MCP servers, its chat. */
-function lanternLines(demo: DemoLantern): string[] {
+function lanternLines(demo: DemoLantern, gatewayUrl: string): string[] {
   const { lantern } = demo;
   const users =
     demo.passwords === undefined
@@ -113,6 +113,8 @@ function lanternLines(demo: DemoLantern): string[] {
           `  Internal MCP   ${internal.url}/mcp/{${internal.components.join(',')}}  (loopback, service token only)`,
         ]),
     `  Built-in chat  ${demo.chat}`,
+    `  AgenticOps     ${demo.automation}`,
+    `                 its restarts and rollbacks wait for an admin: GATEHOUSE_API_KEY=<admin key> npx gatehouse approvals list --url ${gatewayUrl}`,
   ];
 }
 
@@ -129,7 +131,7 @@ export function demoBanner(input: BannerInput): string {
     `  Data           ${shownPath(input.dataDir)}    Log ${shownPath(input.logFile)}`,
     ...(down.length > 0 ? [`  Not ready yet  ${down.join(', ')} (see the log)`] : []),
     '',
-    ...lanternLines(input.lantern),
+    ...lanternLines(input.lantern, url),
     '',
     keysHeading(keys),
     ...[...keys.keys].map(([role, demo]) => roleSummary(gateway, role, demo)),

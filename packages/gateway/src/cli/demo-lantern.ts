@@ -9,9 +9,16 @@
  * - `lantern-upstream-token`: the API token of the Lantern user the gateway's upstream acts as,
  *   re-issued when it no longer works (e.g. after the database was deleted).
  *
+ * - `lantern-automation-key`: the gateway key of Lantern's AgenticOps automation (role
+ *   `automation`), re-made when it no longer verifies.
+ *
  * The built-in chat is on when LANTERN_CHAT_PROVIDER names a provider (LANTERN_CHAT_BASE_URL,
  * LANTERN_CHAT_MODEL, and the provider's usual key variable); it then reaches the gateway with the
  * demo keys: Lantern's responders as `sre`, its admins as `admin`, its viewers as `support`.
+ *
+ * The automation (the health watch) checks the platform through the gateway every
+ * LANTERN_AUTOMATION_INTERVAL seconds (default 300; 0 turns it off); the demo runs it once as soon
+ * as the gateway is ready (runFirstAutomation).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +30,7 @@ import {
   SEED_USERS,
   startLantern,
 } from '@gatehouse/lantern';
+import { ApiKeyStore } from '../auth/api-keys.ts';
 import type { DemoKeys } from './demo-keys.ts';
 
 export interface DemoLantern {
@@ -31,6 +39,8 @@ export interface DemoLantern {
   readonly passwords: Readonly<Record<string, string>> | undefined;
   /** Why the chat is off, or the model it talks to. */
   readonly chat: string;
+  /** What the automation does, when it is on. */
+  readonly automation: string;
 }
 
 export interface DemoLanternOptions {
@@ -40,6 +50,8 @@ export interface DemoLanternOptions {
   internalPort: number;
   /** The gateway's MCP URL (the chat's way to the domain servers). */
   gatewayUrl: string;
+  /** The gateway's database (the automation's key is made there). */
+  storagePath: string;
   keys: DemoKeys;
   env?: NodeJS.ProcessEnv;
 }
@@ -81,6 +93,41 @@ function chatConfig(options: DemoLanternOptions, env: NodeJS.ProcessEnv): ChatCo
   };
 }
 
+const AUTOMATION_ROLE = 'automation';
+const AUTOMATION_KEY_DESCRIPTION = 'lantern automation';
+
+/** The automation's gateway key: the saved one while it verifies for its role, else a new one (saved). */
+function automationKey(storagePath: string, file: string): string {
+  const store = new ApiKeyStore(storagePath, { cacheMs: 0 });
+  try {
+    const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+    if (saved !== '' && store.verify(saved)?.roles.join() === AUTOMATION_ROLE) return saved;
+    for (const info of store.list())
+      if (info.description === AUTOMATION_KEY_DESCRIPTION) store.revoke(info.id);
+    const made = store.create({
+      user: 'lantern-health-watch',
+      org: 'northwind',
+      roles: [AUTOMATION_ROLE],
+      description: AUTOMATION_KEY_DESCRIPTION,
+    });
+    writeFileSync(file, `${made.key}\n`, { mode: 0o600 });
+    return made.key;
+  } finally {
+    store.close();
+  }
+}
+
+function automationIntervalMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.LANTERN_AUTOMATION_INTERVAL ?? '300';
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new Error(
+      `LANTERN_AUTOMATION_INTERVAL must be whole seconds (0 turns the automation off), found ${raw}`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /** The upstream's token: the saved one while it works, else a new one (saved). */
 async function upstreamToken(lantern: RunningLantern, file: string): Promise<string> {
   const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
@@ -107,7 +154,20 @@ export async function startDemoLantern(options: DemoLanternOptions): Promise<Dem
   const newDatabase = !existsSync(database);
   const seedPasswords = newDatabase || existsSync(passwordsFile) ? demoPasswords(passwordsFile) : undefined;
   const chat = chatConfig(options, env);
+  const intervalMs = automationIntervalMs(env);
+  const automation =
+    intervalMs === 0
+      ? undefined
+      : {
+          gateway: {
+            url: options.gatewayUrl,
+            key: automationKey(options.storagePath, join(options.dataDir, 'lantern-automation-key')),
+          },
+          org: 'northwind',
+          intervalMs,
+        };
   const lantern = await startLantern({
+    ...(automation === undefined ? {} : { automation }),
     database,
     host: options.host,
     port: options.port,
@@ -129,5 +189,28 @@ export async function startDemoLantern(options: DemoLanternOptions): Promise<Dem
       lantern.chat === undefined
         ? 'off (set LANTERN_CHAT_PROVIDER=openai|anthropic, LANTERN_CHAT_BASE_URL, LANTERN_CHAT_MODEL)'
         : lantern.chat.modelLabel,
+    automation:
+      lantern.automation === undefined
+        ? 'off (LANTERN_AUTOMATION_INTERVAL=0)'
+        : `${lantern.automation.identity} checks the platform through the gateway every ${intervalMs / 1000} s`,
   };
+}
+
+/** The automation's first run (once the gateway is ready): one line on what it did. */
+export async function runFirstAutomation(demo: DemoLantern): Promise<string | undefined> {
+  const watch = demo.lantern.automation;
+  if (watch === undefined) return undefined;
+  const report = await watch.runOnce();
+  const opened = report.opened.map((o) => `${o.ref} (${o.service}, ${o.severity})`);
+  const waiting = report.actions
+    .filter((a) => a.approvalId !== undefined)
+    .map((a) => `${a.approvalId} (${a.tool} for ${a.ref})`);
+  return [
+    `checked ${report.checked.length} services`,
+    opened.length > 0 ? `opened ${opened.join(', ')}` : 'opened no incident',
+    ...(waiting.length > 0 ? [`awaiting approval: ${waiting.join(', ')}`] : []),
+    ...(report.failures.length > 0
+      ? [`${report.failures.length} step(s) failed: ${report.failures[0]?.message}`]
+      : []),
+  ].join('; ');
 }

@@ -19,7 +19,7 @@ import type { GatewayModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import { demoBanner, desktopSnippet, shownPath } from './demo-banner.ts';
 import { DEMO_ROLES, type DemoKeys, ensureDemoKeys } from './demo-keys.ts';
-import { type DemoLantern, startDemoLantern } from './demo-lantern.ts';
+import { type DemoLantern, runFirstAutomation, startDemoLantern } from './demo-lantern.ts';
 import { demoLogger, progress } from './demo-log.ts';
 import { assertPortsFree, busyPortMessage, type DemoPort, PortBusyError } from './demo-ports.ts';
 import { announceRunningDemo } from './running-demo.ts';
@@ -147,6 +147,7 @@ async function startLanternFor(
     port: options.lanternPort,
     internalPort: options.lanternInternalPort,
     gatewayUrl: `http://${model.server.host}:${model.server.port}${model.server.path}`,
+    storagePath: model.storage.path,
     keys,
   }).catch((error: unknown) => exitOnTakenPort(error, publicPort as DemoPort));
   process.once('exit', () => void demo.lantern.close());
@@ -265,6 +266,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   progress(
     ready ? `gateway: ready (${new URL('/readyz', url)} answers 200)` : 'gateway: not ready yet; see /readyz',
   );
+  if (lantern.lantern.automation !== undefined) {
+    progress(`lantern: ${lantern.lantern.automation.identity}: first run`);
+    const outcome = await runFirstAutomation(lantern);
+    progress(`lantern: ${lantern.lantern.automation.identity}: ${outcome}`);
+  }
   const snippetFile = join(dataDir, 'claude_desktop_config.json');
   writeFileSync(snippetFile, `${desktopSnippet(url, keys.keys.get('sales')?.key ?? '')}\n`, { mode: 0o600 });
   process.stdout.write(demoBanner({ gateway, url, sandbox, keys, dataDir, logFile, snippetFile, lantern }));
