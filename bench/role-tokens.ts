@@ -1,11 +1,12 @@
 /**
  * Tokens of `tools/list` per demo role: what each role of the demo (examples/demo/gatehouse.yaml:
  * sales, support, finance, sre, admin) reads when its client lists tools through Gatehouse,
- * against the unfiltered catalog — every tool the five domain servers expose, listed from each
- * server directly (its own stdio child, same environment) and merged. Counted with a real BPE
+ * against the unfiltered catalog — every tool the five domain servers and Lantern's external MCP
+ * server expose, listed from each server directly (its own stdio child, same environment) and
+ * merged. Counted with a real BPE
  * tokenizer (o200k_base, gpt-tokenizer) over the `tools` array as sent (compact JSON).
  *
- * The sandbox runs in this process (`startSandbox`), the gateway too (the test harness's
+ * The sandbox and Lantern run in this process (`startSandbox`, `startLantern`), the gateway too (the test harness's
  * in-process gateway with the demo configuration, its data under a temp dir), with one API key
  * per role. The typical role is the median role by tokens; the issue's target is that it reads at
  * least 70% fewer tokens than the unfiltered catalog.
@@ -17,11 +18,12 @@
  *   node bench/role-tokens.ts --smoke       (the same lists; 3 customers for the shaped figures)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { GATEWAY_UPSTREAM_USER, type RunningLantern, startLantern } from '@gatehouse/lantern';
 import { startSandbox } from '@gatehouse/sandbox';
 import { Client, type Tool } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -29,6 +31,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
 import { exposeName } from '../packages/gateway/src/catalog/naming.ts';
 import { DEMO_ROLES } from '../packages/gateway/src/cli/demo.ts';
+import { UPSTREAM_TOKEN_FILE } from '../packages/gateway/src/cli/demo-lantern.ts';
 import type { StdioUpstreamModel } from '../packages/gateway/src/config/model.ts';
 import { modelFromYaml, startGateway } from '../packages/gateway/test/helpers/harness.ts';
 import { median, positiveInt } from './lib/figures.ts';
@@ -145,8 +148,30 @@ interface Listings {
   serverTools: ServerTool[];
 }
 
+/**
+ * Lantern, as the demo starts it for its `lantern` upstream: LANTERN_URL and the upstream user's
+ * token in the data directory's token file (no internal server, no chat, no automation).
+ */
+async function startDemoProduct(dataDir: string): Promise<RunningLantern> {
+  const lantern = await startLantern({
+    database: join(dataDir, 'lantern.db'),
+    internal: false,
+    logError: () => {},
+  });
+  const user = await lantern.core.accounts.userByEmail(GATEWAY_UPSTREAM_USER);
+  if (user === undefined) throw new Error(`Lantern has no user ${GATEWAY_UPSTREAM_USER}`);
+  const issued = await lantern.core.accounts.issueToken(
+    { kind: 'user', user, via: 'web' },
+    'role-tokens bench',
+  );
+  writeFileSync(join(dataDir, UPSTREAM_TOKEN_FILE), `${issued.token}\n`, { mode: 0o600 });
+  process.env.LANTERN_URL = lantern.url;
+  return lantern;
+}
+
 async function roleListings(dataDir: string): Promise<Listings> {
   const sandbox = await startSandbox({ port: 0 });
+  const lantern = await startDemoProduct(dataDir);
   process.env.GATEHOUSE_SANDBOX_URL = sandbox.url;
   process.env.GATEHOUSE_DATA_DIR = dataDir;
   process.env.GATEHOUSE_LOG_LEVEL = 'warn';
@@ -181,6 +206,7 @@ async function roleListings(dataDir: string): Promise<Listings> {
     return { roles, unfiltered, serverTools };
   } finally {
     await gateway.close();
+    await lantern.close();
     await sandbox.close();
   }
 }

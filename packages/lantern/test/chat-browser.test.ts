@@ -75,14 +75,15 @@ after(async () => {
   await databases.cleanup();
 });
 
-async function chatAs(email: string): Promise<Page> {
+/** Signs `email` in on the Lantern at `url` (the one under test by default) and opens the chat. */
+async function chatAs(email: string, url = lantern.url): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${lantern.url}/login?next=%2Fchat`);
+  await page.goto(`${url}/login?next=%2Fchat`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${lantern.url}/chat`);
+  await page.waitForURL(`${url}/chat`);
   return page;
 }
 
@@ -161,18 +162,12 @@ it('says on the page when no chat is configured', async () => {
     logError: () => {},
   });
   try {
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(`${plain.url}/login?next=%2Fchat`);
-    await page.getByLabel('Email').fill(BOB);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${plain.url}/chat`);
+    const page = await chatAs(BOB, plain.url);
     assert.match(
       await page.getByRole('alert').innerText(),
       /The chat is not configured: start Lantern with --chat-provider/,
     );
-    await context.close();
+    await page.context().close();
   } finally {
     await plain.close();
   }

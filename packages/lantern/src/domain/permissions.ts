@@ -22,26 +22,17 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+// Each role has what the one below it has, and more.
+const VIEWER: readonly Permission[] = ['incidents:read', 'tokens:manage'];
+const RESPONDER: readonly Permission[] = [...VIEWER, 'incidents:write'];
+const ADMIN: readonly Permission[] = [...RESPONDER, 'incidents:delete', 'analytics:read', 'activity:read'];
+const OPERATOR: readonly Permission[] = [...ADMIN, 'orgs:all'];
+
 const GRANTS: Record<Role, readonly Permission[]> = {
-  viewer: ['incidents:read', 'tokens:manage'],
-  responder: ['incidents:read', 'incidents:write', 'tokens:manage'],
-  admin: [
-    'incidents:read',
-    'incidents:write',
-    'incidents:delete',
-    'tokens:manage',
-    'analytics:read',
-    'activity:read',
-  ],
-  operator: [
-    'incidents:read',
-    'incidents:write',
-    'incidents:delete',
-    'tokens:manage',
-    'analytics:read',
-    'activity:read',
-    'orgs:all',
-  ],
+  viewer: VIEWER,
+  responder: RESPONDER,
+  admin: ADMIN,
+  operator: OPERATOR,
 };
 
 /** The door a request came through; recorded in the activity log. */
