@@ -23,6 +23,7 @@ const COMMANDS = [
   'sandbox',
   'demo',
   'connect',
+  'lantern',
 ];
 
 /** Runs the CLI in an empty directory with no GATEHOUSE_CONFIG (nothing to discover). */
@@ -98,6 +99,11 @@ describe('a mistake is one line', () => {
     ],
     [['sandbox', '--port', 'abc'], 1, 'gatehouse sandbox: invalid --port abc'],
     [['demo', '--bogus'], 2, "gatehouse demo: Unknown option '--bogus'"],
+    [
+      ['lantern', 'fly'],
+      1,
+      'gatehouse lantern: unknown lantern command "fly": use serve or token (see --help)',
+    ],
     [
       ['connect', '--url', 'notaurl'],
       2,

@@ -3,7 +3,7 @@
  * API token. A missing or malformed value stops the process at start with one line naming it.
  *
  *   LANTERN_URL          the product's base URL, e.g. http://127.0.0.1:7400
- *   LANTERN_TOKEN        the user's API token (lnt_…), from `lantern token --email …`
+ *   LANTERN_TOKEN        the user's API token (lnt_…), from `npx gatehouse lantern token --email …`
  *   LANTERN_TOKEN_FILE   instead of LANTERN_TOKEN: a file holding it (kept out of the environment,
  *                        e.g. the gateway demo's owner-only `lantern-upstream-token`)
  *   LANTERN_TIMEOUT_MS   per-attempt timeout of an API call (default 5000)

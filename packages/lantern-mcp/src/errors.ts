@@ -23,7 +23,7 @@ const BY_STATUS: Record<number, StatusMeaning> = {
 };
 
 export const UNKNOWN_TOKEN_MESSAGE =
-  'Lantern does not accept this server\'s LANTERN_TOKEN: it is unknown or revoked. Ask your Lantern admin for a new token (or run "lantern token --email you@…") and restart the server with it.';
+  'Lantern does not accept this server\'s LANTERN_TOKEN: it is unknown or revoked. Ask your Lantern admin for a new token (or run "npx gatehouse lantern token --email you@…") and restart the server with it.';
 
 /** Turns what the HTTP client threw into the tool error the model sees. */
 export function toolErrorOf(error: unknown, lanternUrl: string): unknown {

@@ -18,6 +18,7 @@
  *       issues an API token for a user (the REST API's, and so the external MCP server's) and
  *       prints it once
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   AUTOMATION_FLAGS,
@@ -25,22 +26,16 @@ import {
   describeAutomation,
 } from './automation/automation-flags.ts';
 import { CHAT_FLAGS, chatConfigFromFlags, describeChat } from './chat/chat-flags.ts';
+import { LANTERN_USAGE } from './cli-usage.ts';
 import { openCore } from './core.ts';
 import { INTERNAL_TOKEN_ENV, type RunningInternal } from './internal/server.ts';
 import { startLantern } from './server.ts';
 
-export const LANTERN_USAGE = [
-  'usage: gatehouse lantern serve [--port 7400] [--host 127.0.0.1] [--database FILE|postgres://…]',
-  '         [--internal-port 7401] [--internal-host 127.0.0.1] [--internal-components incidents,analytics,operations]',
-  '         [--no-internal]   (the internal MCP service token: LANTERN_INTERNAL_TOKEN, else generated)',
-  '         [--chat-provider openai|anthropic [--chat-base-url URL] [--chat-model M] [--chat-gateway URL]]',
-  '                           (gateway keys per role: LANTERN_GATEWAY_KEY_RESPONDER, …_ADMIN, …)',
-  '         [--automation-gateway URL [--automation-org northwind] [--automation-interval 60]]',
-  '                           (the health watch; its gateway key: LANTERN_AUTOMATION_KEY)',
-  '       gatehouse lantern token --email EMAIL [--label LABEL] [--database FILE|postgres://…]',
-].join('\n');
+export { LANTERN_USAGE };
 
-const DEFAULT_DATABASE = process.env.LANTERN_DATABASE ?? '.gatehouse/lantern.db';
+/** LANTERN_DATABASE, else lantern.db in the demo's data directory (GATEHOUSE_DATA_DIR, else .gatehouse). */
+const DEFAULT_DATABASE =
+  process.env.LANTERN_DATABASE ?? join(process.env.GATEHOUSE_DATA_DIR || '.gatehouse', 'lantern.db');
 
 function port(value: string, option = '--port'): number {
   const n = Number(value);
@@ -151,10 +146,10 @@ export async function runLanternCli(
 ): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || rest.includes('--help')) {
-    out.write(`${LANTERN_USAGE}\n`);
+    out.write(`usage: ${LANTERN_USAGE}\n`);
     return;
   }
   if (command === 'serve') return serveCommand(rest, out);
   if (command === 'token') return tokenCommand(rest, out);
-  throw new Error(`unknown lantern command "${command}"\n${LANTERN_USAGE}`);
+  throw new Error(`unknown lantern command "${command}": use serve or token (see --help)`);
 }

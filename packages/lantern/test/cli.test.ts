@@ -154,7 +154,7 @@ it('says in one line what is wrong with a command', () => {
       ['serve', '--port', '0', '--internal-components', 'billing', '--database', database],
       /^lantern: unknown internal MCP component "billing" \(known: incidents, analytics, operations\)\n$/,
     ],
-    [['fly'], /^lantern: unknown lantern command "fly"\n/],
+    [['fly'], /^lantern: unknown lantern command "fly": use serve or token \(see --help\)\n$/],
     [
       ['serve', '--port', '0', '--chat-provider', 'gemini', '--database', database],
       /^lantern: unknown provider "gemini": use one of anthropic, openai\n$/,

@@ -12,6 +12,8 @@ import type { DemoKey, DemoKeys } from './demo-keys.ts';
 import type { DemoLantern } from './demo-lantern.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
+/** Lantern's external MCP server, as a user's host would start it. */
+const LANTERN_MCP = fileURLToPath(new URL('../../../lantern-mcp/src/main.ts', import.meta.url));
 
 /**
  * The Inspector the printed command runs: the version the tests run (the root devDependency).
@@ -105,8 +107,9 @@ function lanternLines(demo: DemoLantern, gatewayUrl: string): string[] {
     `  Web UI + REST  ${lantern.url}    (API tokens on its "API tokens" page)`,
     '  Sign in as',
     ...users,
-    `  External MCP   the gateway's "lantern" upstream (tools lantern_*), or in your own host:`,
-    `                 LANTERN_URL=${lantern.url} LANTERN_TOKEN=<a token> node packages/lantern-mcp/src/main.ts`,
+    `  External MCP   the gateway's "lantern" upstream (tools lantern_*); in your own host (docs/lantern.md), as Bob:`,
+    `                 npx gatehouse lantern token --email bob@northwind.example --database ${shownPath(demo.database)}`,
+    `                 LANTERN_URL=${lantern.url} LANTERN_TOKEN=<that token> ${process.execPath} ${LANTERN_MCP}`,
     ...(internal === undefined
       ? []
       : [

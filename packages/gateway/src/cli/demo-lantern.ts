@@ -41,6 +41,8 @@ export interface DemoLantern {
   readonly chat: string;
   /** What the automation does, when it is on. */
   readonly automation: string;
+  /** Lantern's database file. */
+  readonly database: string;
 }
 
 export interface DemoLanternOptions {
@@ -184,6 +186,7 @@ export async function startDemoLantern(options: DemoLanternOptions): Promise<Dem
   }
   return {
     lantern,
+    database,
     passwords: seedPasswords,
     chat:
       lantern.chat === undefined

@@ -1,6 +1,6 @@
 /**
  * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit | approvals | pins |
- * sandbox | demo | connect | chat. Every command answers `--help` (exit 0); a mistake is one line on
+ * sandbox | demo | connect | chat | lantern. Every command answers `--help` (exit 0); a mistake is one line on
  * stderr. Exit codes: 0 ok, 1 runtime failure (or a denied explain, a broken audit chain),
  * 2 invalid config or usage.
  */
@@ -40,6 +40,11 @@ const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   chat: async (argv) => {
     const { chatCommand } = await import('@gatehouse/host/cli');
     process.exitCode = await chatCommand(argv);
+  },
+  // The reference product, loaded only for its own command.
+  lantern: async (argv) => {
+    const { runLanternCli } = await import('@gatehouse/lantern/cli');
+    await runLanternCli(argv);
   },
 };
 

@@ -4,6 +4,7 @@
  */
 
 import { CHAT_USAGE } from '@gatehouse/host/cli-usage';
+import { LANTERN_USAGE } from '@gatehouse/lantern/cli-usage';
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
 export class CliUsageError extends Error {
@@ -81,6 +82,7 @@ gatehouse pins approve <upstream>/<tool> [--hash H] [--by NAME] | --all [--by NA
   A stdio bridge to a running gateway for hosts that only launch local processes; carries the
   API key from the named variable (no configuration needed).`,
   chat: CHAT_USAGE,
+  lantern: LANTERN_USAGE,
 };
 
 /** The commands that read a gateway configuration. */
