@@ -11,9 +11,10 @@
  * through `onError`.
  */
 import { type ChainHead, chainRecords } from './chain.ts';
-import type { AuditEvent } from './event.ts';
+import type { AuditEvent, AuditRecord } from './event.ts';
 import { type Redactor, storableText } from './redact.ts';
-import type { AuditStore } from './store.ts';
+import type { AuditQuery, AuditStore } from './store.ts';
+import { type VerifyResult, verifyChain } from './verify.ts';
 
 export const DEFAULT_MAX_BATCH = 500;
 const MAX_CONFLICT_RETRIES = 5;
@@ -160,6 +161,22 @@ export class AuditLog {
   /** Resolves when everything recorded so far has been committed (or has failed). */
   async flush(): Promise<void> {
     await Promise.all([...this.#inFlight, ...this.#queue].map((pending) => pending.settled));
+  }
+
+  /** Committed records, newest first: what `gatehouse audit query` reads (the console's audit page). */
+  query(filter: AuditQuery): Promise<AuditRecord[]> {
+    return this.#store.query(filter);
+  }
+
+  /** The committed record at `seq`, if there is one. */
+  async recordAt(seq: number): Promise<AuditRecord | undefined> {
+    const [found] = await this.#store.page(seq - 1, 1);
+    return found?.seq === seq ? found : undefined;
+  }
+
+  /** The whole chain checked from the first record, as `gatehouse audit verify` does. */
+  verify(): Promise<VerifyResult> {
+    return verifyChain(this.#store);
   }
 
   /** Refuses new events, flushes, then closes the store. */

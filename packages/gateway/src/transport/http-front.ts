@@ -18,6 +18,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { type Admission, type Admitter, createAdmission, eraOfHeaders } from './admission.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
+import { CONSOLE_PATH, createConsole } from './console/console-app.ts';
 import { createHttpAuth } from './http-auth.ts';
 import { type BodyLimits, type BodyOutcome, bodyLimitsOf, readJsonRpcBody } from './hygiene.ts';
 import { LegacySessions } from './legacy-sessions.ts';
@@ -75,6 +76,15 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
     server,
   });
 
+  const consoleApp = createConsole({
+    auth,
+    approvals: gateway.access.approvals,
+    keys: gateway.access.keys,
+    audit: gateway.access.audit,
+    config: () => gateway.model.approvals,
+    server,
+  });
+
   const refusals = gateway.access.audit === null ? null : new RefusalAudit(gateway.access.audit, log);
   const admission = createAdmission({ server, auth, draining: () => draining, refusals });
 
@@ -121,6 +131,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
       if (pathname === APPROVALS_API_PATH || pathname.startsWith(`${APPROVALS_API_PATH}/`)) {
         return approvalsApi(request);
       }
+      if (pathname === CONSOLE_PATH || pathname.startsWith(`${CONSOLE_PATH}/`)) return consoleApp(request);
       const metadata = request.method === 'GET' ? auth.metadata(pathname) : undefined;
       if (metadata) return metadata;
       if (pathname === '/healthz') return plainJson(200, { status: 'ok' });

@@ -1,0 +1,285 @@
+/**
+ * The console, served by the gateway at /console: sign-in with an API key of an approver role
+ * (approvals.approvers), then the approvals queue, the audit log and the API keys — each page on
+ * the code the HTTP API and the CLI already use (decideApproval, the audit store's query and
+ * verifyChain, the key store). Same-origin only (Host/Origin checked as on the MCP endpoint), a
+ * session cookie scoped to /console (HttpOnly, SameSite=Strict), a CSRF token on every form, and
+ * a strict Content-Security-Policy (nothing inline).
+ */
+import { type Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import {
+  decideApproval,
+  mayDecide,
+  mayReview,
+  refusedDecisionEvent,
+} from '../../approvals/approval-decisions.ts';
+import type { ApprovalStore } from '../../approvals/approval-store.ts';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { ApiKeyStore } from '../../auth/api-keys.ts';
+import type { ServerModel } from '../../config/model.ts';
+import type { ApprovalsModel } from '../../config/model-access.ts';
+import type { HttpAuth } from '../http-auth.ts';
+import { checkHostAndOrigin } from '../hygiene.ts';
+import { APPROVALS_SCRIPT, approvalsPage, pendingRows } from './approvals-page.ts';
+import { AUDIT_PAGE_SIZE, auditFilter, auditPage, auditRecordPage } from './audit-page.ts';
+import { consoleEvent } from './console-events.ts';
+import { CONSOLE_PATH, loginPage } from './console-layout.ts';
+import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions.ts';
+import { CONSOLE_STYLES } from './console-styles.ts';
+import { keysPage } from './keys-page.ts';
+
+export { CONSOLE_PATH };
+
+export interface ConsoleDeps {
+  auth: HttpAuth;
+  approvals: ApprovalStore;
+  keys: ApiKeyStore | null;
+  audit: AuditLog | null;
+  /** The approval settings in force (who the approvers are). */
+  config: () => ApprovalsModel;
+  server: ServerModel;
+}
+
+type Env = { Variables: { session: ConsoleSession; form: Record<string, string> } };
+
+const EXPORT_LIMIT = 10_000;
+
+function safeNext(next: string | undefined): string {
+  return next !== undefined &&
+    next.startsWith(`${CONSOLE_PATH}/`) &&
+    !next.startsWith('//') &&
+    !next.includes('\\')
+    ? next
+    : `${CONSOLE_PATH}/approvals`;
+}
+
+async function formOf(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  return Object.fromEntries(
+    Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}
+
+function signInRoutes(app: Hono<Env>, deps: ConsoleDeps, sessions: ConsoleSessions): void {
+  app.get('/login', (c) => c.html(loginPage({ next: safeNext(c.req.query('next')) })));
+  app.post('/login', async (c) => {
+    const form = await formOf(c);
+    const next = safeNext(form.next);
+    const identity = await deps.auth.authenticate(`Bearer ${form.key ?? ''}`);
+    if (!identity.ok) return c.html(loginPage({ error: 'That key is unknown or revoked.', next }), 401);
+    const config = deps.config();
+    if (!mayReview(identity.principal, config)) {
+      const message = `The console is for the roles [${config.approvers.join(', ')}]; this key has [${identity.principal.roles.join(', ')}].`;
+      await deps.audit?.record(
+        consoleEvent(identity.principal, 'console/login', 'console', null, { ok: false, message }),
+      );
+      return c.html(loginPage({ error: message, next }), 403);
+    }
+    const { cookie } = sessions.open(identity.principal);
+    setCookie(c, CONSOLE_COOKIE, cookie, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: CONSOLE_PATH,
+      secure: new URL(c.req.url).protocol === 'https:',
+    });
+    await deps.audit?.record(
+      consoleEvent(identity.principal, 'console/login', 'console', null, { ok: true }),
+    );
+    return c.redirect(next, 303);
+  });
+}
+
+function approvalRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
+  const show = (c: Context<Env>, extra: { error?: string; done?: string } = {}, status = 200) =>
+    c.html(
+      approvalsPage({
+        session: c.get('session'),
+        pending: deps.approvals.list({ status: 'pending' }),
+        history: deps.approvals.list({ limit: 50 }).filter((a) => a.status !== 'pending'),
+        ...extra,
+      }),
+      status as 200,
+    );
+  app.get('/approvals', (c) => show(c));
+  app.get('/approvals/pending', (c) =>
+    c.html(pendingRows(deps.approvals.list({ status: 'pending' }), c.get('session'))),
+  );
+  app.post('/approvals/:id', async (c) => {
+    const form = c.get('form');
+    const principal = c.get('session').principal;
+    const verdict = form.verdict === 'approve' || form.verdict === 'deny' ? form.verdict : undefined;
+    const current = deps.approvals.get(c.req.param('id'));
+    if (verdict === undefined || current === undefined)
+      return show(c, { error: 'No such request, or no decision given.' }, 404);
+    const allowed = mayDecide(principal, current, deps.config());
+    if (!allowed.ok) {
+      await deps.audit?.record(
+        refusedDecisionEvent(principal, `approvals/${verdict}`, current, allowed.message, 'http'),
+      );
+      return show(c, { error: allowed.message }, 403);
+    }
+    const note = (form.note ?? '').trim().slice(0, 2000) || null;
+    const result = await decideApproval(deps.approvals, deps.audit, {
+      id: current.id,
+      verdict,
+      by: principal,
+      note,
+      transport: 'http',
+    });
+    if (!result.ok)
+      return show(
+        c,
+        { error: `${current.id} is ${result.request?.status ?? 'gone'}; nothing was decided.` },
+        409,
+      );
+    return show(c, {
+      done: `${verdict === 'approve' ? 'Approved' : 'Denied'} ${current.id} (${current.target} for ${current.principal.user}).`,
+    });
+  });
+}
+
+function keyRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
+  const list = () => deps.keys?.list() ?? null;
+  app.get('/keys', (c) => c.html(keysPage({ session: c.get('session'), keys: list() })));
+  app.post('/keys', async (c) => {
+    const session = c.get('session');
+    const form = c.get('form');
+    const user = (form.user ?? '').trim();
+    const roles = (form.roles ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    if (deps.keys === null) return c.html(keysPage({ session, keys: null }), 404);
+    if (user === '' || roles.length === 0) {
+      return c.html(
+        keysPage({ session, keys: list(), error: 'A key needs a user and at least one role.' }),
+        422,
+      );
+    }
+    const org = (form.org ?? '').trim();
+    const description = (form.description ?? '').trim();
+    const created = deps.keys.create({ user, roles, org: org || null, description: description || null });
+    await deps.audit?.record(
+      consoleEvent(
+        session.principal,
+        'keys/create',
+        created.info.id,
+        { user, roles, org: org || null },
+        { ok: true },
+      ),
+    );
+    return c.html(keysPage({ session, keys: list(), created }), 201);
+  });
+  app.post('/keys/:id/revoke', async (c) => {
+    const session = c.get('session');
+    const id = c.req.param('id');
+    const revoked = deps.keys?.revoke(id) ?? false;
+    if (revoked)
+      await deps.audit?.record(consoleEvent(session.principal, 'keys/revoke', id, null, { ok: true }));
+    return c.html(
+      keysPage({
+        session,
+        keys: list(),
+        ...(revoked ? { done: `Revoked ${id}.` } : { error: `No active key ${id}.` }),
+      }),
+      revoked ? 200 : 404,
+    );
+  });
+}
+
+function auditRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
+  const off = (c: Context<Env>) => c.text('The audit log is off in this configuration (audit.enabled).', 404);
+  const params = (c: Context<Env>) => new URL(c.req.url).searchParams;
+  app.get('/audit', async (c) => {
+    if (deps.audit === null) return off(c);
+    const records = await deps.audit.query(auditFilter(params(c), AUDIT_PAGE_SIZE));
+    return c.html(auditPage({ session: c.get('session'), params: params(c), records }));
+  });
+  app.get('/audit/export', async (c) => {
+    if (deps.audit === null) return off(c);
+    const records = (await deps.audit.query(auditFilter(params(c), EXPORT_LIMIT))).reverse();
+    return c.body(records.map((r) => JSON.stringify(r)).join('\n') + (records.length > 0 ? '\n' : ''), 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': 'attachment; filename="gatehouse-audit.jsonl"',
+    });
+  });
+  app.post('/audit/verify', async (c) => {
+    if (deps.audit === null) return off(c);
+    const verified = await deps.audit.verify();
+    const records = await deps.audit.query({ limit: AUDIT_PAGE_SIZE });
+    return c.html(auditPage({ session: c.get('session'), params: new URLSearchParams(), records, verified }));
+  });
+  app.get('/audit/:seq', async (c) => {
+    if (deps.audit === null) return off(c);
+    const seq = Number(c.req.param('seq'));
+    const record = Number.isSafeInteger(seq) && seq > 0 ? await deps.audit.recordAt(seq) : undefined;
+    if (record === undefined) return c.text(`There is no audit record ${c.req.param('seq')}.`, 404);
+    return c.html(auditRecordPage({ session: c.get('session'), record }));
+  });
+}
+
+export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<Response> {
+  const sessions = new ConsoleSessions();
+  const app = new Hono<Env>().basePath(CONSOLE_PATH);
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  app.use(async (c, next) => {
+    c.header('cache-control', 'no-store');
+    await next();
+  });
+  app.get('/assets/console.css', (c) =>
+    c.body(CONSOLE_STYLES, 200, { 'content-type': 'text/css; charset=utf-8' }),
+  );
+  app.get('/assets/approvals.js', (c) =>
+    c.body(APPROVALS_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
+  signInRoutes(app, deps, sessions);
+  app.use(async (c, next) => {
+    const session = sessions.get(getCookie(c, CONSOLE_COOKIE));
+    if (session === undefined) {
+      const back = c.req.method === 'GET' ? `?next=${encodeURIComponent(c.req.path)}` : '';
+      return c.redirect(`${CONSOLE_PATH}/login${back}`, 303);
+    }
+    c.set('session', session);
+    if (c.req.method === 'POST') {
+      const form = await formOf(c);
+      if (form.csrf !== session.csrf)
+        return c.text('This form is out of date; reload the page and try again.', 403);
+      c.set('form', form);
+    }
+    await next();
+  });
+  app.get('/', (c) => c.redirect(`${CONSOLE_PATH}/approvals`, 303));
+  app.post('/logout', (c) => {
+    sessions.close(getCookie(c, CONSOLE_COOKIE));
+    deleteCookie(c, CONSOLE_COOKIE, { path: CONSOLE_PATH });
+    return c.redirect(`${CONSOLE_PATH}/login`, 303);
+  });
+  approvalRoutes(app, deps);
+  keyRoutes(app, deps);
+  auditRoutes(app, deps);
+  app.notFound((c) => c.text('There is no such console page.', 404));
+  app.onError((error, c) => {
+    void error;
+    return c.text('The console could not show this page; the gateway log has the error.', 500);
+  });
+  return async (request) => {
+    const refused = checkHostAndOrigin(request.headers, deps.server);
+    if (refused) return refused;
+    return app.fetch(request);
+  };
+}

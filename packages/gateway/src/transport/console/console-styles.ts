@@ -1,0 +1,37 @@
+/** The console's stylesheet (served from /console/assets/console.css: the CSP allows nothing inline). */
+export const CONSOLE_STYLES = `
+:root { --ink:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#f6f8fa; --accent:#0a5bd3; --danger:#b42318; --ok:#1a7f37; --warn:#9a6700;
+  font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); line-height: 1.45; }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid #ffb000; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: #fff; padding: 6px; z-index: 9; }
+header.top { display: flex; align-items: center; gap: 16px; padding: 10px 20px; background: #14213d; color: #fff; flex-wrap: wrap; }
+header.top a { color: #fff; text-decoration: none; } header.top nav { display: flex; gap: 14px; flex: 1; flex-wrap: wrap; }
+header.top nav a[aria-current="page"] { text-decoration: underline; text-underline-offset: 4px; }
+header.top form { margin: 0; } .who { font-size: .9rem; opacity: .9; }
+.brand { font-weight: 700; }
+main { max-width: 1180px; margin: 0 auto; padding: 20px; }
+h1 { font-size: 1.5rem; margin: 0 0 12px; } h2 { font-size: 1.15rem; margin: 18px 0 8px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin-bottom: 16px; overflow-x: auto; }
+table { width: 100%; border-collapse: collapse; background: #fff; font-size: .92rem; }
+th, td { text-align: left; padding: 7px 9px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-size: .82rem; color: var(--muted); font-weight: 600; }
+td.nowrap, td code { white-space: nowrap; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
+pre { background: var(--bg); padding: 8px; border-radius: 6px; overflow-x: auto; max-width: 520px; margin: 0; white-space: pre-wrap; word-break: break-word; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: .8rem; font-weight: 600; border: 1px solid; }
+.ok, .approved, .allow { color: var(--ok); } .error, .denied, .deny, .refused { color: var(--danger); } .pending, .awaiting_approval { color: var(--warn); }
+label { display: block; font-weight: 600; margin: 8px 0 4px; }
+input, select, textarea { font: inherit; padding: 6px 8px; border: 1px solid #8c959f; border-radius: 6px; width: 100%; background: #fff; }
+button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
+button.secondary { background: #fff; color: var(--accent); } button.danger { background: var(--danger); border-color: var(--danger); }
+.row { display: flex; gap: 10px; flex-wrap: wrap; align-items: end; } .row > * { flex: 1; min-width: 140px; } .row > .shrink { flex: 0 0 auto; min-width: 0; }
+.decide { display: flex; gap: 6px; align-items: center; } .decide input { min-width: 140px; }
+.alert { border-left: 4px solid var(--danger); background: #fff1f0; padding: 10px 12px; margin-bottom: 14px; }
+.notice { border-left: 4px solid var(--ok); background: #effaf2; padding: 10px 12px; margin-bottom: 14px; }
+.muted { color: var(--muted); font-size: .9rem; }
+code.secret { display: block; word-break: break-all; background: #fff8c5; padding: 8px; border-radius: 6px; white-space: normal; }
+.login { max-width: 420px; margin: 60px auto; }
+`;
