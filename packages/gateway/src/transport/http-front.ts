@@ -77,6 +77,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
   });
 
   const consoleApp = createConsole({
+    gateway,
     auth,
     approvals: gateway.access.approvals,
     keys: gateway.access.keys,

@@ -19,6 +19,7 @@ import type { ApprovalStore } from '../../approvals/approval-store.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ApiKeyStore } from '../../auth/api-keys.ts';
 import type { ServerModel } from '../../config/model.ts';
+import type { Gateway } from '../../gateway.ts';
 import type { ApprovalsModel } from '../../config/model-access.ts';
 import type { HttpAuth } from '../http-auth.ts';
 import { checkHostAndOrigin } from '../hygiene.ts';
@@ -33,6 +34,8 @@ import { keysPage } from './keys-page.ts';
 export { CONSOLE_PATH };
 
 export interface ConsoleDeps {
+  /** The running gateway (its catalog, upstreams, metrics and model), for the pages that show it. */
+  gateway: Gateway;
   auth: HttpAuth;
   approvals: ApprovalStore;
   keys: ApiKeyStore | null;
@@ -42,7 +45,9 @@ export interface ConsoleDeps {
   server: ServerModel;
 }
 
-type Env = { Variables: { session: ConsoleSession; form: Record<string, string> } };
+/** What a signed-in route has: the session, and a POST's form (its CSRF token already checked). */
+export type ConsoleEnv = { Variables: { session: ConsoleSession; form: Record<string, string> } };
+type Env = ConsoleEnv;
 
 const EXPORT_LIMIT = 10_000;
 
