@@ -15,6 +15,21 @@ export interface OidcModel {
   clockToleranceSec: number;
   claims: { user: string; org: string | null; roles: string | null };
   roleMap: Record<string, string[]> | null;
+  /** The console's sign-in client, when the console signs in through this issuer. */
+  console: OidcConsoleModel | null;
+}
+
+/** Where the issuer sends the browser back to after a console sign-in (under the console's path). */
+export const CONSOLE_CALLBACK_PATH = '/console/oidc/callback';
+
+export interface OidcConsoleModel {
+  clientId: string;
+  /** The environment variable holding the client secret; null for a public client. */
+  clientSecretEnv: string | null;
+  /** Always starts with `openid`. */
+  scopes: string[];
+  /** `<publicUrl or resource URL origin>/console/oidc/callback`. */
+  redirectUri: string;
 }
 
 export interface LocalPrincipalModel {

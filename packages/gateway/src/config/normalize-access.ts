@@ -6,17 +6,19 @@
 import { createHash } from 'node:crypto';
 import { parseCondition } from './conditions.ts';
 import { resolveFrom } from './file-paths.ts';
-import type {
-  ApprovalRuleModel,
-  ApprovalsModel,
-  AuditModel,
-  AuthModel,
-  ConditionModel,
-  ForwardIdentityModel,
-  InjectModel,
-  PolicyModel,
-  RuleModel,
-  StorageModel,
+import {
+  type ApprovalRuleModel,
+  type ApprovalsModel,
+  type AuditModel,
+  type AuthModel,
+  CONSOLE_CALLBACK_PATH,
+  type ConditionModel,
+  type ForwardIdentityModel,
+  type InjectModel,
+  type OidcConsoleModel,
+  type PolicyModel,
+  type RuleModel,
+  type StorageModel,
 } from './model-access.ts';
 import type { NormalizeIssue } from './normalize.ts';
 import { resourceUrl } from './normalize-server.ts';
@@ -53,12 +55,27 @@ export function normalizeAuth(auth: Parsed['auth'], server: Parsed['server']): A
               roles: oidc.claims.roles ?? null,
             },
             roleMap: oidc.roleMap ?? null,
+            console: oidc.console === undefined ? null : normalizeOidcConsole(oidc.console, server),
           },
     stdio:
       auth.stdio === undefined
         ? null
         : { user: auth.stdio.user, org: auth.stdio.org ?? null, roles: auth.stdio.roles },
     anonymous: auth.anonymous === undefined ? null : { roles: auth.anonymous.roles },
+  };
+}
+
+/** The console's OIDC client; its redirect URI is on the origin the gateway is reached at. */
+function normalizeOidcConsole(
+  client: NonNullable<NonNullable<Parsed['auth']['oidc']>['console']>,
+  server: Parsed['server'],
+): OidcConsoleModel {
+  const origin = new URL(server.publicUrl ?? resourceUrl(server)).origin;
+  return {
+    clientId: client.clientId,
+    clientSecretEnv: client.clientSecretEnv ?? null,
+    scopes: ['openid', ...new Set(client.scopes.filter((scope) => scope !== 'openid'))],
+    redirectUri: `${origin}${CONSOLE_CALLBACK_PATH}`,
   };
 }
 

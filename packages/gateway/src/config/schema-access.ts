@@ -25,6 +25,32 @@ const OidcClaimsSchema = z
   })
   .strict();
 
+/** The console's browser sign-in: an OIDC client of the same issuer, mapped by the same claims. */
+const OidcConsoleSchema = z
+  .object({
+    clientId: z
+      .string()
+      .min(1)
+      .describe("The console's client id at the issuer (authorization code flow with PKCE)."),
+    clientSecretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional()
+      .describe(
+        'Name of the environment variable holding the client secret, for a confidential client (never the secret itself). Leave out for a public client.',
+      ),
+    scopes: z
+      .array(z.string().min(1))
+      .default(['openid', 'profile'])
+      .describe(
+        'Scopes the console asks for ("openid" is always added). Add the one that puts the roles claim in the ID token if your IdP needs it.',
+      ),
+  })
+  .strict()
+  .describe(
+    'Sign in to /console through this issuer. The redirect URI to register is <publicUrl origin, else the resource URL origin>/console/oidc/callback.',
+  );
+
 export const OidcSchema = z
   .object({
     issuer: z.url().describe('OIDC issuer URL; its discovery document names the JWKS.'),
@@ -41,6 +67,7 @@ export const OidcSchema = z
       .record(z.string(), z.array(roleName))
       .optional()
       .describe('IdP role or group → gateway roles; when set, only mapped roles are kept.'),
+    console: OidcConsoleSchema.optional(),
   })
   .strict();
 
