@@ -12,8 +12,10 @@ import { SqliteAuditStore } from './audit/sqlite-store.ts';
 import type { AuditStore } from './audit/store.ts';
 import { ApiKeyStore } from './auth/api-keys.ts';
 import { Authenticator } from './auth/authenticator.ts';
-import { OidcVerifier } from './auth/oidc-verifier.ts';
+import { OidcSignIn } from './auth/oidc-sign-in.ts';
+import { OidcVerifier, type OidcVerifierOptions } from './auth/oidc-verifier.ts';
 import type { GatewayModel } from './config/model.ts';
+import type { OidcModel } from './config/model-access.ts';
 import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
 
@@ -25,6 +27,8 @@ export interface Access {
   approvals: ApprovalStore;
   /** The configured redaction, for anything shown or written outside the audit log. */
   redact: Redactor;
+  /** The console's sign-in through the OIDC issuer; null unless auth.oidc.console is configured. */
+  oidcSignIn: OidcSignIn | null;
   /** Rate-limit counters (in memory, or Redis); null when no rate limit rules are configured. */
   limits: RateLimits | null;
   close(): Promise<void>;
@@ -36,30 +40,66 @@ export function auditStore(model: GatewayModel): AuditStore {
   return new SqliteAuditStore({ path: model.storage.path });
 }
 
+/** The verifier's settings from the model: the one claim mapping for access and ID tokens. */
+function verifierOptionsOf(oidcModel: OidcModel, log: Logger): OidcVerifierOptions {
+  return {
+    issuer: oidcModel.issuer,
+    audience: oidcModel.audience,
+    ...(oidcModel.jwksUri === null ? {} : { jwksUri: oidcModel.jwksUri }),
+    requiredScopes: oidcModel.requiredScopes,
+    clockToleranceSec: oidcModel.clockToleranceSec,
+    claims: {
+      user: oidcModel.claims.user,
+      ...(oidcModel.claims.org === null ? {} : { org: oidcModel.claims.org }),
+      ...(oidcModel.claims.roles === null ? {} : { roles: oidcModel.claims.roles }),
+    },
+    ...(oidcModel.roleMap === null ? {} : { roleMap: oidcModel.roleMap }),
+    onError: (error, context) =>
+      log.warn({ ...context, err: error instanceof Error ? error.message : String(error) }, 'OIDC keys'),
+  };
+}
+
+/**
+ * The console's OIDC sign-in: ID tokens are verified like access tokens (same keys, claims and
+ * role map) but for the console's client id and without the MCP endpoint's required scopes. The
+ * client secret is read from its environment variable here, once; it is in no model or log.
+ */
+function oidcSignInOf(oidcModel: OidcModel, log: Logger): OidcSignIn | null {
+  const client = oidcModel.console;
+  if (client === null) return null;
+  const secret = client.clientSecretEnv === null ? undefined : process.env[client.clientSecretEnv];
+  if (client.clientSecretEnv !== null && (secret === undefined || secret === '')) {
+    log.warn(
+      { env: client.clientSecretEnv },
+      'auth.oidc.console.clientSecretEnv names an unset variable; signing in as a public client',
+    );
+  }
+  return new OidcSignIn({
+    issuer: oidcModel.issuer,
+    clientId: client.clientId,
+    ...(secret === undefined || secret === '' ? {} : { clientSecret: secret }),
+    redirectUri: client.redirectUri,
+    scopes: client.scopes,
+    ...(oidcModel.jwksUri === null ? {} : { jwksUri: oidcModel.jwksUri }),
+    verifier: ({ audience, jwksUri }) =>
+      new OidcVerifier({
+        ...verifierOptionsOf(oidcModel, log),
+        audience,
+        requiredScopes: [],
+        ...(jwksUri === undefined ? {} : { jwksUri }),
+      }),
+    onError: (error, stage) =>
+      log.warn(
+        { stage, issuer: oidcModel.issuer, err: error instanceof Error ? error.message : String(error) },
+        'OIDC console sign-in',
+      ),
+  });
+}
+
 export async function openAccess(model: GatewayModel, log: Logger): Promise<Access> {
   const keys = model.auth.apiKeys ? new ApiKeyStore(model.storage.path) : null;
   const oidcModel = model.auth.oidc;
-  const oidc =
-    oidcModel === null
-      ? null
-      : new OidcVerifier({
-          issuer: oidcModel.issuer,
-          audience: oidcModel.audience,
-          ...(oidcModel.jwksUri === null ? {} : { jwksUri: oidcModel.jwksUri }),
-          requiredScopes: oidcModel.requiredScopes,
-          clockToleranceSec: oidcModel.clockToleranceSec,
-          claims: {
-            user: oidcModel.claims.user,
-            ...(oidcModel.claims.org === null ? {} : { org: oidcModel.claims.org }),
-            ...(oidcModel.claims.roles === null ? {} : { roles: oidcModel.claims.roles }),
-          },
-          ...(oidcModel.roleMap === null ? {} : { roleMap: oidcModel.roleMap }),
-          onError: (error, context) =>
-            log.warn(
-              { ...context, err: error instanceof Error ? error.message : String(error) },
-              'OIDC keys',
-            ),
-        });
+  const oidc = oidcModel === null ? null : new OidcVerifier(verifierOptionsOf(oidcModel, log));
   const redact = createRedactor(model.audit.redact);
   const audit = model.audit.enabled
     ? await AuditLog.open({
@@ -76,6 +116,7 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
   const approvals = new ApprovalStore(model.storage.path, { ttlSeconds: model.approvals.ttlSeconds });
   const access: Access = {
     authenticator: new Authenticator({ model: model.auth, keys, oidc }),
+    oidcSignIn: oidcModel === null ? null : oidcSignInOf(oidcModel, log),
     keys,
     audit,
     approvals,

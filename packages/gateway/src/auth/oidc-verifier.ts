@@ -215,8 +215,11 @@ export class OidcVerifier {
     return this.options.issuer;
   }
 
-  /** Verifies one token. Never throws; every refusal is an outcome. */
-  async verify(token: string): Promise<VerifyOutcome> {
+  /**
+   * Verifies one token. Never throws; every refusal is an outcome. With `expect.nonce` (an ID
+   * token from a sign-in this process started), the token's `nonce` must equal it.
+   */
+  async verify(token: string, expect: { nonce?: string } = {}): Promise<VerifyOutcome> {
     if (token.trim() === '') {
       return { ok: false, status: 401, error: 'invalid_request', description: 'No bearer token was given' };
     }
@@ -236,6 +239,9 @@ export class OidcVerifier {
     } catch (error) {
       if (error instanceof KeysUnavailable) return invalidToken(KEYS_UNAVAILABLE_DESCRIPTION);
       return invalidToken(describeRejection(error));
+    }
+    if (expect.nonce !== undefined && payload.nonce !== expect.nonce) {
+      return invalidToken('The token was not issued for this sign-in');
     }
     return this.accept(payload);
   }

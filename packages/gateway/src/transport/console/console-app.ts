@@ -7,29 +7,25 @@
  * a strict Content-Security-Policy (nothing inline).
  */
 import { type Context, Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
-import {
-  decideApproval,
-  mayDecide,
-  mayReview,
-  refusedDecisionEvent,
-} from '../../approvals/approval-decisions.ts';
+import { decideApproval, mayDecide, refusedDecisionEvent } from '../../approvals/approval-decisions.ts';
 import type { ApprovalStore } from '../../approvals/approval-store.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ApiKeyStore } from '../../auth/api-keys.ts';
 import type { ServerModel } from '../../config/model.ts';
-import type { Gateway } from '../../gateway.ts';
 import type { ApprovalsModel } from '../../config/model-access.ts';
+import type { Gateway } from '../../gateway.ts';
 import type { HttpAuth } from '../http-auth.ts';
 import { checkHostAndOrigin } from '../hygiene.ts';
 import { APPROVALS_SCRIPT, approvalsPage, pendingRows } from './approvals-page.ts';
 import { AUDIT_PAGE_SIZE, auditFilter, auditPage, auditRecordPage } from './audit-page.ts';
 import { consoleEvent } from './console-events.ts';
-import { CONSOLE_PATH, loginPage } from './console-layout.ts';
+import { CONSOLE_PATH } from './console-layout.ts';
 import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions.ts';
 import { CONSOLE_STYLES } from './console-styles.ts';
 import { keysPage } from './keys-page.ts';
+import { formOf, signInRoutes } from './sign-in-routes.ts';
 
 export { CONSOLE_PATH };
 
@@ -50,51 +46,6 @@ export type ConsoleEnv = { Variables: { session: ConsoleSession; form: Record<st
 type Env = ConsoleEnv;
 
 const EXPORT_LIMIT = 10_000;
-
-function safeNext(next: string | undefined): string {
-  return next !== undefined &&
-    next.startsWith(`${CONSOLE_PATH}/`) &&
-    !next.startsWith('//') &&
-    !next.includes('\\')
-    ? next
-    : `${CONSOLE_PATH}/approvals`;
-}
-
-async function formOf(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  return Object.fromEntries(
-    Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-}
-
-function signInRoutes(app: Hono<Env>, deps: ConsoleDeps, sessions: ConsoleSessions): void {
-  app.get('/login', (c) => c.html(loginPage({ next: safeNext(c.req.query('next')) })));
-  app.post('/login', async (c) => {
-    const form = await formOf(c);
-    const next = safeNext(form.next);
-    const identity = await deps.auth.authenticate(`Bearer ${form.key ?? ''}`);
-    if (!identity.ok) return c.html(loginPage({ error: 'That key is unknown or revoked.', next }), 401);
-    const config = deps.config();
-    if (!mayReview(identity.principal, config)) {
-      const message = `The console is for the roles [${config.approvers.join(', ')}]; this key has [${identity.principal.roles.join(', ')}].`;
-      await deps.audit?.record(
-        consoleEvent(identity.principal, 'console/login', 'console', null, { ok: false, message }),
-      );
-      return c.html(loginPage({ error: message, next }), 403);
-    }
-    const { cookie } = sessions.open(identity.principal);
-    setCookie(c, CONSOLE_COOKIE, cookie, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: CONSOLE_PATH,
-      secure: new URL(c.req.url).protocol === 'https:',
-    });
-    await deps.audit?.record(
-      consoleEvent(identity.principal, 'console/login', 'console', null, { ok: true }),
-    );
-    return c.redirect(next, 303);
-  });
-}
 
 function approvalRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
   const show = (c: Context<Env>, extra: { error?: string; done?: string } = {}, status = 200) =>

@@ -51,7 +51,8 @@ ${options.body}
 </html>`;
 }
 
-export function loginPage(options: { error?: string; next?: string }): Markup {
+export function loginPage(options: { error?: string; next?: string; oidcIssuer?: string }): Markup {
+  const next = options.next ?? '';
   return html`<!doctype html>
 <html lang="en">
 <head>${head('Sign in')}</head>
@@ -60,14 +61,39 @@ export function loginPage(options: { error?: string; next?: string }): Markup {
   <h1>Gatehouse console</h1>
   <div class="card">
     ${options.error === undefined ? '' : html`<div class="alert" role="alert">${options.error}</div>`}
+    ${
+      options.oidcIssuer === undefined
+        ? ''
+        : html`<p><a class="button" href="${CONSOLE_PATH}/oidc/start?next=${encodeURIComponent(next)}">Sign in with ${options.oidcIssuer}</a></p>
+    <p class="muted or">or with an API key</p>`
+    }
     <form method="post" action="${CONSOLE_PATH}/login">
-      <input type="hidden" name="next" value="${options.next ?? ''}">
+      <input type="hidden" name="next" value="${next}">
       <label for="key">API key</label>
       <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
       <p class="muted">A key of a role the configuration names as an approver (approvals.approvers).</p>
       <p><button type="submit">Sign in</button></p>
     </form>
   </div>
+</main>
+</body>
+</html>`;
+}
+
+/**
+ * After an OIDC sign-in: the issuer's redirect is a cross-site navigation, so the browser would
+ * not send the new SameSite=Strict session cookie on a redirect that continues it; this page
+ * moves on with a same-site navigation of its own (a meta refresh: no script, CSP-clean).
+ */
+export function signedInPage(options: { user: string; next: string }): Markup {
+  return html`<!doctype html>
+<html lang="en">
+<head>${head('Signed in')}
+<meta http-equiv="refresh" content="0;url=${options.next}"></head>
+<body>
+<main id="main" class="login">
+  <h1>Gatehouse console</h1>
+  <div class="card"><p role="status">Signed in as ${options.user}. <a href="${options.next}">Continue to the console</a>.</p></div>
 </main>
 </body>
 </html>`;

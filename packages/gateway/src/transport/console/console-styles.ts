@@ -34,4 +34,6 @@ button.secondary { background: #fff; color: var(--accent); } button.danger { bac
 .muted { color: var(--muted); font-size: .9rem; }
 code.secret { display: block; word-break: break-all; background: #fff8c5; padding: 8px; border-radius: 6px; white-space: normal; }
 .login { max-width: 420px; margin: 60px auto; }
+a.button { display: block; text-align: center; padding: 8px 12px; border-radius: 6px; background: var(--accent); color: #fff; text-decoration: none; font-weight: 600; }
+.or { text-align: center; margin: 14px 0 4px; }
 `;
