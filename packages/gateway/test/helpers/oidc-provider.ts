@@ -2,6 +2,12 @@
  * A real OpenID Connect provider (node-oidc-provider) on a free loopback port, for tests that
  * need genuine access tokens: one confidential client using the client_credentials grant, and
  * RFC 8707 resource indicators so each token is a signed JWT whose `aud` is the requested resource.
+ *
+ * For browser sign-ins (the authorization code flow): `users` are the accounts (id → claims, put
+ * in the ID token for the scopes asked: `profile` → name, preferred_username; `roles` → roles),
+ * `addClient` registers a client with its redirect URI once the relying party's address is known,
+ * and node-oidc-provider's development interactions are on: a login form (any password; the
+ * login is the account id) and a consent form ("Continue", or "[ Cancel ]" → access_denied).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,6 +27,15 @@ export interface OidcProviderOptions {
   claims?: Record<string, unknown>;
   /** The client's id (its secret is `<id>-secret`). Default: `svc-agent`. */
   clientId?: string;
+  /** Accounts for browser sign-ins: id → claims. Turns on the development login and consent forms. */
+  users?: Record<string, Record<string, unknown>>;
+}
+
+export interface CodeClient {
+  clientId: string;
+  /** Absent for a public client (PKCE only). */
+  clientSecret?: string;
+  redirectUri: string;
 }
 
 export interface TokenRequest {
@@ -36,12 +51,13 @@ export interface LoopbackOidcProvider {
   readonly clientId: string;
   /** A client_credentials access token (a JWT), or throws with the provider's error. */
   token(request?: TokenRequest): Promise<string>;
+  /** Registers an authorization-code client (PKCE, ES256 ID tokens). */
+  addClient(client: CodeClient): Promise<void>;
   close(): Promise<void>;
 }
 
 /** In-memory storage for the provider (its built-in dev adapter logs a warning on start). */
-function inMemoryAdapter(): AdapterFactory {
-  const entries = new Map<string, AdapterPayload>();
+function inMemoryAdapter(entries: Map<string, AdapterPayload>): AdapterFactory {
   const key = (model: string, id: string) => `${model}/${id}`;
   return (model) => ({
     async upsert(id: string, payload: AdapterPayload) {
@@ -50,7 +66,9 @@ function inMemoryAdapter(): AdapterFactory {
     async find(id: string) {
       return entries.get(key(model, id));
     },
-    async findByUid() {
+    async findByUid(uid: string) {
+      for (const [k, payload] of entries)
+        if (k.startsWith(`${model}/`) && payload.uid === uid) return payload;
       return undefined;
     },
     async findByUserCode() {
@@ -96,8 +114,10 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<L
   });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const entries = new Map<string, AdapterPayload>();
+  const users = options.users;
   const provider = new Provider(issuer, {
-    adapter: inMemoryAdapter(),
+    adapter: inMemoryAdapter(entries),
     jwks: { keys: [signingKey] },
     clients: [
       {
@@ -109,8 +129,20 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<L
         id_token_signed_response_alg: 'ES256', // the default (RS256) needs an RSA key
       },
     ],
+    ...(users === undefined
+      ? {}
+      : {
+          findAccount: (_ctx: unknown, id: string) => {
+            const claims = Object.hasOwn(users, id) ? users[id] : undefined;
+            return claims === undefined
+              ? undefined
+              : { accountId: id, claims: () => ({ sub: id, ...claims }) };
+          },
+          claims: { openid: ['sub'], profile: ['name', 'preferred_username'], roles: ['roles'] },
+          conformIdTokenClaims: false, // the scopes' claims in the ID token, as the console reads them
+        }),
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: users !== undefined },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -125,7 +157,14 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<L
         }),
       },
     },
-    ttl: { ClientCredentials: ttl },
+    ttl: {
+      ClientCredentials: ttl,
+      AccessToken: ttl,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
     extraTokenClaims: () => claims,
   });
   handler = provider.callback();
@@ -150,6 +189,19 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<L
         throw new Error(`token request failed (${response.status}): ${JSON.stringify(body)}`);
       }
       return body.access_token;
+    },
+    async addClient(client) {
+      const metadata: AdapterPayload = {
+        client_id: client.clientId,
+        ...(client.clientSecret === undefined
+          ? { token_endpoint_auth_method: 'none' }
+          : { client_secret: client.clientSecret }),
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: [client.redirectUri],
+        id_token_signed_response_alg: 'ES256',
+      };
+      entries.set(`Client/${client.clientId}`, metadata);
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
