@@ -68,16 +68,22 @@ function oidcSignInOf(oidcModel: OidcModel, log: Logger): OidcSignIn | null {
   const client = oidcModel.console;
   if (client === null) return null;
   const secret = client.clientSecretEnv === null ? undefined : process.env[client.clientSecretEnv];
-  if (client.clientSecretEnv !== null && (secret === undefined || secret === '')) {
+  const missing = client.clientSecretEnv !== null && (secret === undefined || secret === '');
+  if (missing) {
     log.warn(
       { env: client.clientSecretEnv },
-      'auth.oidc.console.clientSecretEnv names an unset variable; signing in as a public client',
+      'auth.oidc.console.clientSecretEnv names an unset variable; the console cannot sign in through OIDC',
     );
   }
   return new OidcSignIn({
     issuer: oidcModel.issuer,
     clientId: client.clientId,
     ...(secret === undefined || secret === '' ? {} : { clientSecret: secret }),
+    ...(missing
+      ? {
+          unavailable: `Signing in through ${oidcModel.issuer} is not set up: the environment variable ${client.clientSecretEnv} (the client secret) is not set.`,
+        }
+      : {}),
     redirectUri: client.redirectUri,
     scopes: client.scopes,
     ...(oidcModel.jwksUri === null ? {} : { jwksUri: oidcModel.jwksUri }),

@@ -37,6 +37,8 @@ export interface OidcSignInOptions {
   clientId: string;
   /** Present for a confidential client (read from its environment variable by the caller). */
   clientSecret?: string;
+  /** Set when the client cannot sign anyone in (e.g. its secret's variable is unset): why, shown on the page. */
+  unavailable?: string;
   redirectUri: string;
   scopes: string[];
   /** Makes the verifier for ID tokens, given the JWKS URL (configured, else discovered). */
@@ -61,7 +63,7 @@ export type BeginOutcome = { ok: true; cookie: string; location: string } | Sign
 export type FinishOutcome = { ok: true; principal: Principal; next: string } | SignInRefusal;
 export interface SignInRefusal {
   ok: false;
-  status: 400 | 401 | 502;
+  status: 400 | 401 | 502 | 503;
   message: string;
   /** Where to go after signing in (kept from `begin` when the refusal came after it). */
   next?: string;
@@ -110,6 +112,8 @@ export class OidcSignIn {
 
   /** Starts a sign-in: the cookie value to bind to the browser and where to send it. */
   async begin(next: string): Promise<BeginOutcome> {
+    const unavailable = this.#options.unavailable;
+    if (unavailable !== undefined) return { ok: false, status: 503, message: unavailable };
     const discovered = await this.#discover();
     if (discovered === undefined) return this.#unreachable();
     const cookie = random(32);
@@ -162,18 +166,23 @@ export class OidcSignIn {
     const idToken = await this.#exchange(discovered.tokenEndpoint, code, pending.codeVerifier);
     if (idToken === 'unreachable') return { ...this.#unreachable(), next: pending.next };
     if (idToken === undefined) return refuse(401, `${this.issuer} did not accept the sign-in's code.`);
+    if (idToken === 'none')
+      return refuse(401, `${this.issuer} sent no ID token (the "openid" scope is needed).`);
     const verified = await discovered.verifier.verify(idToken, { nonce: pending.nonce });
     if (!verified.ok)
       return refuse(401, `The identity ${this.issuer} sent was refused: ${verified.description}.`);
     return { ok: true, principal: verified.principal, next: pending.next };
   }
 
-  /** The ID token, undefined when the issuer refused the code, 'unreachable' when it could not be asked. */
+  /**
+   * The ID token; undefined when the issuer refused the code, 'none' when it answered without an
+   * ID token, 'unreachable' when it could not be asked.
+   */
   async #exchange(
     tokenEndpoint: string,
     code: string,
     codeVerifier: string,
-  ): Promise<string | undefined | 'unreachable'> {
+  ): Promise<string | undefined | 'none' | 'unreachable'> {
     const { clientId, clientSecret, redirectUri } = this.#options;
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
@@ -197,7 +206,9 @@ export class OidcSignIn {
       return 'unreachable';
     }
     const answer = (await response.json().catch(() => undefined)) as { id_token?: unknown } | undefined;
-    if (response.ok && typeof answer?.id_token === 'string') return answer.id_token;
+    if (response.ok) {
+      return typeof answer?.id_token === 'string' && answer.id_token !== '' ? answer.id_token : 'none';
+    }
     const reason = (answer as { error?: unknown } | undefined)?.error;
     this.#report(new Error(`token endpoint answered ${response.status} ${String(reason ?? '')}`), 'token');
     return undefined;

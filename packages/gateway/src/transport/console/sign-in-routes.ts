@@ -39,7 +39,12 @@ type Admission = { ok: true } | { ok: false; message: string };
 
 export function signInRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps, sessions: ConsoleSessions): void {
   const oidc = deps.gateway.access.oidcSignIn;
-  const page = (c: Context<ConsoleEnv>, status: 200 | 400 | 401 | 403 | 502, error?: string, next?: string) =>
+  const page = (
+    c: Context<ConsoleEnv>,
+    status: 200 | 400 | 401 | 403 | 502 | 503,
+    error?: string,
+    next?: string,
+  ) =>
     c.html(
       loginPage({
         ...(error === undefined ? {} : { error }),
