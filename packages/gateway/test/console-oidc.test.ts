@@ -4,7 +4,10 @@
  * <issuer>" on the sign-in page, the login at the provider, back on the console as that user
  * (the gateway's claim mapping and role map); a user without an approver role is refused on the
  * page; a cancelled login, a forged or replayed state and a forged code are refused, and leave no
- * session. axe-core on the sign-in page; a screenshot of it (docs/console/).
+ * session. The console is reached at localhost and the provider at 127.0.0.1 — two sites — so the
+ * SameSite=Strict session cookie meets the cross-site return it meets in production (a plain
+ * redirect after the callback would land signed out; the "Signed in" page's own navigation does
+ * not). axe-core on the sign-in page; a screenshot of it (docs/console/).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -39,7 +42,9 @@ async function freePort(): Promise<number> {
 
 before(async () => {
   const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  // The console at localhost and the provider at 127.0.0.1: two sites, so the provider's redirect
+  // back is a cross-site navigation, as with a real issuer (SameSite cookies behave as in production).
+  const origin = `http://localhost:${port}`;
   idp = await startOidcProvider({
     resource: `${origin}/mcp`,
     users: {
@@ -53,7 +58,7 @@ before(async () => {
     clientSecret: process.env[SECRET_ENV],
     redirectUri: `${origin}/console/oidc/callback`,
   });
-  const yaml = `server: { host: 127.0.0.1, port: ${port} }
+  const yaml = `server: { host: 127.0.0.1, port: ${port}, publicUrl: "${origin}" }
 auth:
   apiKeys: true
   oidc:
