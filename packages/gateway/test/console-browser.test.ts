@@ -133,7 +133,8 @@ it('shows a queued call live, approves it as the signed-in approver, and the ret
 it('finds the calls on the audit page, shows a record on the chain, and verifies the chain', async () => {
   const alice = await as(keys.alice as string);
   try {
-    for (const text of ['one', 'two']) await alice.callTool({ name: 'alpha_echo', arguments: { message: text } });
+    for (const text of ['one', 'two'])
+      await alice.callTool({ name: 'alpha_echo', arguments: { message: text } });
   } finally {
     await alice.close();
   }
