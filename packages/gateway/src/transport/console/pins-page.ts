@@ -28,9 +28,9 @@ function origin(pin: PinInfo): string {
 }
 
 function diffLine(line: string): Markup {
-  if (line.startsWith('+')) return html`<ins>${line}</ins>`;
-  if (line.startsWith('-')) return html`<del>${line}</del>`;
-  return html`<span>${line}</span>`;
+  if (line.startsWith('+')) return html`<ins>${line}\n</ins>`;
+  if (line.startsWith('-')) return html`<del>${line}\n</del>`;
+  return html`<span>${line}\n</span>`;
 }
 
 function changeCard(session: ConsoleSession, pin: PinInfo | undefined, change: PendingChange): Markup {
@@ -42,7 +42,7 @@ function changeCard(session: ConsoleSession, pin: PinInfo | undefined, change: P
 pending <code>${short(change.hash)}</code>, first seen ${when(change.firstSeen)}. Changed: ${change.fields.join(', ')}.</p>
 ${fields.map(
   (f) => html`<h4>${f.field}${f.change === 'changed' ? '' : ` (${f.change})`}</h4>
-<pre class="diff" aria-label="${f.field} of ${ref}: lines starting - are pinned, + pending">${f.lines.map((l) => html`${diffLine(l)}\n`)}</pre>`,
+<pre class="diff" aria-label="${f.field} of ${ref}: lines starting - are pinned, + pending">${f.lines.map(diffLine)}</pre>`,
 )}
 <form method="post" action="${CONSOLE_PATH}/pins/approve">
   <input type="hidden" name="csrf" value="${session.csrf}">
