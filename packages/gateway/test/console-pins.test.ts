@@ -202,7 +202,7 @@ it('says so when pinning is off, and approves nothing', async () => {
   const page = await signIn(unpinned.url, bobOff);
   assert.match(
     (await page.getByRole('note').textContent()) ?? '',
-    /Tool pinning is off in this configuration: no upstream sets pinning\.enabled/,
+    /Tool pinning is off in this configuration \(pinning\.enabled: false, or pinning: false on every upstream\)/,
   );
   assert.deepEqual(await accessibilityViolations(page), []);
   await page.context().close();

@@ -71,7 +71,7 @@ function picker(options: CatalogPageOptions): Markup {
 
 function tryForm(options: CatalogPageOptions, tool: string): Markup {
   const { session, who } = options;
-  const id = `args-${tool.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const id = `args-${Buffer.from(tool).toString('hex')}`; // unique per tool name, a valid id
   const previous = options.tried?.tool === tool ? options.tried.args : '{}';
   return html`<details${options.tried?.tool === tool ? html` open` : ''}><summary>Try as ${session.principal.user}</summary>
 <form method="post" action="${CONSOLE_PATH}/catalog/try">

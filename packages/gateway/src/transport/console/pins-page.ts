@@ -73,7 +73,7 @@ export function pinsPage(options: PinsPageOptions): Markup {
   const { session, pins } = options;
   const body =
     pins === null
-      ? html`<h1>Tool-definition changes</h1>${alert(options.error)}<div class="notice" role="note">Tool pinning is off in this configuration: no upstream sets <code>pinning.enabled</code>, so tool definitions are not pinned and nothing waits for approval.</div>`
+      ? html`<h1>Tool-definition changes</h1>${alert(options.error)}<div class="notice" role="note">Tool pinning is off in this configuration (<code>pinning.enabled: false</code>, or <code>pinning: false</code> on every upstream): tool definitions are not pinned and nothing waits for approval.</div>`
       : html`<h1>Tool-definition changes</h1>
 ${alert(options.error)}${notice(options.done)}
 <h2>Pending changes (${pins.pending.length})</h2>
