@@ -19,17 +19,19 @@ import type { ApprovalStore } from '../../approvals/approval-store.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { ApiKeyStore } from '../../auth/api-keys.ts';
 import type { ServerModel } from '../../config/model.ts';
-import type { Gateway } from '../../gateway.ts';
 import type { ApprovalsModel } from '../../config/model-access.ts';
+import type { Gateway } from '../../gateway.ts';
 import type { HttpAuth } from '../http-auth.ts';
 import { checkHostAndOrigin } from '../hygiene.ts';
 import { APPROVALS_SCRIPT, approvalsPage, pendingRows } from './approvals-page.ts';
 import { AUDIT_PAGE_SIZE, auditFilter, auditPage, auditRecordPage } from './audit-page.ts';
+import { catalogRoutes } from './catalog-routes.ts';
 import { consoleEvent } from './console-events.ts';
 import { CONSOLE_PATH, loginPage } from './console-layout.ts';
 import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions.ts';
 import { CONSOLE_STYLES } from './console-styles.ts';
 import { keysPage } from './keys-page.ts';
+import { pinsRoutes } from './pins-routes.ts';
 
 export { CONSOLE_PATH };
 
@@ -275,6 +277,8 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
     return c.redirect(`${CONSOLE_PATH}/login`, 303);
   });
   approvalRoutes(app, deps);
+  catalogRoutes(app, deps);
+  pinsRoutes(app, deps);
   keyRoutes(app, deps);
   auditRoutes(app, deps);
   app.notFound((c) => c.text('There is no such console page.', 404));

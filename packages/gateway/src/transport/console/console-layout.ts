@@ -11,6 +11,8 @@ const NAV = [
   ['approvals', 'Approvals'],
   ['audit', 'Audit'],
   ['keys', 'Keys'],
+  ['catalog', 'Catalog'],
+  ['pins', 'Tool changes'],
 ] as const;
 
 export type ConsolePage = (typeof NAV)[number][0];

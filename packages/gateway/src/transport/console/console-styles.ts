@@ -34,4 +34,6 @@ button.secondary { background: #fff; color: var(--accent); } button.danger { bac
 .muted { color: var(--muted); font-size: .9rem; }
 code.secret { display: block; word-break: break-all; background: #fff8c5; padding: 8px; border-radius: 6px; white-space: normal; }
 .login { max-width: 420px; margin: 60px auto; }
+pre.diff { max-width: none; } pre.diff span, pre.diff ins, pre.diff del { display: block; text-decoration: none; } pre.diff ins { color: var(--ok); background: #effaf2; } pre.diff del { color: var(--danger); background: #fff1f0; }
+details summary { cursor: pointer; color: var(--accent); } h3 { font-size: 1rem; margin: 0 0 8px; } h4 { font-size: .9rem; margin: 10px 0 4px; }
 `;
