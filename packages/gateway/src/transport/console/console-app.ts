@@ -30,6 +30,8 @@ import { CONSOLE_PATH, loginPage } from './console-layout.ts';
 import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions.ts';
 import { CONSOLE_STYLES } from './console-styles.ts';
 import { keysPage } from './keys-page.ts';
+import { trafficRoutes } from './traffic-routes.ts';
+import { upstreamsRoutes } from './upstreams-routes.ts';
 
 export { CONSOLE_PATH };
 
@@ -275,6 +277,8 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
     return c.redirect(`${CONSOLE_PATH}/login`, 303);
   });
   approvalRoutes(app, deps);
+  upstreamsRoutes(app, deps);
+  trafficRoutes(app, deps);
   keyRoutes(app, deps);
   auditRoutes(app, deps);
   app.notFound((c) => c.text('There is no such console page.', 404));

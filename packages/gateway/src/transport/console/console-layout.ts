@@ -11,6 +11,8 @@ const NAV = [
   ['approvals', 'Approvals'],
   ['audit', 'Audit'],
   ['keys', 'Keys'],
+  ['upstreams', 'Upstreams'],
+  ['traffic', 'Traffic'],
 ] as const;
 
 export type ConsolePage = (typeof NAV)[number][0];
