@@ -37,7 +37,7 @@ code.secret { display: block; word-break: break-all; background: #fff8c5; paddin
 .badge.backoff, .badge.connecting, .badge.half-open, .badge.idle { color: var(--warn); }
 td.wrap { word-break: break-word; max-width: 360px; } caption { text-align: left; padding: 4px 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; word-break: break-word; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
 figure.chart { margin: 0; } figure.chart figcaption { font-weight: 600; margin-bottom: 4px; } .chart-svg { width: 100%; height: auto; display: block; }
 ul.legend { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: .85rem; }
 details summary { cursor: pointer; color: var(--accent); font-size: .88rem; margin: 4px 0; }

@@ -22,9 +22,9 @@ export interface Chart {
 
 /** Distinct for the common kinds of colour blindness (Okabe–Ito), dark enough on white. */
 const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#7a5c00', '#56429b'];
-const WIDTH = 560;
-const HEIGHT = 190;
-const LEFT = 64;
+const WIDTH = 400;
+const HEIGHT = 170;
+const LEFT = 58;
 const RIGHT = 12;
 const TOP = 10;
 const BOTTOM = 26;
@@ -102,9 +102,9 @@ export function lineChart(chart: Chart): Markup {
 <desc id="${chart.id}-d">${describe(chart)}</desc>
 ${grid.map(
   (g) =>
-    html`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${g.y}" y2="${g.y}" stroke="#d0d7de"/><text x="${LEFT - 6}" y="${g.y + 4}" text-anchor="end" font-size="11" fill="#57606a">${g.label}</text>`,
+    html`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${g.y}" y2="${g.y}" stroke="#d0d7de"/><text x="${LEFT - 6}" y="${g.y + 4}" text-anchor="end" font-size="12" fill="#57606a">${g.label}</text>`,
 )}
-${first === undefined || last === undefined ? '' : html`<text x="${LEFT}" y="${HEIGHT - 6}" font-size="11" fill="#57606a">${clock(first)}</text><text x="${WIDTH - RIGHT}" y="${HEIGHT - 6}" text-anchor="end" font-size="11" fill="#57606a">${clock(last)}</text>`}
+${first === undefined || last === undefined ? '' : html`<text x="${LEFT}" y="${HEIGHT - 6}" font-size="12" fill="#57606a">${clock(first)}</text><text x="${WIDTH - RIGHT}" y="${HEIGHT - 6}" text-anchor="end" font-size="12" fill="#57606a">${clock(last)}</text>`}
 ${paths(chart, yMax).map(
   (p) =>
     html`${p.d === '' ? '' : html`<path d="${p.d}" fill="none" stroke="${p.colour}" stroke-width="2"/>`}${p.dots.map(([x, y]) => html`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${p.colour}"/>`)}`,

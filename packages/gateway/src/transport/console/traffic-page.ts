@@ -26,6 +26,7 @@ export interface TrafficView {
 }
 
 const GROUP_NAMES: Record<Dimension, string> = { role: 'role', tool: 'tool', upstream: 'upstream' };
+const COLUMN_NAMES: Record<Dimension, string> = { role: 'Role', tool: 'Tool', upstream: 'Upstream' };
 
 function shown(dimension: Dimension, key: string): string {
   return dimension === 'role' && key === '' ? '(no role)' : key;
@@ -73,7 +74,7 @@ function groupTable(view: TrafficView, dimension: Dimension): Markup {
   const seconds = first !== undefined && last !== undefined ? Math.max((last.at - first.at) / 1000, 1) : 1;
   const keys = busiest(view.samples, dimension, Number.MAX_SAFE_INTEGER);
   if (keys.length === 0) return html`<p class="muted">No requests in this window.</p>`;
-  return html`<table><thead><tr><th scope="col">${GROUP_NAMES[dimension]}</th><th scope="col">Requests</th><th scope="col">Rate</th>
+  return html`<table><thead><tr><th scope="col">${COLUMN_NAMES[dimension]}</th><th scope="col">Requests</th><th scope="col">Rate</th>
 <th scope="col">p50</th><th scope="col">p99</th><th scope="col">Error rate</th></tr></thead><tbody>
 ${keys.map((key) => {
   const t = overall(view.samples, dimension, key);

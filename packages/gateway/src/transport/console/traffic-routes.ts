@@ -25,7 +25,10 @@ function checkQuery(c: Context<ConsoleEnv>): Checked {
       ok: false,
       message: `The traffic page takes only "window"; not ${unknown.map((k) => `"${k}"`).join(', ')}.`,
     };
-  const window = params.get('window') ?? DEFAULT_WINDOW;
+  const given = params.getAll('window');
+  if (given.length > 1)
+    return { ok: false, message: `Give window once; it was given ${given.length} times.` };
+  const window = given[0] ?? DEFAULT_WINDOW;
   if (!Object.hasOwn(WINDOWS, window))
     return {
       ok: false,
