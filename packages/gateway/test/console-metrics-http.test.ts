@@ -159,6 +159,11 @@ describe('with metrics off', () => {
       await traffic.text(),
       'Metrics are off in this configuration (observability.metrics.enabled), so there is no traffic to show.',
     );
-    assert.equal((await get('/upstreams/alpha')).status, 200);
+    const one = await get('/upstreams/alpha');
+    assert.equal(one.status, 200);
+    assert.match(
+      await one.text(),
+      /Resilience since the gateway started<\/h2>\s*<p class="muted">Metrics are off/,
+    );
   });
 });

@@ -110,7 +110,11 @@ export function upstreamPage(options: {
 <section class="card" aria-labelledby="now-h"><h2 id="now-h">Now</h2>
 <dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>
 <section class="card" aria-labelledby="res-h"><h2 id="res-h">Resilience since the gateway started</h2>
-<dl class="facts">${options.detail.counters.map((c) => html`<dt>${c.label}</dt><dd>${c.value}</dd>`)}</dl>
+${
+  options.detail.counters.length === 0
+    ? html`<p class="muted">Metrics are off in this configuration (observability.metrics.enabled).</p>`
+    : html`<dl class="facts">${options.detail.counters.map((c) => html`<dt>${c.label}</dt><dd>${c.value}</dd>`)}</dl>`
+}
 <h3>Settings</h3>
 <dl class="facts">${options.detail.settings.map((s) => html`<dt>${s.label}</dt><dd>${s.value}</dd>`)}</dl></section>
 <section class="card" aria-labelledby="tools-h"><h2 id="tools-h">Tools called in the last ${span(options.window.ms)}</h2>
