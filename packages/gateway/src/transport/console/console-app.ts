@@ -32,6 +32,8 @@ import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-
 import { CONSOLE_STYLES } from './console-styles.ts';
 import { keysPage } from './keys-page.ts';
 import { pinsRoutes } from './pins-routes.ts';
+import { trafficRoutes } from './traffic-routes.ts';
+import { upstreamsRoutes } from './upstreams-routes.ts';
 
 export { CONSOLE_PATH };
 
@@ -279,6 +281,8 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
   approvalRoutes(app, deps);
   catalogRoutes(app, deps);
   pinsRoutes(app, deps);
+  upstreamsRoutes(app, deps);
+  trafficRoutes(app, deps);
   keyRoutes(app, deps);
   auditRoutes(app, deps);
   app.notFound((c) => c.text('There is no such console page.', 404));

@@ -13,6 +13,8 @@ const NAV = [
   ['keys', 'Keys'],
   ['catalog', 'Catalog'],
   ['pins', 'Tool changes'],
+  ['upstreams', 'Upstreams'],
+  ['traffic', 'Traffic'],
 ] as const;
 
 export type ConsolePage = (typeof NAV)[number][0];
