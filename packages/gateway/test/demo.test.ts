@@ -296,6 +296,20 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     assert.match(readFileSync(join(dataDir, 'gatehouse.log'), 'utf8'), /"msg":"gatehouse listening"/);
   });
 
+  it('the banner prints the console, whose sign-in page the admin key opens', async () => {
+    const consoleUrl = /^ {2}Console {8}(\S+) {2}\(sign in with the admin key below\)$/m.exec(demo.text)?.[1];
+    assert.ok(consoleUrl, demo.text);
+    const login = await fetch(consoleUrl, { redirect: 'manual' });
+    assert.equal(login.status, 303);
+    const signedIn = await fetch(new URL('/console/login', consoleUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ key: demo.keys.admin ?? '' }),
+    });
+    assert.equal(signedIn.status, 303);
+    assert.match(signedIn.headers.get('set-cookie') ?? '', /^gatehouse_console=/);
+  });
+
   it('the banner is printed once, after readiness: stdout starts with it, and every upstream is ready', () => {
     assert.match(first.demo.text, /^\nGatehouse demo is ready\.\n {2}MCP endpoint {3}http:/);
     assert.doesNotMatch(first.demo.text, /Not ready yet/);

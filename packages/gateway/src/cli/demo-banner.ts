@@ -131,6 +131,7 @@ export function demoBanner(input: BannerInput): string {
     `  MCP endpoint   ${url}`,
     `  Sandbox        ${input.sandbox.url}  (${input.sandbox.services.map((s) => s.name).join(', ')})`,
     `  Readiness      ${new URL('/readyz', url)}    Metrics ${new URL('/metrics', url)}`,
+    `  Console        ${new URL('/console', url)}  (sign in with the admin key below)`,
     `  Data           ${shownPath(input.dataDir)}    Log ${shownPath(input.logFile)}`,
     ...(down.length > 0 ? [`  Not ready yet  ${down.join(', ')} (see the log)`] : []),
     '',

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { openAccess } from '../access.ts';
-import { ApiKeyStore, keyPrincipal } from '../auth/api-keys.ts';
-import { localPrincipal } from '../auth/authenticator.ts';
+import { ApiKeyStore } from '../auth/api-keys.ts';
+import { principalOfRoles, principalOfUser, rolesFromList } from '../auth/inspected-principal.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { Gateway } from '../gateway.ts';
@@ -21,28 +21,13 @@ interface Who {
 
 /** `--roles a,b` as given, or `--as user` resolved through the stdio principal or the API keys. */
 export function resolvePrincipal(model: GatewayModel, who: Who): Principal {
-  if (who.roles !== undefined) {
-    const roles = who.roles
-      .split(',')
-      .map((r) => r.trim())
-      .filter((r) => r !== '');
-    const user = who.as ?? 'cli';
-    return { id: `cli:${user}`, user, org: undefined, roles, via: 'api-key', scopes: [] };
-  }
+  if (who.roles !== undefined) return principalOfRoles(rolesFromList(who.roles), who.as);
   if (who.as === undefined) throw new CliUsageError('say who: --as <user> or --roles <a,b>');
-  const stdio = model.auth.stdio;
-  if (stdio !== null && stdio.user === who.as) return localPrincipal(stdio);
   const store = new ApiKeyStore(model.storage.path);
   try {
-    const keys = store.list().filter((k) => k.user === who.as);
-    const roleSets = new Set(keys.map((k) => [...k.roles].sort().join(',')));
-    if (keys.length === 0) throw new CliUsageError(`no active API key for user "${who.as}"; pass --roles`);
-    if (roleSets.size > 1) {
-      throw new CliUsageError(
-        `"${who.as}" holds keys with different roles (${[...roleSets].join(' | ')}); pass --roles`,
-      );
-    }
-    return keyPrincipal(keys[0] as (typeof keys)[number]);
+    const found = principalOfUser(who.as, model.auth.stdio, store.list());
+    if (!found.ok) throw new CliUsageError(`${found.message}; pass --roles`);
+    return found.principal;
   } finally {
     store.close();
   }

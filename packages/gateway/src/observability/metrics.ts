@@ -26,6 +26,11 @@ export interface GaugeSources {
   rateLimitRedis?: () => { state: 'redis' | 'local'; failovers: number } | null;
 }
 
+/** Request duration buckets, in seconds (shared by the request histograms). */
+export const DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export class GatewayMetrics {
@@ -33,6 +38,8 @@ export class GatewayMetrics {
   private sources: GaugeSources = {};
   readonly requests: Counter<'method' | 'tool' | 'upstream' | 'outcome'>;
   readonly duration: Histogram<'method' | 'tool' | 'upstream' | 'outcome'>;
+  /** The same requests by the caller's role (a caller with two roles counts under each). */
+  readonly roleDuration: Histogram<'role' | 'outcome'>;
   readonly retries: Counter<'upstream'>;
   readonly timeouts: Counter<'upstream' | 'kind'>;
   readonly rejections: Counter<'upstream'>;
@@ -58,7 +65,14 @@ export class GatewayMetrics {
       name: 'gatehouse_request_duration_seconds',
       help: 'Time from arrival to answer, by method, tool (or prompt), upstream and outcome.',
       labelNames: labels,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.roleDuration = new Histogram({
+      name: 'gatehouse_role_request_duration_seconds',
+      help: 'Time from arrival to answer, by the caller\'s role ("" without one; a caller with two roles counts under each) and outcome.',
+      labelNames: ['role', 'outcome'],
+      buckets: DURATION_BUCKETS,
       registers,
     });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>

@@ -31,6 +31,12 @@ function targetLabel(req: GatewayRequest): string {
   return req.method === 'tools/call' || req.method === 'prompts/get' ? target.name : '';
 }
 
+/** The caller's roles, for the per-role histogram ("" when the request has no principal or role). */
+function rolesOf(req: GatewayRequest): readonly string[] {
+  const roles = req.principal?.roles ?? [];
+  return roles.length > 0 ? roles : [''];
+}
+
 function startSpan(req: GatewayRequest, tracing: Tracing | null): Span | undefined {
   if (tracing === null) return undefined;
   const { span, scope } = tracing.startRequest(
@@ -72,6 +78,7 @@ export function observe(deps: ObserveDeps): Stage<GatewayRequest> {
       const labels = { method: req.method, tool: targetLabel(req), upstream, outcome: label };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, ms / 1000);
+      for (const role of rolesOf(req)) metrics.roleDuration.observe({ role, outcome: label }, ms / 1000);
       countSideEffects(metrics, req, label, failure);
     }
     finishSpan(span, req, label, failure?.error);

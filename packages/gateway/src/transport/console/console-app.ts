@@ -20,12 +20,16 @@ import type { HttpAuth } from '../http-auth.ts';
 import { checkHostAndOrigin } from '../hygiene.ts';
 import { APPROVALS_SCRIPT, approvalsPage, pendingRows } from './approvals-page.ts';
 import { AUDIT_PAGE_SIZE, auditFilter, auditPage, auditRecordPage } from './audit-page.ts';
+import { catalogRoutes } from './catalog-routes.ts';
 import { consoleEvent } from './console-events.ts';
 import { CONSOLE_PATH } from './console-layout.ts';
 import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions.ts';
 import { CONSOLE_STYLES } from './console-styles.ts';
 import { keysPage } from './keys-page.ts';
+import { pinsRoutes } from './pins-routes.ts';
 import { formOf, signInRoutes } from './sign-in-routes.ts';
+import { trafficRoutes } from './traffic-routes.ts';
+import { upstreamsRoutes } from './upstreams-routes.ts';
 
 export { CONSOLE_PATH };
 
@@ -226,6 +230,10 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
     return c.redirect(`${CONSOLE_PATH}/login`, 303);
   });
   approvalRoutes(app, deps);
+  catalogRoutes(app, deps);
+  pinsRoutes(app, deps);
+  upstreamsRoutes(app, deps);
+  trafficRoutes(app, deps);
   keyRoutes(app, deps);
   auditRoutes(app, deps);
   app.notFound((c) => c.text('There is no such console page.', 404));

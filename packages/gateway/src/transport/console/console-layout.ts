@@ -11,6 +11,10 @@ const NAV = [
   ['approvals', 'Approvals'],
   ['audit', 'Audit'],
   ['keys', 'Keys'],
+  ['catalog', 'Catalog'],
+  ['pins', 'Tool changes'],
+  ['upstreams', 'Upstreams'],
+  ['traffic', 'Traffic'],
 ] as const;
 
 export type ConsolePage = (typeof NAV)[number][0];

@@ -33,7 +33,17 @@ button.secondary { background: #fff; color: var(--accent); } button.danger { bac
 .notice { border-left: 4px solid var(--ok); background: #effaf2; padding: 10px 12px; margin-bottom: 14px; }
 .muted { color: var(--muted); font-size: .9rem; }
 code.secret { display: block; word-break: break-all; background: #fff8c5; padding: 8px; border-radius: 6px; white-space: normal; }
+.badge.ready, .badge.closed { color: var(--ok); } .badge.open, .badge.failed, .badge.evicted, .badge.not-ready { color: var(--danger); }
+.badge.backoff, .badge.connecting, .badge.half-open, .badge.idle { color: var(--warn); }
+td.wrap { word-break: break-word; max-width: 360px; } caption { text-align: left; padding: 4px 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; word-break: break-word; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+figure.chart { margin: 0; } figure.chart figcaption { font-weight: 600; margin-bottom: 4px; } .chart-svg { width: 100%; height: auto; display: block; }
+ul.legend { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: .85rem; }
+details summary { cursor: pointer; color: var(--accent); font-size: .88rem; margin: 4px 0; }
 .login { max-width: 420px; margin: 60px auto; }
+pre.diff { max-width: none; } pre.diff span, pre.diff ins, pre.diff del { display: block; text-decoration: none; } pre.diff ins { color: var(--ok); background: #effaf2; } pre.diff del { color: var(--danger); background: #fff1f0; }
+details summary { cursor: pointer; color: var(--accent); } h3 { font-size: 1rem; margin: 0 0 8px; } h4 { font-size: .9rem; margin: 10px 0 4px; }
 a.button { display: block; text-align: center; padding: 8px 12px; border-radius: 6px; background: var(--accent); color: #fff; text-decoration: none; font-weight: 600; }
 .or { text-align: center; margin: 14px 0 4px; }
 `;
