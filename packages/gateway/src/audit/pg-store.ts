@@ -17,6 +17,7 @@ import {
   type AuditStore,
   checkPageArguments,
   checkpointAfter,
+  containsLike,
   globToLike,
   type HeadCheckpoint,
   INSERT_COLUMN_COUNT,
@@ -42,6 +43,8 @@ export const DEFAULT_PG_TABLE = 'gatehouse_audit_log';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 const COLUMNS = INSERT_COLUMNS;
 const COLUMN_COUNT = INSERT_COLUMN_COUNT;
+/** The text a record is searched by: its stored (redacted) arguments as JSON text. */
+const ARGUMENTS_TEXT = "(event->'arguments')::text";
 /** Rows per INSERT statement, well under PostgreSQL's 65535 bind parameters. */
 const ROWS_PER_INSERT = 1000;
 
@@ -104,6 +107,19 @@ function insertStatement(table: string, rows: readonly AuditRecord[]): { text: s
     return `(${placeholders.join(', ')})`;
   });
   return { text: `INSERT INTO ${table} (${COLUMNS}) VALUES ${tuples.join(', ')}`, values };
+}
+
+/** Runs a statement that may fail without failing the transaction (a savepoint around it). */
+async function optionally(client: pg.PoolClient, statement: string): Promise<boolean> {
+  await client.query('SAVEPOINT gatehouse_optional');
+  try {
+    await client.query(statement);
+    await client.query('RELEASE SAVEPOINT gatehouse_optional');
+    return true;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT gatehouse_optional');
+    return false;
+  }
 }
 
 export class PgAuditStore implements AuditStore {
@@ -171,7 +187,22 @@ export class PgAuditStore implements AuditStore {
         await client.query(index(column));
       }
       await this.#createHeadTable(client);
+      await this.#createTextIndex(client);
     });
+  }
+
+  /**
+   * The free-text index over each record's arguments (issue 18): a pg_trgm GIN index on their JSON
+   * text, which `ILIKE '%…%'` uses for text of three or more characters. Where the extension
+   * cannot be created (it ships with PostgreSQL's contrib package; creating it needs the CREATE
+   * privilege on the database), the search still works by reading the arguments of every record.
+   */
+  async #createTextIndex(client: pg.PoolClient): Promise<void> {
+    await optionally(client, 'CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await optionally(
+      client,
+      `CREATE INDEX IF NOT EXISTS "${this.#indexStem}_arguments_trgm_idx" ON ${this.#table} USING gin ((${ARGUMENTS_TEXT}) gin_trgm_ops)`,
+    );
   }
 
   /**
@@ -286,6 +317,8 @@ export class PgAuditStore implements AuditStore {
     else if (query.target !== undefined) conditions.push(`target = ${param(query.target)}`);
     if (query.status !== undefined) conditions.push(`status = ${param(query.status)}`);
     if (query.decision !== undefined) conditions.push(`decision = ${param(query.decision)}`);
+    if (query.text !== undefined)
+      conditions.push(`${ARGUMENTS_TEXT} ILIKE ${param(containsLike(query.text))} ESCAPE '\\'`);
     const limit = param(query.limit);
     const sql =
       `SELECT ${COLUMNS} FROM ${this.#table}` +

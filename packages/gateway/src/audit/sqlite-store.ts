@@ -17,9 +17,11 @@ import {
   type AuditStore,
   checkPageArguments,
   checkpointAfter,
+  containsLike,
   type HeadCheckpoint,
   INSERT_COLUMNS,
   insertValues,
+  MIN_INDEXED_TEXT,
   normalizeQuery,
   recordFromRow,
 } from './store.ts';
@@ -65,6 +67,34 @@ CREATE INDEX IF NOT EXISTS ${TABLE}_target ON ${TABLE} (target);
 CREATE INDEX IF NOT EXISTS ${TABLE}_status ON ${TABLE} (status);
 CREATE INDEX IF NOT EXISTS ${TABLE}_decision ON ${TABLE} (decision);
 `;
+
+/**
+ * The free-text index over each record's arguments (issue 18): an FTS5 table with the trigram
+ * tokenizer, so any substring of three or more characters is found without reading every record,
+ * case-insensitively. Contentless (it keeps only the index; rowid = seq) and filled by a trigger,
+ * so every insert into the log, by any path, is indexed in the same transaction. A database from
+ * before the index gets it built from its records once, when first opened.
+ */
+const TEXT_TABLE = `${TABLE}_arguments`;
+/** The text a record is searched by: its stored (redacted) arguments as JSON text. */
+const ARGUMENTS_TEXT = "json_extract(event, '$.arguments')";
+const TEXT_SCHEMA = `
+CREATE VIRTUAL TABLE ${TEXT_TABLE} USING fts5(arguments, content='', columnsize=0, tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS ${TEXT_TABLE}_insert AFTER INSERT ON ${TABLE} BEGIN
+  INSERT INTO ${TEXT_TABLE} (rowid, arguments) VALUES (new.seq, json_extract(new.event, '$.arguments'));
+END;
+INSERT INTO ${TEXT_TABLE} (rowid, arguments) SELECT seq, ${ARGUMENTS_TEXT} FROM ${TABLE};
+`;
+
+/** An FTS5 phrase: the text matched literally (trigram phrases are substrings). */
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+function createTextIndex(db: DatabaseSync): void {
+  const existed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(TEXT_TABLE);
+  if (!existed) db.exec(TEXT_SCHEMA);
+}
 
 const COLUMNS = INSERT_COLUMNS;
 
@@ -147,6 +177,7 @@ export class SqliteAuditStore implements AuditStore {
       try {
         db.exec(SCHEMA);
         createHeadTable(db);
+        createTextIndex(db);
         db.exec('COMMIT');
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -226,10 +257,21 @@ export class SqliteAuditStore implements AuditStore {
     else if (query.target !== undefined) where('target = ?', query.target);
     if (query.status !== undefined) where('status = ?', query.status);
     if (query.decision !== undefined) where('decision = ?', query.decision);
+    let from = TABLE;
+    let newestFirst = 'seq DESC';
+    if (query.text !== undefined && [...query.text].length >= MIN_INDEXED_TEXT) {
+      // The index yields matching seqs newest first, so the first `limit` that pass the other
+      // filters end the search (no sort of every match).
+      from = `${TEXT_TABLE} JOIN ${TABLE} ON ${TABLE}.seq = ${TEXT_TABLE}.rowid`;
+      newestFirst = `${TEXT_TABLE}.rowid DESC`;
+      where(`${TEXT_TABLE} MATCH ?`, ftsPhrase(query.text));
+    } else if (query.text !== undefined) {
+      where(`${ARGUMENTS_TEXT} LIKE ? ESCAPE '\\'`, containsLike(query.text));
+    }
     const sql =
-      `SELECT ${COLUMNS} FROM ${TABLE}` +
+      `SELECT ${COLUMNS} FROM ${from}` +
       (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-      ' ORDER BY seq DESC LIMIT ?';
+      ` ORDER BY ${newestFirst} LIMIT ?`;
     let statement = this.#queryStatements.get(sql);
     if (!statement) {
       statement = db.prepare(sql);
