@@ -14,7 +14,13 @@ import { type AuditEvent, AuditLog, createRedactor, SqliteAuditStore } from '../
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import { assertTextSearch, TEXT_SEARCH_EVENTS, textSearchEvent } from './helpers/audit-text-cases.ts';
 import { gatehouseCli } from './helpers/child-gateway.ts';
-import { fixtureUpstreamYaml, startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
+import {
+  fixtureUpstreamYaml,
+  startGateway,
+  type TestGateway,
+  tempStorage,
+  waitFor,
+} from './helpers/harness.ts';
 
 const BASE: AuditEvent = {
   time: '2026-01-01T00:00:00.000Z',
@@ -64,13 +70,32 @@ describe('free-text audit search on SQLite', () => {
     await log.close();
   });
 
+  it('indexes off the write path: in the background, and before a search whatever is left', async () => {
+    const path = join(dir, 'background.db');
+    const { store, log } = await sqliteLog(path);
+    await recordTextEvents(log);
+    const reader = new DatabaseSync(path);
+    const indexedUpTo = () =>
+      (reader.prepare('SELECT seq FROM audit_log_arguments_head').get()?.seq as number | undefined) ?? 0;
+    assert.equal(indexedUpTo(), 0, 'an append does not wait for the index');
+    await waitFor(() => indexedUpTo() === 6, 5_000);
+    await log.record(textSearchEvent(0, BASE));
+    assert.deepEqual(
+      (await store.query({ text: 'renewal' })).map((r) => r.seq),
+      [7, 1],
+      'a search indexes what is left first',
+    );
+    reader.close();
+    await log.close();
+  });
+
   it('builds the index for a database written before it existed', async () => {
     const path = join(dir, 'older.db');
     const first = await sqliteLog(path);
     await recordTextEvents(first.log);
     await first.log.close();
     const older = new DatabaseSync(path);
-    older.exec('DROP TRIGGER audit_log_arguments_insert; DROP TABLE audit_log_arguments;');
+    older.exec('DROP TABLE audit_log_arguments; DROP TABLE audit_log_arguments_head;');
     older.close();
     const reopened = await sqliteLog(path);
     await assertTextSearch(reopened.store);

@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import type { ChainHead } from './chain.ts';
 import type { AuditRecord } from './event.ts';
+import { ARGUMENTS_TEXT, ftsPhrase, SqliteTextIndex } from './sqlite-text-index.ts';
 import {
   type AuditQuery,
   type AuditStore,
@@ -67,34 +68,6 @@ CREATE INDEX IF NOT EXISTS ${TABLE}_target ON ${TABLE} (target);
 CREATE INDEX IF NOT EXISTS ${TABLE}_status ON ${TABLE} (status);
 CREATE INDEX IF NOT EXISTS ${TABLE}_decision ON ${TABLE} (decision);
 `;
-
-/**
- * The free-text index over each record's arguments (issue 18): an FTS5 table with the trigram
- * tokenizer, so any substring of three or more characters is found without reading every record,
- * case-insensitively. Contentless (it keeps only the index; rowid = seq) and filled by a trigger,
- * so every insert into the log, by any path, is indexed in the same transaction. A database from
- * before the index gets it built from its records once, when first opened.
- */
-const TEXT_TABLE = `${TABLE}_arguments`;
-/** The text a record is searched by: its stored (redacted) arguments as JSON text. */
-const ARGUMENTS_TEXT = "json_extract(event, '$.arguments')";
-const TEXT_SCHEMA = `
-CREATE VIRTUAL TABLE ${TEXT_TABLE} USING fts5(arguments, content='', columnsize=0, tokenize='trigram');
-CREATE TRIGGER IF NOT EXISTS ${TEXT_TABLE}_insert AFTER INSERT ON ${TABLE} BEGIN
-  INSERT INTO ${TEXT_TABLE} (rowid, arguments) VALUES (new.seq, json_extract(new.event, '$.arguments'));
-END;
-INSERT INTO ${TEXT_TABLE} (rowid, arguments) SELECT seq, ${ARGUMENTS_TEXT} FROM ${TABLE};
-`;
-
-/** An FTS5 phrase: the text matched literally (trigram phrases are substrings). */
-function ftsPhrase(text: string): string {
-  return `"${text.replaceAll('"', '""')}"`;
-}
-
-function createTextIndex(db: DatabaseSync): void {
-  const existed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(TEXT_TABLE);
-  if (!existed) db.exec(TEXT_SCHEMA);
-}
 
 const COLUMNS = INSERT_COLUMNS;
 
@@ -157,6 +130,7 @@ export class SqliteAuditStore implements AuditStore {
   readonly #options: SqliteAuditStoreOptions;
   #db: DatabaseSync | null = null;
   #statements: Statements | null = null;
+  #text: SqliteTextIndex | null = null;
   /** Query statements by SQL text: at most one per combination of filter fields. */
   readonly #queryStatements = new Map<string, StatementSync>();
 
@@ -177,7 +151,7 @@ export class SqliteAuditStore implements AuditStore {
       try {
         db.exec(SCHEMA);
         createHeadTable(db);
-        createTextIndex(db);
+        this.#text = new SqliteTextIndex(db, TABLE);
         db.exec('COMMIT');
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -196,10 +170,12 @@ export class SqliteAuditStore implements AuditStore {
         ),
       };
     } catch (error) {
+      this.#text = null;
       db.close();
       throw error;
     }
     this.#db = db;
+    this.#text?.start();
   }
 
   #open(): { db: DatabaseSync; statements: Statements } {
@@ -232,6 +208,7 @@ export class SqliteAuditStore implements AuditStore {
       if (db.isTransaction) db.exec('ROLLBACK');
       throw error;
     }
+    this.#text?.appended();
   }
 
   async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {
@@ -259,12 +236,14 @@ export class SqliteAuditStore implements AuditStore {
     if (query.decision !== undefined) where('decision = ?', query.decision);
     let from = TABLE;
     let newestFirst = 'seq DESC';
-    if (query.text !== undefined && [...query.text].length >= MIN_INDEXED_TEXT) {
+    const text = this.#text;
+    if (text && query.text !== undefined && [...query.text].length >= MIN_INDEXED_TEXT) {
       // The index yields matching seqs newest first, so the first `limit` that pass the other
       // filters end the search (no sort of every match).
-      from = `${TEXT_TABLE} JOIN ${TABLE} ON ${TABLE}.seq = ${TEXT_TABLE}.rowid`;
-      newestFirst = `${TEXT_TABLE}.rowid DESC`;
-      where(`${TEXT_TABLE} MATCH ?`, ftsPhrase(query.text));
+      text.catchUp();
+      from = `${text.table} JOIN ${TABLE} ON ${TABLE}.seq = ${text.table}.rowid`;
+      newestFirst = `${text.table}.rowid DESC`;
+      where(`${text.table} MATCH ?`, ftsPhrase(query.text));
     } else if (query.text !== undefined) {
       where(`${ARGUMENTS_TEXT} LIKE ? ESCAPE '\\'`, containsLike(query.text));
     }
@@ -290,6 +269,8 @@ export class SqliteAuditStore implements AuditStore {
 
   async close(): Promise<void> {
     const db = this.#db;
+    this.#text?.stop();
+    this.#text = null;
     this.#db = null;
     this.#statements = null;
     this.#queryStatements.clear();
