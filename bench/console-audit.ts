@@ -3,7 +3,7 @@
  * a gateway on it (`gatehouse serve`, a child process: API keys, the console, audit on SQLite),
  * signed in to the console as an approver, and GET /console/audit timed — to the first byte of
  * the body and to its end — with no filter (the newest 100) and with the typical filters: who, a
- * tool, a tool glob, a status, a one-day time range, text in the arguments (a common word and one
+ * tool, a tool glob, a status, a one-day time range, the last 7 days, text in the arguments (a common word and one
  * deal id), and who with a status. Each round times every filter once, interleaved, after one
  * warm-up round; median and p90 over --rounds rounds. Target: first results ≤ 300 ms (the median
  * full response of every filter).
@@ -94,6 +94,7 @@ async function filterCases(store: SqliteAuditStore): Promise<AuditFilterCase[]> 
     { name: 'tool glob', query: 'target=billing_*' },
     { name: 'status', query: 'status=denied' },
     { name: 'time range (one day)', query: `since=${day}T00:00&until=${day}T23:59:59` },
+    { name: 'time range (the last 7 days)', query: `since=${new Date(END - 7 * 86_400_000).toISOString()}` },
     { name: 'text: a common word', query: 'text=renewal' },
     { name: 'text: one deal id', query: `text=${dealId}` },
     { name: 'who and status', query: `who=${who}&status=denied` },
