@@ -45,6 +45,11 @@ export const BENCHES: readonly BenchDefinition[] = [
     description:
       'sustained audit events/s on SQLite (and PostgreSQL when configured), written = acknowledged',
   },
+  {
+    name: 'console-audit',
+    description:
+      "the console's audit page over 1,000,000 audit records: time to first byte and full response, no filter and typical filters (who, tool, status, time range, text)",
+  },
   { name: 'role-tokens', description: 'tools/list tokens per demo role vs the unfiltered catalog' },
   {
     name: 'customer-tokens',

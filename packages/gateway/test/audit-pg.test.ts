@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { type AuditEvent, AuditLog, createRedactor, PgAuditStore, verifyChain } from '../src/audit/index.ts';
+import { assertTextSearch, TEXT_SEARCH_EVENTS, textSearchEvent } from './helpers/audit-text-cases.ts';
 
 const PG_URL = process.env.GATEHOUSE_TEST_PG_URL;
 
@@ -142,6 +143,18 @@ describe('audit log on PostgreSQL', () => {
     assert.deepEqual(await targets({ target: 'crm_*' }), ['crm_update', 'crm_search']);
     assert.deepEqual(await targets({ target: 'file:///a%' }), [], 'only * is a wildcard');
     assert.deepEqual(await targets({ status: 'denied', decision: 'deny' }), ['git_push']);
+    await log.close();
+  });
+
+  it('finds records by their redacted arguments (free text, on the trigram index)', async () => {
+    const { table, store, log } = await openLog(0);
+    for (let i = 0; i < TEXT_SEARCH_EVENTS.length; i++) await log.record(textSearchEvent(i, sampleEvent()));
+    await assertTextSearch(store);
+    const indexes = await admin.query('SELECT indexname FROM pg_indexes WHERE tablename = $1', [table]);
+    assert.ok(
+      indexes.rows.some((row: { indexname: string }) => row.indexname === `${table}_arguments_trgm_idx`),
+      'the trigram index exists',
+    );
     await log.close();
   });
 

@@ -17,6 +17,7 @@ import {
   type AuditStore,
   checkPageArguments,
   checkpointAfter,
+  containsLike,
   globToLike,
   type HeadCheckpoint,
   INSERT_COLUMN_COUNT,
@@ -42,6 +43,8 @@ export const DEFAULT_PG_TABLE = 'gatehouse_audit_log';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 const COLUMNS = INSERT_COLUMNS;
 const COLUMN_COUNT = INSERT_COLUMN_COUNT;
+/** The text a record is searched by: its stored (redacted) arguments as JSON text. */
+const ARGUMENTS_TEXT = "(event->'arguments')::text";
 /** Rows per INSERT statement, well under PostgreSQL's 65535 bind parameters. */
 const ROWS_PER_INSERT = 1000;
 
@@ -106,6 +109,19 @@ function insertStatement(table: string, rows: readonly AuditRecord[]): { text: s
   return { text: `INSERT INTO ${table} (${COLUMNS}) VALUES ${tuples.join(', ')}`, values };
 }
 
+/** Runs a statement that may fail without failing the transaction (a savepoint around it). */
+async function optionally(client: pg.PoolClient, statement: string): Promise<boolean> {
+  await client.query('SAVEPOINT gatehouse_optional');
+  try {
+    await client.query(statement);
+    await client.query('RELEASE SAVEPOINT gatehouse_optional');
+    return true;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT gatehouse_optional');
+    return false;
+  }
+}
+
 export class PgAuditStore implements AuditStore {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
@@ -159,19 +175,28 @@ export class PgAuditStore implements AuditStore {
         decision TEXT NOT NULL,
         event JSONB NOT NULL
       )`);
-      for (const column of [
-        'time',
-        'principal_id',
-        'principal_user',
-        'method',
-        'target',
-        'status',
-        'decision',
-      ]) {
+      // time with seq: a time range's newest matches come from the index alone (see query).
+      await client.query(`CREATE INDEX IF NOT EXISTS "${this.#indexStem}_time_seq_idx" ON ${t} (time, seq)`);
+      for (const column of ['principal_id', 'principal_user', 'method', 'target', 'status', 'decision']) {
         await client.query(index(column));
       }
       await this.#createHeadTable(client);
+      await this.#createTextIndex(client);
     });
+  }
+
+  /**
+   * The free-text index over each record's arguments (issue 18): a pg_trgm GIN index on their JSON
+   * text, which `ILIKE '%…%'` uses for text of three or more characters. Where the extension
+   * cannot be created (it ships with PostgreSQL's contrib package; creating it needs the CREATE
+   * privilege on the database), the search still works by reading the arguments of every record.
+   */
+  async #createTextIndex(client: pg.PoolClient): Promise<void> {
+    await optionally(client, 'CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await optionally(
+      client,
+      `CREATE INDEX IF NOT EXISTS "${this.#indexStem}_arguments_trgm_idx" ON ${this.#table} USING gin ((${ARGUMENTS_TEXT}) gin_trgm_ops)`,
+    );
   }
 
   /**
@@ -286,11 +311,20 @@ export class PgAuditStore implements AuditStore {
     else if (query.target !== undefined) conditions.push(`target = ${param(query.target)}`);
     if (query.status !== undefined) conditions.push(`status = ${param(query.status)}`);
     if (query.decision !== undefined) conditions.push(`decision = ${param(query.decision)}`);
+    if (query.text !== undefined)
+      conditions.push(`${ARGUMENTS_TEXT} ILIKE ${param(containsLike(query.text))} ESCAPE '\\'`);
     const limit = param(query.limit);
+    // The matching seqs first, then their rows. With a time range that ends (`until`), the newest
+    // matches are picked from the (time, seq) index alone: ordering by `seq + 0` keeps the planner
+    // from walking the primary key backwards instead — it does not know seq and time rise
+    // together, so it expects matches everywhere and would read every newer record first (half
+    // the log for a day in the middle of it). Without `until` the newest records match first, and
+    // walking the primary key backwards is the fastest way.
+    const newestFirst = query.until !== undefined ? '(seq + 0) DESC' : 'seq DESC';
     const sql =
-      `SELECT ${COLUMNS} FROM ${this.#table}` +
+      `SELECT ${COLUMNS} FROM ${this.#table} WHERE seq IN (SELECT seq FROM ${this.#table}` +
       (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-      ` ORDER BY seq DESC LIMIT ${limit}`;
+      ` ORDER BY ${newestFirst} LIMIT ${limit}) ORDER BY seq DESC`;
     return (await this.#rows<PgRow>(sql, values)).map(rowToRecord);
   }
   async count(): Promise<number> {

@@ -12,14 +12,17 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import type { ChainHead } from './chain.ts';
 import type { AuditRecord } from './event.ts';
+import { ARGUMENTS_TEXT, ftsPhrase, SqliteTextIndex } from './sqlite-text-index.ts';
 import {
   type AuditQuery,
   type AuditStore,
   checkPageArguments,
   checkpointAfter,
+  containsLike,
   type HeadCheckpoint,
   INSERT_COLUMNS,
   insertValues,
+  MIN_INDEXED_TEXT,
   normalizeQuery,
   recordFromRow,
 } from './store.ts';
@@ -127,6 +130,7 @@ export class SqliteAuditStore implements AuditStore {
   readonly #options: SqliteAuditStoreOptions;
   #db: DatabaseSync | null = null;
   #statements: Statements | null = null;
+  #text: SqliteTextIndex | null = null;
   /** Query statements by SQL text: at most one per combination of filter fields. */
   readonly #queryStatements = new Map<string, StatementSync>();
 
@@ -147,6 +151,7 @@ export class SqliteAuditStore implements AuditStore {
       try {
         db.exec(SCHEMA);
         createHeadTable(db);
+        this.#text = new SqliteTextIndex(db, TABLE);
         db.exec('COMMIT');
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -165,10 +170,12 @@ export class SqliteAuditStore implements AuditStore {
         ),
       };
     } catch (error) {
+      this.#text = null;
       db.close();
       throw error;
     }
     this.#db = db;
+    this.#text?.start();
   }
 
   #open(): { db: DatabaseSync; statements: Statements } {
@@ -201,6 +208,7 @@ export class SqliteAuditStore implements AuditStore {
       if (db.isTransaction) db.exec('ROLLBACK');
       throw error;
     }
+    this.#text?.appended();
   }
 
   async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {
@@ -226,10 +234,27 @@ export class SqliteAuditStore implements AuditStore {
     else if (query.target !== undefined) where('target = ?', query.target);
     if (query.status !== undefined) where('status = ?', query.status);
     if (query.decision !== undefined) where('decision = ?', query.decision);
+    let from = TABLE;
+    let newestFirst = 'seq DESC';
+    const text = this.#text;
+    if (text && query.text !== undefined && [...query.text].length >= MIN_INDEXED_TEXT) {
+      // The index yields matching seqs newest first, so the first `limit` that pass the other
+      // filters end the search (no sort of every match).
+      text.catchUp();
+      from = `${text.table} JOIN ${TABLE} ON ${TABLE}.seq = ${text.table}.rowid`;
+      newestFirst = `${text.table}.rowid DESC`;
+      where(`${text.table} MATCH ?`, ftsPhrase(query.text));
+    } else if (query.text !== undefined) {
+      where(`${ARGUMENTS_TEXT} LIKE ? ESCAPE '\\'`, containsLike(query.text));
+    }
+    // The matching seqs first, then their rows: a filter that uses an index (who, tool, status,
+    // a time range) is answered from the index alone, so the newest `limit` of many thousand
+    // matches are picked by sorting integers, not whole records (issue 18: the console's audit
+    // page at a million records).
     const sql =
-      `SELECT ${COLUMNS} FROM ${TABLE}` +
+      `SELECT ${COLUMNS} FROM ${TABLE} WHERE seq IN (SELECT ${TABLE}.seq FROM ${from}` +
       (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-      ' ORDER BY seq DESC LIMIT ?';
+      ` ORDER BY ${newestFirst} LIMIT ?) ORDER BY seq DESC`;
     let statement = this.#queryStatements.get(sql);
     if (!statement) {
       statement = db.prepare(sql);
@@ -244,6 +269,8 @@ export class SqliteAuditStore implements AuditStore {
 
   async close(): Promise<void> {
     const db = this.#db;
+    this.#text?.stop();
+    this.#text = null;
     this.#db = null;
     this.#statements = null;
     this.#queryStatements.clear();

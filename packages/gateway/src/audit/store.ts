@@ -29,6 +29,12 @@ export interface AuditQuery {
   target?: string;
   status?: AuditStatus;
   decision?: AuditDecision;
+  /**
+   * Free text: records whose (redacted, as stored) call arguments contain it as written, ignoring
+   * case — a substring of the arguments' JSON text, e.g. `D-1042` or `renewal`. At most
+   * MAX_TEXT_LENGTH characters; blank means no text filter.
+   */
+  text?: string;
   /** How many records, newest first (default 100, at most 10000). */
   limit?: number;
 }
@@ -64,6 +70,12 @@ export function checkpointAfter(records: readonly AuditRecord[]): HeadCheckpoint
 
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 10_000;
+export const MAX_TEXT_LENGTH = 200;
+/**
+ * Text of at least this many characters is looked up in the stores' trigram index; shorter text
+ * can only be found by reading the arguments of every record (still correct, slower).
+ */
+export const MIN_INDEXED_TEXT = 3;
 
 /** A checked filter: the limit resolved, the times in the stored (UTC `toISOString`) form. */
 export interface NormalizedQuery extends Omit<AuditQuery, 'limit'> {
@@ -84,6 +96,14 @@ export function normalizeQuery(filter: AuditQuery): NormalizedQuery {
   const normalized: NormalizedQuery = { ...filter, limit };
   if (filter.since !== undefined) normalized.since = normalizeTime('since', filter.since);
   if (filter.until !== undefined) normalized.until = normalizeTime('until', filter.until);
+  delete normalized.text;
+  if (filter.text !== undefined) {
+    if (typeof filter.text !== 'string') throw new RangeError('audit query: text must be a string');
+    if (filter.text.length > MAX_TEXT_LENGTH) {
+      throw new RangeError(`audit query: text is longer than ${MAX_TEXT_LENGTH} characters`);
+    }
+    if (filter.text.trim() !== '') normalized.text = filter.text;
+  }
   return normalized;
 }
 
@@ -171,6 +191,11 @@ export function columnMismatch(record: AuditRecord): string | null {
     }
   }
   return null;
+}
+
+/** A LIKE pattern (escape character `\`) matching text that contains `text` literally. */
+export function containsLike(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 /** Turns a target glob into a LIKE pattern (escape character `\`). */

@@ -62,7 +62,7 @@ async function printHead(store: AuditStore, json: boolean): Promise<number> {
   return 0;
 }
 
-const FILTERS = ['principal', 'method', 'target', 'status', 'decision', 'since', 'until'] as const;
+const FILTERS = ['principal', 'method', 'target', 'status', 'decision', 'since', 'until', 'text'] as const;
 
 /** `audit tail|query`: matching records, oldest first, one line (or JSON object) each. */
 async function printRecords(
@@ -74,7 +74,14 @@ async function printRecords(
   for (const key of FILTERS) {
     if (values[key] !== undefined) (filter as Record<string, unknown>)[key] = values[key];
   }
-  const records = (await store.query(filter)).reverse();
+  let records: AuditRecord[];
+  try {
+    records = (await store.query(filter)).reverse();
+  } catch (error) {
+    // A bad filter (a time that is not ISO-8601, text too long, a bad limit) is the caller's.
+    if (error instanceof RangeError) throw new CliUsageError(error.message.replace(/^audit query: /, '--'));
+    throw error;
+  }
   for (const r of records) process.stdout.write(`${values.json ? JSON.stringify(r) : line(r)}\n`);
   return 0;
 }
@@ -93,6 +100,7 @@ export async function auditCommand(model: GatewayModel, argv: string[]): Promise
       decision: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
+      text: { type: 'string' },
       jsonl: { type: 'boolean' },
       json: { type: 'boolean' },
       'expect-head': { type: 'string' },

@@ -44,7 +44,8 @@ gatehouse keys revoke <id>
   audit: `gatehouse audit tail [-n N]
   The newest audit records.
 gatehouse audit query [--principal P] [--method M] [--target T] [--status S] [--decision D]
-                      [--since ISO] [--until ISO] [--limit N]
+                      [--since ISO] [--until ISO] [--text TEXT] [--limit N]
+  --text: records whose (redacted) arguments contain TEXT, ignoring case.
 gatehouse audit export --jsonl
   Every record, oldest first, as JSON lines on stdout.
 gatehouse audit verify [--expect-head SEQ:HASH]

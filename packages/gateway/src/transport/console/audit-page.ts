@@ -31,10 +31,12 @@ export function auditFilter(params: URLSearchParams, limit = AUDIT_PAGE_SIZE): A
   const filter: AuditQuery = { limit };
   const principal = text('who');
   const target = text('target');
+  const words = text('text');
   const since = time('since');
   const until = time('until');
   if (principal !== undefined) filter.principal = principal;
   if (target !== undefined) filter.target = target;
+  if (words !== undefined) filter.text = words;
   if (since !== undefined) filter.since = since;
   if (until !== undefined) filter.until = until;
   if (status !== undefined && (STATUSES as readonly string[]).includes(status))
@@ -77,6 +79,7 @@ export function auditPage(options: {
           <div><label for="target">Tool or target (* matches any run)</label><input id="target" name="target" value="${value('target')}"></div>
           <div class="shrink"><label for="decision">Decision</label><select id="decision" name="decision"><option value="">any</option>${DECISIONS.map((d) => option(d, value('decision')))}</select></div>
           <div class="shrink"><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${STATUSES.map((s) => option(s, value('status')))}</select></div>
+          <div><label for="text">Text in the arguments</label><input id="text" name="text" value="${value('text')}" maxlength="200" placeholder="D-1042"></div>
           <div><label for="since">From (ISO time)</label><input id="since" name="since" value="${value('since')}" placeholder="2026-12-07T00:00"></div>
           <div><label for="until">Until</label><input id="until" name="until" value="${value('until')}"></div>
           <div class="shrink"><button type="submit">Search</button></div>
