@@ -126,7 +126,7 @@ ${items.map(
 function seenBody(options: CatalogPageOptions, seen: CatalogSeen): Markup {
   const p = seen.principal;
   const me = options.session.principal.user;
-  return html`<p><strong>${p.user}</strong> (roles: ${p.roles.join(', ') || 'none'}) is listed what follows, exactly as its assistant sees it.</p>
+  return html`<p><strong>${p.user}</strong> (roles: ${p.roles.join(', ') || 'none'}): what follows is exactly what this caller's assistant is offered.</p>
 <p class="muted">“Try it” runs the call as you (${me}), never as ${p.user}: through the gateway's pipeline, so policy, approvals, shaping and the audit apply to you. It is offered on the tools your own roles may call.</p>
 ${
   seen.searchMode === null
