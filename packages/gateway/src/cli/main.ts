@@ -13,7 +13,6 @@ import { remoteApprovalsCommand, wantsGateway } from './approvals-remote.ts';
 import { auditCommand } from './audit.ts';
 import { type ConfigSource, findConfig } from './config-source.ts';
 import { connectCommand } from './connect.ts';
-import { demoCommand } from './demo.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
 import { pinsCommand } from './pins.ts';
@@ -35,7 +34,12 @@ class ExitWith extends Error {
 const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   sandbox: (argv) => runSandboxCli(argv),
   connect: (argv) => connectCommand(argv),
-  demo: (argv) => demoCommand(argv),
+  // The demo brings Lantern (and with it the host and a model SDK): loaded only for its command,
+  // so a gateway that serves does not carry them (bench/overhead.ts's peak RSS).
+  demo: async (argv) => {
+    const { demoCommand } = await import('./demo.ts');
+    await demoCommand(argv);
+  },
   // The host (a model and its loop) loads only for the command that uses it.
   chat: async (argv) => {
     const { chatCommand } = await import('@gatehouse/host/cli');
