@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
+import { newConsolePage, submitKey } from './helpers/console.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -70,14 +71,10 @@ function as(key: string): Promise<Client> {
 }
 
 async function signIn(key: string): Promise<Page> {
-  // bypassCSP only so that axe-core can be injected; the pages run under their CSP otherwise.
-  const page = await (
-    await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true })
-  ).newPage();
+  const page = await newConsolePage(browser);
   await page.goto(`${consoleUrl}/approvals`);
   assert.match(page.url(), /\/console\/login\?next=%2Fconsole%2Fapprovals$/);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitKey(page, key);
   await page.waitForLoadState();
   return page;
 }

@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
 import type { AuditRecord } from '../src/audit/event.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { newConsolePage, submitKey } from './helpers/console.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
@@ -73,13 +74,9 @@ after(async () => {
 });
 
 async function signIn(key: string): Promise<Page> {
-  // bypassCSP only so that axe-core can be injected; the pages run under their CSP otherwise.
-  const page = await (
-    await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true })
-  ).newPage();
+  const page = await newConsolePage(browser);
   await page.goto(`${consoleUrl}/login?next=%2Fconsole%2Fcatalog`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitKey(page, key);
   await page.waitForLoadState();
   return page;
 }

@@ -13,6 +13,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { newConsolePage, submitKey } from './helpers/console.ts';
 import { faultUpstreamYaml, ModeFile, tempDir } from './helpers/faults.ts';
 import {
   connectClient,
@@ -72,12 +73,9 @@ function as(key: string): Promise<Client> {
 }
 
 async function signIn(path: string): Promise<Page> {
-  // bypassCSP only so that axe-core can be injected; the pages run under their CSP otherwise.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  const page = await context.newPage();
+  const page = await newConsolePage(browser, 1280);
   await page.goto(`${consoleUrl}${path}`);
-  await page.getByLabel('API key').fill(keys.bob as string);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitKey(page, keys.bob as string);
   await page.waitForURL(`**/console${path}`);
   return page;
 }

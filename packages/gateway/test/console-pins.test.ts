@@ -16,6 +16,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { newConsolePage, submitKey } from './helpers/console.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -86,13 +87,9 @@ async function lookupDescription(client: Client): Promise<string | undefined> {
 }
 
 async function signIn(base: string, key: string): Promise<Page> {
-  // bypassCSP only so that axe-core can be injected; the pages run under their CSP otherwise.
-  const page = await (
-    await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true })
-  ).newPage();
+  const page = await newConsolePage(browser);
   await page.goto(`${new URL('/console', base)}/login?next=%2Fconsole%2Fpins`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitKey(page, key);
   await page.waitForLoadState();
   return page;
 }
