@@ -18,6 +18,7 @@ import type { GatewayModel } from './config/model.ts';
 import type { OidcModel } from './config/model-access.ts';
 import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
+import { openSharedPostgres, type SharedPostgres } from './storage/postgres.ts';
 
 export interface Access {
   authenticator: Authenticator;
@@ -31,12 +32,24 @@ export interface Access {
   oidcSignIn: OidcSignIn | null;
   /** Rate-limit counters (in memory, or Redis); null when no rate limit rules are configured. */
   limits: RateLimits | null;
+  /** The shared PostgreSQL (storage.postgres) the stores keep replica state in; null: embedded. */
+  shared: SharedPostgres | null;
   close(): Promise<void>;
 }
 
-export function auditStore(model: GatewayModel): AuditStore {
+/** The audit table in the shared PostgreSQL of storage.postgres. */
+const SHARED_AUDIT_TABLE = 'gatehouse_audit';
+
+/**
+ * Where the audit chain is kept: audit.postgres when set (its own database or table), else the
+ * shared PostgreSQL of storage.postgres (one chain every replica continues), else the embedded file.
+ */
+export function auditStore(model: GatewayModel, shared: SharedPostgres | null = null): AuditStore {
   const pg = model.audit.postgres;
   if (pg !== null) return new PgAuditStore({ connectionString: pg.url, table: pg.table });
+  if (shared !== null) return new PgAuditStore({ pool: shared.pool, table: SHARED_AUDIT_TABLE });
+  const sharedUrl = model.storage.postgres?.url;
+  if (sharedUrl !== undefined) return new PgAuditStore({ connectionString: sharedUrl, table: SHARED_AUDIT_TABLE });
   return new SqliteAuditStore({ path: model.storage.path });
 }
 
@@ -103,13 +116,19 @@ function oidcSignInOf(oidcModel: OidcModel, log: Logger): OidcSignIn | null {
 }
 
 export async function openAccess(model: GatewayModel, log: Logger): Promise<Access> {
+  const shared =
+    model.storage.postgres === null
+      ? null
+      : openSharedPostgres(model.storage.postgres, (error) =>
+          log.warn({ err: error.message }, 'shared PostgreSQL connection lost'),
+        );
   const keys = model.auth.apiKeys ? new ApiKeyStore(model.storage.path) : null;
   const oidcModel = model.auth.oidc;
   const oidc = oidcModel === null ? null : new OidcVerifier(verifierOptionsOf(oidcModel, log));
   const redact = createRedactor(model.audit.redact);
   const audit = model.audit.enabled
     ? await AuditLog.open({
-        store: auditStore(model),
+        store: auditStore(model, shared),
         redactor: redact,
         onError: (error, failure) =>
           log.error(
@@ -128,12 +147,14 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
     approvals,
     redact,
     limits,
+    shared,
     async close() {
       // A reload may have replaced the limits since opening.
       await access.limits?.close();
       await audit?.close();
       keys?.close();
       approvals.close();
+      await shared?.close();
     },
   };
   return access;

@@ -110,6 +110,8 @@ export interface AuditModel {
 export interface StorageModel {
   /** Absolute path of the embedded SQLite database. */
   path: string;
+  /** Shared PostgreSQL for replicas; null: everything in the embedded database (one process). */
+  postgres: { url: string; poolSize: number } | null;
 }
 
 export interface InjectModel {

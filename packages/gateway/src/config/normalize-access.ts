@@ -199,5 +199,5 @@ export function normalizeForwardIdentity(
 
 /** The database path, relative to the config file's directory unless absolute. */
 export function normalizeStorage(storage: Parsed['storage'], baseDir: string): StorageModel {
-  return { path: resolveFrom(baseDir, storage.path) };
+  return { path: resolveFrom(baseDir, storage.path), postgres: storage.postgres ?? null };
 }

@@ -249,7 +249,23 @@ export const StorageSchema = z
     path: z
       .string()
       .default('.gatehouse/gatehouse.db')
-      .describe('Embedded SQLite database: API keys, and the audit log unless audit.postgres is set.'),
+      .describe('Embedded SQLite database for one process: API keys, approvals, pins and the audit log.'),
+    postgres: z
+      .object({
+        url: z.string().min(1).describe('postgres:// connection string (e.g. "${GATEHOUSE_PG_URL}").'),
+        poolSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(200)
+          .default(10)
+          .describe('Connections this process keeps open at most.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Shared state for replicas: API keys, approvals, pins, 2025-era sessions, shaping continuations and the audit chain live in PostgreSQL instead of the embedded file, so any replica serves any request.',
+      ),
   })
   .strict();
 
