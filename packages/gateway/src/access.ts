@@ -49,7 +49,8 @@ export function auditStore(model: GatewayModel, shared: SharedPostgres | null = 
   if (pg !== null) return new PgAuditStore({ connectionString: pg.url, table: pg.table });
   if (shared !== null) return new PgAuditStore({ pool: shared.pool, table: SHARED_AUDIT_TABLE });
   const sharedUrl = model.storage.postgres?.url;
-  if (sharedUrl !== undefined) return new PgAuditStore({ connectionString: sharedUrl, table: SHARED_AUDIT_TABLE });
+  if (sharedUrl !== undefined)
+    return new PgAuditStore({ connectionString: sharedUrl, table: SHARED_AUDIT_TABLE });
   return new SqliteAuditStore({ path: model.storage.path });
 }
 
