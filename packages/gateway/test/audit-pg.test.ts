@@ -97,6 +97,37 @@ describe('audit log on PostgreSQL', () => {
     await reopened.close();
   });
 
+  it('keeps one chain when several writers (replicas) append to it at once', async () => {
+    const { table, log: first } = await openLog(0);
+    const others = await Promise.all(
+      Array.from({ length: 7 }, () =>
+        AuditLog.open({
+          store: new PgAuditStore({ connectionString: PG_URL, table }),
+          redactor: createRedactor({ fields: [], patterns: [] }),
+        }),
+      ),
+    );
+    const logs = [first, ...others];
+    // Each writer records in rounds, so their batches interleave on the shared head.
+    for (let round = 0; round < 15; round++) {
+      await Promise.all(
+        logs.flatMap((log, w) =>
+          Array.from({ length: 5 }, (_, i) => log.record(sampleEvent({ requestId: `w${w}-r${round}-${i}` }))),
+        ),
+      );
+    }
+    const store = new PgAuditStore({ connectionString: PG_URL, table });
+    const verified = await verifyChain(store, { pageSize: 100 });
+    assert.equal(verified.ok, true, JSON.stringify(verified));
+    assert.equal(verified.ok && verified.count, 600);
+    const ids = new Set((await store.page(0, 1000)).map((r) => r.requestId));
+    assert.equal(ids.size, 600, 'every recorded event is on the chain once');
+    // Each writer's idea of the head is a real record of the one chain.
+    const heads = logs.map((log) => log.head?.seq ?? 0);
+    assert.ok(Math.max(...heads) === 600, `the last writer's head is the chain's: ${heads}`);
+    await Promise.all([...logs.map((log) => log.close()), store.close()]);
+  });
+
   it('detects an UPDATE made through a separate client, naming the record', async () => {
     const { table, store, log } = await openLog(20);
     await admin.query(`UPDATE "${table}" SET event = jsonb_set(event, '{status}', '"denied"') WHERE seq = 7`);

@@ -270,13 +270,13 @@ class FlakyStore implements AuditStore {
   query: AuditStore['query'] = (filter) => this.inner.query(filter);
   count = () => this.inner.count();
   close = () => this.inner.close();
-  async append(records: readonly AuditRecord[]): Promise<void> {
+  async append(records: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
     this.appends += 1;
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
     }
-    await this.inner.append(records);
+    return this.inner.append(records);
   }
 }
 

@@ -220,10 +220,10 @@ export class AuditLog {
 
   async #commit(batch: readonly Pending[]): Promise<void> {
     const events = batch.map((pending) => pending.event);
-    let records = chainRecords(this.#head, events);
+    let records: readonly AuditRecord[] = chainRecords(this.#head, events);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#store.append(records);
+        records = await this.#store.append(records);
         break;
       } catch (error) {
         // Another writer (a second replica, or the CLI recording an approval) took these

@@ -6,11 +6,14 @@
  * The head checkpoint lives in `<table>_head` (one row), moved forward in each append's
  * transaction.
  *
- * One writer per table: the chain is continued by a single AuditLog. Several gateway replicas
- * must each write their own table (the seq primary key refuses a second writer's batch).
+ * Several writers (gateway replicas, the CLI) continue one chain: each append takes a
+ * transaction-scoped advisory lock, reads the head under it, and — when another writer moved the
+ * head since this one chained its batch — places the batch after it (new seq and hashes for the
+ * same events, in the same order). Appends are serialised for the few milliseconds of their
+ * transaction; group commit keeps them to a few per second per replica under load.
  */
 import pg from 'pg';
-import type { ChainHead } from './chain.ts';
+import { type ChainHead, chainRecords } from './chain.ts';
 import type { AuditRecord } from './event.ts';
 import {
   type AuditQuery,
@@ -263,9 +266,18 @@ export class PgAuditStore implements AuditStore {
     return row ? { seq: Number(row.seq), hash: row.hash, time: row.time } : null;
   }
 
-  async append(records: readonly AuditRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async append(batch: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
+    if (batch.length === 0) return batch;
+    let records = batch;
     await this.#transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `gatehouse-audit-append:${this.#tableName}`,
+      ]);
+      const head = await this.#headIn(client);
+      const first = records[0] as AuditRecord;
+      if ((head?.seq ?? 0) !== first.seq - 1 || (head !== null && head.hash !== first.prevHash)) {
+        records = chainRecords(head, records);
+      }
       for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
         const { text, values } = insertStatement(this.#table, records.slice(start, start + ROWS_PER_INSERT));
         await client.query(text, values);
@@ -280,6 +292,16 @@ export class PgAuditStore implements AuditStore {
         );
       }
     });
+    return records;
+  }
+
+  /** The chain's head as `client` sees it (under the append lock: no other writer moves it). */
+  async #headIn(client: pg.PoolClient): Promise<ChainHead | null> {
+    const { rows } = await client.query<{ seq: string; hash: string }>(
+      `SELECT seq, hash FROM ${this.#table} ORDER BY seq DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : null;
   }
 
   async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {

@@ -193,8 +193,8 @@ export class SqliteAuditStore implements AuditStore {
     return row ? { seq: Number(row.seq), hash: String(row.hash), time: String(row.time) } : null;
   }
 
-  async append(records: readonly AuditRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async append(records: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
+    if (records.length === 0) return records;
     const { db, statements } = this.#open();
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -209,6 +209,7 @@ export class SqliteAuditStore implements AuditStore {
       throw error;
     }
     this.#text?.appended();
+    return records;
   }
 
   async page(afterSeq: number, limit: number): Promise<AuditRecord[]> {

@@ -52,8 +52,12 @@ export interface AuditStore {
   head(): Promise<ChainHead | null>;
   /** The head checkpoint, or null when none was ever written (an empty log). */
   checkpoint(): Promise<HeadCheckpoint | null>;
-  /** Stores the records, and moves the head checkpoint to the last of them, in one transaction. */
-  append(records: readonly AuditRecord[]): Promise<void>;
+  /**
+   * Stores the records, and moves the head checkpoint to the last of them, in one transaction.
+   * Resolves with the records as committed: a store several writers share may have placed them
+   * after another writer's records (new seq and hashes, same events and order).
+   */
+  append(records: readonly AuditRecord[]): Promise<readonly AuditRecord[]>;
   /** Up to `limit` records with seq > afterSeq, ascending by seq. */
   page(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** Matching records, newest first. */
