@@ -1,11 +1,13 @@
 /**
- * Where session records live: which sessions exist, who opened them and when they were last used.
+ * Where session records live: which sessions exist, who opened them, when they were last used,
+ * and the client's `initialize` parameters.
  *
- * In memory today. The interface is kept narrow (and may answer asynchronously) so that a later
- * shared store — PostgreSQL or Redis — can let replicas see each other's sessions. The live side
- * of a session (its SDK transport, open streams and server) is process-local and stays in the
- * manager; the manager never consults this store per request: it writes a record when a session
- * opens and ends, and writes last activity back on its idle sweep.
+ * In memory by default: one process. A store that other processes share (`shared: true`, e.g.
+ * the gateway's on PostgreSQL) lets any replica take up a session another one opened — by
+ * replaying its recorded handshake to a fresh server — and survive that replica's death. The live
+ * side of a session (its SDK transport, open streams and server) stays process-local in the
+ * manager; the manager consults the store only for a session it does not hold, and (when shared)
+ * every few seconds to learn that another replica ended one it holds.
  */
 
 export interface SessionRecord {
@@ -14,20 +16,32 @@ export interface SessionRecord {
   readonly owner: string | undefined;
   readonly openedAt: number;
   lastSeenAt: number;
+  /** The client's `initialize` params: replayed to take the session up in another process. */
+  readonly init?: unknown;
 }
 
 type Awaitable<T> = T | Promise<T>;
 
 export interface SessionRecordStore {
+  /** Other processes use this store too: they may take up, and end, the sessions in it. */
+  readonly shared?: boolean;
   add(record: SessionRecord): Awaitable<void>;
   get(id: string): Awaitable<SessionRecord | undefined>;
   /** Records activity seen since the last sweep. */
   touch(id: string, lastSeenAt: number): Awaitable<void>;
   remove(id: string): Awaitable<void>;
+  /** Drops records last used before `before` (a shared store: sessions idle on every replica). */
+  expire?(before: number): Awaitable<void>;
 }
 
 export class MemorySessionRecords implements SessionRecordStore {
   private readonly records = new Map<string, SessionRecord>();
+  readonly shared: boolean;
+
+  /** `shared`: several managers in one process use it as replicas would a shared database (tests). */
+  constructor(options: { shared?: boolean } = {}) {
+    this.shared = options.shared ?? false;
+  }
 
   get size(): number {
     return this.records.size;
@@ -49,5 +63,9 @@ export class MemorySessionRecords implements SessionRecordStore {
 
   remove(id: string): void {
     this.records.delete(id);
+  }
+
+  expire(before: number): void {
+    for (const [id, record] of this.records) if (record.lastSeenAt < before) this.records.delete(id);
   }
 }

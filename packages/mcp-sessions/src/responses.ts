@@ -34,3 +34,14 @@ export function tooManySessions(): Response {
 export function invalidBatch(message: string): Response {
   return rpcError(400, -32600, message);
 }
+
+/** 503 with -32603: the shared session store (another replica's session) cannot be read now. */
+export function sessionStoreUnavailable(): Response {
+  const response = rpcError(
+    503,
+    -32603,
+    'Service Unavailable: the session store cannot be reached to take up this session; retry later',
+  );
+  response.headers.set('retry-after', '2');
+  return response;
+}

@@ -7,6 +7,12 @@
  *
  * The SDK's `WebStandardStreamableHTTPServerTransport` does the protocol (headers, SSE, DELETE,
  * resumption); this class only keeps the sessions.
+ *
+ * With a shared record store (several replicas behind a balancer, no affinity), a request for a
+ * session this process does not hold takes it up from its record (handshake-replay.ts), and a
+ * session held here is checked against the store every `revalidateMs`, so a session ended
+ * through one replica (DELETE, idle expiry) is refused by all within that time. Closing a local
+ * copy (idle here, shutdown) leaves the record for the other replicas; only DELETE removes it.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -18,8 +24,16 @@ import {
 } from '@modelcontextprotocol/server';
 import { batchOnVersionWithout, initializeInBatch, LAST_BATCHING_VERSION } from './batch-rules.ts';
 import { BoundedEventStore } from './event-store.ts';
-import { MemorySessionRecords, type SessionRecordStore } from './record-store.ts';
-import { invalidBatch, notJson, sessionIdRequired, sessionNotFound, tooManySessions } from './responses.ts';
+import { replayHandshake } from './handshake-replay.ts';
+import { MemorySessionRecords, type SessionRecord, type SessionRecordStore } from './record-store.ts';
+import {
+  invalidBatch,
+  notJson,
+  sessionIdRequired,
+  sessionNotFound,
+  sessionStoreUnavailable,
+  tooManySessions,
+} from './responses.ts';
 
 /** What the application builds for a new session: its server, and any state of its own. */
 export interface OpenedSession<State> {
@@ -34,6 +48,8 @@ export interface LiveSession<State> {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly state: State;
   lastSeenAt: number;
+  /** When the shared record was last seen to exist (shared stores only). */
+  checkedAt: number;
 }
 
 export interface SessionManagerOptions<State> {
@@ -51,6 +67,8 @@ export interface SessionManagerOptions<State> {
   eventStore?: () => EventStore;
   /** Where session records are kept (default: in memory). */
   records?: SessionRecordStore;
+  /** With a shared store: how long a held session is served before checking its record (default 5 s). */
+  revalidateMs?: number;
   onOpened?(session: LiveSession<State>): void;
   onClosed?(session: LiveSession<State>): void;
   /** Sees each request to an existing session before the SDK transport does. */
@@ -68,6 +86,11 @@ export interface HandleOptions {
 }
 
 const DEFAULT_IDLE_MS = 30 * 60_000;
+const DEFAULT_REVALIDATE_MS = 5_000;
+/** A session found through the shared store, or why not: the store failed, or the cap is reached. */
+type TakenUp<State> = LiveSession<State> | 'unavailable' | 'full' | undefined;
+/** Why a session leaves this process: only `ended` (DELETE) removes a shared record. */
+type Departure = 'ended' | 'local';
 const DEFAULT_MAX_SESSIONS = 10_000;
 
 export class SessionManager<State = undefined> {
@@ -80,12 +103,16 @@ export class SessionManager<State = undefined> {
   private readonly records: SessionRecordStore;
   private readonly idleMs: number;
   private readonly maxSessions: number;
+  private readonly revalidateMs: number;
+  /** Sessions being taken up from the shared store, so concurrent requests take each up once. */
+  private readonly takingUp = new Map<string, Promise<TakenUp<State>>>();
 
   constructor(options: SessionManagerOptions<State>) {
     this.options = options;
     this.records = options.records ?? new MemorySessionRecords();
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.revalidateMs = options.revalidateMs ?? DEFAULT_REVALIDATE_MS;
     this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.idleMs)).unref();
   }
 
@@ -101,7 +128,10 @@ export class SessionManager<State = undefined> {
   live(id: string, owner: string | undefined): LiveSession<State> | undefined {
     const session = this.sessions.get(id);
     if (session === undefined || session.owner !== owner) return undefined;
-    session.lastSeenAt = Date.now();
+    const now = Date.now();
+    // A shared session due for its check goes through handle(), which makes it.
+    if (this.records.shared && now - session.checkedAt >= this.revalidateMs) return undefined;
+    session.lastSeenAt = now;
     return session;
   }
 
@@ -117,7 +147,9 @@ export class SessionManager<State = undefined> {
     const id = request.headers.get('mcp-session-id');
     if (id !== null) {
       // Another owner's session is answered exactly like an unknown one.
-      const session = this.live(id, options.owner);
+      const session = this.live(id, options.owner) ?? (await this.fromStore(request, id, options));
+      if (session === 'unavailable') return sessionStoreUnavailable();
+      if (session === 'full') return tooManySessions();
       if (session === undefined) return sessionNotFound();
       const version = session.server.server.getNegotiatedProtocolVersion() ?? LAST_BATCHING_VERSION;
       const batch = batchOnVersionWithout(body, version);
@@ -148,47 +180,155 @@ export class SessionManager<State = undefined> {
     options: HandleOptions,
     release: () => void,
   ): Promise<Response> {
+    const init = (body as { params?: unknown }).params;
+    const { transport } = await this.connect(request, options, randomUUID, (session) => {
+      release();
+      this.add(session, init);
+    });
+    return transport.handleRequest(request, { parsedBody: body, authInfo: options.authInfo });
+  }
+
+  /**
+   * A server and transport for a session; `onInitialized` gets the live session once the
+   * transport has answered `initialize` with the id `newId` gives.
+   */
+  private async connect(
+    request: Request,
+    options: HandleOptions,
+    newId: () => string,
+    onInitialized: (session: LiveSession<State>) => void,
+  ): Promise<{ server: McpServer; transport: WebStandardStreamableHTTPServerTransport }> {
     const { server, state } = this.options.open(request);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: newId,
       eventStore: this.options.eventStore?.() ?? new BoundedEventStore(),
       retryInterval: this.options.retryIntervalMs ?? 1000,
       maxRequestBodySize: this.options.maxBodyBytes,
       onsessioninitialized: (id) => {
-        release();
-        this.add({ id, owner: options.owner, server, transport, state, lastSeenAt: Date.now() });
+        const now = Date.now();
+        onInitialized({
+          id,
+          owner: options.owner,
+          server,
+          transport,
+          state,
+          lastSeenAt: now,
+          checkedAt: now,
+        });
       },
       onsessionclosed: (id) => {
-        this.forget(id);
+        this.forget(id, 'ended');
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId !== undefined) this.forget(transport.sessionId);
+      if (transport.sessionId !== undefined) this.forget(transport.sessionId, 'local');
     };
     if (this.options.onError) transport.onerror = this.options.onError;
     await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody: body, authInfo: options.authInfo });
+    return { server, transport };
   }
 
-  private add(session: LiveSession<State>): void {
+  /**
+   * A session this process does not hold (or holds and must check): its shared record, taken up
+   * here when it exists, belongs to this owner and has not idled out. `unavailable` when the
+   * store cannot be read. Memory stores hold nothing another process opened: no lookup.
+   */
+  private fromStore(
+    request: Request,
+    id: string,
+    options: HandleOptions,
+  ): Promise<TakenUp<State>> | undefined {
+    if (!this.records.shared) return undefined;
+    let pending = this.takingUp.get(id);
+    if (pending === undefined) {
+      pending = this.checkOrTakeUp(request, id, options).finally(() => this.takingUp.delete(id));
+      this.takingUp.set(id, pending);
+    }
+    return pending.then((session) =>
+      typeof session === 'string' || session?.owner === options.owner ? session : undefined,
+    );
+  }
+
+  private async checkOrTakeUp(request: Request, id: string, options: HandleOptions): Promise<TakenUp<State>> {
+    let record: SessionRecord | undefined;
+    try {
+      record = await this.records.get(id);
+    } catch (error) {
+      this.reportError(error);
+      return 'unavailable';
+    }
+    const now = Date.now();
+    const held = this.sessions.get(id);
+    if (record === undefined || record.lastSeenAt < now - this.idleMs) {
+      // Ended through another replica, or idle everywhere: gone here too.
+      if (held !== undefined) void this.close(id, 'local');
+      if (record !== undefined) this.record(() => this.records.remove(id));
+      return undefined;
+    }
+    if (held === undefined && (record.owner !== options.owner || record.init === undefined)) return undefined;
+    // In use: what the other replicas see when they check whether it idled out.
+    this.record(() => this.records.touch(id, now));
+    if (held !== undefined) {
+      held.checkedAt = now;
+      held.lastSeenAt = now;
+      return held;
+    }
+    if (this.sessions.size + this.opening >= this.maxSessions) return 'full';
+    return this.takeUp(request, record, options);
+  }
+
+  /** Replays the recorded handshake to a fresh server, which then serves the session here. */
+  private async takeUp(
+    request: Request,
+    record: SessionRecord,
+    options: HandleOptions,
+  ): Promise<LiveSession<State> | undefined> {
+    let live: LiveSession<State> | undefined;
+    const { server, transport } = await this.connect(
+      request,
+      options,
+      () => record.id,
+      (session) => {
+        live = session;
+      },
+    );
+    const ready = await replayHandshake(transport, request, record.id, record.init, options.authInfo).catch(
+      (error: unknown) => {
+        this.reportError(error);
+        return false;
+      },
+    );
+    if (!ready || live === undefined) {
+      await server.close().catch(this.reportError);
+      return undefined;
+    }
+    this.sessions.set(record.id, live);
+    this.options.onOpened?.(live);
+    return live;
+  }
+
+  private add(session: LiveSession<State>, init: unknown): void {
     this.sessions.set(session.id, session);
     const { id, owner, lastSeenAt } = session;
-    this.record(() => this.records.add({ id, owner, openedAt: lastSeenAt, lastSeenAt }));
+    this.record(() => this.records.add({ id, owner, openedAt: lastSeenAt, lastSeenAt, init }));
     this.options.onOpened?.(session);
   }
 
-  /** Removes a session from the books; its server is closed by whoever ended it. */
-  private forget(id: string): LiveSession<State> | undefined {
+  /**
+   * Removes a session from the books; its server is closed by whoever ended it. Its record goes
+   * too, unless the store is shared and the session only leaves this process.
+   */
+  private forget(id: string, why: Departure): LiveSession<State> | undefined {
     const session = this.sessions.get(id);
     if (session === undefined) return undefined;
     this.sessions.delete(id);
-    this.record(() => this.records.remove(id));
+    if (why === 'ended' || !this.records.shared) this.record(() => this.records.remove(id));
     this.options.onClosed?.(session);
     return session;
   }
 
-  private close(id: string): Promise<void> {
-    const session = this.forget(id);
+  private close(id: string, why: Departure): Promise<void> {
+    const session = this.forget(id, why);
     return session === undefined ? Promise.resolve() : session.server.close().catch(this.reportError);
   }
 
@@ -197,17 +337,19 @@ export class SessionManager<State = undefined> {
     const now = Date.now();
     const cutoff = now - this.idleMs;
     for (const [id, session] of this.sessions) {
-      if (session.lastSeenAt < cutoff) void this.close(id);
+      if (session.lastSeenAt < cutoff) void this.close(id, 'local');
       else if (session.lastSeenAt > this.lastSweepAt)
         this.record(() => this.records.touch(id, session.lastSeenAt));
     }
     this.lastSweepAt = now;
+    const { records } = this;
+    if (records.shared && records.expire) this.record(() => records.expire?.(cutoff));
   }
 
   /** Ends every session (shutdown). */
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper);
-    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id, 'local')));
   }
 
   /** Runs a record-store write; a failure is reported, never thrown into the request. */

@@ -21,6 +21,7 @@ import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { CONSOLE_PATH, createConsole } from './console/console-app.ts';
 import { createHttpAuth } from './http-auth.ts';
 import { type BodyLimits, type BodyOutcome, bodyLimitsOf, readJsonRpcBody } from './hygiene.ts';
+import { PgSessionRecords } from '../storage/session-records-pg.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
 
@@ -60,9 +61,15 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
   );
   gateway.fanout.addNotifier(modern.notify);
   gateway.metrics?.observe({ sessions: () => sessions.size });
+  const shared = gateway.access.shared;
   const sessions = new LegacySessions(
     gateway,
-    { idleMs: server.sessionIdleMs, maxSessions: server.maxSessions, maxBodyBytes: server.maxBodyBytes },
+    {
+      idleMs: server.sessionIdleMs,
+      maxSessions: server.maxSessions,
+      maxBodyBytes: server.maxBodyBytes,
+      ...(shared === null ? {} : { records: new PgSessionRecords(shared) }),
+    },
     log,
   );
   let draining = false;

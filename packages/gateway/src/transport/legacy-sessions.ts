@@ -4,7 +4,7 @@
  * DELETE, idle expiry, the cap, resumable SSE) with one downstream server per session, bound to
  * the principal that opened it, and registered for list_changed fan-out and subscriptions.
  */
-import { SessionManager } from '@gatehouse/sessions';
+import { SessionManager, type SessionRecordStore } from '@gatehouse/sessions';
 import type { AuthInfo, ClientCapabilities, LoggingLevel } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.ts';
 import type { Gateway } from '../gateway.ts';
@@ -38,6 +38,8 @@ export interface LegacySessionOptions {
   maxSessions: number;
   maxBodyBytes: number;
   retryIntervalMs?: number;
+  /** Shared session records (storage.postgres), so any replica serves any session; default in memory. */
+  records?: SessionRecordStore;
 }
 
 export class LegacySessions {
@@ -55,6 +57,7 @@ export class LegacySessions {
       maxSessions: options.maxSessions,
       maxBodyBytes: options.maxBodyBytes,
       retryIntervalMs: options.retryIntervalMs,
+      ...(options.records === undefined ? {} : { records: options.records }),
       onOpened: (session) => {
         const owner = session.owner === undefined ? undefined : this.owners.get(session.owner);
         if (owner !== undefined) owner.sessions++;

@@ -1,0 +1,108 @@
+/**
+ * 2025-era sessions across gateway replicas (storage.postgres, a real PostgreSQL): two gateways on
+ * one database stand for replicas behind a balancer without affinity. A session opened through
+ * one is served by the other — the call lane and the SDK path alike — keeps working after the
+ * first one stops, is refused everywhere once ended, and is refused to another caller. Needs
+ * GATEHOUSE_TEST_PG_URL (`source scripts/services.sh`).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { fixtureUpstreamYaml, startGateway, type TestGateway } from './helpers/harness.ts';
+import { dropPgSchemas, freshPgUrl } from './helpers/pg-schema.ts';
+import { openSession, post, resultText, toolCall } from './helpers/raw-http.ts';
+
+const VERSION = '2025-11-25';
+const KEY_A = 'replica-test-key-alice-0123456789';
+const KEY_B = 'replica-test-key-bob-0123456789ab';
+
+async function config(): Promise<string> {
+  return `upstreams:
+${fixtureUpstreamYaml('alpha')}
+auth:
+  staticKeys:
+    - { key: ${KEY_A}, user: alice, roles: [everyone] }
+    - { key: ${KEY_B}, user: bob, roles: [everyone] }
+policy:
+  groups:
+    everything: { allow: [{ tools: ["*"] }] }
+  roles:
+    everyone: { groups: [everything] }
+storage:
+  postgres: { url: ${JSON.stringify(await freshPgUrl('sessions'))} }
+`;
+}
+
+const as = (key: string, headers: Record<string, string>) => ({ ...headers, authorization: `Bearer ${key}` });
+
+describe('2025-era sessions shared by replicas', () => {
+  const running: TestGateway[] = [];
+  after(async () => {
+    await Promise.all(running.map((g) => g.close().catch(() => {})));
+    await dropPgSchemas();
+  });
+
+  it('serves, survives and ends a session across replicas', async () => {
+    const yaml = await config();
+    const [a, b] = [await startGateway(yaml), await startGateway(yaml)];
+    running.push(a, b);
+    const opened = await fetch(a.url, {
+      method: 'POST',
+      headers: as(KEY_A, {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: {
+          protocolVersion: VERSION,
+          capabilities: {},
+          clientInfo: { name: 'replicas', version: '1' },
+        },
+      }),
+    });
+    await opened.text();
+    const id = opened.headers.get('mcp-session-id');
+    assert.ok(id);
+    const session = { 'mcp-session-id': id, 'mcp-protocol-version': VERSION };
+    assert.equal(
+      (await post(a.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, as(KEY_A, session))).status,
+      202,
+    );
+
+    // The other replica takes the session up: a call, then a list (the SDK path), then a call on its lane.
+    const first = await post(b.url, toolCall(1, 'alpha_echo', { message: 'one' }), as(KEY_A, session));
+    assert.equal(first.status, 200, JSON.stringify(first.messages));
+    assert.match(resultText(first.messages[0]), /one/);
+    const listed = await post(b.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, as(KEY_A, session));
+    assert.ok(JSON.stringify(listed.messages).includes('alpha_echo'));
+
+    // Another caller presenting the id is answered as for an unknown session.
+    const stranger = await post(b.url, toolCall(3, 'alpha_echo', { message: 'x' }), as(KEY_B, session));
+    assert.equal(stranger.status, 404);
+
+    // The replica that opened it goes away; the session goes on.
+    await a.close();
+    const second = await post(b.url, toolCall(4, 'alpha_echo', { message: 'two' }), as(KEY_A, session));
+    assert.match(resultText(second.messages[0]), /two/);
+
+    // Ended through one replica, refused by a fresh one at once.
+    const ended = await fetch(b.url, { method: 'DELETE', headers: as(KEY_A, session) });
+    assert.equal(ended.status, 200);
+    const c = await startGateway(yaml);
+    running.push(c);
+    const afterEnd = await post(c.url, toolCall(5, 'alpha_echo', { message: 'three' }), as(KEY_A, session));
+    assert.equal(afterEnd.status, 404);
+    assert.equal(afterEnd.messages[0]?.error?.code, -32001);
+  });
+
+  it('keeps a session on one replica when storage.postgres is not set (embedded default)', async () => {
+    const yaml = `upstreams:\n${fixtureUpstreamYaml('alpha')}`;
+    const [a, b] = [await startGateway(yaml), await startGateway(yaml)];
+    running.push(a, b);
+    const headers = await openSession(a.url, VERSION);
+    const elsewhere = await post(b.url, toolCall(1, 'alpha_echo', { message: 'x' }), headers);
+    assert.equal(elsewhere.status, 404);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Sessions shared by replicas: two managers on one shared record store stand for two gateway
+ * replicas behind a balancer without affinity. A session opened on one is served by the other
+ * with the client's capabilities intact, survives the first one's shutdown, is refused by both
+ * once ended through either, and stays its owner's. A store that cannot be read answers 503.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { McpServer } from '@modelcontextprotocol/server';
+import { MemorySessionRecords, type SessionRecordStore } from '../src/record-store.ts';
+import { SessionManager, type SessionManagerOptions } from '../src/session-manager.ts';
+
+const URL_ = 'http://127.0.0.1/mcp';
+const VERSION = '2025-11-25';
+const CAPABILITIES = { elicitation: { form: {} }, roots: { listChanged: true } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: VERSION,
+    capabilities: CAPABILITIES,
+    clientInfo: { name: 'replica-test', version: '1' },
+  },
+};
+const ping = { jsonrpc: '2.0', id: 2, method: 'ping' };
+
+function post(body: unknown, sessionId?: string): Request {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': VERSION,
+  };
+  if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
+  return new Request(URL_, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+const managers: SessionManager<undefined>[] = [];
+function replica(records: SessionRecordStore, options: Partial<SessionManagerOptions<undefined>> = {}) {
+  const made = new SessionManager<undefined>({
+    open: () => ({ server: new McpServer({ name: 'test', version: '1.0.0' }), state: undefined }),
+    records,
+    revalidateMs: 50,
+    ...options,
+  });
+  managers.push(made);
+  return made;
+}
+
+async function open(sessions: SessionManager<undefined>, owner = 'alice'): Promise<string> {
+  const response = await sessions.handle(post(initialize), { owner });
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+  const id = response.headers.get('mcp-session-id');
+  assert.ok(id);
+  return id;
+}
+
+async function answer(sessions: SessionManager<undefined>, id: string, owner = 'alice', rpcId = 2) {
+  const message = { ...ping, id: rpcId };
+  const response = await sessions.handle(post(message, id), { owner, parsedBody: message });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.closeAll()));
+});
+
+describe('sessions on a shared record store (replicas)', () => {
+  it('serves a session opened on one replica from another, with the client’s capabilities', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const [a, b] = [replica(records), replica(records)];
+    const id = await open(a);
+    const onB = await answer(b, id);
+    assert.equal(onB.status, 200, onB.text);
+    assert.match(onB.text, /"result":\{\}/);
+    const taken = b.live(id, 'alice');
+    assert.ok(taken, 'B now holds the session');
+    assert.deepEqual(taken.server.server.getClientCapabilities(), CAPABILITIES);
+    assert.deepEqual(taken.server.server.getClientVersion(), { name: 'replica-test', version: '1' });
+    assert.equal(taken.server.server.getNegotiatedProtocolVersion?.() ?? VERSION, VERSION);
+  });
+
+  it('keeps serving a session after the replica that opened it shut down', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const a = replica(records);
+    const id = await open(a);
+    await a.closeAll();
+    assert.ok(records.get(id), 'a replica going away leaves the record for the others');
+    const b = replica(records);
+    assert.equal((await answer(b, id)).status, 200);
+  });
+
+  it('refuses a session ended through another replica within revalidateMs', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const [a, b] = [replica(records), replica(records)];
+    const id = await open(a);
+    assert.equal((await answer(b, id)).status, 200);
+    const ended = await a.handle(new Request(URL_, { method: 'DELETE', headers: { 'mcp-session-id': id } }), {
+      owner: 'alice',
+    });
+    assert.equal(ended.status, 200);
+    assert.equal(records.get(id), undefined);
+    await sleep(60);
+    const onB = await answer(b, id);
+    assert.equal(onB.status, 404, onB.text);
+    assert.match(onB.text, /-32001/);
+    assert.equal(b.size, 0, 'B let go of its copy');
+  });
+
+  it('answers another owner, an unknown id and a record idle everywhere with 404', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const [a, b] = [replica(records, { idleMs: 200 }), replica(records, { idleMs: 200 })];
+    const id = await open(a);
+    assert.equal((await answer(b, id, 'mallory')).status, 404);
+    assert.equal(b.size, 0, 'nothing taken up for the wrong owner');
+    assert.equal((await answer(b, 'no-such-session')).status, 404);
+    records.touch(id, Date.now() - 1000);
+    assert.equal((await answer(b, id)).status, 404);
+    assert.equal(records.get(id), undefined, 'the idle record is dropped');
+  });
+
+  it('answers 503 (-32603, Retry-After) while the shared store cannot be read, then recovers', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const a = replica(records);
+    const id = await open(a);
+    let down = true;
+    const flaky: SessionRecordStore = {
+      shared: true,
+      add: (r) => records.add(r),
+      get: (key) => (down ? Promise.reject(new Error('connection refused')) : records.get(key)),
+      touch: (key, at) => records.touch(key, at),
+      remove: (key) => records.remove(key),
+    };
+    const errors: string[] = [];
+    const b = replica(flaky, { onError: (e) => errors.push(e.message) });
+    const refused = await b.handle(post(ping, id), { owner: 'alice', parsedBody: ping });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '2');
+    assert.match(await refused.text(), /-32603.*session store cannot be reached/);
+    assert.deepEqual(errors, ['connection refused']);
+    down = false;
+    assert.equal((await answer(b, id)).status, 200);
+  });
+
+  it('takes a session up once when requests for it arrive together', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    let opened = 0;
+    const [a, b] = [replica(records), replica(records, { onOpened: () => opened++ })];
+    const id = await open(a);
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => answer(b, id, 'alice', 10 + i)));
+    assert.deepEqual(
+      answers.map((x) => x.status),
+      [200, 200, 200, 200, 200],
+    );
+    assert.equal(opened, 1);
+  });
+});
