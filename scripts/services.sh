@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throwaway services for the tests, on loopback: PostgreSQL (GATEHOUSE_TEST_PG_URL) and Redis
-# (GATEHOUSE_TEST_REDIS_URL); and Debian's Chromium for the browser tests (GATEHOUSE_TEST_CHROMIUM,
-# installed once, nothing to start or stop).
+# (GATEHOUSE_TEST_REDIS_URL); Debian's Chromium for the browser tests (GATEHOUSE_TEST_CHROMIUM) and
+# Debian's nginx for the replica tests (GATEHOUSE_TEST_NGINX): both installed once, nothing to
+# start or stop (each replica test starts an nginx of its own, test/helpers/replicas.ts).
 #
 #   source scripts/services.sh      start what is missing and export its URL into this shell
 #   scripts/services.sh [start]     the same, printing `export NAME=value` lines (for eval)
@@ -22,7 +23,7 @@ fi
 
 set -euo pipefail
 
-SERVICES=(postgres redis chromium)
+SERVICES=(postgres redis chromium nginx)
 STATE_DIR="${GATEHOUSE_SERVICES_DIR:-${TMPDIR:-/tmp}/gatehouse-services-$(id -u)}"
 
 log() { echo "services: $*" >&2; }
@@ -317,6 +318,44 @@ start_chromium() {
 }
 
 stop_chromium() { :; }
+
+# ---------------------------------------------------------------------------------------------
+# nginx (the load balancer in front of gateway replicas; each test runs its own, on its own port)
+
+nginx_bin() {
+  command -v nginx 2>/dev/null || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true
+}
+
+# The pid of the nginx the package's own service runs, or nothing.
+nginx_service_pid() {
+  local pid
+  pid="$(cat /run/nginx.pid 2>/dev/null || true)"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q nginx "/proc/$pid/comm" 2>/dev/null; then
+    echo "$pid"
+  fi
+}
+
+start_nginx() {
+  local bin before after
+  bin="$(nginx_bin)"
+  if [[ -z "$bin" ]]; then
+    before="$(nginx_service_pid)"
+    install_debian_packages nginx
+    bin="$(nginx_bin)"
+    [[ -n "$bin" ]] || { log "nginx not found after installing"; return 1; }
+    # Without a policy-rc.d denying it, the package starts its system service on port 80: the
+    # tests never use it, so stop the one this install started (by its pid), and nothing else.
+    after="$(nginx_service_pid)"
+    if [[ -n "$after" && "$after" != "$before" ]]; then
+      kill -QUIT "$after" 2>/dev/null || true
+      log "stopped the nginx service the package started (pid $after)"
+    fi
+  fi
+  log "nginx $("$bin" -v 2>&1 | sed 's/^.*nginx\///') at $bin"
+  echo "export GATEHOUSE_TEST_NGINX=$(printf '%q' "$bin")"
+}
+
+stop_nginx() { :; }
 
 # ---------------------------------------------------------------------------------------------
 

@@ -50,6 +50,11 @@ export const BENCHES: readonly BenchDefinition[] = [
     description:
       "the console's audit page over 1,000,000 audit records: time to first byte and full response, no filter and typical filters (who, tool, status, time range, text)",
   },
+  {
+    name: 'scale-out',
+    description:
+      'tools/call calls/s and gateway CPU per call with 1, 2 and 3 replicas behind nginx, and one gateway on the embedded default vs PostgreSQL + Redis (the cost of shared state), both eras',
+  },
   { name: 'role-tokens', description: 'tools/list tokens per demo role vs the unfiltered catalog' },
   {
     name: 'customer-tokens',

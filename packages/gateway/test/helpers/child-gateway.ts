@@ -67,16 +67,20 @@ export function killLeftoverGateways(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-/** `gatehouse serve --config <file> --port 0`, plus `extraArgs` (e.g. `--no-watch`). */
+/**
+ * `gatehouse serve --config <file> --port 0`, plus `extraArgs` (e.g. `--no-watch`), with this
+ * process's environment or `env`.
+ */
 export function startChildGateway(
   configFile: string,
   startTimeoutMs = 30_000,
   extraArgs: string[] = [],
+  env?: NodeJS.ProcessEnv,
 ): Promise<ChildGateway> {
   const child = spawn(
     process.execPath,
     [GATEHOUSE_BIN, 'serve', '--config', configFile, '--port', '0', ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(env === undefined ? {} : { env }) },
   );
   running.add(child);
   let stdout = '';

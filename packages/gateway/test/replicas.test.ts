@@ -1,0 +1,220 @@
+/**
+ * Three gateway replicas behind nginx (round-robin, no affinity), sharing nothing but PostgreSQL
+ * and Redis (helpers/replicas.ts), through the front door:
+ *
+ * - the official conformance suite (2026-07-28 requirements, the pinned CLI the `conformance`
+ *   script runs) passes through the balancer as it does against one gateway;
+ * - a stateless 2026-07-28 tools/call load during which one replica is SIGKILLed: the balancer
+ *   keeps serving, every call that got an answer is in the shared audit table, and
+ *   `gatehouse audit verify` with the replicas' config says the one chain verifies.
+ *
+ * Needs `source scripts/services.sh` (PostgreSQL, Redis, nginx); without them it fails, never skips.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@modelcontextprotocol/client';
+import pg from 'pg';
+import { lostPasses, type RunResult, runSuite } from '../../../scripts/conformance-lib.ts';
+import { startConformanceHttpServer } from '../../conformance-server/src/index.ts';
+import { type CallOutcome, callOutcome, killLeftoverGateways } from './helpers/child-gateway.ts';
+import { connectClient, fixtureUpstreamYaml, OPEN_ACCESS_YAML } from './helpers/harness.ts';
+import { dropPgSchemas } from './helpers/pg-schema.ts';
+import { type Replicas, startReplicas } from './helpers/replicas.ts';
+
+after(async () => {
+  killLeftoverGateways();
+  await dropPgSchemas();
+});
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The pinned suite CLI the conformance script runs for `--requirements 2026-07-28`. */
+function suiteBin(): string {
+  const dir = join(ROOT, 'node_modules/conformance-0-2');
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    bin?: string | Record<string, string>;
+  };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.conformance;
+  assert.ok(bin, 'conformance-0-2 has no conformance bin: run npm install');
+  return join(dir, bin);
+}
+
+async function runRequirements2026(url: string, outDir: string, label: string): Promise<RunResult> {
+  return runSuite({
+    bin: suiteBin(),
+    args: ['server', '--url', url, '--requirements', '2026-07-28'],
+    outputDir: join(outDir, label),
+    logFile: join(outDir, `${label}.log`),
+    timeoutMs: 10 * 60_000,
+  });
+}
+
+/** What examples/conformance/gatehouse.yaml says, less server and storage (the helper writes them). */
+function conformanceYaml(upstreamUrl: string): string {
+  return `upstreams:
+  - name: upstream
+    transport: http
+    url: ${JSON.stringify(upstreamUrl)}
+    prefix: ""
+auth:
+  anonymous: { roles: [conformance] }
+policy:
+  groups:
+    everything:
+      allow: [{ tools: ["*"], resources: ["*"], prompts: ["*"] }]
+  roles:
+    conformance: { groups: [everything] }
+pinning: { enabled: false }
+`;
+}
+
+describe('replicas behind nginx: conformance', () => {
+  it('the 2026-07-28 requirements pass through the balancer as they do against one gateway', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-conformance-'));
+    const upstream = await startConformanceHttpServer({ port: 0, host: '127.0.0.1' });
+    const stopping: (() => Promise<void>)[] = [() => upstream.close()];
+    let passed = false;
+    try {
+      const yaml = conformanceYaml(upstream.url);
+      const single = await startReplicas({ count: 1, yaml, balancer: false });
+      stopping.push(() => single.stop());
+      const one = await runRequirements2026(single.url, outDir, 'single');
+      await single.stop();
+      const fleet = await startReplicas({ count: 3, yaml });
+      stopping.push(() => fleet.stop());
+      const balanced = await runRequirements2026(fleet.url, outDir, 'balanced');
+      assert.equal(one.error, undefined, `single gateway run: ${one.error} (${one.logFile})`);
+      assert.equal(balanced.error, undefined, `balanced run: ${balanced.error} (${balanced.logFile})`);
+      assert.ok(one.passed > 0, `no check passed against one gateway (${one.logFile})`);
+      const why = new Map(balanced.failures.map((failure) => [failure.key, failure.message]));
+      const lost = lostPasses(one, balanced).map(
+        ({ key, gatewayStatus }) => `${key}: ${gatewayStatus} ${why.get(key) ?? ''}`,
+      );
+      assert.deepEqual(
+        lost,
+        [],
+        `checks passing against one gateway but not through nginx (${balanced.logFile})`,
+      );
+      assert.equal(balanced.failed, one.failed, balanced.failures.map((f) => f.key).join('\n'));
+      // Round-robin really spread the suite over the replicas.
+      const served = new Set(fleet.balancer?.upstreamAddresses().filter((a) => a !== '-'));
+      assert.equal(served.size, 3, `replicas that served: ${[...served].join(', ')}`);
+      passed = true;
+    } finally {
+      for (const stop of stopping.reverse()) await stop().catch(() => {});
+      // The suite's raw output stays for reading when the test failed.
+      if (passed) rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Runs `calls` echo calls from `clients` workers; `onProgress(done)` after each answered one. */
+async function echoLoad(
+  clients: Client[],
+  calls: number,
+  tag: string,
+  onProgress: (done: number) => void,
+): Promise<CallOutcome[]> {
+  const outcomes: CallOutcome[] = new Array(calls);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < calls) {
+        const i = next++;
+        outcomes[i] = await callOutcome(client, 'alpha_echo', { message: `${tag}-${i}` }, 30_000);
+        onProgress(++done);
+      }
+    }),
+  );
+  return outcomes;
+}
+
+/** The echo messages of every tools/call record in the shared audit table, with their status. */
+async function auditedMessages(fleet: Replicas): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: fleet.pgUrl ?? '' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ message: string | null; status: string }>(
+      "SELECT event->'arguments'->>'message' AS message, status FROM gatehouse_audit WHERE method = 'tools/call'",
+    );
+    return new Map(rows.map((row) => [row.message ?? '', row.status]));
+  } finally {
+    await client.end();
+  }
+}
+
+describe('replicas behind nginx: a replica dies under 2026-07-28 load', () => {
+  it('keeps serving; every answered call is audited once, and the chain verifies', async () => {
+    const fleet = await startReplicas({
+      count: 3,
+      yaml: `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}`,
+    });
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < 16; i++) clients.push(await connectClient(fleet.url, 'modern'));
+      const calls = 1500;
+      const victim = fleet.replicas[1];
+      assert.ok(victim);
+      let killedAt = -1;
+      const outcomes = await echoLoad(clients, calls, 'load', (done) => {
+        if (killedAt < 0 && done >= calls / 3) {
+          killedAt = done;
+          victim.kill('SIGKILL');
+        }
+      });
+      const exit = await victim.gateway.exited;
+      assert.equal(exit.signal, 'SIGKILL');
+      const answered = outcomes.flatMap((o, i) =>
+        o.kind === 'result' && !o.isError && o.text === `alpha: load-${i}` ? [`load-${i}`] : [],
+      );
+      const unanswered = outcomes.filter((o) => o.kind !== 'result' || o.isError);
+      // Only calls in flight on the victim when it died may go unanswered (nginx does not resend a
+      // POST it already sent): at most one per worker.
+      assert.ok(
+        unanswered.length <= clients.length,
+        `${unanswered.length} calls unanswered: ${JSON.stringify(unanswered.slice(0, 3))}`,
+      );
+      assert.equal(answered.length + unanswered.length, calls);
+      // The balancer kept serving after the kill: the last third all answered.
+      const tail = outcomes.slice(Math.ceil((calls * 2) / 3));
+      assert.deepEqual(
+        tail.filter((o) => o.kind !== 'result' || o.isError),
+        [],
+        'calls failed long after the replica died',
+      );
+      const audited = await auditedMessages(fleet);
+      const missing = answered.filter((message) => audited.get(message) !== 'ok');
+      const auditFailures = fleet.replicas.flatMap((replica) =>
+        replica.gateway
+          .logs()
+          .filter((line) => line.msg === 'audit write failed' || line.msg === 'audit batch not committed'),
+      );
+      assert.deepEqual(
+        missing.slice(0, 10),
+        [],
+        `${missing.length} answered calls not in the audit as ok; the replicas logged ${auditFailures.length} audit failures, e.g. ${JSON.stringify(auditFailures[0])}`,
+      );
+      const verify = await fleet.cli(['audit', 'verify']);
+      assert.equal(verify.status, 0, `${verify.stdout}${verify.stderr}`);
+      assert.match(verify.stdout, /^audit chain intact: (\d+) record\(s\), head #\d+ [0-9a-f]{64}/);
+      const count = Number(/intact: (\d+) record/.exec(verify.stdout)?.[1]);
+      assert.ok(count >= answered.length, `${count} records for ${answered.length} answered calls`);
+      // Every replica served part of the load (round-robin, no affinity).
+      const served = new Set(fleet.balancer?.upstreamAddresses().filter((a) => a !== '-'));
+      for (const replica of fleet.replicas) {
+        assert.ok(
+          [...served].some((address) => address.endsWith(`:${replica.port}`)),
+          `replica ${replica.index} (port ${replica.port}) served nothing: ${[...served].join(', ')}`,
+        );
+      }
+    } finally {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await fleet.stop();
+    }
+  });
+});
