@@ -18,7 +18,12 @@ import type { GatewayModel } from './config/model.ts';
 import type { OidcModel } from './config/model-access.ts';
 import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
-import { openSharedPostgres, type SharedPostgres } from './storage/postgres.ts';
+import {
+  openSharedPostgres,
+  type SharedPostgres,
+  sharedStateKey,
+  untilReachable,
+} from './storage/postgres.ts';
 
 export interface Access {
   authenticator: Authenticator;
@@ -34,6 +39,8 @@ export interface Access {
   limits: RateLimits | null;
   /** The shared PostgreSQL (storage.postgres) the stores keep replica state in; null: embedded. */
   shared: SharedPostgres | null;
+  /** The key task ids and requestState are sealed with, shared by replicas; null: one per process. */
+  stateKey: Uint8Array | null;
   close(): Promise<void>;
 }
 
@@ -123,6 +130,15 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
       : openSharedPostgres(model.storage.postgres, (error) =>
           log.warn({ err: error.message }, 'shared PostgreSQL connection lost'),
         );
+  if (shared !== null) {
+    await untilReachable(shared, (error, attempt) =>
+      log.error(
+        { err: error, attempt },
+        'storage.postgres cannot be reached; the gateway starts serving once it answers',
+      ),
+    );
+  }
+  const stateKey = shared === null ? null : await sharedStateKey(shared);
   const keys = model.auth.apiKeys ? new ApiKeyStore(model.storage.path) : null;
   const oidcModel = model.auth.oidc;
   const oidc = oidcModel === null ? null : new OidcVerifier(verifierOptionsOf(oidcModel, log));
@@ -149,6 +165,7 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
     redact,
     limits,
     shared,
+    stateKey,
     async close() {
       // A reload may have replaced the limits since opening.
       await access.limits?.close();

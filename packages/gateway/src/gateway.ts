@@ -54,7 +54,7 @@ export type ReloadResult = { ok: true; summary: string } | { ok: false; error: s
 
 export interface Readiness {
   ready: boolean;
-  checks: { config: boolean; audit: boolean; upstreams: boolean };
+  checks: { config: boolean; audit: boolean; sharedState: boolean; upstreams: boolean };
   upstreams: {
     name: string;
     state: string;
@@ -127,7 +127,8 @@ export class Gateway {
       log,
       pins === null ? undefined : (upstream, tools) => pins.admit(upstream, tools),
     );
-    const stateKey = options.stateKey ?? randomBytes(32);
+    // Replicas share the key (storage.postgres), so any of them reads what another sealed.
+    const stateKey = options.stateKey ?? access.stateKey ?? randomBytes(32);
     this.taskIds = new TaskIdCodec(stateKey);
     this.requestStates = createRequestStateSealer(stateKey);
     this.rebuildPipeline();
@@ -281,13 +282,19 @@ export class Gateway {
     const checks = {
       config: true,
       audit: this.access.audit?.writable ?? true,
+      // The shared state (storage.postgres) answers: keys, approvals, pins, sessions live there.
+      sharedState: this.access.shared?.health.reachable ?? true,
       // Every upstream has had its first try (a fresh replica never serves a half-built catalog),
       // and every required one is serving.
       upstreams:
         this.upstreams.every((u) => u.settledOnce) &&
         upstreams.every((u) => !u.required || u.state === 'ready'),
     };
-    return { ready: checks.config && checks.audit && checks.upstreams, checks, upstreams };
+    return {
+      ready: checks.config && checks.audit && checks.sharedState && checks.upstreams,
+      checks,
+      upstreams,
+    };
   }
 
   /**
