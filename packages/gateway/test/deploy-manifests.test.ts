@@ -17,6 +17,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1';
 import {
   containerProblems,
   dockerfileProblems,
+  dockerIgnores,
   documentedSecretKeys,
   gatewayConfigProblems,
   keyProblems,
@@ -297,6 +298,43 @@ describe('deploy/docker', () => {
       const main = podSpecOf(deployment(rendered.production, server)).containers[0]?.args?.[0] ?? '';
       assert.match(text, new RegExp(`--workspace ${main.replace(/\/src\/main\.ts$/, '')}\\b`), server);
     }
+  });
+
+  it('.dockerignore sends the sources, the lock file and the health check, and nothing installed or tested', () => {
+    const ignore = readRepoFile('.dockerignore');
+    const sent = [
+      'package.json',
+      'package-lock.json',
+      'bench/package.json',
+      'deploy/docker/healthcheck.mjs',
+      'packages/gateway/bin/gatehouse.mjs',
+      'packages/gateway/src/cli/main.ts',
+      'packages/kit/package.json',
+      'packages/knowledge-server/corpus/runbooks/x.md',
+      'packages/wallet-server/src/main.ts',
+    ];
+    const kept = [
+      'node_modules/pg/index.js',
+      'packages/kit/node_modules/x',
+      '.git/HEAD',
+      'packages/gateway/test/cli.test.ts',
+      'bench/overhead.ts',
+      'docs/deployment.md',
+      '.gatehouse/gatehouse.db',
+    ];
+    assert.deepEqual(
+      sent.filter((path) => dockerIgnores(ignore, path)),
+      [],
+    );
+    assert.deepEqual(
+      kept.filter((path) => !dockerIgnores(ignore, path)),
+      [],
+    );
+    assert.ok(
+      dockerIgnores('deploy\n', 'deploy/docker/healthcheck.mjs'),
+      'a folder pattern covers what is in it',
+    );
+    assert.equal(dockerIgnores('bench/**\n!bench/package.json\n', 'bench/package.json'), false);
   });
 
   it('a Dockerfile without USER or HEALTHCHECK, or single-stage, is reported', () => {

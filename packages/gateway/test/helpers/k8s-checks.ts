@@ -253,3 +253,29 @@ export function dockerfileProblems(text: string, name: string): { problems: stri
 export function readRepoFile(path: string): string {
   return readFileSync(`${REPO}${path}`, 'utf8');
 }
+
+/** Docker's glob wildcards as regular expressions over slash-separated paths. */
+const GLOB_PARTS: Record<string, string> = { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' };
+
+/**
+ * Whether .dockerignore keeps `path` out of the build context: its patterns in order, the last
+ * one that matches deciding (`!` re-includes), a pattern matching a folder covering what is in
+ * it; `**` any number of folders, `*` and `?` within one name (Docker's rules).
+ */
+export function dockerIgnores(dockerignore: string, path: string): boolean {
+  const patterns = dockerignore
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  let ignored = false;
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith('!');
+    const glob = (negated ? pattern.slice(1) : pattern).replace(/^\/+/, '');
+    const source = glob
+      .split(/(\*\*\/?|\*|\?)/)
+      .map((part) => GLOB_PARTS[part] ?? part.replace(/[.+^${}()|[\]\\]/g, '\\$&'))
+      .join('');
+    if (new RegExp(`^${source}(?:/.*)?$`).test(path)) ignored = !negated;
+  }
+  return ignored;
+}
