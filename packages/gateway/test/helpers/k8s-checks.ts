@@ -134,8 +134,8 @@ export function gatewayConfigProblems(rendered: Rendered): string[] {
   };
   for (const upstream of config.upstreams ?? []) {
     problems.push(...upstreamProblems(rendered, spec, container, upstream));
-    // upstreams[].tls is checked above against the mounts; the gateway's schema learns it in the
-    // mTLS part of issue 19, so it is left out of the load below until both are merged.
+    // upstreams[].tls names files that exist only in the pod, and the loader reads them (the mTLS
+    // part of issue 19): they are checked above against the pod's mounts and left out of the load.
     delete upstream.tls;
   }
   const loaded = loadConfigText(stringify(config), configPath, gatewayEnv(rendered, container));
