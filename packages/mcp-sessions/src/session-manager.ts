@@ -181,11 +181,23 @@ export class SessionManager<State = undefined> {
     release: () => void,
   ): Promise<Response> {
     const init = (body as { params?: unknown }).params;
+    let recorded: Promise<void> | undefined;
     const { transport } = await this.connect(request, options, randomUUID, (session) => {
       release();
-      this.add(session, init);
+      recorded = this.add(session, init);
     });
-    return transport.handleRequest(request, { parsedBody: body, authInfo: options.authInfo });
+    const response = await transport.handleRequest(request, { parsedBody: body, authInfo: options.authInfo });
+    if (recorded === undefined || !this.records.shared) return response;
+    // Shared: the client's next request may reach another replica, which must find the record.
+    try {
+      await recorded;
+      return response;
+    } catch (error) {
+      this.reportError(error);
+      await response.body?.cancel().catch(() => {});
+      if (transport.sessionId !== undefined) await this.close(transport.sessionId, 'ended');
+      return sessionStoreUnavailable();
+    }
   }
 
   /**
@@ -307,11 +319,18 @@ export class SessionManager<State = undefined> {
     return live;
   }
 
-  private add(session: LiveSession<State>, init: unknown): void {
+  /** Books a new session; resolves once its record is written (a shared store: before it is answered). */
+  private add(session: LiveSession<State>, init: unknown): Promise<void> {
     this.sessions.set(session.id, session);
     const { id, owner, lastSeenAt } = session;
-    this.record(() => this.records.add({ id, owner, openedAt: lastSeenAt, lastSeenAt, init }));
     this.options.onOpened?.(session);
+    if (this.records.shared) {
+      return Promise.resolve().then(() =>
+        this.records.add({ id, owner, openedAt: lastSeenAt, lastSeenAt, init }),
+      );
+    }
+    this.record(() => this.records.add({ id, owner, openedAt: lastSeenAt, lastSeenAt, init }));
+    return Promise.resolve();
   }
 
   /**

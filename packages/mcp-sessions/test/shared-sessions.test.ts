@@ -158,4 +158,29 @@ describe('sessions on a shared record store (replicas)', () => {
     );
     assert.equal(opened, 1);
   });
+
+  it('answers initialize only once the record is written, and 503 when it cannot be', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    let failAdd = false;
+    const slow: SessionRecordStore = {
+      shared: true,
+      add: async (r) => {
+        await sleep(100);
+        if (failAdd) throw new Error('insert failed');
+        records.add(r);
+      },
+      get: (key) => records.get(key),
+      touch: (key, at) => records.touch(key, at),
+      remove: (key) => records.remove(key),
+    };
+    const [a, b] = [replica(slow), replica(records)];
+    const id = await open(a);
+    // The very next request may go to another replica: the record is already there.
+    assert.equal((await answer(b, id)).status, 200);
+    failAdd = true;
+    const refused = await a.handle(post(initialize), { owner: 'alice' });
+    assert.equal(refused.status, 503);
+    assert.match(await refused.text(), /session store cannot be reached/);
+    assert.equal(a.size, 1, 'the session that could not be recorded is not kept');
+  });
 });
