@@ -34,6 +34,7 @@ import type { Pipeline } from './pipeline/outcome.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
 import { ContinuationStore } from './shaping/continuations.ts';
+import { PgContinuations } from './storage/continuations-pg.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
 import { type ListKind, Upstream, type UpstreamHooks, type UpstreamSignal } from './upstream/upstream.ts';
@@ -72,8 +73,8 @@ export class Gateway {
   readonly fanout: ChangeFanout;
   readonly subscriptions = new ResourceSubscriptions();
   readonly suspended = new SuspendedCalls();
-  /** Result pages held back by shaping token budgets (per process; kept across reloads). */
-  readonly continuations = new ContinuationStore();
+  /** Result pages held back by shaping token budgets (kept across reloads; shared with storage.postgres). */
+  readonly continuations: ContinuationStore;
   pipeline!: Pipeline<GatewayRequest>;
   view!: CatalogView;
   readonly access: Access;
@@ -94,6 +95,20 @@ export class Gateway {
     this.model = model;
     this.log = log;
     this.access = access;
+    this.continuations = new ContinuationStore(
+      {},
+      Date.now,
+      access.shared === null
+        ? null
+        : {
+            store: new PgContinuations(access.shared),
+            onError: (error) =>
+              log.warn(
+                { err: error instanceof Error ? error.message : String(error) },
+                'shared continuation store',
+              ),
+          },
+    );
     this.fanout = new ChangeFanout(log);
     this.metrics = model.observability.metrics.enabled ? new GatewayMetrics() : null;
     this.tracing = model.observability.tracing.enabled

@@ -41,10 +41,19 @@ export function shape(store: ContinuationStore): Stage<ApprovedRequest> {
       const cursor = continuationOf(req);
       // A paged call carrying a continuation is answered from the store; the argument never
       // goes upstream, not even as null.
-      if (cursor !== undefined && cursor !== null) return resultOutcome(continuationResult(cursor, ctx));
+      if (cursor !== undefined && cursor !== null) {
+        await store.load(cursor);
+        const page = continuationResult(cursor, ctx);
+        await store.settle();
+        return resultOutcome(page);
+      }
       req = withoutContinuation(req);
     }
     const outcome = await next(req);
-    return outcome.kind === 'result' ? resultOutcome(shapeToolResult(outcome.result, ctx)) : outcome;
+    if (outcome.kind !== 'result') return outcome;
+    const shaped = shapeToolResult(outcome.result, ctx);
+    // The cursor in this answer must work on whichever replica the next call reaches.
+    await store.settle();
+    return resultOutcome(shaped);
   };
 }

@@ -2,12 +2,20 @@
  * 2025-era sessions across gateway replicas (storage.postgres, a real PostgreSQL): two gateways on
  * one database stand for replicas behind a balancer without affinity. A session opened through
  * one is served by the other — the call lane and the SDK path alike — keeps working after the
- * first one stops, is refused everywhere once ended, and is refused to another caller. Needs
+ * first one stops, is refused everywhere once ended, and is refused to another caller; a shaping
+ * continuation issued by one is answered by the other. Needs
  * GATEHOUSE_TEST_PG_URL (`source scripts/services.sh`).
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { fixtureUpstreamYaml, startGateway, type TestGateway } from './helpers/harness.ts';
+import { fileURLToPath } from 'node:url';
+import {
+  connectClient,
+  fixtureUpstreamYaml,
+  startGateway,
+  stdioUpstreamYaml,
+  type TestGateway,
+} from './helpers/harness.ts';
 import { dropPgSchemas, freshPgUrl } from './helpers/pg-schema.ts';
 import { openSession, post, resultText, toolCall } from './helpers/raw-http.ts';
 
@@ -34,7 +42,7 @@ storage:
 
 const as = (key: string, headers: Record<string, string>) => ({ ...headers, authorization: `Bearer ${key}` });
 
-describe('2025-era sessions shared by replicas', () => {
+describe('state shared by in-process replicas (storage.postgres)', () => {
   const running: TestGateway[] = [];
   after(async () => {
     await Promise.all(running.map((g) => g.close().catch(() => {})));
@@ -104,5 +112,49 @@ describe('2025-era sessions shared by replicas', () => {
     const headers = await openSession(a.url, VERSION);
     const elsewhere = await post(b.url, toolCall(1, 'alpha_echo', { message: 'x' }), headers);
     assert.equal(elsewhere.status, 404);
+  });
+
+  it('answers a continuation issued by another replica, also after that one stopped', async () => {
+    const server = fileURLToPath(new URL('./fixtures/shaping-server.ts', import.meta.url));
+    const yaml = `upstreams:
+${stdioUpstreamYaml('crm', server, { SHAPING: '1' })}
+    shaping:
+      - tools: [list_tickets]
+        tokenBudget: 300
+storage:
+  postgres: { url: ${JSON.stringify(await freshPgUrl('continuations'))} }
+`;
+    const [a, b] = [await startGateway(yaml), await startGateway(yaml)];
+    running.push(a, b);
+    const onA = await connectClient(a.url, 'modern');
+    const onB = await connectClient(b.url, 'modern');
+    try {
+      const args = { customer: 'acme', count: 40 };
+      type Page = { structuredContent?: { tickets: { id: string }[] }; _meta?: Record<string, unknown> };
+      const cursorOf = (page: Page) =>
+        (page._meta?.['dev.gatehouse/shaping'] as { continuation?: string } | undefined)?.continuation;
+      const first = (await onA.callTool({ name: 'crm_list_tickets', arguments: args })) as Page;
+      const cursor = cursorOf(first);
+      assert.ok(cursor, 'the first page is cut by the budget');
+      const seen = (first.structuredContent?.tickets ?? []).map((t) => t.id);
+      await a.close();
+      let next: string | undefined = cursor;
+      while (next !== undefined) {
+        const page = (await onB.callTool({
+          name: 'crm_list_tickets',
+          arguments: { ...args, continuation: next },
+        })) as Page;
+        assert.ok(page.structuredContent, JSON.stringify(page).slice(0, 300));
+        seen.push(...page.structuredContent.tickets.map((t) => t.id));
+        next = cursorOf(page);
+      }
+      assert.equal(
+        new Set(seen).size,
+        40,
+        'every ticket once, the rest from the replica that did not issue the cursor',
+      );
+    } finally {
+      await Promise.all([onA.close().catch(() => {}), onB.close()]);
+    }
   });
 });
