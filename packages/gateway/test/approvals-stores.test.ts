@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { DESTRUCTIVE_RULE } from '../src/approvals/approval-call.ts';
-import type { NewApproval } from '../src/approvals/approval-store.ts';
+import type { ApprovalStore, NewApproval } from '../src/approvals/approval-store.ts';
+import { pendingCountReader } from '../src/approvals/pending-count.ts';
 import { dropPgSchemas } from './helpers/pg-schema.ts';
 import { STORE_BACKENDS } from './helpers/store-backends.ts';
 
@@ -169,3 +170,34 @@ for (const backend of STORE_BACKENDS) {
     });
   });
 }
+
+describe('the pending-approvals gauge', () => {
+  it('never holds a scrape longer than its wait: a slow count is reported at the next scrape', async () => {
+    let answer: (n: number) => void = () => {};
+    let asked = 0;
+    const slowStore = {
+      countPending: () => {
+        asked += 1;
+        return new Promise<number>((resolve) => {
+          answer = resolve;
+        });
+      },
+    } as unknown as ApprovalStore;
+    const read = pendingCountReader(() => slowStore, 50);
+    const started = Date.now();
+    assert.equal(await read(), 0, 'nothing counted yet');
+    assert.ok(Date.now() - started < 1_000);
+    assert.equal(await read(), 0, 'still counting: the last value');
+    assert.equal(asked, 1, 'one count in flight at a time');
+    answer(3);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await read(), 3, 'the slow count, at the next scrape (while a new count hangs)');
+    assert.equal(asked, 2);
+    answer(4);
+    await new Promise((r) => setImmediate(r));
+    const next = read();
+    answer(5);
+    assert.equal(await next, 5, 'a count that answers in time is reported at once');
+    assert.equal(asked, 3);
+  });
+});

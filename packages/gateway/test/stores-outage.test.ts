@@ -7,16 +7,19 @@
  * back. The database is one this test starts and stops itself (helpers/own-postgres.ts).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PgApiKeyStore } from '../src/auth/api-keys-pg.ts';
 import { openSharedPostgres } from '../src/storage/postgres.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
 import { type OwnPostgres, startOwnPostgres } from './helpers/own-postgres.ts';
 import { modernCallAs } from './helpers/raw-http.ts';
+import { metricsOf, sampleValue } from './helpers/spans.ts';
 
+const execFileAsync = promisify(execFile);
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
 
 type Answer = {
@@ -102,6 +105,13 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
     );
     const bobHeaders = { authorization: `Bearer ${keys.bob}` };
     assert.equal((await fetch(new URL('/api/approvals', gw.url), { headers: bobHeaders })).status, 200);
+    const signedIn = await fetch(new URL('/console/login', gw.url), {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ key: keys.bob as string }),
+    });
+    assert.equal(signedIn.status, 303);
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
     pg.stop();
 
@@ -143,6 +153,15 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
     assert.equal(login.status, 503);
     assert.match(await login.text(), /Your key cannot be checked right now: the key store is unreachable/);
 
+    const page = await fetch(new URL('/console/approvals', gw.url), { headers: { cookie } });
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /The approval queue \(shared PostgreSQL\) cannot be reached right now/);
+
+    // A scrape does not hang on the count: it reports the last one it had.
+    const scraped = Date.now();
+    assert.equal(sampleValue(await metricsOf(gw.url), 'gatehouse_approvals_pending'), 0);
+    assert.ok(Date.now() - scraped < 2_000, `the scrape took ${Date.now() - scraped} ms`);
+
     // The CLI says what it cannot reach.
     const cli = spawnSync(process.execPath, [BIN, 'keys', 'list', '--config', configFile], {
       encoding: 'utf8',
@@ -151,6 +170,19 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
     assert.match(
       cli.stderr,
       /^gatehouse keys: The API keys \(shared PostgreSQL\) cannot be reached: .*ECONNREFUSED/,
+    );
+
+    // Asynchronously: the gateway answering it runs in this process.
+    const remote = await execFileAsync(process.execPath, [BIN, 'approvals', 'list', '--url', gw.url], {
+      env: { ...process.env, GATEHOUSE_API_KEY: keys.carol },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(remote.code, 1);
+    assert.equal(
+      remote.stderr,
+      'gatehouse approvals: the gateway cannot answer right now (HTTP 503): The API key cannot be checked right now: the shared key store (storage.postgres) is unreachable. Nothing was done; retry shortly\n',
     );
 
     pg.start();
