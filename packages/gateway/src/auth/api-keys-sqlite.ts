@@ -77,7 +77,7 @@ export class SqliteApiKeys {
 }
 
 export class SqliteApiKeyStore implements ApiKeyStore {
-  readonly keys: SqliteApiKeys;
+  private readonly keys: SqliteApiKeys;
 
   constructor(path: string, options: { cacheMs?: number } = {}) {
     this.keys = new SqliteApiKeys(path, options);
