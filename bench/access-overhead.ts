@@ -50,7 +50,7 @@ import {
 import { z } from 'zod';
 import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts';
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
-import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../packages/gateway/src/auth/api-keys-sqlite.ts';
 import { CLOCK_TICKS, cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 import { markdownRow } from './lib/markdown.ts';
 import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
@@ -353,7 +353,7 @@ function options(): Options {
 async function startSetups(dir: string, profileDir: string | undefined, children: Child[]): Promise<Setup[]> {
   const upstream = await startChild([SELF, '--upstream'], /upstream listening on (\S+)/, 'upstream');
   children.push(upstream);
-  const keys = new ApiKeyStore(join(dir, 'on', 'gatehouse.db'));
+  const keys = new SqliteApiKeys(join(dir, 'on', 'gatehouse.db'));
   const { key } = keys.create({ user: 'alice', org: 'acme', roles: ['analyst', 'support', 'ops'] });
   keys.close();
   const startGateway = async (access: 'off' | 'on'): Promise<Child> => {

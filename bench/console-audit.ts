@@ -31,7 +31,7 @@ import { PgAuditStore } from '../packages/gateway/src/audit/pg-store.ts';
 import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts';
 import type { AuditStore } from '../packages/gateway/src/audit/store.ts';
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
-import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../packages/gateway/src/auth/api-keys-sqlite.ts';
 import {
   type AuditFilterCase,
   type FilterTimes,
@@ -227,7 +227,7 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-console-audit-'));
 let gateway: Child | undefined;
 try {
   const storage = join(dir, 'gatehouse.db');
-  const keys = new ApiKeyStore(storage);
+  const keys = new SqliteApiKeys(storage);
   const { key } = keys.create({ user: 'auditor', roles: ['auditor'] });
   keys.close();
   const store: AuditStore =

@@ -28,7 +28,7 @@ import { startSandbox } from '@gatehouse/sandbox';
 import { Client, type Tool } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { ApiKeyStore } from '../packages/gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../packages/gateway/src/auth/api-keys-sqlite.ts';
 import { exposeName } from '../packages/gateway/src/catalog/naming.ts';
 import { DEMO_ROLES } from '../packages/gateway/src/cli/demo.ts';
 import { UPSTREAM_TOKEN_FILE } from '../packages/gateway/src/cli/demo-lantern.ts';
@@ -183,7 +183,7 @@ async function roleListings(dataDir: string): Promise<Listings> {
     const down = gateway.gateway.upstreams.filter((u) => u.state !== 'ready').map((u) => u.name);
     if (down.length > 0) throw new Error(`demo upstreams not ready: ${down.join(', ')}`);
     const model = modelFromYaml(yaml);
-    const store = new ApiKeyStore(model.storage.path);
+    const store = new SqliteApiKeys(model.storage.path);
     const keys = DEMO_ROLES.map((role) => ({ role, key: store.create({ user: role, roles: [role] }).key }));
     store.close();
     const roles: Listing[] = [];

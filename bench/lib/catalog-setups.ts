@@ -5,7 +5,7 @@
  * per role and per direct baseline with the tool count each listing must return.
  */
 import { join } from 'node:path';
-import { ApiKeyStore } from '../../packages/gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../../packages/gateway/src/auth/api-keys-sqlite.ts';
 import { toolDefinitions } from '../upstream/many-tools-server.ts';
 import { type Child, MANY_TOOLS_SERVER, startGatewayChild, startManyToolsHttp } from './scale-harness.ts';
 
@@ -98,7 +98,7 @@ policy:
 }
 
 function keysFor(storage: string, roles: string[]): Map<string, string> {
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   try {
     return new Map(roles.map((role) => [role, store.create({ user: `bench-${role}`, roles: [role] }).key]));
   } finally {

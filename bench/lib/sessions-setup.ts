@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiKeyStore } from '../../packages/gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../../packages/gateway/src/auth/api-keys-sqlite.ts';
 import { cpuMs, percentile } from './figures.ts';
 import {
   type Child,
@@ -155,7 +155,7 @@ export interface SessionRound {
 
 export async function sessionRound(opts: SessionOptions, dir: string, round: number): Promise<SessionRound> {
   const storage = join(dir, `sessions-${round}.db`);
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   const { key } = store.create({ user: 'bench', roles: ['bench'] });
   store.close();
   let inspectorUrl: string | undefined;
@@ -269,7 +269,7 @@ export interface AuthResults {
 
 export async function authBench(opts: SessionOptions, dir: string, children: Child[]): Promise<AuthResults> {
   const storage = join(dir, 'principals.db');
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   const t0 = performance.now();
   const pool = Array.from(
     { length: opts.keys },

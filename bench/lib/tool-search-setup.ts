@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
-import { ApiKeyStore } from '../../packages/gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../../packages/gateway/src/auth/api-keys-sqlite.ts';
 import { type Child, GATEHOUSE_BIN, MANY_TOOLS_SERVER, startChild } from './scale-harness.ts';
 import { catalogUpstreamsYaml, DEMO_SERVERS, REGISTRY_SERVERS } from './tool-search-servers.ts';
 
@@ -141,7 +141,7 @@ export async function startToolSearchSetup(
   mkdirSync(dataDir, { recursive: true });
   const sandbox: RunningSandbox = await startSandbox({ port: 0 });
   const storage = join(dir, 'gatehouse.db');
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   const keys = new Map(
     ROLES.map((role) => [role, store.create({ user: `bench-${role}`, roles: [role] }).key]),
   );

@@ -4,16 +4,18 @@
  * (in memory, or Redis). Kept apart from the Gateway so the core stays synchronous to construct
  * and tests can pass their own parts.
  */
-import { ApprovalStore } from './approvals/approval-store.ts';
+import type { ApprovalStore } from './approvals/approval-store.ts';
+import { openApprovalStore } from './approvals/open-approval-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { PgAuditStore } from './audit/pg-store.ts';
 import { createRedactor, type Redactor } from './audit/redact.ts';
 import { SqliteAuditStore } from './audit/sqlite-store.ts';
 import type { AuditStore } from './audit/store.ts';
-import { ApiKeyStore } from './auth/api-keys.ts';
+import type { ApiKeyStore } from './auth/api-keys.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { OidcSignIn } from './auth/oidc-sign-in.ts';
 import { OidcVerifier, type OidcVerifierOptions } from './auth/oidc-verifier.ts';
+import { openApiKeyStore } from './auth/open-api-keys.ts';
 import type { GatewayModel } from './config/model.ts';
 import type { OidcModel } from './config/model-access.ts';
 import { RateLimits } from './limits/rate-limits.ts';
@@ -27,9 +29,10 @@ import {
 
 export interface Access {
   authenticator: Authenticator;
+  /** The API keys (embedded database, or the shared PostgreSQL of storage.postgres). */
   keys: ApiKeyStore | null;
   audit: AuditLog | null;
-  /** The approval queue (embedded database), shared with the CLI and the HTTP API. */
+  /** The approval queue (embedded database, or the shared PostgreSQL), shared with the CLI, the HTTP API and other replicas. */
   approvals: ApprovalStore;
   /** The configured redaction, for anything shown or written outside the audit log. */
   redact: Redactor;
@@ -139,7 +142,7 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
     );
   }
   const stateKey = shared === null ? null : await sharedStateKey(shared);
-  const keys = model.auth.apiKeys ? new ApiKeyStore(model.storage.path) : null;
+  const keys = model.auth.apiKeys ? openApiKeyStore(model.storage, shared) : null;
   const oidcModel = model.auth.oidc;
   const oidc = oidcModel === null ? null : new OidcVerifier(verifierOptionsOf(oidcModel, log));
   const redact = createRedactor(model.audit.redact);
@@ -155,9 +158,15 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
       })
     : null;
   const limits = RateLimits.create(model.rateLimits, log);
-  const approvals = new ApprovalStore(model.storage.path, { ttlSeconds: model.approvals.ttlSeconds });
+  const approvals = openApprovalStore(model.storage, shared, { ttlSeconds: model.approvals.ttlSeconds });
   const access: Access = {
-    authenticator: new Authenticator({ model: model.auth, keys, oidc }),
+    authenticator: new Authenticator({
+      model: model.auth,
+      keys,
+      oidc,
+      onUnavailable: (error) =>
+        log.warn({ err: error.message }, 'API key not checked: key store unreachable'),
+    }),
     oidcSignIn: oidcModel === null ? null : oidcSignInOf(oidcModel, log),
     keys,
     audit,
@@ -170,8 +179,8 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
       // A reload may have replaced the limits since opening.
       await access.limits?.close();
       await audit?.close();
-      keys?.close();
-      approvals.close();
+      await keys?.close();
+      await approvals.close();
       await shared?.close();
     },
   };

@@ -9,6 +9,7 @@ import { HybridRanking, openAiCompatibleEmbedder } from '@gatehouse/tool-search'
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Access } from './access.ts';
 import { policyVersion } from './approvals/approval-call.ts';
+import { pendingCountReader } from './approvals/pending-count.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { GatewayModel } from './config/model.ts';
 import type { EmbeddingsModel } from './config/model-search.ts';
@@ -156,7 +157,7 @@ export class Gateway {
           ...u.resilience.load,
         })),
       auditQueueDepth: () => access.audit?.queueDepth ?? 0,
-      pendingApprovals: () => access.approvals.countPending(),
+      pendingApprovals: pendingCountReader(() => access.approvals),
       inFlight: () => this.requests.size,
       rateLimitRedis: () => {
         const state = access.limits?.sharedState ?? null;

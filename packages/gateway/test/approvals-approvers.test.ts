@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
 import {
   connectClient,
@@ -63,7 +63,7 @@ describe('approvals: who approves, and what an approval is bound to', () => {
     const yaml = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_DESTRUCTIVE: 'wipe' })}\n${CONFIG}storage: { path: ${JSON.stringify(storage)} }\n`;
     configFile = `${storage}.yaml`;
     writeFileSync(configFile, yaml);
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.alice = store.create({ user: 'alice', roles: ['ops'] }).key;
     keys.bob = store.create({ user: 'bob', roles: ['admin'] }).key;
     store.close();

@@ -9,9 +9,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import { ApprovalStore } from '../src/approvals/approval-store.ts';
+import { SqliteApprovalStore } from '../src/approvals/approval-store-sqlite.ts';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
 import {
   connectClient,
@@ -38,7 +38,7 @@ function approvalIdOf(result: CallResult): string | undefined {
 }
 
 function keysFor(storage: string, users: Record<string, string[]>): Record<string, string> {
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   try {
     return Object.fromEntries(
       Object.entries(users).map(([user, roles]) => [user, store.create({ user, roles }).key]),
@@ -254,7 +254,7 @@ policy:
 });
 
 describe('approvals: a queue made by an earlier version', () => {
-  it('gains the binding columns, keeps its requests, and binds new ones', () => {
+  it('gains the binding columns, keeps its requests, and binds new ones', async () => {
     const path = tempStorage();
     const old = new DatabaseSync(path);
     old.exec(`CREATE TABLE approvals (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
@@ -264,9 +264,9 @@ describe('approvals: a queue made by an earlier version', () => {
       INSERT INTO approvals VALUES ('apr_old', 'fp', 'approved', 'key:a', 'alice', '[]', 'tools/call',
       'alpha_wipe', 'alpha', '{}', null, 1, ${Date.now() + 60_000}, 1, 'bob', null);`);
     old.close();
-    const store = new ApprovalStore(path);
+    const store = new SqliteApprovalStore(path);
     try {
-      assert.equal(store.get('apr_old')?.policyVersion, null);
+      assert.equal((await store.get('apr_old'))?.policyVersion, null);
       const call = {
         fingerprint: 'fp',
         principal: { id: 'key:a', user: 'alice', roles: [] },
@@ -278,12 +278,12 @@ describe('approvals: a queue made by an earlier version', () => {
         policyVersion: 'v1',
         rule: null,
       };
-      const answer = store.request(call);
+      const answer = await store.request(call);
       assert.equal(answer.kind, 'pending', 'an approval from before the binding is not spent');
       assert.equal(answer.request.policyVersion, 'v1');
       assert.equal(answer.request.argumentsHash, 'h');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { type AskingServer, startAskingServer } from './fixtures/asking-modern-server.ts';
 import { startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
 
@@ -28,7 +28,7 @@ describe('approvals: the rounds of an approved call', () => {
   before(async () => {
     upstream = await startAskingServer();
     const storage = tempStorage();
-    const keys = new ApiKeyStore(storage);
+    const keys = new SqliteApiKeys(storage);
     key = keys.create({ user: 'alice', roles: ['ops'] }).key;
     keys.close();
     gw = await startGateway(`upstreams:

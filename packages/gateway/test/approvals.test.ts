@@ -17,10 +17,10 @@ import {
   DESTRUCTIVE_RULE,
 } from '../src/approvals/approval-call.ts';
 import { mayDecide } from '../src/approvals/approval-decisions.ts';
-import { ApprovalStore } from '../src/approvals/approval-store.ts';
+import { SqliteApprovalStore } from '../src/approvals/approval-store-sqlite.ts';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { verifyChain } from '../src/audit/verify.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
 import {
   type ClientEra,
@@ -75,7 +75,7 @@ describe('approvals', () => {
     const yaml = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_DESTRUCTIVE: 'wipe' })}\n${CONFIG}storage: { path: ${JSON.stringify(storage)} }\n`;
     configFile = `${storage}.yaml`;
     writeFileSync(configFile, yaml);
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.alice = store.create({ user: 'alice', roles: ['ops'] }).key;
     keys.bob = store.create({ user: 'bob', roles: ['admin'] }).key;
     keys.root = store.create({ user: 'root', roles: ['ops', 'admin'] }).key;
@@ -445,55 +445,6 @@ describe('approval queue and approval decisions (units)', () => {
     rule: DESTRUCTIVE_RULE,
   };
 
-  it('expires unanswered requests and unspent approvals; a denial stands until it expires', () => {
-    let now = Date.parse('2026-11-21T10:00:00Z');
-    const store = new ApprovalStore(tempStorage(), { ttlSeconds: 60, clock: () => now });
-    try {
-      const first = store.request(call);
-      assert.equal(first.kind, 'pending');
-      now += 61_000;
-      assert.equal(store.get(first.request.id)?.status, 'expired');
-      assert.deepEqual(store.decide(first.request.id, 'approve', 'bob'), {
-        ok: false,
-        reason: 'not-pending',
-        request: store.get(first.request.id),
-      });
-      const second = store.request(call);
-      assert.notEqual(second.request.id, first.request.id, 'an expired request is replaced');
-      assert.equal(store.decide(second.request.id, 'approve', 'bob').ok, true);
-      now += 61_000;
-      assert.equal(store.request(call).kind, 'pending', 'an approval not spent in time is void');
-      const third = store.list({ status: 'pending' })[0];
-      assert.ok(third);
-      assert.equal(store.decide(third.id, 'deny', 'bob', 'no').ok, true);
-      assert.equal(store.request(call).kind, 'denied');
-      now += 61_000;
-      assert.equal(
-        store.request(call).kind,
-        'pending',
-        'after the denial expires the call may be asked again',
-      );
-      assert.deepEqual(store.decide('apr_missing', 'approve', 'bob'), { ok: false, reason: 'not-found' });
-    } finally {
-      store.close();
-    }
-  });
-
-  it('spends an approval once, even across two stores on one database', () => {
-    const path = tempStorage();
-    const a = new ApprovalStore(path);
-    const b = new ApprovalStore(path);
-    try {
-      const queued = a.request(call);
-      assert.equal(b.decide(queued.request.id, 'approve', 'bob').ok, true);
-      const kinds = [a.request(call).kind, b.request(call).kind];
-      assert.deepEqual(kinds, ['approved', 'pending']);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
-
   it('fingerprints ignore key order and tell principals, targets and arguments apart', () => {
     const base = callFingerprint('key:a', 'tools/call', 'x', { a: 1, b: [1, 2] });
     assert.equal(callFingerprint('key:a', 'tools/call', 'x', { b: [1, 2], a: 1 }), base);
@@ -517,7 +468,7 @@ describe('approval queue and approval decisions (units)', () => {
     }
   });
 
-  it('decides who needs approval, how, and who may decide', () => {
+  it('decides who needs approval, how, and who may decide', async () => {
     const config = {
       mode: 'auto' as const,
       destructiveTools: true,
@@ -548,9 +499,9 @@ describe('approval queue and approval decisions (units)', () => {
     assert.equal(canAnswerInBand({ elicitation: {} }), true);
     assert.equal(canAnswerInBand({ elicitation: { url: {} } }), false);
 
-    const request = new ApprovalStore(tempStorage());
+    const request = new SqliteApprovalStore(tempStorage());
     try {
-      const queued = request.request(call).request;
+      const queued = (await request.request(call)).request;
       const principal = (id: string, roles: string[]) =>
         ({ id, user: id, org: undefined, roles, via: 'api-key', scopes: [] }) as const;
       assert.equal(mayDecide(principal('key:b', ['admin']), queued, config).ok, true);
@@ -561,7 +512,7 @@ describe('approval queue and approval decisions (units)', () => {
         true,
       );
     } finally {
-      request.close();
+      await request.close();
     }
   });
 });
@@ -572,7 +523,7 @@ describe('approvals: a queued call held open for a decision (waitSeconds)', () =
 
   before(async () => {
     const storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.alice = store.create({ user: 'alice', roles: ['ops'] }).key;
     keys.bob = store.create({ user: 'bob', roles: ['admin'] }).key;
     store.close();

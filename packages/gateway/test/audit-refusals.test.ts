@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent } from '../src/audit/event.ts';
 import { RefusalAudit } from '../src/audit/refusals.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { silentLogger } from '../src/observability/logger.ts';
 import { jsonRpcError } from '../src/transport/responses.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
@@ -68,7 +68,7 @@ describe('refusals before the pipeline, through HTTP', () => {
 
   before(async () => {
     storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.alice = store.create({ user: 'alice', roles: ['everyone'] }).key;
     const revoked = store.create({ user: 'eve', roles: ['everyone'] });
     store.revoke(revoked.info.id);

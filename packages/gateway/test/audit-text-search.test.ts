@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { type AuditEvent, AuditLog, createRedactor, SqliteAuditStore } from '../src/audit/index.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { assertTextSearch, TEXT_SEARCH_EVENTS, textSearchEvent } from './helpers/audit-text-cases.ts';
 import { gatehouseCli } from './helpers/child-gateway.ts';
 import {
@@ -147,7 +147,7 @@ describe('the console audit page: Text in the arguments', () => {
 
   before(async () => {
     const storage = tempStorage();
-    const keys = new ApiKeyStore(storage);
+    const keys = new SqliteApiKeys(storage);
     const admin = keys.create({ user: 'bob', roles: ['admin'] }).key;
     keys.close();
     gw = await startGateway(

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { fixtureUpstreamYaml, tempStorage } from './helpers/harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
@@ -118,7 +118,7 @@ storage: { path: ${JSON.stringify(storage)} }
 
   it('explains a decision with the rule behind it', () => {
     const config = setup();
-    const store = new ApiKeyStore(`${config.slice(0, -'.yaml'.length)}`);
+    const store = new SqliteApiKeys(`${config.slice(0, -'.yaml'.length)}`);
     store.create({ user: 'alice', roles: ['sales'] });
     store.close();
     const allowed = gatehouse(['explain', '--as', 'alice', '--tool', 'alpha_echo', '--config', config]);

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   type ClientEra,
   fixtureUpstreamYaml,
@@ -58,7 +58,7 @@ describe('gatehouse connect (stdio bridge)', () => {
 
   before(async () => {
     const storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     key = store.create({ user: 'ana', org: 'acme', roles: ['sales'] }).key;
     store.close();
     gw = await startGateway(`upstreams:

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -23,7 +23,7 @@ let admin = '';
 
 before(async () => {
   const storage = tempStorage();
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   admin = store.create({ user: 'bob', roles: ['admin'] }).key;
   store.close();
   gw = await startGateway(

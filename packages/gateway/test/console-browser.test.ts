@@ -13,7 +13,7 @@ import { after, before, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
 import { newConsolePage, submitKey } from './helpers/console.ts';
 import {
@@ -52,7 +52,7 @@ before(async () => {
   const storage = tempStorage();
   const yaml = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_DESTRUCTIVE: 'wipe' })}\n${CONFIG}storage: { path: ${JSON.stringify(storage)} }\n`;
   writeFileSync(`${storage}.yaml`, yaml);
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   keys.alice = store.create({ user: 'alice', roles: ['ops'] }).key;
   keys.bob = store.create({ user: 'bob', roles: ['admin'] }).key;
   store.close();

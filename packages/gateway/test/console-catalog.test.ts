@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
 import type { AuditRecord } from '../src/audit/event.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { newConsolePage, submitKey } from './helpers/console.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
 
@@ -58,7 +58,7 @@ before(async () => {
   const yaml = `upstreams:\n${fixtureUpstreamYaml('alpha', { FIXTURE_DESTRUCTIVE: 'wipe' })}\n${CONFIG}storage: { path: ${JSON.stringify(storage)} }\n`;
   configFile = `${storage}.yaml`;
   writeFileSync(configFile, yaml);
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   keys.alice = store.create({ user: 'alice', roles: ['ops'] }).key;
   keys.bob = store.create({ user: 'bob', roles: ['admin'] }).key;
   keys.dave = store.create({ user: 'dave', roles: ['reviewer'] }).key;
@@ -159,7 +159,7 @@ it('runs "try it" as the signed-in approver through the pipeline, shows the resu
   await page.getByLabel('Arguments for alpha_wipe (JSON)').fill('{"target": "staging"}');
   await page.getByRole('button', { name: 'Call alpha_wipe as bob' }).click();
   await page.waitForLoadState();
-  const pending = gw.gateway.access.approvals.list({ status: 'pending' });
+  const pending = await gw.gateway.access.approvals.list({ status: 'pending' });
   assert.equal(pending.length, 1);
   assert.equal(pending[0]?.principal.user, 'bob');
   assert.match((await page.getByRole('status').textContent()) ?? '', new RegExp(pending[0]?.id ?? 'none'));

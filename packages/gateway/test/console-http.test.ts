@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway, tempStorage } from './helpers/harness.ts';
 
 let gw: TestGateway;
@@ -15,7 +15,7 @@ let base = '';
 
 before(async () => {
   const storage = tempStorage();
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   admin = store.create({ user: 'bob', roles: ['admin'] }).key;
   store.close();
   gw = await startGateway(

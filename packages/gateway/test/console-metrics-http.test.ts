@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -22,7 +22,7 @@ function yamlWith(storage: string, extra = ''): string {
 
 async function start(extra = ''): Promise<{ gw: TestGateway; base: string; cookie: string; ops: string }> {
   const storage = tempStorage();
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   const admin = store.create({ user: 'bob', roles: ['admin'] }).key;
   const ops = store.create({ user: 'olga', roles: ['ops', 'admin'] }).key;
   store.close();

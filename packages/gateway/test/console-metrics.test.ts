@@ -12,7 +12,7 @@ import { after, before, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { newConsolePage, submitKey } from './helpers/console.ts';
 import { faultUpstreamYaml, ModeFile, tempDir } from './helpers/faults.ts';
 import {
@@ -53,7 +53,7 @@ policy:
 storage: { path: ${JSON.stringify(storage)} }
 `;
   writeFileSync(`${storage}.yaml`, yaml);
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   keys.alice = store.create({ user: 'alice', roles: ['ops'] }).key;
   keys.dana = store.create({ user: 'dana', roles: ['support'] }).key;
   keys.bob = store.create({ user: 'bob', roles: ['admin'] }).key;

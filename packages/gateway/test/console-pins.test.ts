@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations, launchChromium, screenshot } from '../../lantern/test/helpers/browser.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { newConsolePage, submitKey } from './helpers/console.ts';
 import {
   connectClient,
@@ -51,7 +51,7 @@ async function gatewayWith(upstreams: string): Promise<{ gw: TestGateway; key: s
   const storage = tempStorage();
   const yaml = `upstreams:\n${upstreams}\n${ACCESS}storage: { path: ${JSON.stringify(storage)} }\n`;
   writeFileSync(`${storage}.yaml`, yaml);
-  const store = new ApiKeyStore(storage);
+  const store = new SqliteApiKeys(storage);
   const key = store.create({ user: 'bob', roles: ['admin'] }).key;
   store.close();
   return { gw: await startGateway(yaml), key, config: `${storage}.yaml` };

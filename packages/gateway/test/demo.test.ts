@@ -20,7 +20,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { INSPECTOR_VERSION } from '../src/cli/demo-banner.ts';
 import { type DemoKeys, ensureDemoKeys } from '../src/cli/demo-keys.ts';
 import { readableLogLine } from '../src/cli/demo-log.ts';
@@ -602,7 +602,7 @@ describe('demo keys: kept across restarts, replaced on request', () => {
     assert.deepEqual(keyStrings(kept), keyStrings(created));
     const rotated = ensureDemoKeys(storage, { rotate: true });
     assert.equal(rotated.outcome, 'rotated');
-    const store = new ApiKeyStore(storage, { cacheMs: 0 });
+    const store = new SqliteApiKeys(storage, { cacheMs: 0 });
     try {
       for (const [role, key] of Object.entries(keyStrings(created))) {
         assert.notEqual(keyStrings(rotated)[role], key);
@@ -616,7 +616,7 @@ describe('demo keys: kept across restarts, replaced on request', () => {
 
   it('a saved key revoked meanwhile is replaced, the others are kept', () => {
     const before = keyStrings(ensureDemoKeys(storage, { rotate: false }));
-    const store = new ApiKeyStore(storage, { cacheMs: 0 });
+    const store = new SqliteApiKeys(storage, { cacheMs: 0 });
     const salesId = /^ghk_([A-Za-z0-9]{12})_/.exec(before.sales as string)?.[1] as string;
     store.revoke(salesId);
     store.close();

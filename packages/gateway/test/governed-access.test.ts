@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { verifyChain } from '../src/audit/verify.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   type ClientEra,
   connectClient,
@@ -66,7 +66,7 @@ storage: { path: ${JSON.stringify(storage)} }
 `;
     configFile = `${storage}.yaml`;
     writeFileSync(configFile, yaml);
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.alice = store.create({ user: 'alice', org: 'acme', roles: ['sales'] }).key;
     keys.sam = store.create({ user: 'sam', org: 'acme', roles: ['support'] }).key;
     const revoked = store.create({ user: 'eve', roles: ['sales'] });

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client, Tool } from '@modelcontextprotocol/client';
 import type { AuditRecord } from '../src/audit/event.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   connectClient,
   errorOf,
@@ -238,7 +238,7 @@ describe('tool pinning, mode hide', () => {
 describe('list_changed under pinning: each caller is told only when its own list changed', () => {
   it('a held-back change tells no one; its approval tells those who see the tool, not the others', async () => {
     const storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     const full = store.create({ user: 'fay', roles: ['full'] }).key;
     const narrow = store.create({ user: 'nat', roles: ['narrow'] }).key;
     store.close();

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { Redis } from 'ioredis';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   type ClientEra,
   connectClient,
@@ -60,7 +60,7 @@ describe('rate limits (in memory)', () => {
 
   before(async () => {
     storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     for (const [user, roles] of Object.entries({
       alice: ['sales'],
       bob: ['sales'],

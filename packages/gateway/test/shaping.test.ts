@@ -13,7 +13,7 @@ import { Client, type Tool } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { estimateTokens } from '../src/shaping/budget.ts';
 import {
   type ClientEra,
@@ -83,7 +83,7 @@ describe('response shaping', () => {
 
   before(async () => {
     storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.alice = store.create({ user: 'alice', roles: ['everyone'] }).key;
     keys.bob = store.create({ user: 'bob', roles: ['everyone'] }).key;
     store.close();

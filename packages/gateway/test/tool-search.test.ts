@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { NOTHING_FOUND } from '@gatehouse/tool-search';
 import type { Client } from '@modelcontextprotocol/client';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
-import { ApiKeyStore } from '../src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import {
   type ClientEra,
   connectClient,
@@ -37,7 +37,7 @@ ${fixtureUpstreamYaml('alpha', { FIXTURE_TOOLS: 'quota' })}
 ${fixtureUpstreamYaml('beta')}
 ${SEARCH_CONFIG}storage: { path: ${JSON.stringify(storage)} }
 `;
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     for (const era of ['legacy', 'modern']) {
       keys[`finder-${era}`] = store.create({ user: `finn-${era}`, roles: ['finder'] }).key;
     }

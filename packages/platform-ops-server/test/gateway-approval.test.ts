@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
-import { ApiKeyStore } from '../../gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../../gateway/src/auth/api-keys-sqlite.ts';
 import {
   connectClient,
   errorOf,
@@ -27,7 +27,7 @@ describe('platform-ops behind gateway approvals', () => {
   before(async () => {
     sandbox = await startSandbox({ port: 0, now: NOW, only: ['platform'], tokens: [TOKEN] });
     const storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.dana = store.create({ user: 'dana', roles: ['sre'] }).key;
     keys.lead = store.create({ user: 'lead', roles: ['approver'] }).key;
     store.close();

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
 import type { Client } from '@modelcontextprotocol/client';
-import { ApiKeyStore } from '../../gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../../gateway/src/auth/api-keys-sqlite.ts';
 import {
   connectClient,
   startGateway,
@@ -94,7 +94,7 @@ describe('behind the gateway', () => {
   const keys: Record<string, string> = {};
   before(async () => {
     const storage = tempStorage();
-    const store = new ApiKeyStore(storage);
+    const store = new SqliteApiKeys(storage);
     keys.dana = store.create({ user: 'dana', org: 'northwind', roles: ['sre'] }).key;
     store.close();
     gw = await startGateway(`upstreams:

@@ -140,7 +140,7 @@ export async function decideApproval(
   audit: { record(event: AuditEvent): Promise<void> } | null,
   input: DecisionInput,
 ): Promise<DecideResult> {
-  const result = store.decide(input.id, input.verdict, input.by.user, input.note);
+  const result = await store.decide(input.id, input.verdict, input.by.user, input.note);
   await audit?.record(decisionEvent(input, result));
   return result;
 }

@@ -1,18 +1,22 @@
 /**
- * API keys, kept in the embedded SQLite database. A key is `ghk_<id>_<secret>`: the id finds
- * the row, the secret is stored only as its SHA-256 (it is 256 random bits, so a fast hash is
- * enough) and compared in constant time. The full key is shown once, at creation.
+ * API keys: what every store of them shares. A key is `ghk_<id>_<secret>`: the id finds the row,
+ * the secret is stored only as its SHA-256 (it is 256 random bits, so a fast hash is enough) and
+ * compared in constant time. The full key is shown once, at creation.
  *
- * A running gateway caches looked-up rows for a few seconds, so a key revoked with the CLI stops
- * working within that time without a restart.
+ * Two stores keep them: the embedded SQLite database (api-keys-sqlite.ts, one process and the
+ * CLI beside it) and the shared PostgreSQL of `storage.postgres` (api-keys-pg.ts, every replica);
+ * open-api-keys.ts picks one. A running gateway caches looked-up rows for `cacheMs` (5 s), so a
+ * key revoked anywhere — the CLI, the console of another replica — stops working on every
+ * replica within that time without a restart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openEmbeddedDb } from '../storage/embedded-db.ts';
 import type { Principal } from './principal.ts';
 
 export const API_KEY_PREFIX = 'ghk_';
 const KEY_PATTERN = /^ghk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+/** How long a looked-up key is trusted before it is read again: the time a revocation takes to reach every replica. */
+export const KEY_CACHE_MS = 5_000;
 
 /** The id part of a presented key (`ghk_<id>_<secret>`), for the audit of a refusal; never the secret. */
 export function presentedKeyId(token: string): string | undefined {
@@ -29,7 +33,32 @@ export interface ApiKeyInfo {
   description: string | null;
 }
 
-interface Row {
+export interface NewApiKey {
+  user: string;
+  org?: string | null;
+  roles: string[];
+  description?: string | null;
+}
+
+export interface CreatedApiKey {
+  /** The full key: the only time the secret exists outside the caller. */
+  key: string;
+  info: ApiKeyInfo;
+}
+
+/** The API keys, wherever they are kept. Every method may fail with StoreUnavailable (storage/unavailable.ts). */
+export interface ApiKeyStore {
+  create(input: NewApiKey): Promise<CreatedApiKey>;
+  list(options?: { includeRevoked?: boolean }): Promise<ApiKeyInfo[]>;
+  /** Revokes by id; false when there is no such active key. */
+  revoke(id: string): Promise<boolean>;
+  /** The principal behind a presented key, or undefined for an unknown, wrong or revoked key. */
+  verify(token: string): Promise<Principal | undefined>;
+  close(): Promise<void>;
+}
+
+/** A stored row, the same columns in both databases. */
+export interface ApiKeyRow {
   id: string;
   secret_hash: string;
   user: string;
@@ -38,11 +67,6 @@ interface Row {
   created_at: string;
   revoked_at: string | null;
   description: string | null;
-}
-
-interface ActiveKey {
-  secretHash: Buffer;
-  principal: Principal;
 }
 
 function sha256(text: string): Buffer {
@@ -55,7 +79,26 @@ function randomId(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-function toInfo(row: Row): ApiKeyInfo {
+/** A new key's row and the key itself (the secret is in the key only, never in the row). */
+export function newKeyRow(input: NewApiKey): { row: ApiKeyRow; key: string } {
+  const id = randomId();
+  const secret = randomBytes(32).toString('base64url');
+  return {
+    key: `${API_KEY_PREFIX}${id}_${secret}`,
+    row: {
+      id,
+      secret_hash: sha256(secret).toString('hex'),
+      user: input.user,
+      org: input.org ?? null,
+      roles: JSON.stringify(input.roles),
+      created_at: new Date().toISOString(),
+      revoked_at: null,
+      description: input.description ?? null,
+    },
+  };
+}
+
+export function toInfo(row: ApiKeyRow): ApiKeyInfo {
   return {
     id: row.id,
     user: row.user,
@@ -83,97 +126,96 @@ export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(API_KEY_PREFIX);
 }
 
-export class ApiKeyStore {
-  private readonly db: DatabaseSync;
-  private readonly byId: StatementSync;
-  /** id → the active key's secret hash and principal (undefined: unknown or revoked), and when read. */
-  private readonly cache = new Map<string, { key: ActiveKey | undefined; at: number }>();
-  private readonly cacheMs: number;
+interface ActiveKey {
+  secretHash: Buffer;
+  principal: Principal;
+}
 
-  constructor(path: string, options: { cacheMs?: number } = {}) {
-    this.db = openEmbeddedDb(path);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
-      id TEXT PRIMARY KEY,
-      secret_hash TEXT NOT NULL,
-      user TEXT NOT NULL,
-      org TEXT,
-      roles TEXT NOT NULL,
-      created_at TEXT NOT NULL,
-      revoked_at TEXT,
-      description TEXT
-    )`);
-    this.byId = this.db.prepare('SELECT * FROM api_keys WHERE id = ?');
-    this.cacheMs = options.cacheMs ?? 5_000;
+function activeKeyOf(row: ApiKeyRow | undefined): ActiveKey | undefined {
+  if (row === undefined || row.revoked_at !== null) return undefined;
+  return { secretHash: Buffer.from(row.secret_hash, 'hex'), principal: keyPrincipal(toInfo(row)) };
+}
+
+/** Checks a presented secret against the key found (or none), taking the same time either way. */
+function principalIfMatches(key: ActiveKey | undefined, secret: string): Principal | undefined {
+  // Hash and compare even when there is no key, so timing does not tell which ids exist.
+  const presented = sha256(secret);
+  const matches = timingSafeEqual(presented, key?.secretHash ?? presented);
+  return key !== undefined && matches ? key.principal : undefined;
+}
+
+/** The id and secret of a well-formed key, or undefined. */
+export function parseKey(token: string): { id: string; secret: string } | undefined {
+  const match = KEY_PATTERN.exec(token);
+  if (!match) return undefined;
+  const [, id = '', secret = ''] = match;
+  return { id, secret };
+}
+
+/**
+ * The per-process cache of looked-up keys: id → the active key (undefined: unknown or revoked)
+ * and when it was read. A failed lookup (database unreachable) is not cached.
+ */
+export class KeyCache {
+  private readonly entries = new Map<string, { key: ActiveKey | undefined; at: number }>();
+  private readonly ms: number;
+
+  constructor(ms: number = KEY_CACHE_MS) {
+    this.ms = ms;
   }
 
-  /** Creates a key; the returned `key` is the only time the secret exists outside the caller. */
-  create(input: { user: string; org?: string | null; roles: string[]; description?: string | null }): {
-    key: string;
-    info: ApiKeyInfo;
-  } {
-    const id = randomId();
-    const secret = randomBytes(32).toString('base64url');
-    const createdAt = new Date().toISOString();
-    this.db
-      .prepare(
-        'INSERT INTO api_keys (id, secret_hash, user, org, roles, created_at, description) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        id,
-        sha256(secret).toString('hex'),
-        input.user,
-        input.org ?? null,
-        JSON.stringify(input.roles),
-        createdAt,
-        input.description ?? null,
-      );
-    const row = this.byId.get(id) as unknown as Row;
-    return { key: `${API_KEY_PREFIX}${id}_${secret}`, info: toInfo(row) };
+  forget(id: string): void {
+    this.entries.delete(id);
   }
 
-  list(options: { includeRevoked?: boolean } = {}): ApiKeyInfo[] {
-    const sql = options.includeRevoked
-      ? 'SELECT * FROM api_keys ORDER BY created_at'
-      : 'SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at';
-    return (this.db.prepare(sql).all() as unknown as Row[]).map(toInfo);
+  private fresh(id: string, now: number): { key: ActiveKey | undefined } | undefined {
+    const cached = this.entries.get(id);
+    return cached !== undefined && now - cached.at < this.ms ? cached : undefined;
   }
 
-  /** Revokes by id; false when there is no such active key. */
-  revoke(id: string): boolean {
-    const result = this.db
-      .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-      .run(new Date().toISOString(), id);
-    this.cache.delete(id);
-    return Number(result.changes) > 0;
-  }
-
-  private activeKey(id: string): ActiveKey | undefined {
-    const now = Date.now();
-    const cached = this.cache.get(id);
-    if (cached && now - cached.at < this.cacheMs) return cached.key;
-    const row = this.byId.get(id) as unknown as Row | undefined;
-    const key =
-      row === undefined || row.revoked_at !== null
-        ? undefined
-        : { secretHash: Buffer.from(row.secret_hash, 'hex'), principal: keyPrincipal(toInfo(row)) };
-    if (this.cache.size >= 100_000) this.cache.clear();
-    this.cache.set(id, { key, at: now });
+  private remember(id: string, row: ApiKeyRow | undefined, now: number): ActiveKey | undefined {
+    const key = activeKeyOf(row);
+    if (this.entries.size >= 100_000) this.entries.clear();
+    this.entries.set(id, { key, at: now });
     return key;
   }
 
-  /** The principal behind a presented key, or undefined for an unknown, wrong or revoked key. */
-  verify(token: string): Principal | undefined {
-    const match = KEY_PATTERN.exec(token);
-    if (!match) return undefined;
-    const [, id = '', secret = ''] = match;
-    const key = this.activeKey(id);
-    // Hash and compare even when there is no key, so timing does not tell which ids exist.
-    const presented = sha256(secret);
-    const matches = timingSafeEqual(presented, key?.secretHash ?? presented);
-    return key !== undefined && matches ? key.principal : undefined;
+  /** Synchronous lookups (the embedded database). */
+  verifySync(token: string, lookup: (id: string) => ApiKeyRow | undefined): Principal | undefined {
+    const parsed = parseKey(token);
+    if (parsed === undefined) return undefined;
+    const now = Date.now();
+    const cached = this.fresh(parsed.id, now);
+    const key = cached !== undefined ? cached.key : this.remember(parsed.id, lookup(parsed.id), now);
+    return principalIfMatches(key, parsed.secret);
   }
 
-  close(): void {
-    this.db.close();
+  /** Asynchronous lookups (PostgreSQL); concurrent misses for one id share one query. */
+  async verify(
+    token: string,
+    lookup: (id: string) => Promise<ApiKeyRow | undefined>,
+  ): Promise<Principal | undefined> {
+    const parsed = parseKey(token);
+    if (parsed === undefined) return undefined;
+    const cached = this.fresh(parsed.id, Date.now());
+    const key = cached !== undefined ? cached.key : await this.lookupOnce(parsed.id, lookup);
+    return principalIfMatches(key, parsed.secret);
+  }
+
+  private readonly inFlight = new Map<string, Promise<ActiveKey | undefined>>();
+
+  private lookupOnce(
+    id: string,
+    lookup: (id: string) => Promise<ApiKeyRow | undefined>,
+  ): Promise<ActiveKey | undefined> {
+    let pending = this.inFlight.get(id);
+    if (pending === undefined) {
+      const started = Date.now();
+      pending = lookup(id)
+        .then((row) => this.remember(id, row, started))
+        .finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, pending);
+    }
+    return pending;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuthModel, LocalPrincipalModel, StaticKeyModel } from '../config/model-access.ts';
+import { StoreUnavailable } from '../storage/unavailable.ts';
 import { type ApiKeyStore, looksLikeApiKey } from './api-keys.ts';
 import type { OidcVerifier } from './oidc-verifier.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
@@ -13,6 +14,14 @@ import { bearerToken } from './resource-metadata.ts';
 
 export type AuthOutcome =
   | { ok: true; principal: Principal }
+  | {
+      /** The key store cannot be reached: nothing is known about the credential, retry. */
+      ok: false;
+      status: 503;
+      error?: undefined;
+      description: string;
+      scope?: undefined;
+    }
   | {
       ok: false;
       status: 400 | 401 | 403;
@@ -25,7 +34,13 @@ export interface AuthenticatorDeps {
   model: AuthModel;
   keys: ApiKeyStore | null;
   oidc: OidcVerifier | null;
+  /** Told when the key store cannot be reached (the caller gets 503). */
+  onUnavailable?: (error: StoreUnavailable) => void;
 }
+
+/** What a caller is told when its API key cannot be checked; the detail goes to the log only. */
+export const KEYS_UNAVAILABLE =
+  'The API key cannot be checked right now: the shared key store (storage.postgres) is unreachable. Nothing was done; retry shortly';
 
 /** The principal of the configured local (stdio) user. */
 export function localPrincipal(local: LocalPrincipalModel): Principal {
@@ -94,16 +109,7 @@ export class Authenticator {
       const principal = this.staticKeys.get(createHash('sha256').update(token).digest('hex'));
       if (principal) return { ok: true, principal };
     }
-    if (keys !== null && looksLikeApiKey(token)) {
-      const principal = keys.verify(token);
-      if (principal) return { ok: true, principal };
-      return {
-        ok: false,
-        status: 401,
-        error: 'invalid_token',
-        description: 'The API key is unknown or revoked',
-      };
-    }
+    if (keys !== null && looksLikeApiKey(token)) return this.apiKeyOutcome(keys, token);
     if (oidc !== null) {
       const outcome = await oidc.verify(token);
       if (outcome.ok) return { ok: true, principal: outcome.principal };
@@ -120,6 +126,25 @@ export class Authenticator {
       status: 401,
       error: 'invalid_token',
       description: 'The credential is not accepted here',
+    };
+  }
+
+  /** A `ghk_` key: its principal, a refusal, or 503 when the key store cannot be reached. */
+  private async apiKeyOutcome(keys: ApiKeyStore, token: string): Promise<AuthOutcome> {
+    let principal: Principal | undefined;
+    try {
+      principal = await keys.verify(token);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      this.deps.onUnavailable?.(error);
+      return { ok: false, status: 503, description: KEYS_UNAVAILABLE };
+    }
+    if (principal) return { ok: true, principal };
+    return {
+      ok: false,
+      status: 401,
+      error: 'invalid_token',
+      description: 'The API key is unknown or revoked',
     };
   }
 

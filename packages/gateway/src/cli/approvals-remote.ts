@@ -48,11 +48,13 @@ async function request(call: Call, path: string, init: RequestInit = {}): Promis
       message: `the gateway refused the credential in ${call.keyEnv} (HTTP 401); check the key`,
     };
   }
+  // The approvals API says {error: "…"}; a refusal before it (the credential) is JSON-RPC.
   const said = (body as { error?: unknown } | null)?.error;
-  return {
-    ok: false,
-    message: `the gateway refused (HTTP ${response.status}): ${typeof said === 'string' ? said : text.slice(0, 200)}`,
-  };
+  const saidMessage = (said as { message?: unknown } | null)?.message;
+  const detail =
+    typeof said === 'string' ? said : typeof saidMessage === 'string' ? saidMessage : text.slice(0, 200);
+  const what = response.status === 503 ? 'cannot answer right now' : 'refused';
+  return { ok: false, message: `the gateway ${what} (HTTP ${response.status}): ${detail}` };
 }
 
 function report(answer: Answer, print: (body: unknown) => string): number {

@@ -1,6 +1,6 @@
 /**
- * `gatehouse approvals list|show|approve|deny` on the gateway's host, reading the embedded
- * database directly. Deciding this way is for an operator of the host: `--by` (default: the OS
+ * `gatehouse approvals list|show|approve|deny` on the gateway's host, reading the queue where
+ * the gateway keeps it (the embedded database, or the shared PostgreSQL of storage.postgres). Deciding this way is for an operator of the host: `--by` (default: the OS
  * user) must name a configured approver — a user the configuration gives one of
  * `approvals.approvers` — and the audit record names both that approver and the OS user who ran
  * the command. Anyone else decides through the gateway with their own credential
@@ -15,14 +15,14 @@ import {
   refusedDecisionEvent,
   type Verdict,
 } from '../approvals/approval-decisions.ts';
-import { type ApprovalStatus, ApprovalStore } from '../approvals/approval-store.ts';
+import type { ApprovalStatus, ApprovalStore } from '../approvals/approval-store.ts';
 import { knownApprover } from '../approvals/known-approvers.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { createRedactor } from '../audit/redact.ts';
-import { ApiKeyStore } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { APPROVAL_STATUSES, approvalDetails, approvalLine } from './approvals-format.ts';
+import { type CliStores, withCliStores } from './stores.ts';
 import { CliUsageError } from './usage.ts';
 
 interface Decision {
@@ -39,16 +39,10 @@ async function approverFor(
   model: GatewayModel,
   decision: Decision,
   audit: AuditLog | null,
-  store: ApprovalStore,
+  stores: CliStores,
 ) {
-  const keys = new ApiKeyStore(model.storage.path);
-  let known: ReturnType<typeof knownApprover>;
-  try {
-    known = knownApprover(decision.name, model, keys.list());
-  } finally {
-    keys.close();
-  }
-  const request = store.get(decision.id);
+  const known = knownApprover(decision.name, model, await stores.keys().list());
+  const request = await stores.approvals().get(decision.id);
   const refuse = async (by: Principal, message: string, hint: string) => {
     await audit?.record(
       refusedDecisionEvent(by, `approvals/${decision.verdict}`, request, message, 'cli', decision.osUser),
@@ -78,15 +72,15 @@ async function approverFor(
   return known.principal;
 }
 
-async function decide(model: GatewayModel, store: ApprovalStore, decision: Decision): Promise<number> {
+async function decide(model: GatewayModel, stores: CliStores, decision: Decision): Promise<number> {
   const audit = model.audit.enabled
     ? await AuditLog.open({ store: auditStore(model), redactor: createRedactor(model.audit.redact) })
     : null;
   try {
-    const approver = await approverFor(model, decision, audit, store);
+    const approver = await approverFor(model, decision, audit, stores);
     if (approver === null) return 1;
     const { id, verdict, note, osUser } = decision;
-    const result = await decideApproval(store, audit, {
+    const result = await decideApproval(stores.approvals(), audit, {
       id,
       verdict,
       by: approver,
@@ -111,24 +105,24 @@ async function decide(model: GatewayModel, store: ApprovalStore, decision: Decis
   }
 }
 
-function listRequests(
+async function listRequests(
   store: ApprovalStore,
   values: { status?: string; all?: boolean; json?: boolean },
-): number {
+): Promise<number> {
   const status = values.all ? undefined : (values.status ?? 'pending');
   if (status !== undefined && !APPROVAL_STATUSES.includes(status)) {
     throw new CliUsageError(`--status must be one of ${APPROVAL_STATUSES.join(', ')}`);
   }
-  const requests = store.list(status === undefined ? {} : { status: status as ApprovalStatus });
+  const requests = await store.list(status === undefined ? {} : { status: status as ApprovalStatus });
   if (values.json) process.stdout.write(`${JSON.stringify(requests, null, 2)}\n`);
   else if (requests.length === 0) process.stderr.write(`no ${status ?? ''} approval requests\n`);
   else for (const r of requests) process.stdout.write(`${approvalLine(r)}\n`);
   return 0;
 }
 
-function showRequest(store: ApprovalStore, id: string | undefined, json: boolean): number {
+async function showRequest(store: ApprovalStore, id: string | undefined, json: boolean): Promise<number> {
   if (!id) throw new CliUsageError('approvals show needs an id');
-  const request = store.get(id);
+  const request = await store.get(id);
   if (request === undefined) {
     process.stderr.write(`gatehouse: no approval request ${id}\n`);
     return 1;
@@ -150,24 +144,21 @@ export async function approvalsCommand(model: GatewayModel, argv: string[]): Pro
     },
   });
   const [action, id] = positionals;
-  const store = new ApprovalStore(model.storage.path, { ttlSeconds: model.approvals.ttlSeconds });
-  try {
+  return withCliStores(model, async (stores) => {
     switch (action) {
       case 'list':
-        return listRequests(store, values);
+        return await listRequests(stores.approvals(), values);
       case 'show':
-        return showRequest(store, id, values.json === true);
+        return await showRequest(stores.approvals(), id, values.json === true);
       case 'approve':
       case 'deny': {
         if (!id) throw new CliUsageError(`approvals ${action} needs an id`);
         const osUser = userInfo().username;
         const name = values.by ?? osUser;
-        return await decide(model, store, { verdict: action, id, name, osUser, note: values.note ?? null });
+        return await decide(model, stores, { verdict: action, id, name, osUser, note: values.note ?? null });
       }
       default:
         throw new CliUsageError('approvals needs list, show, approve or deny');
     }
-  } finally {
-    store.close();
-  }
+  });
 }

@@ -8,7 +8,8 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ApiKeyInfo, ApiKeyStore } from '../auth/api-keys.ts';
+import type { ApiKeyInfo } from '../auth/api-keys.ts';
+import { SqliteApiKeys } from '../auth/api-keys-sqlite.ts';
 
 export const DEMO_ROLES = ['sales', 'support', 'finance', 'sre', 'admin'] as const;
 export type DemoRole = (typeof DEMO_ROLES)[number];
@@ -55,7 +56,7 @@ function saveKeys(file: string, keys: Map<DemoRole, DemoKey>): void {
 }
 
 /** The saved key for `role`, when it still verifies as a demo key for that role. */
-function stillValid(store: ApiKeyStore, role: DemoRole, key: string | undefined): DemoKey | undefined {
+function stillValid(store: SqliteApiKeys, role: DemoRole, key: string | undefined): DemoKey | undefined {
   if (typeof key !== 'string') return undefined;
   const principal = store.verify(key);
   if (principal === undefined || principal.roles.join() !== role) return undefined;
@@ -66,7 +67,7 @@ function stillValid(store: ApiKeyStore, role: DemoRole, key: string | undefined)
 /** Keeps the saved demo keys that still work and creates the missing ones (all of them with `rotate`). */
 export function ensureDemoKeys(storagePath: string, options: { rotate: boolean }): DemoKeys {
   const file = demoKeysFile(storagePath);
-  const store = new ApiKeyStore(storagePath, { cacheMs: 0 });
+  const store = new SqliteApiKeys(storagePath, { cacheMs: 0 });
   try {
     const saved = options.rotate ? {} : readSavedKeys(file);
     const keys = new Map<DemoRole, DemoKey>();

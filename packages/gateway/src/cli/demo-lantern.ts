@@ -30,7 +30,7 @@ import {
   SEED_USERS,
   startLantern,
 } from '@gatehouse/lantern';
-import { ApiKeyStore } from '../auth/api-keys.ts';
+import { SqliteApiKeys } from '../auth/api-keys-sqlite.ts';
 import type { DemoKeys } from './demo-keys.ts';
 
 export interface DemoLantern {
@@ -100,7 +100,7 @@ const AUTOMATION_KEY_DESCRIPTION = 'lantern automation';
 
 /** The automation's gateway key: the saved one while it verifies for its role, else a new one (saved). */
 function automationKey(storagePath: string, file: string): string {
-  const store = new ApiKeyStore(storagePath, { cacheMs: 0 });
+  const store = new SqliteApiKeys(storagePath, { cacheMs: 0 });
   try {
     const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
     if (saved !== '' && store.verify(saved)?.roles.join() === AUTOMATION_ROLE) return saved;

@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { openAccess } from '../access.ts';
-import { ApiKeyStore } from '../auth/api-keys.ts';
 import { principalOfRoles, principalOfUser, rolesFromList } from '../auth/inspected-principal.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
@@ -12,6 +11,7 @@ import { Gateway } from '../gateway.ts';
 import { silentLogger } from '../observability/logger.ts';
 import type { CatalogView } from '../policy/catalog-view.ts';
 import { type Decision, decide, type Target } from '../policy/decide.ts';
+import { withCliStores } from './stores.ts';
 import { CliUsageError } from './usage.ts';
 
 interface Who {
@@ -20,17 +20,14 @@ interface Who {
 }
 
 /** `--roles a,b` as given, or `--as user` resolved through the stdio principal or the API keys. */
-export function resolvePrincipal(model: GatewayModel, who: Who): Principal {
+export async function resolvePrincipal(model: GatewayModel, who: Who): Promise<Principal> {
   if (who.roles !== undefined) return principalOfRoles(rolesFromList(who.roles), who.as);
-  if (who.as === undefined) throw new CliUsageError('say who: --as <user> or --roles <a,b>');
-  const store = new ApiKeyStore(model.storage.path);
-  try {
-    const found = principalOfUser(who.as, model.auth.stdio, store.list());
-    if (!found.ok) throw new CliUsageError(`${found.message}; pass --roles`);
-    return found.principal;
-  } finally {
-    store.close();
-  }
+  const as = who.as;
+  if (as === undefined) throw new CliUsageError('say who: --as <user> or --roles <a,b>');
+  const keys = await withCliStores(model, (stores) => stores.keys().list());
+  const found = principalOfUser(as, model.auth.stdio, keys);
+  if (!found.ok) throw new CliUsageError(`${found.message}; pass --roles`);
+  return found.principal;
 }
 
 function explanation(principal: Principal, target: Target, listing: Decision, call: Decision): string {
@@ -49,7 +46,7 @@ function explanation(principal: Principal, target: Target, listing: Decision, ca
   return `${lines.join('\n')}\n`;
 }
 
-export function explainCommand(model: GatewayModel, argv: string[]): number {
+export async function explainCommand(model: GatewayModel, argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -62,7 +59,7 @@ export function explainCommand(model: GatewayModel, argv: string[]): number {
       json: { type: 'boolean' },
     },
   });
-  const principal = resolvePrincipal(model, values);
+  const principal = await resolvePrincipal(model, values);
   const target: Target | undefined =
     values.tool !== undefined
       ? { kind: 'tool', name: values.tool }
@@ -109,7 +106,7 @@ export async function catalogCommand(model: GatewayModel, argv: string[]): Promi
     args: argv,
     options: { as: { type: 'string' }, roles: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const principal = resolvePrincipal(model, values);
+  const principal = await resolvePrincipal(model, values);
   const log = silentLogger();
   const access = await openAccess({ ...model, audit: { ...model.audit, enabled: false } }, log);
   const gateway = new Gateway(model, log, access);

@@ -13,11 +13,11 @@ import { refusedDecisionEvent } from '../approvals/approval-decisions.ts';
 import { knownApprover } from '../approvals/known-approvers.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { createRedactor } from '../audit/redact.ts';
-import { ApiKeyStore } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { renderDiff } from '../pins/diff.ts';
 import { type PendingChange, type PinInfo, PinStore } from '../pins/store.ts';
+import { withCliStores } from './stores.ts';
 import { CliUsageError } from './usage.ts';
 
 function short(hash: string): string {
@@ -108,13 +108,8 @@ function diff(store: PinStore, ref: string | undefined, json: boolean): number {
 
 /** Why `name` may not approve pin changes from the host (audited), or null when it may. */
 async function refusedApprover(model: GatewayModel, name: string, osUser: string, what: string) {
-  const keys = new ApiKeyStore(model.storage.path);
-  let known: ReturnType<typeof knownApprover>;
-  try {
-    known = knownApprover(name, model, keys.list());
-  } finally {
-    keys.close();
-  }
+  const keys = await withCliStores(model, (stores) => stores.keys().list());
+  const known = knownApprover(name, model, keys);
   if (known.ok) return null;
   if (model.audit.enabled) {
     const audit = await AuditLog.open({

@@ -181,6 +181,12 @@ export const WireErrors = {
     doc: 'The request was cancelled before it finished: by the caller, or by the gateway shutting down after its drain deadline.',
     metric: 'cancelled',
   }),
+  StorageUnavailable: entry({
+    code: -32061,
+    doc: 'The shared PostgreSQL (storage.postgres) that holds the API keys or the approval queue cannot be reached; nothing was done, retry shortly (HTTP 503 when it happens while checking an API key).',
+    metric: 'unavailable',
+    modelActionable: true,
+  }),
 } as const satisfies Record<string, WireErrorEntry>;
 
 const BY_CODE = new Map<number, WireErrorEntry>(Object.values(WireErrors).map((e) => [e.code, e]));

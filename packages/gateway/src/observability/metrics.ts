@@ -19,7 +19,8 @@ export interface UpstreamGaugeSource {
 export interface GaugeSources {
   upstreams?: () => UpstreamGaugeSource[];
   auditQueueDepth?: () => number;
-  pendingApprovals?: () => number;
+  /** A query (PostgreSQL with replicas): the reader bounds how long a scrape waits for it. */
+  pendingApprovals?: () => number | Promise<number>;
   sessions?: () => number;
   inFlight?: () => number;
   /** Shared rate limits: counting in Redis or failed over to this replica; null without Redis. */
@@ -164,13 +165,17 @@ export class GatewayMetrics {
         for (const u of upstreams()) this.set({ upstream: u.name }, u.queued);
       },
     });
-    const single = (name: string, help: string, read: () => number | undefined) =>
+    const single = (
+      name: string,
+      help: string,
+      read: () => number | undefined | Promise<number | undefined>,
+    ) =>
       new Gauge({
         name,
         help,
         registers,
-        collect() {
-          this.set(read() ?? 0);
+        async collect() {
+          this.set((await read()) ?? 0);
         },
       });
     single('gatehouse_audit_queue_depth', 'Audit records accepted and not yet committed.', () =>

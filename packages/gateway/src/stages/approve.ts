@@ -46,6 +46,7 @@ import type { Stage } from '../pipeline/compose.ts';
 import type { Approval, ApprovedRequest, AuthorizedRequest } from '../pipeline/context.ts';
 import { inputRequiredOutcome, type Outcome, resultOutcome } from '../pipeline/outcome.ts';
 import type { ApprovedMark, ResumeState } from '../relay/call-relay.ts';
+import { StoreUnavailable } from '../storage/unavailable.ts';
 
 /** `_meta` key on an "awaiting approval" tool result, for clients and consoles that read it. */
 export const APPROVAL_META_KEY = 'dev.gatehouse/approval';
@@ -85,6 +86,27 @@ function approvalRecord(req: AuthorizedRequest, call: PendingCall, deps: Approve
 
 type Approved = Extract<Approval, { state: 'approved' }>;
 
+/** Seconds a caller is asked to wait when the approval queue is unreachable. */
+const QUEUE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * One use of the approval queue: when its database cannot be reached the call is answered
+ * StorageUnavailable (nothing was approved, spent or queued; retry), and the log says why.
+ */
+async function queue<T>(deps: ApproveDeps, req: AuthorizedRequest, use: Promise<T>): Promise<T> {
+  try {
+    return await use;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailable)) throw error;
+    deps.log.warn({ rid: req.id, err: error.message }, 'approval queue unreachable');
+    throw wireError(
+      'StorageUnavailable',
+      'The approval queue cannot be reached right now (the shared database is unavailable); nothing was approved or queued',
+      { reason: 'storage_unavailable', retryAfterSeconds: QUEUE_RETRY_AFTER_SECONDS },
+    );
+  }
+}
+
 function argumentsOf(req: AuthorizedRequest): unknown {
   if (req.method === 'tools/call') return req.upstreamArguments ?? {};
   return req.params.arguments ?? null;
@@ -118,12 +140,12 @@ function askInBand(
   );
 }
 
-function checkInBandAnswer(
+async function checkInBandAnswer(
   req: AuthorizedRequest,
   state: Extract<ResumeState, { k: 'approval' }>,
   call: PendingCall,
   deps: ApproveDeps,
-): Approved {
+): Promise<Approved> {
   if (state.p !== call.principal.id || state.h !== call.fingerprint) {
     throw wireError('InvalidParams', 'requestState belongs to a different call');
   }
@@ -142,7 +164,11 @@ function checkInBandAnswer(
     });
   }
   const by = `${call.principal.user} (in-band)`;
-  const recorded = deps.store.recordInBand(state.i, approvalRecord(req, call, deps), by);
+  const recorded = await queue(
+    deps,
+    req,
+    deps.store.recordInBand(state.i, approvalRecord(req, call, deps), by),
+  );
   if (!recorded.ok) {
     const { id, decidedAt } = recorded.request;
     throw wireError(
@@ -155,9 +181,18 @@ function checkInBandAnswer(
 }
 
 /** The approval a later round of an approved exchange carries, spent with the round. */
-function laterRound(mark: ApprovedMark, call: PendingCall, deps: ApproveDeps): Approved {
+async function laterRound(
+  req: AuthorizedRequest,
+  mark: ApprovedMark,
+  call: PendingCall,
+  deps: ApproveDeps,
+): Promise<Approved> {
   // A mark without a round id (sealed before round ids existed) cannot be spent once: ask anew.
-  if (typeof mark.r !== 'string' || !deps.store.spendRound(mark.r, call.fingerprint)) {
+  const round = mark.r;
+  if (
+    typeof round !== 'string' ||
+    !(await queue(deps, req, deps.store.spendRound(round, call.fingerprint)))
+  ) {
     throw wireError(
       'ApprovalDenied',
       'This answer to a round of an approved call was already used; an approval lets one call through once. Call again without the requestState to be asked anew',
@@ -168,9 +203,13 @@ function laterRound(mark: ApprovedMark, call: PendingCall, deps: ApproveDeps): A
 }
 
 /** An identical repeat of an approved call to an idempotent tool: a replay, no new approval. */
-function replayOfUsedApproval(req: AuthorizedRequest, call: PendingCall, deps: ApproveDeps): Approved | null {
+async function replayOfUsedApproval(
+  req: AuthorizedRequest,
+  call: PendingCall,
+  deps: ApproveDeps,
+): Promise<Approved | null> {
   if (!repeatsAreReplays(req.target?.entry?.item as never)) return null;
-  const used = deps.store.usedApproval(call.fingerprint, deps.policyVersion);
+  const used = await queue(deps, req, deps.store.usedApproval(call.fingerprint, deps.policyVersion));
   if (used === undefined) return null;
   deps.log.info(
     { rid: req.id, approval: used.id, target: call.target },
@@ -202,18 +241,18 @@ async function throughQueue(
   deps: ApproveDeps,
 ): Promise<Approved | Outcome> {
   const record = approvalRecord(req, call, deps);
-  const ask = () => deps.store.request(record);
-  let answer: QueueAnswer = ask();
+  const ask = () => queue(deps, req, deps.store.request(record));
+  let answer: QueueAnswer = await ask();
   if (answer.kind === 'pending' && answer.created) {
     deps.log.info({ rid: req.id, approval: answer.request.id, target: call.target }, 'approval requested');
   }
   if (answer.kind === 'pending' && call.need.waitSeconds > 0) {
-    const decided = await deps.store.waitForDecision(
-      answer.request.id,
-      call.need.waitSeconds * 1000,
-      req.signal,
+    const decided = await queue(
+      deps,
+      req,
+      deps.store.waitForDecision(answer.request.id, call.need.waitSeconds * 1000, req.signal),
     );
-    if (decided?.status === 'approved' || decided?.status === 'denied') answer = ask();
+    if (decided?.status === 'approved' || decided?.status === 'denied') answer = await ask();
   }
   if (answer.kind === 'approved') {
     const by = answer.request.decidedBy ?? 'unknown';
@@ -272,12 +311,12 @@ export function approve(deps: ApproveDeps): Stage<AuthorizedRequest, ApprovedReq
       fingerprint: callFingerprint(principal.id, req.method, target, args),
     };
     const state = req.resumeState as ResumeState | undefined;
-    if (state?.k === 'approval') return proceed(checkInBandAnswer(req, state, call, deps));
+    if (state?.k === 'approval') return proceed(await checkInBandAnswer(req, state, call, deps));
     // A later round of an exchange this call was already approved in (signed, so not forgeable;
     // each round answered once).
     if (state !== undefined && state.a?.h === call.fingerprint)
-      return proceed(laterRound(state.a, call, deps));
-    const replay = replayOfUsedApproval(req, call, deps);
+      return proceed(await laterRound(req, state.a, call, deps));
+    const replay = await replayOfUsedApproval(req, call, deps);
     if (replay !== null) return proceed(replay);
     const clientCanAnswer = canAnswerInBand(req.clientCapabilities);
     if (need.mode === 'in-band' || (need.mode === 'auto' && clientCanAnswer)) {

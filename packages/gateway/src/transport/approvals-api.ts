@@ -21,6 +21,7 @@ import type { AuditEvent } from '../audit/event.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ServerModel } from '../config/model.ts';
 import type { ApprovalsModel } from '../config/model-access.ts';
+import { StoreUnavailable } from '../storage/unavailable.ts';
 import type { HttpAuth } from './http-auth.ts';
 import { checkHostAndOrigin } from './hygiene.ts';
 import { plainJson } from './responses.ts';
@@ -58,10 +59,10 @@ async function readNote(request: Request): Promise<{ ok: true; note: string | nu
   }
 }
 
-function list(url: URL, deps: ApprovalsApiDeps): Response {
+async function list(url: URL, deps: ApprovalsApiDeps): Promise<Response> {
   const status = url.searchParams.get('status');
   if (status !== null && !STATUSES.has(status)) return problem(400, `unknown status "${status}"`);
-  const approvals = deps.store.list(status === null ? {} : { status: status as ApprovalStatus });
+  const approvals = await deps.store.list(status === null ? {} : { status: status as ApprovalStatus });
   return plainJson(200, { approvals });
 }
 
@@ -89,7 +90,7 @@ async function decide(
   return problem(409, `approval request ${current.id} is ${result.request?.status ?? 'not pending'}`);
 }
 
-function route(request: Request, approver: Principal, deps: ApprovalsApiDeps): Promise<Response> | Response {
+async function route(request: Request, approver: Principal, deps: ApprovalsApiDeps): Promise<Response> {
   const url = new URL(request.url);
   const [id, action, ...extra] = url.pathname
     .slice(APPROVALS_API_PATH.length)
@@ -101,7 +102,7 @@ function route(request: Request, approver: Principal, deps: ApprovalsApiDeps): P
   }
   if (request.method !== method) return problem(405, `method ${request.method} not allowed`);
   if (id === undefined) return list(url, deps);
-  const current = deps.store.get(id);
+  const current = await deps.store.get(id);
   if (current === undefined) return problem(404, `no approval request ${id}`);
   return action === undefined ? plainJson(200, current) : decide(request, approver, current, action, deps);
 }
@@ -120,6 +121,16 @@ export function createApprovalsApi(deps: ApprovalsApiDeps): (request: Request) =
       await deps.audit?.record(refusedDecisionEvent(identity.principal, method, undefined, message, 'http'));
       return problem(403, message);
     }
-    return route(request, identity.principal, deps);
+    try {
+      return await route(request, identity.principal, deps);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      const response = problem(
+        503,
+        'the approval queue cannot be reached right now (the shared database is unavailable); nothing was decided, retry shortly',
+      );
+      response.headers.set('retry-after', '5');
+      return response;
+    }
   };
 }

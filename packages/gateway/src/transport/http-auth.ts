@@ -37,7 +37,15 @@ function challenge(refusal: Refusal, auth: AuthModel, server: ServerModel): stri
   return `Bearer ${params.join(', ')}`;
 }
 
+/** Seconds a client is asked to wait when the key store is unreachable. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 export function refusalResponse(refusal: Refusal, auth: AuthModel, server: ServerModel): Response {
+  if (refusal.status === 503) {
+    const response = jsonRpcError(503, 'StorageUnavailable', refusal.description);
+    response.headers.set('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    return response;
+  }
   const name = refusal.status === 400 ? 'InvalidRequest' : 'Unauthenticated';
   const response = jsonRpcError(refusal.status, name, refusal.description);
   response.headers.set('www-authenticate', challenge(refusal, auth, server));

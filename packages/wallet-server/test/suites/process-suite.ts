@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { httpClient, spawnServerProcess, testClient } from '@gatehouse/kit/testing';
 import type { Client } from '@modelcontextprotocol/client';
-import { ApiKeyStore } from '../../../gateway/src/auth/api-keys.ts';
+import { SqliteApiKeys } from '../../../gateway/src/auth/api-keys-sqlite.ts';
 import {
   connectClient,
   startGateway,
@@ -104,7 +104,7 @@ export function processSuite(backend: () => Backend): void {
 
       before(async () => {
         const storage = tempStorage();
-        const apiKeys = new ApiKeyStore(storage);
+        const apiKeys = new SqliteApiKeys(storage);
         keys.sales = apiKeys.create({ user: 'sales', roles: ['staff'] }).key;
         keys.finance = apiKeys.create({ user: 'finance', roles: ['finance'] }).key;
         keys.loader = apiKeys.create({ user: 'gwload', roles: ['staff'] }).key;

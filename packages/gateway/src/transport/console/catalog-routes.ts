@@ -4,6 +4,7 @@
  * POST /console/catalog/try, which runs one tool call as the signed-in principal (console-call.ts).
  */
 import type { Context, Hono } from 'hono';
+import type { ApiKeyInfo } from '../../auth/api-keys.ts';
 import {
   type Inspected,
   principalOfRoles,
@@ -25,7 +26,7 @@ import { callToolAs, parseArguments } from './console-call.ts';
 type Who = { user: string; roles: string };
 
 /** The caller to inspect, or why the picker's values name none; undefined when nothing is picked. */
-function inspected(deps: ConsoleDeps, who: Who): Inspected | undefined {
+function inspected(deps: ConsoleDeps, who: Who, keys: readonly ApiKeyInfo[]): Inspected | undefined {
   const policyRoles = Object.keys(deps.gateway.model.policy.roles);
   if (who.roles.trim() !== '') {
     const roles = rolesFromList(who.roles);
@@ -38,7 +39,7 @@ function inspected(deps: ConsoleDeps, who: Who): Inspected | undefined {
     return { ok: true, principal: principalOfRoles(roles, who.user || 'roles') };
   }
   if (who.user === '') return undefined;
-  const found = principalOfUser(who.user, deps.gateway.model.auth.stdio, deps.keys?.list() ?? []);
+  const found = principalOfUser(who.user, deps.gateway.model.auth.stdio, keys);
   return found.ok ? found : { ok: false, message: `${found.message}; pick roles instead.` };
 }
 
@@ -103,28 +104,29 @@ function seenBy(gateway: Gateway, principal: Principal, me: Principal): CatalogS
   };
 }
 
-function pickerLists(deps: ConsoleDeps): { users: string[]; roles: string[] } {
+function pickerLists(deps: ConsoleDeps, keys: readonly ApiKeyInfo[]): { users: string[]; roles: string[] } {
   const stdio = deps.gateway.model.auth.stdio;
-  const users = new Set((deps.keys?.list() ?? []).map((k) => k.user));
+  const users = new Set(keys.map((k) => k.user));
   if (stdio !== null) users.add(stdio.user);
   return { users: [...users].sort(), roles: Object.keys(deps.gateway.model.policy.roles).sort() };
 }
 
-function show(
+async function show(
   c: Context<ConsoleEnv>,
   deps: ConsoleDeps,
   who: Who,
   tried?: CatalogPageOptions['tried'],
   triedStatus = 200,
-): Response | Promise<Response> {
+): Promise<Response> {
   const session = c.get('session');
-  const found = inspected(deps, who);
+  const keys = deps.keys === null ? [] : await deps.keys.list();
+  const found = inspected(deps, who, keys);
   const status = found !== undefined && !found.ok ? (who.roles.trim() !== '' ? 422 : 404) : triedStatus;
   return c.html(
     catalogPage({
       session,
       who,
-      ...pickerLists(deps),
+      ...pickerLists(deps, keys),
       ...(found?.ok === true ? { seen: seenBy(deps.gateway, found.principal, session.principal) } : {}),
       ...(found?.ok === false ? { error: found.message } : {}),
       ...(tried === undefined ? {} : { tried }),

@@ -16,6 +16,7 @@ import type { ApiKeyStore } from '../../auth/api-keys.ts';
 import type { ServerModel } from '../../config/model.ts';
 import type { ApprovalsModel } from '../../config/model-access.ts';
 import type { Gateway } from '../../gateway.ts';
+import { StoreUnavailable } from '../../storage/unavailable.ts';
 import type { HttpAuth } from '../http-auth.ts';
 import { checkHostAndOrigin } from '../hygiene.ts';
 import { APPROVALS_SCRIPT, approvalsPage, pendingRows } from './approvals-page.ts';
@@ -52,25 +53,25 @@ type Env = ConsoleEnv;
 const EXPORT_LIMIT = 10_000;
 
 function approvalRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
-  const show = (c: Context<Env>, extra: { error?: string; done?: string } = {}, status = 200) =>
+  const show = async (c: Context<Env>, extra: { error?: string; done?: string } = {}, status = 200) =>
     c.html(
       approvalsPage({
         session: c.get('session'),
-        pending: deps.approvals.list({ status: 'pending' }),
-        history: deps.approvals.list({ limit: 50 }).filter((a) => a.status !== 'pending'),
+        pending: await deps.approvals.list({ status: 'pending' }),
+        history: (await deps.approvals.list({ limit: 50 })).filter((a) => a.status !== 'pending'),
         ...extra,
       }),
       status as 200,
     );
   app.get('/approvals', (c) => show(c));
-  app.get('/approvals/pending', (c) =>
-    c.html(pendingRows(deps.approvals.list({ status: 'pending' }), c.get('session'))),
+  app.get('/approvals/pending', async (c) =>
+    c.html(pendingRows(await deps.approvals.list({ status: 'pending' }), c.get('session'))),
   );
   app.post('/approvals/:id', async (c) => {
     const form = c.get('form');
     const principal = c.get('session').principal;
     const verdict = form.verdict === 'approve' || form.verdict === 'deny' ? form.verdict : undefined;
-    const current = deps.approvals.get(c.req.param('id'));
+    const current = await deps.approvals.get(c.req.param('id'));
     if (verdict === undefined || current === undefined)
       return show(c, { error: 'No such request, or no decision given.' }, 404);
     const allowed = mayDecide(principal, current, deps.config());
@@ -101,8 +102,8 @@ function approvalRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
 }
 
 function keyRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
-  const list = () => deps.keys?.list() ?? null;
-  app.get('/keys', (c) => c.html(keysPage({ session: c.get('session'), keys: list() })));
+  const list = async () => (deps.keys === null ? null : await deps.keys.list());
+  app.get('/keys', async (c) => c.html(keysPage({ session: c.get('session'), keys: await list() })));
   app.post('/keys', async (c) => {
     const session = c.get('session');
     const form = c.get('form');
@@ -114,13 +115,18 @@ function keyRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
     if (deps.keys === null) return c.html(keysPage({ session, keys: null }), 404);
     if (user === '' || roles.length === 0) {
       return c.html(
-        keysPage({ session, keys: list(), error: 'A key needs a user and at least one role.' }),
+        keysPage({ session, keys: await list(), error: 'A key needs a user and at least one role.' }),
         422,
       );
     }
     const org = (form.org ?? '').trim();
     const description = (form.description ?? '').trim();
-    const created = deps.keys.create({ user, roles, org: org || null, description: description || null });
+    const created = await deps.keys.create({
+      user,
+      roles,
+      org: org || null,
+      description: description || null,
+    });
     await deps.audit?.record(
       consoleEvent(
         session.principal,
@@ -130,18 +136,18 @@ function keyRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
         { ok: true },
       ),
     );
-    return c.html(keysPage({ session, keys: list(), created }), 201);
+    return c.html(keysPage({ session, keys: await list(), created }), 201);
   });
   app.post('/keys/:id/revoke', async (c) => {
     const session = c.get('session');
     const id = c.req.param('id');
-    const revoked = deps.keys?.revoke(id) ?? false;
+    const revoked = deps.keys === null ? false : await deps.keys.revoke(id);
     if (revoked)
       await deps.audit?.record(consoleEvent(session.principal, 'keys/revoke', id, null, { ok: true }));
     return c.html(
       keysPage({
         session,
-        keys: list(),
+        keys: await list(),
         ...(revoked ? { done: `Revoked ${id}.` } : { error: `No active key ${id}.` }),
       }),
       revoked ? 200 : 404,
@@ -238,7 +244,13 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
   auditRoutes(app, deps);
   app.notFound((c) => c.text('There is no such console page.', 404));
   app.onError((error, c) => {
-    void error;
+    if (error instanceof StoreUnavailable) {
+      c.header('retry-after', '5');
+      return c.text(
+        `${error.what} cannot be reached right now, so this page cannot be shown and nothing was changed. Try again shortly.`,
+        503,
+      );
+    }
     return c.text('The console could not show this page; the gateway log has the error.', 500);
   });
   return async (request) => {

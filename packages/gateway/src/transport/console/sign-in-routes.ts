@@ -79,6 +79,13 @@ export function signInRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps, sessions:
   app.post('/login', async (c) => {
     const form = await formOf(c);
     const identity = await deps.auth.authenticate(`Bearer ${form.key ?? ''}`);
+    if (!identity.ok && identity.response.status === 503)
+      return page(
+        c,
+        503,
+        'Your key cannot be checked right now: the key store is unreachable. Nothing is wrong with the key; try again shortly.',
+        form.next,
+      );
     if (!identity.ok) return page(c, 401, 'That key is unknown or revoked.', form.next);
     const admitted = await admit(c, identity.principal, 'this key has');
     if (!admitted.ok) return page(c, 403, admitted.message, form.next);
