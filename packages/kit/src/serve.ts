@@ -6,15 +6,26 @@
  *
  *   node server.ts                      stdio
  *   node server.ts --port 7101 [--host 127.0.0.1] [--token-env NAME]   HTTP at /mcp
+ *   node server.ts --port 7101 --tls-cert server.pem --tls-key server-key.pem [--tls-client-ca ca.pem]
+ *                                       HTTPS; with --tls-client-ca, mutual TLS (only clients
+ *                                       holding a certificate signed by that CA get through)
  */
 import { parseArgs } from 'node:util';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type RunningHttpServer, serveHttp } from './http.ts';
 import type { DomainServer } from './server.ts';
+import { readServerTls, type ServerTls } from './tls.ts';
 
 export type ServeOptions =
   | { transport: 'stdio' }
-  | { transport: 'http'; port?: number; host?: string; token?: string; allowedHosts?: string[] };
+  | {
+      transport: 'http';
+      port?: number;
+      host?: string;
+      token?: string;
+      allowedHosts?: string[];
+      tls?: ServerTls;
+    };
 
 export interface ServingHandle {
   /** The MCP URL when serving HTTP. */
@@ -44,7 +55,11 @@ export async function serve(domain: DomainServer, options: ServeOptions): Promis
   };
 }
 
-/** Reads `--port`, `--host`, `--token-env` from argv (stdio when no port is given). */
+/**
+ * Reads `--port`, `--host`, `--token-env`, `--allowed-host` and `--tls-cert`/`--tls-key`/
+ * `--tls-client-ca` from argv (stdio when no port is given). The TLS files are read here, so a
+ * missing or wrong one stops the server at start with the flag and the path named.
+ */
 export function serveOptionsFromArgv(argv = process.argv.slice(2), env = process.env): ServeOptions {
   const { values } = parseArgs({
     args: argv,
@@ -54,22 +69,34 @@ export function serveOptionsFromArgv(argv = process.argv.slice(2), env = process
       'token-env': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
       stdio: { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-client-ca': { type: 'string' },
     },
     strict: false,
   });
-  if (values.stdio === true || values.port === undefined) return { transport: 'stdio' };
+  const tlsFlag = (name: 'tls-cert' | 'tls-key' | 'tls-client-ca') =>
+    typeof values[name] === 'string' ? values[name] : undefined;
+  const tlsFiles = { cert: tlsFlag('tls-cert'), key: tlsFlag('tls-key'), clientCa: tlsFlag('tls-client-ca') };
+  if (values.stdio === true || values.port === undefined) {
+    if (Object.values(tlsFiles).some((file) => file !== undefined))
+      throw new Error('--tls-cert, --tls-key and --tls-client-ca need --port (TLS is for HTTP, not stdio)');
+    return { transport: 'stdio' };
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`invalid --port: ${String(values.port)}`);
   const tokenEnv = typeof values['token-env'] === 'string' ? values['token-env'] : undefined;
   const token = tokenEnv === undefined ? undefined : env[tokenEnv];
   if (tokenEnv !== undefined && !token) throw new Error(`--token-env ${tokenEnv}: the variable is empty`);
+  const tls = readServerTls(tlsFiles);
   return {
     transport: 'http',
     port,
     host: String(values.host),
     ...(token ? { token } : {}),
     allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
+    ...(tls === undefined ? {} : { tls }),
   };
 }
 
