@@ -16,6 +16,7 @@ import { httpClient, type ServerProcess, spawnServerProcess } from '../../kit/sr
 import { issueCertificate, loadDevAuthority } from '../src/certs/dev-certs.ts';
 import { writeDevCertificates } from '../src/cli/certs.ts';
 import { formatIssue, loadConfigFile } from '../src/config/load.ts';
+import { describeError } from '../src/upstream/failure-reason.ts';
 import {
   type ChildGateway,
   configDir,
@@ -214,6 +215,61 @@ ${OPEN_ACCESS_YAML}`);
     });
   });
 
+  it('a client certificate from another CA is refused by the server; the next connection, and a reload after a rotation, use the new files', async () => {
+    const rotating = configDir();
+    const at = (name: string) => join(rotating.dir, name);
+    writeFileSync(at('ca.pem'), read(join(good, 'ca.pem')));
+    writeFileSync(at('client.pem'), read(join(other, 'greeter.pem')));
+    writeFileSync(at('client-key.pem'), read(join(other, 'greeter-key.pem')), { mode: 0o600 });
+    rotating.write(`upstreams:
+  - name: rotating
+    transport: http
+    url: ${JSON.stringify(url.trusted)}
+    protocol: legacy
+    tls: { ca: ca.pem, cert: client.pem, key: client-key.pem }
+storage: { path: ${JSON.stringify(rotating.storage)} }
+${OPEN_ACCESS_YAML}`);
+    const gw = await startChildGateway(rotating.file, 30_000, ['--no-watch']);
+    try {
+      const upstream = async () =>
+        ((await readyz(gw.url)).body.upstreams as unknown as { state: string; error: string | null }[])[0];
+      await waitFor(async () => (await upstream())?.error !== null, 20_000);
+      assert.equal(
+        (await upstream())?.error,
+        'fetch failed: the server closed the connection before answering; with mutual TLS that is how a server refuses a client certificate it does not trust (is upstreams[].tls.cert signed by the CA the server trusts?)',
+      );
+      // Each connection attempt reads the files afresh: the next retry presents the new certificate.
+      writeFileSync(at('client.pem'), read(join(good, 'gateway.pem')));
+      writeFileSync(at('client-key.pem'), read(join(good, 'gateway-key.pem')));
+      await waitFor(async () => (await upstream())?.state === 'ready', 20_000);
+      // A running upstream keeps its connections; a reload after a rotation replaces them.
+      const ours = await loadDevAuthority({
+        cert: read(join(good, 'ca.pem')),
+        key: read(join(good, 'ca-key.pem')),
+      });
+      const rotated = await issueCertificate(ours, { name: 'gateway', days: 2 });
+      writeFileSync(at('client.pem'), rotated.cert);
+      writeFileSync(at('client-key.pem'), rotated.key);
+      gw.signal('SIGHUP');
+      const applied = await gw.waitForLog(
+        (line) => line.msg === 'config reload applied',
+        20_000,
+        'the reload',
+      );
+      assert.equal(applied.summary, 'kept 0, started 1, retired 1 upstream(s)');
+      await waitFor(async () => (await upstream())?.state === 'ready', 20_000);
+      const client = await httpClient(gw.url, 'legacy');
+      try {
+        const result = await client.callTool({ name: 'rotating_greet', arguments: { name: 'Cy' } });
+        assert.deepEqual(result.structuredContent, { greeting: 'hej Cy' });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('a configuration whose TLS file is missing or wrong is refused, naming the file', () => {
     const base = (tls: string, at = 'https://127.0.0.1:1/mcp') => {
       dir.write(`upstreams:
@@ -243,5 +299,27 @@ ${OPEN_ACCESS_YAML}`);
     assert.match(String(plain), /upstreams\[0\]\.tls: tls needs an https:\/\/ url/);
     const [half] = base('tls: { ca: certs/ca.pem, cert: certs/gateway.pem }');
     assert.match(String(half), /upstreams\[0\]\.tls: cert and key go together/);
+  });
+});
+
+describe('TLS failures in words', () => {
+  const failed = (code: string, message: string) =>
+    new TypeError('fetch failed', { cause: Object.assign(new Error(message), { code }) });
+  it('names the side that refused and what to change, with the code to look up', () => {
+    assert.equal(
+      describeError(
+        failed('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'C0:error:0A000418:SSL routines::tlsv1 alert unknown ca\n'),
+      ),
+      "fetch failed: the server refused the gateway's client certificate: it is not signed by a CA the server trusts (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA)",
+    );
+    assert.equal(
+      describeError(failed('CERT_HAS_EXPIRED', 'certificate has expired')),
+      "fetch failed: the server's certificate has expired (CERT_HAS_EXPIRED)",
+    );
+    assert.equal(
+      describeError(failed('SOME_OTHER_CODE', '  an OpenSSL line\n')),
+      'fetch failed: an OpenSSL line',
+      'other errors keep their own message, trimmed',
+    );
   });
 });

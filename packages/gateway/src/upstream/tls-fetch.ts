@@ -28,6 +28,21 @@ async function readTlsFile(path: string, upstream: string): Promise<string> {
   }
 }
 
+/**
+ * A server that refuses the client certificate it was shown (signed by a CA it does not trust)
+ * often just closes the connection after the handshake, without a TLS alert — Node's own HTTPS
+ * server does — so the gateway sees only "other side closed". Said so, that is actionable.
+ */
+function explainClosed(error: unknown): unknown {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  if (cause?.code !== 'UND_ERR_SOCKET') return error;
+  return new TypeError('fetch failed', {
+    cause: new Error(
+      'the server closed the connection before answering; with mutual TLS that is how a server refuses a client certificate it does not trust (is upstreams[].tls.cert signed by the CA the server trusts?)',
+    ),
+  });
+}
+
 export async function tlsFetch(tls: UpstreamTlsModel, upstream: string): Promise<TlsFetch> {
   const [ca, cert, key] = await Promise.all([
     readTlsFile(tls.caFile, upstream),
@@ -51,10 +66,16 @@ export async function tlsFetch(tls: UpstreamTlsModel, upstream: string): Promise
         ? connector
         : (options, callback) => connector({ ...options, servername: serverName }, callback),
   });
-  const fetch: FetchLike = (input, init) =>
-    undici.fetch(
-      input as never,
-      { ...(init as object), dispatcher: agent } as never,
-    ) as unknown as Promise<Response>;
+  const fetch: FetchLike = async (input, init) => {
+    try {
+      const response = await undici.fetch(
+        input as never,
+        { ...(init as object), dispatcher: agent } as never,
+      );
+      return response as unknown as Response;
+    } catch (error) {
+      throw tls.certFile === null ? error : explainClosed(error);
+    }
+  };
   return { fetch, close: () => agent.close() };
 }
