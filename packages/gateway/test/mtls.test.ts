@@ -7,7 +7,7 @@
  * /readyz and `gatehouse catalog`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -262,6 +262,20 @@ ${OPEN_ACCESS_YAML}`);
       try {
         const result = await client.callTool({ name: 'rotating_greet', arguments: { name: 'Cy' } });
         assert.deepEqual(result.structuredContent, { greeting: 'hej Cy' });
+        // A reload that finds a TLS file gone is refused; the running upstream keeps serving.
+        renameSync(at('client-key.pem'), at('client-key.pem.old'));
+        gw.signal('SIGHUP');
+        const refused = await gw.waitForLog(
+          (line) => String(line.msg).startsWith('config reload refused'),
+          20_000,
+          'the refused reload',
+        );
+        assert.match(
+          JSON.stringify(refused.issues),
+          /upstreams\[0\]\.tls\.key: upstream \\"rotating\\": cannot read \S+client-key\.pem \(no such file\) \[CONFIG_TLS_FILE\]/,
+        );
+        const again = await client.callTool({ name: 'rotating_greet', arguments: { name: 'Di' } });
+        assert.deepEqual(again.structuredContent, { greeting: 'hej Di' });
       } finally {
         await client.close();
       }
