@@ -61,7 +61,10 @@ describe('mutual TLS between the gateway and a kit server', () => {
     const server = spawnServerProcess(GREETER, {
       env: { GREETER_WORD: 'hej' },
       name: 'greeter',
-      args: ['--port', '0', '--tls-cert', cert, '--tls-key', key, '--tls-client-ca', join(good, 'ca.pem')],
+      args: [
+        ...['--port', '0', '--health-port', '0'],
+        ...['--tls-cert', cert, '--tls-key', key, '--tls-client-ca', join(good, 'ca.pem')],
+      ],
     });
     servers.push(server);
     return server.url;
@@ -150,6 +153,18 @@ describe('mutual TLS between the gateway and a kit server', () => {
       key: read(join(good, 'gateway-key.pem')),
     });
     assert.equal(gateway.status, 200, String(gateway.error));
+  });
+
+  it('--health-port answers GET /healthz over plain HTTP for probes without a certificate, and nothing else', async () => {
+    const stderr = servers[0]?.stderr() ?? '';
+    const healthUrl = /greeter health \(plain HTTP\) on (http:\/\/\S+)/.exec(stderr)?.[1];
+    assert.ok(healthUrl, stderr);
+    const health = await fetch(healthUrl);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const mcp = await fetch(healthUrl.replace('/healthz', '/mcp'), { method: 'POST', body: '{}' });
+    assert.equal(mcp.status, 404);
+    await mcp.body?.cancel();
   });
 
   describe('through the gateway', () => {

@@ -86,6 +86,15 @@ describe('spawnServerProcess', () => {
     });
   }
 
+  test('a bad --health-port stops the server at start', async () => {
+    const server = spawnServerProcess(GREETER, {
+      env: { GREETER_WORD: 'hi' },
+      args: ['--port', '0', '--health-port', 'nope'],
+    });
+    await assert.rejects(server.url, /invalid --health-port: nope/);
+    assert.equal(await server.exited(), 1);
+  });
+
   test('TLS flags without --port are refused (stdio has no TLS)', async () => {
     const server = spawnServerProcess(GREETER, {
       env: { GREETER_WORD: 'hi' },
