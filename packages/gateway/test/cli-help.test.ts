@@ -23,6 +23,7 @@ const COMMANDS = [
   'sandbox',
   'demo',
   'connect',
+  'certs',
   'lantern',
 ];
 
@@ -98,6 +99,17 @@ describe('a mistake is one line', () => {
       "gatehouse pins: pins diff needs <upstream>/<tool> (the upstream's own tool name)",
     ],
     [['sandbox', '--port', 'abc'], 1, 'gatehouse sandbox: invalid --port abc'],
+    [['certs'], 2, 'gatehouse certs: certs needs: dev (see gatehouse certs --help)'],
+    [
+      ['certs', 'dev', '--days', '0'],
+      2,
+      'gatehouse certs: --days must be a whole number of days from 1 to 3650, found 0',
+    ],
+    [
+      ['certs', 'dev', '--names', 'gateway,../etc'],
+      2,
+      'gatehouse certs: --names: "../etc" is not usable as a host name and file name',
+    ],
     [['demo', '--bogus'], 2, "gatehouse demo: Unknown option '--bogus'"],
     [
       ['lantern', 'fly'],

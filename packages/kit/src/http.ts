@@ -11,9 +11,14 @@
  * Host/Origin validation against loopback names plus the configured ones (DNS rebinding), and,
  * when a service token is configured, `Authorization: Bearer <token>` — so only the gateway,
  * which holds the token, can reach the server. `/healthz` runs the health checks.
+ *
+ * With `tls` the listener speaks HTTPS; with `tls.clientCa` it is mutual TLS: a client must
+ * present a certificate signed by that CA (and no other), or the handshake is refused — the
+ * alternative to the service token where TLS reaches the server itself.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SessionManager } from '@gatehouse/sessions';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -27,6 +32,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { healthReport } from './health.ts';
 import type { DomainServer } from './server.ts';
+import type { ServerTls } from './tls.ts';
 
 export interface HttpOptions {
   port?: number;
@@ -40,6 +46,8 @@ export interface HttpOptions {
   sessionIdleMs?: number;
   /** At most this many open 2025-era sessions (default 10 000). */
   maxSessions?: number;
+  /** HTTPS (and, with `clientCa`, mutual TLS) instead of plain HTTP. */
+  tls?: ServerTls;
 }
 
 export interface RunningHttpServer {
@@ -53,10 +61,19 @@ function rpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
 }
 
-function bearerMatches(header: string | null, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+function bearerMatches(header: string, token: string): boolean {
+  const given = Buffer.from(header.replace(/^Bearer\s+/i, ''));
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Why a request is refused under a service token (undefined: it carries the right one). */
+function tokenRefusal(header: string | null, token: string): string | undefined {
+  if (header === null || header.trim() === '')
+    return 'Unauthorized: this server only answers the gateway, and the request carries no service token (Authorization: Bearer …)';
+  if (!bearerMatches(header, token))
+    return 'Unauthorized: this server only answers the gateway, and the service token does not match';
+  return undefined;
 }
 
 export interface FetchHandler {
@@ -94,9 +111,11 @@ export function createFetchHandler(
       return Response.json(report, { status: report.status === 'down' ? 503 : 200 });
     }
     if (url.pathname !== path) return new Response('Not Found', { status: 404 });
-    if (options.token !== undefined && !bearerMatches(request.headers.get('authorization'), options.token)) {
-      return rpcError(401, -32001, 'Unauthorized: this server only answers the gateway');
-    }
+    const refusal =
+      options.token === undefined
+        ? undefined
+        : tokenRefusal(request.headers.get('authorization'), options.token);
+    if (refusal !== undefined) return rpcError(401, -32001, refusal);
     if (await isLegacyRequest(request)) return sessions.handle(request);
     return modern.fetch(request);
   };
@@ -122,13 +141,31 @@ export async function serveHttp(domain: DomainServer, options: HttpOptions = {})
   });
   const onerror = (error: Error): void => domain.log.warn({ err: error }, 'http error');
   const node = toNodeHandler(handler, { onerror });
-  const httpServer = createServer((req, res) => {
+  const listener: Parameters<typeof createHttpServer>[1] = (req, res) => {
     node(req, res).catch((error: unknown) => {
       onerror(error instanceof Error ? error : new Error(String(error)));
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  const tls = options.tls;
+  const httpServer: Server =
+    tls === undefined
+      ? createHttpServer(listener)
+      : createHttpsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa === undefined
+              ? {}
+              : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+          },
+          listener,
+        );
+  // A refused handshake (no client certificate, one from another CA) is the client's problem.
+  httpServer.on('tlsClientError', (error: Error) =>
+    domain.log.debug({ err: error }, 'tls handshake refused'),
+  );
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 0, host, () => resolve());
@@ -136,7 +173,7 @@ export async function serveHttp(domain: DomainServer, options: HttpOptions = {})
   const { port } = httpServer.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${bracketed}:${port}${options.path ?? '/mcp'}`,
+    url: `${tls === undefined ? 'http' : 'https'}://${bracketed}:${port}${options.path ?? '/mcp'}`,
     get openSessions() {
       return handler.openSessions;
     },

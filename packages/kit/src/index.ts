@@ -6,3 +6,4 @@ export { createFetchHandler, type HttpOptions, type RunningHttpServer, serveHttp
 export { createLogger, type Logger } from './logger.ts';
 export { runServer, type ServeOptions, type ServingHandle, serve, serveOptionsFromArgv } from './serve.ts';
 export { type DomainServer, defineServer, type ServerDefinition } from './server.ts';
+export { readServerTls, type ServerTls, type ServerTlsFiles } from './tls.ts';

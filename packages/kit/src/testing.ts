@@ -130,7 +130,7 @@ export function spawnServerProcess(script: string, options: SpawnServerOptions =
   const url = new Promise<string>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
+      const found = /listening on (https?:\/\/\S+)/.exec(stderr);
       if (found?.[1]) resolve(found[1]);
     });
     child.once('error', reject);

@@ -126,6 +126,45 @@ for (const era of ['legacy', 'modern'] as const) {
 }
 
 describe('kit HTTP listener', () => {
+  test('a missing or wrong service token is refused with 401 and a body that says which', async () => {
+    const http = await serveHttp(server, { port: 0, token: 'sekret' });
+    try {
+      const post = (authorization?: string) =>
+        fetch(http.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            ...(authorization === undefined ? {} : { authorization }),
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+      const missing = await post();
+      assert.equal(missing.status, 401);
+      assert.deepEqual(await missing.json(), {
+        jsonrpc: '2.0',
+        error: {
+          code: -32001,
+          message:
+            'Unauthorized: this server only answers the gateway, and the request carries no service token (Authorization: Bearer …)',
+        },
+        id: null,
+      });
+      for (const wrong of ['Bearer sekreT', 'Bearer sekret-and-more', 'sekre']) {
+        const refused = await post(wrong);
+        assert.equal(refused.status, 401, wrong);
+        const body = (await refused.json()) as { error: { message: string } };
+        assert.equal(
+          body.error.message,
+          'Unauthorized: this server only answers the gateway, and the service token does not match',
+        );
+        assert.ok(!JSON.stringify(body).includes('sekret'), 'the expected token is not echoed');
+      }
+    } finally {
+      await http.close();
+    }
+  });
+
   test('a service token is required when configured; /healthz answers; unknown sessions get 404', async () => {
     const http = await serveHttp(server, { port: 0, token: 'sekret' });
     try {

@@ -62,4 +62,45 @@ describe('spawnServerProcess', () => {
     await assert.rejects(server.url, /server exited with 1 before listening: invalid --port: nope/);
     assert.equal(await server.exited(), 1);
   });
+
+  const tlsMistakes: [string[], RegExp][] = [
+    [
+      ['--tls-cert', '/nonexistent/server.pem'],
+      /--tls-cert and --tls-key go together: give both, or neither/,
+    ],
+    [['--tls-client-ca', '/nonexistent/ca.pem'], /--tls-client-ca needs --tls-cert and --tls-key/],
+    [
+      ['--tls-cert', '/nonexistent/server.pem', '--tls-key', '/nonexistent/server-key.pem'],
+      /--tls-cert \/nonexistent\/server\.pem: cannot read the file \(ENOENT\)/,
+    ],
+    [['--tls-cert', GREETER, '--tls-key', GREETER], /--tls-cert \S+greeter-main\.ts: not a PEM certificate/],
+  ];
+  for (const [flags, message] of tlsMistakes) {
+    test(`a TLS mistake stops the server at start, naming the flag and the file: ${flags.join(' ')}`, async () => {
+      const server = spawnServerProcess(GREETER, {
+        env: { GREETER_WORD: 'hi' },
+        args: ['--port', '0', ...flags],
+      });
+      await assert.rejects(server.url, message);
+      assert.equal(await server.exited(), 1);
+    });
+  }
+
+  test('a bad --health-port stops the server at start', async () => {
+    const server = spawnServerProcess(GREETER, {
+      env: { GREETER_WORD: 'hi' },
+      args: ['--port', '0', '--health-port', 'nope'],
+    });
+    await assert.rejects(server.url, /invalid --health-port: nope/);
+    assert.equal(await server.exited(), 1);
+  });
+
+  test('TLS flags without --port are refused (stdio has no TLS)', async () => {
+    const server = spawnServerProcess(GREETER, {
+      env: { GREETER_WORD: 'hi' },
+      args: ['--tls-cert', 'a.pem', '--tls-key', 'b.pem'],
+    });
+    await assert.rejects(server.url, /need --port \(TLS is for HTTP, not stdio\)/);
+    assert.equal(await server.exited(), 1);
+  });
 });

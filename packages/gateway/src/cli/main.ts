@@ -1,6 +1,6 @@
 /**
  * `gatehouse` — serve | stdio | check | keys | explain | catalog | audit | approvals | pins |
- * sandbox | demo | connect | chat | lantern. Every command answers `--help` (exit 0); a mistake is one line on
+ * sandbox | demo | connect | certs | chat | lantern. Every command answers `--help` (exit 0); a mistake is one line on
  * stderr. Exit codes: 0 ok, 1 runtime failure (or a denied explain, a broken audit chain),
  * 2 invalid config or usage.
  */
@@ -39,6 +39,11 @@ const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   demo: async (argv) => {
     const { demoCommand } = await import('./demo.ts');
     await demoCommand(argv);
+  },
+  // Certificate making (an X.509 library) loads only for its own command.
+  certs: async (argv) => {
+    const { certsCommand } = await import('./certs.ts');
+    await certsCommand(argv);
   },
   // The host (a model and its loop) loads only for the command that uses it.
   chat: async (argv) => {

@@ -82,6 +82,11 @@ gatehouse pins approve <upstream>/<tool> [--hash H] [--by NAME] | --all [--by NA
   connect: `gatehouse connect [--url http://127.0.0.1:8080/mcp] [--key-env GATEHOUSE_API_KEY]
   A stdio bridge to a running gateway for hosts that only launch local processes; carries the
   API key from the named variable (no configuration needed).`,
+  certs: `gatehouse certs dev [--out certs] [--names gateway,customer,…] [--days 365] [--namespace NS]
+  Write a local CA (ca.pem, ca-key.pem; reused when --out has them) and per name NAME.pem and
+  NAME-key.pem, valid for NAME, localhost, 127.0.0.1 and ::1 (and NAME.NS.svc with --namespace),
+  for mutual TLS between the gateway and domain servers on a laptop or in a test. Keys get mode
+  0600. Default names: gateway and the five domain servers.`,
   chat: CHAT_USAGE,
   lantern: LANTERN_USAGE,
 };

@@ -1,5 +1,6 @@
 /**
- * Loading a config file: read → YAML → ${VAR} interpolation → schema → normalize (check-all.ts).
+ * Loading a config file: read → YAML → ${VAR} interpolation → schema → normalize (check-all.ts)
+ * → the TLS files it names, read and checked (tls-files.ts).
  * Every problem becomes a ConfigIssue naming the file, the path inside it, what was expected and
  * what was found, with the line and column of the key or value in the YAML; all of them at once,
  * in file order.
@@ -11,6 +12,7 @@ import type { LocalErrorCode } from '../errors/registry.ts';
 import { checkAll } from './check-all.ts';
 import { interpolate, type MissingVariable } from './interpolate.ts';
 import type { GatewayModel } from './model.ts';
+import { loadUpstreamTls } from './tls-files.ts';
 
 export interface ConfigIssue {
   code: LocalErrorCode;
@@ -142,7 +144,20 @@ export function loadConfigText(
     dirname(resolve(file)),
     missing.map((m) => m.path),
   );
-  if (checked.ok && issues.length === 0) return { ok: true, model: checked.model, file };
+  if (checked.ok && issues.length === 0) {
+    // The files the configuration names for TLS are read now, so that a missing one refuses the
+    // configuration (at start, in `check`, on reload) rather than failing every connection.
+    const tlsIssues = loadUpstreamTls(checked.model, data);
+    if (tlsIssues.length === 0) return { ok: true, model: checked.model, file };
+    for (const issue of tlsIssues)
+      issues.push({
+        code: issue.code,
+        file,
+        path: formatPath(issue.path),
+        message: issue.message,
+        ...locate(issue.path),
+      });
+  }
   if (!checked.ok) {
     for (const issue of checked.issues) {
       const described = issue.code === 'CONFIG_INVALID' && !issue.atKey;

@@ -46,11 +46,28 @@ export interface CredentialModel {
   source: { kind: 'env'; name: string } | { kind: 'file'; path: string };
 }
 
+/** TLS towards an HTTP upstream: absolute paths of PEM files (read at load and at each connection). */
+export interface UpstreamTlsModel {
+  /** The only CA the upstream's certificate may chain to. */
+  caFile: string;
+  /** The gateway's client certificate and key (mutual TLS), or null for none. */
+  certFile: string | null;
+  keyFile: string | null;
+  /** The name to check the server's certificate against (and send as SNI); null: the URL's host. */
+  serverName: string | null;
+  /**
+   * SHA-256 of the three files' contents as loaded (not secret: a digest), so that a reload after
+   * the files change reconnects the upstream with the new ones. "" until config/tls-files.ts reads them.
+   */
+  filesSha256: string;
+}
+
 export interface HttpUpstreamModel extends UpstreamCommon {
   transport: 'http';
   url: string;
   headers: Record<string, string>;
   credential: CredentialModel | null;
+  tls: UpstreamTlsModel | null;
 }
 
 export type UpstreamModel = StdioUpstreamModel | HttpUpstreamModel;

@@ -5,16 +5,33 @@
  * collisions reported. Pure; secrets stay references until connect time.
  */
 import { resolveFrom } from './file-paths.ts';
-import type { UpstreamModel } from './model-upstreams.ts';
+import type { UpstreamModel, UpstreamTlsModel } from './model-upstreams.ts';
 import type { NormalizeIssue } from './normalize.ts';
 import { normalizeForwardIdentity, normalizeInject } from './normalize-access.ts';
 import { upstreamPinning } from './normalize-pins.ts';
 import { upstreamResilience } from './normalize-resilience.ts';
 import { normalizeShaping } from './normalize-shaping.ts';
 import type { GatewayConfigParsed } from './schema.ts';
-import { RESTART_DEFAULTS, UPSTREAM_DEFAULTS, type UpstreamParsed } from './schema-upstreams.ts';
+import {
+  RESTART_DEFAULTS,
+  UPSTREAM_DEFAULTS,
+  type UpstreamParsed,
+  type UpstreamTlsParsed,
+} from './schema-upstreams.ts';
 
 const defaults = UPSTREAM_DEFAULTS;
+
+/** Paths resolved; the digest of the files is filled in when they are read (tls-files.ts). */
+function normalizeTls(tls: UpstreamTlsParsed | undefined, baseDir: string): UpstreamTlsModel | null {
+  if (tls === undefined) return null;
+  return {
+    caFile: resolveFrom(baseDir, tls.ca),
+    certFile: tls.cert === undefined ? null : resolveFrom(baseDir, tls.cert),
+    keyFile: tls.key === undefined ? null : resolveFrom(baseDir, tls.key),
+    serverName: tls.serverName ?? null,
+    filesSha256: '',
+  };
+}
 
 function normalizeUpstream(u: UpstreamParsed, baseDir: string, parsed: GatewayConfigParsed): UpstreamModel {
   const timeoutMs = u.timeoutMs ?? defaults.timeoutMs;
@@ -66,7 +83,23 @@ function normalizeUpstream(u: UpstreamParsed, baseDir: string, parsed: GatewayCo
                 ? { kind: 'env', name: credential.fromEnv }
                 : { kind: 'file', path: resolveFrom(baseDir, credential.fromFile ?? '') },
           },
+    tls: normalizeTls(u.tls, baseDir),
   };
+}
+
+/** `tls` is for an https:// upstream: over plain HTTP it would silently do nothing. */
+function findPlainHttpTls(upstreams: UpstreamModel[]): NormalizeIssue[] {
+  return upstreams.flatMap((u, i) =>
+    u.transport === 'http' && u.tls !== null && !u.url.toLowerCase().startsWith('https:')
+      ? [
+          {
+            code: 'CONFIG_INVALID' as const,
+            path: ['upstreams', i, 'tls'],
+            message: `tls needs an https:// url (found ${u.url})`,
+          },
+        ]
+      : [],
+  );
 }
 
 /**
@@ -118,5 +151,6 @@ export function normalizeUpstreams(
   const all = parsed.upstreams.map((u) => normalizeUpstream(u, baseDir, parsed));
   const enabled = parsed.upstreams.map((u) => isEnabled(u.enabled));
   issues.push(...findCollisions(all, enabled));
+  issues.push(...findPlainHttpTls(all).filter((issue) => enabled[issue.path[1] as number]));
   return all.filter((_, i) => enabled[i]);
 }

@@ -127,6 +127,33 @@ export const CredentialSchema = z
     message: 'exactly one of fromEnv or fromFile',
   });
 
+export const UpstreamTlsSchema = z
+  .object({
+    ca: z
+      .string()
+      .min(1)
+      .describe(
+        "PEM file of the CA the upstream's certificate must be signed by; the system's trusted CAs are not used.",
+      ),
+    cert: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM file of the certificate the gateway presents (mutual TLS); with key.'),
+    key: z.string().min(1).optional().describe("PEM file of that certificate's private key; with cert."),
+    serverName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The name the upstream's certificate must carry, when it is not the URL's host (also sent as SNI).",
+      ),
+  })
+  .strict()
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'cert and key go together: give both, or neither',
+  });
+
 export const HttpUpstreamSchema = z
   .object({
     name,
@@ -135,6 +162,9 @@ export const HttpUpstreamSchema = z
     headers: z.record(z.string(), z.string()).default({}).describe('Static headers sent on every request.'),
     credential: CredentialSchema.optional().describe(
       'Service credential the gateway injects; callers never hold it.',
+    ),
+    tls: UpstreamTlsSchema.optional().describe(
+      "TLS towards an https:// upstream: the CA its certificate is checked against, and the gateway's client certificate for mutual TLS. Paths are relative to this file; the files are read at start and on reload.",
     ),
     ...namespacing,
   })
@@ -146,3 +176,4 @@ export const UpstreamSchema = z.discriminatedUnion('transport', [StdioUpstreamSc
 export const RESTART_DEFAULTS = RestartSchema.parse({});
 
 export type UpstreamParsed = z.output<typeof UpstreamSchema>;
+export type UpstreamTlsParsed = z.output<typeof UpstreamTlsSchema>;

@@ -210,6 +210,8 @@ export const LocalErrors = {
     'Two things claim the same name: two upstreams the same name or namespace, two rate limit rules the same name.',
   CONFIG_REFERENCE:
     'A config value names something the file does not define: a permission group, an upstream.',
+  CONFIG_TLS_FILE:
+    'A file named by upstreams[].tls cannot be read, is not a PEM certificate or key, or the key does not belong to the certificate.',
   UPSTREAM_SPAWN_FAILED: 'A stdio upstream could not be started.',
   UPSTREAM_CONNECT_FAILED: 'The MCP handshake with an upstream failed.',
   UPSTREAM_CRASHED: 'A stdio upstream exited; it is restarted with backoff.',

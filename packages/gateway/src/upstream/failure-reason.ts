@@ -1,6 +1,7 @@
 /**
  * Why an upstream is not reachable, in words an operator can act on: the connection error with
- * its underlying cause ("fetch failed" says nothing; ECONNREFUSED does), how a stdio child
+ * its underlying cause ("fetch failed" says nothing; ECONNREFUSED does; a TLS refusal says
+ * which side refused which certificate), how a stdio child
  * exited, and the line of its stderr that says why.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +20,41 @@ const NETWORK_CODES: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed by the server',
 };
 
+const UNTRUSTED =
+  "the server's certificate was not trusted: it is not signed by the CA in upstreams[].tls.ca (or, without tls, by a CA the system trusts)";
+const REFUSED_CLIENT_CERT =
+  "the server refused the gateway's client certificate: it is not signed by a CA the server trusts";
+
+/** TLS failures, in words that say which side refused what and what to change. */
+const TLS_CODES: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED,
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED,
+  DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED,
+  CERT_SIGNATURE_FAILURE: UNTRUSTED,
+  CERT_UNTRUSTED: UNTRUSTED,
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet",
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    "the server's certificate does not name the host in the upstream's url; set upstreams[].tls.serverName to a name it carries",
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+    'the server refused the gateway: it requires a client certificate (set upstreams[].tls.cert and key)',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: REFUSED_CLIENT_CERT,
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: REFUSED_CLIENT_CERT,
+  ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: REFUSED_CLIENT_CERT,
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    "the server refused the gateway's client certificate: it has expired",
+};
+
+/** The words for an error code, naming the code for TLS ones (so it can be looked up). */
+function explainCode(code: string | undefined, where: string): string | undefined {
+  if (code === undefined) return undefined;
+  if (NETWORK_CODES[code] !== undefined) return `${NETWORK_CODES[code]}${where}`;
+  if (TLS_CODES[code] !== undefined) return `${TLS_CODES[code]} (${code})`;
+  return undefined;
+}
+
 /** An error's message followed by its causes' ("fetch failed: connection refused (127.0.0.1:9)"). */
 export function describeError(error: unknown): string {
   const parts: string[] = [];
@@ -35,11 +71,8 @@ export function describeError(error: unknown): string {
     const where =
       typeof e.address === 'string' ? ` (${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''})` : '';
     const text =
-      code !== undefined && NETWORK_CODES[code] !== undefined
-        ? `${NETWORK_CODES[code]}${where}`
-        : typeof e.message === 'string' && e.message !== ''
-          ? e.message
-          : String(current);
+      explainCode(code, where) ??
+      (typeof e.message === 'string' && e.message !== '' ? e.message.trim() : String(current));
     if (!parts.some((part) => part.endsWith(text))) parts.push(text);
     current = e.cause;
   }

@@ -1,7 +1,8 @@
 /**
  * Builds the SDK client transport for an upstream. Stdio children are started through `setsid`
  * so each one leads its own process group (see process-group.ts); HTTP upstreams get their static
- * headers plus the service credential, read at connect time so rotated secrets are picked up.
+ * headers plus the service credential, read at connect time so rotated secrets are picked up, and
+ * with `tls` their own client certificate and CA (tls-fetch.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { CredentialModel, HttpUpstreamModel, StdioUpstreamModel } from '../config/model.ts';
 import { GatehouseError } from '../errors/registry.ts';
+import { tlsFetch } from './tls-fetch.ts';
 
 /**
  * The SDK's stdio transport, with two additions.
@@ -81,13 +83,32 @@ export async function resolveCredential(credential: CredentialModel, upstream: s
   return credential.scheme === '' ? secret : `${credential.scheme} ${secret}`;
 }
 
-export async function httpTransport(model: HttpUpstreamModel, fetch?: FetchLike): Promise<Transport> {
+/**
+ * The HTTP transport: static headers and the credential, and for an upstream with `tls` its own
+ * TLS agent (tls-fetch.ts), closed with the transport. `wrap` adds fetch middleware.
+ */
+export async function httpTransport(
+  model: HttpUpstreamModel,
+  wrap: (next: FetchLike | undefined) => FetchLike = (next) => next ?? fetch,
+): Promise<Transport> {
   const headers: Record<string, string> = { ...model.headers };
   if (model.credential !== null) {
     headers[model.credential.header] = await resolveCredential(model.credential, model.name);
   }
-  return new StreamableHTTPClientTransport(new URL(model.url), {
+  const tls = model.tls === null ? null : await tlsFetch(model.tls, model.name);
+  const transport = new StreamableHTTPClientTransport(new URL(model.url), {
     requestInit: { headers },
-    ...(fetch === undefined ? {} : { fetch }),
+    fetch: wrap(tls?.fetch),
   });
+  if (tls !== null) {
+    const close = transport.close.bind(transport);
+    transport.close = async () => {
+      try {
+        await close();
+      } finally {
+        await tls.close();
+      }
+    };
+  }
+  return transport;
 }

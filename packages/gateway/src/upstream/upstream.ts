@@ -274,7 +274,7 @@ export class Upstream {
         this.log.warn('upstream results carry no resultType (2026-07-28 requires it); read as complete'),
     };
     if (this.model.transport === 'http')
-      return admitUpstreamResults(await httpTransport(this.model, acceptJsonStreams()), inbound);
+      return admitUpstreamResults(await httpTransport(this.model, acceptJsonStreams), inbound);
     const transport = admitUpstreamResults(stdioTransport(this.model), inbound);
     this.child.follow(transport, this.log, (pgid) => {
       this.pgid = pgid;
