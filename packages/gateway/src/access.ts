@@ -13,13 +13,14 @@ import { SqliteAuditStore } from './audit/sqlite-store.ts';
 import type { AuditStore } from './audit/store.ts';
 import type { ApiKeyStore } from './auth/api-keys.ts';
 import { Authenticator } from './auth/authenticator.ts';
-import { OidcSignIn } from './auth/oidc-sign-in.ts';
+import { MAX_PENDING_SIGN_INS, OidcSignIn, type SignInPending } from './auth/oidc-sign-in.ts';
 import { OidcVerifier, type OidcVerifierOptions } from './auth/oidc-verifier.ts';
 import { openApiKeyStore } from './auth/open-api-keys.ts';
 import type { GatewayModel } from './config/model.ts';
 import type { OidcModel } from './config/model-access.ts';
 import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
+import { expiringRecords } from './storage/expiring-records.ts';
 import {
   openSharedPostgres,
   type SharedPostgres,
@@ -88,7 +89,7 @@ function verifierOptionsOf(oidcModel: OidcModel, log: Logger): OidcVerifierOptio
  * role map) but for the console's client id and without the MCP endpoint's required scopes. The
  * client secret is read from its environment variable here, once; it is in no model or log.
  */
-function oidcSignInOf(oidcModel: OidcModel, log: Logger): OidcSignIn | null {
+function oidcSignInOf(oidcModel: OidcModel, log: Logger, shared: SharedPostgres | null): OidcSignIn | null {
   const client = oidcModel.console;
   if (client === null) return null;
   const secret = client.clientSecretEnv === null ? undefined : process.env[client.clientSecretEnv];
@@ -109,6 +110,8 @@ function oidcSignInOf(oidcModel: OidcModel, log: Logger): OidcSignIn | null {
         }
       : {}),
     redirectUri: client.redirectUri,
+    // Shared, so the issuer's callback may reach another replica than the one that began it.
+    pending: expiringRecords<SignInPending>(shared, 'oidc-sign-in', MAX_PENDING_SIGN_INS),
     scopes: client.scopes,
     ...(oidcModel.jwksUri === null ? {} : { jwksUri: oidcModel.jwksUri }),
     verifier: ({ audience, jwksUri }) =>
@@ -167,7 +170,7 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
       onUnavailable: (error) =>
         log.warn({ err: error.message }, 'API key not checked: key store unreachable'),
     }),
-    oidcSignIn: oidcModel === null ? null : oidcSignInOf(oidcModel, log),
+    oidcSignIn: oidcModel === null ? null : oidcSignInOf(oidcModel, log, shared),
     keys,
     audit,
     approvals,

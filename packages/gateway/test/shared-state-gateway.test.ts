@@ -3,7 +3,8 @@
  * one database stand for replicas behind a balancer without affinity. A session opened through
  * one is served by the other — the call lane and the SDK path alike — keeps working after the
  * first one stops, is refused everywhere once ended, and is refused to another caller; a shaping
- * continuation issued by one is answered by the other. Needs
+ * continuation issued by one is answered by the other; a console sign-in made through one is
+ * honoured by the other until it signs out through either. Needs
  * GATEHOUSE_TEST_PG_URL (`source scripts/services.sh`).
  */
 import assert from 'node:assert/strict';
@@ -35,6 +36,7 @@ policy:
     everything: { allow: [{ tools: ["*"] }] }
   roles:
     everyone: { groups: [everything] }
+approvals: { approvers: [everyone] }
 storage:
   postgres: { url: ${JSON.stringify(await freshPgUrl('sessions'))} }
 `;
@@ -156,5 +158,38 @@ storage:
     } finally {
       await Promise.all([onA.close().catch(() => {}), onB.close()]);
     }
+  });
+
+  it('keeps a console sign-in across replicas, and a sign-out through one holds on all', async () => {
+    const yaml = await config();
+    const [a, b] = [await startGateway(yaml), await startGateway(yaml)];
+    running.push(a, b);
+    const consoleOf = (g: TestGateway) => new URL('/console', g.url).toString();
+    const signIn = await fetch(`${consoleOf(a)}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key: KEY_A, next: '/console/approvals' }),
+      redirect: 'manual',
+    });
+    assert.equal(signIn.status, 303);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    assert.match(cookie, /^gatehouse_console=/);
+    const page = (g: TestGateway) =>
+      fetch(`${consoleOf(g)}/approvals`, { headers: { cookie }, redirect: 'manual' });
+    const onB = await page(b);
+    assert.equal(onB.status, 200, 'the other replica knows the sign-in');
+    const html = await onB.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+    assert.ok(csrf, 'the page carries the session’s CSRF token');
+    const out = await fetch(`${consoleOf(b)}/logout`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf }),
+      redirect: 'manual',
+    });
+    assert.equal(out.status, 303);
+    const onA = await page(a);
+    assert.equal(onA.status, 303, 'signed out on the replica that signed in, too');
+    assert.match(onA.headers.get('location') ?? '', /\/console\/login/);
   });
 });

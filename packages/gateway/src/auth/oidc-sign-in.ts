@@ -21,16 +21,19 @@
  *
  * Every refusal is a short fixed sentence; none echoes a token, a code or the client secret.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type AuthorizationServerMetadata,
   discoverAuthorizationServerMetadata,
 } from '@modelcontextprotocol/client';
+import { type ExpiringRecords, MemoryExpiringRecords } from '../storage/expiring-records.ts';
 import type { OidcVerifier, OidcVerifierOptions } from './oidc-verifier.ts';
 import type { Principal } from './principal.ts';
 
 const PENDING_MS = 10 * 60_000;
-const MAX_PENDING = 1_000;
+/** At most this many sign-ins under way in memory (one process). */
+export const MAX_PENDING_SIGN_INS = 1_000;
 
 export interface OidcSignInOptions {
   issuer: string;
@@ -47,11 +50,14 @@ export interface OidcSignInOptions {
   jwksUri?: string;
   fetchTimeoutMs?: number;
   now?: () => number;
+  /** Where sign-ins under way wait for their callback (default: this process's memory). */
+  pending?: ExpiringRecords<SignInPending>;
   /** Told why the issuer could not be reached (discovery or token endpoint). Must not throw. */
   onError?: (error: unknown, stage: 'discovery' | 'token') => void;
 }
 
-interface Pending {
+/** A sign-in under way: what the callback must match (kept until used once, or expired). */
+export interface SignInPending {
   state: string;
   nonce: string;
   codeVerifier: string;
@@ -97,13 +103,15 @@ function endpointsOf(metadata: AuthorizationServerMetadata | undefined, issuer: 
 
 export class OidcSignIn {
   readonly #options: OidcSignInOptions;
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending: ExpiringRecords<SignInPending>;
   readonly #now: () => number;
   #discovered: Promise<Discovered> | undefined;
 
   constructor(options: OidcSignInOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#pending =
+      options.pending ?? new MemoryExpiringRecords<SignInPending>(MAX_PENDING_SIGN_INS, this.#now);
   }
 
   get issuer(): string {
@@ -117,14 +125,14 @@ export class OidcSignIn {
     const discovered = await this.#discover();
     if (discovered === undefined) return this.#unreachable();
     const cookie = random(32);
-    const pending: Pending = {
+    const pending: SignInPending = {
       state: random(24),
       nonce: random(24),
       codeVerifier: random(48),
       next,
       expiresAt: this.#now() + PENDING_MS,
     };
-    this.#remember(cookie, pending);
+    await this.#pending.put(sha256(cookie).toString('hex'), pending, pending.expiresAt);
     const location = new URL(discovered.authorizationEndpoint);
     const params = location.searchParams;
     params.set('response_type', 'code');
@@ -140,7 +148,7 @@ export class OidcSignIn {
 
   /** Finishes the sign-in `cookie` started, with the parameters the issuer sent the browser back with. */
   async finish(cookie: string | undefined, params: URLSearchParams): Promise<FinishOutcome> {
-    const pending = this.#take(cookie);
+    const pending = await this.#take(cookie);
     if (pending === undefined || params.get('state') !== pending.state) {
       return {
         ok: false,
@@ -251,24 +259,10 @@ export class OidcSignIn {
     };
   }
 
-  #remember(cookie: string, pending: Pending): void {
-    const now = this.#now();
-    for (const [key, entry] of this.#pending) if (entry.expiresAt <= now) this.#pending.delete(key);
-    this.#pending.set(sha256(cookie).toString('hex'), pending);
-    while (this.#pending.size > MAX_PENDING) {
-      const oldest = this.#pending.keys().next().value;
-      if (oldest === undefined) break;
-      this.#pending.delete(oldest);
-    }
-  }
-
   /** The pending sign-in of this cookie, removed (used once), unless expired. */
-  #take(cookie: string | undefined): Pending | undefined {
+  async #take(cookie: string | undefined): Promise<SignInPending | undefined> {
     if (cookie === undefined || cookie === '') return undefined;
-    const key = sha256(cookie).toString('hex');
-    const pending = this.#pending.get(key);
-    this.#pending.delete(key);
-    return pending !== undefined && pending.expiresAt > this.#now() ? pending : undefined;
+    return this.#pending.take(sha256(cookie).toString('hex'));
   }
 
   #report(error: unknown, stage: 'discovery' | 'token'): void {

@@ -16,12 +16,12 @@ import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import { PgSessionRecords } from '../storage/session-records-pg.ts';
 import { type Admission, type Admitter, createAdmission, eraOfHeaders } from './admission.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
 import { CONSOLE_PATH, createConsole } from './console/console-app.ts';
 import { createHttpAuth } from './http-auth.ts';
 import { type BodyLimits, type BodyOutcome, bodyLimitsOf, readJsonRpcBody } from './hygiene.ts';
-import { PgSessionRecords } from '../storage/session-records-pg.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { jsonRpcError, plainJson } from './responses.ts';
 

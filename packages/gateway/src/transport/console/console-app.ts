@@ -16,6 +16,7 @@ import type { ApiKeyStore } from '../../auth/api-keys.ts';
 import type { ServerModel } from '../../config/model.ts';
 import type { ApprovalsModel } from '../../config/model-access.ts';
 import type { Gateway } from '../../gateway.ts';
+import { expiringRecords } from '../../storage/expiring-records.ts';
 import { StoreUnavailable } from '../../storage/unavailable.ts';
 import type { HttpAuth } from '../http-auth.ts';
 import { checkHostAndOrigin } from '../hygiene.ts';
@@ -24,7 +25,12 @@ import { AUDIT_PAGE_SIZE, auditFilter, auditPage, auditRecordPage } from './audi
 import { catalogRoutes } from './catalog-routes.ts';
 import { consoleEvent } from './console-events.ts';
 import { CONSOLE_PATH } from './console-layout.ts';
-import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions.ts';
+import {
+  CONSOLE_COOKIE,
+  type ConsoleSession,
+  ConsoleSessions,
+  MAX_CONSOLE_SESSIONS,
+} from './console-sessions.ts';
 import { CONSOLE_STYLES } from './console-styles.ts';
 import { keysPage } from './keys-page.ts';
 import { pinsRoutes } from './pins-routes.ts';
@@ -187,7 +193,9 @@ function auditRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
 }
 
 export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<Response> {
-  const sessions = new ConsoleSessions();
+  const sessions = new ConsoleSessions(
+    expiringRecords<ConsoleSession>(deps.gateway.access.shared, 'console-session', MAX_CONSOLE_SESSIONS),
+  );
   const app = new Hono<Env>().basePath(CONSOLE_PATH);
   app.use(
     secureHeaders({
@@ -215,7 +223,7 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
   );
   signInRoutes(app, deps, sessions);
   app.use(async (c, next) => {
-    const session = sessions.get(getCookie(c, CONSOLE_COOKIE));
+    const session = await sessions.get(getCookie(c, CONSOLE_COOKIE));
     if (session === undefined) {
       const back = c.req.method === 'GET' ? `?next=${encodeURIComponent(c.req.path)}` : '';
       return c.redirect(`${CONSOLE_PATH}/login${back}`, 303);
@@ -230,8 +238,8 @@ export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<
     await next();
   });
   app.get('/', (c) => c.redirect(`${CONSOLE_PATH}/approvals`, 303));
-  app.post('/logout', (c) => {
-    sessions.close(getCookie(c, CONSOLE_COOKIE));
+  app.post('/logout', async (c) => {
+    await sessions.close(getCookie(c, CONSOLE_COOKIE));
     deleteCookie(c, CONSOLE_COOKIE, { path: CONSOLE_PATH });
     return c.redirect(`${CONSOLE_PATH}/login`, 303);
   });

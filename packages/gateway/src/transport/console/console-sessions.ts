@@ -1,14 +1,18 @@
 /**
- * Console sign-ins: a random cookie value per browser (only its SHA-256 is kept, in memory), the
- * principal it signed in as, a CSRF token for its forms, and an expiry. Bounded: past
- * MAX_SESSIONS the oldest sign-in is dropped. A restart signs everyone out.
+ * Console sign-ins: a random cookie value per browser (only its SHA-256 is kept), the principal it
+ * signed in as, a CSRF token for its forms, and an expiry. Kept in memory (bounded: past
+ * MAX_CONSOLE_SESSIONS the oldest sign-in is dropped; a restart signs everyone out), or with
+ * storage.postgres in the shared database, so any replica serves the signed-in browser and a
+ * sign-out through one replica holds on all at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal } from '../../auth/principal.ts';
+import type { ExpiringRecords } from '../../storage/expiring-records.ts';
 
 export const CONSOLE_COOKIE = 'gatehouse_console';
 const SESSION_MS = 8 * 3_600_000;
-const MAX_SESSIONS = 10_000;
+/** At most this many sign-ins in memory (one process). */
+export const MAX_CONSOLE_SESSIONS = 10_000;
 
 export interface ConsoleSession {
   readonly principal: Principal;
@@ -21,47 +25,32 @@ function hash(cookie: string): string {
 }
 
 export class ConsoleSessions {
-  readonly #sessions = new Map<string, ConsoleSession>();
+  readonly #records: ExpiringRecords<ConsoleSession>;
   readonly #now: () => number;
 
-  constructor(now: () => number = Date.now) {
+  constructor(records: ExpiringRecords<ConsoleSession>, now: () => number = Date.now) {
+    this.#records = records;
     this.#now = now;
   }
 
   /** A new sign-in; the cookie value is returned once and kept only as a hash. */
-  open(principal: Principal): { cookie: string; session: ConsoleSession } {
+  async open(principal: Principal): Promise<{ cookie: string; session: ConsoleSession }> {
     const cookie = randomBytes(32).toString('base64url');
     const session = {
       principal,
       csrf: randomBytes(24).toString('base64url'),
       expiresAt: this.#now() + SESSION_MS,
     };
-    this.#sessions.set(hash(cookie), session);
-    while (this.#sessions.size > MAX_SESSIONS) {
-      const oldest = this.#sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.#sessions.delete(oldest);
-    }
+    await this.#records.put(hash(cookie), session, session.expiresAt);
     return { cookie, session };
   }
 
-  get(cookie: string | undefined): ConsoleSession | undefined {
+  async get(cookie: string | undefined): Promise<ConsoleSession | undefined> {
     if (cookie === undefined || cookie === '') return undefined;
-    const key = hash(cookie);
-    const session = this.#sessions.get(key);
-    if (session === undefined) return undefined;
-    if (session.expiresAt <= this.#now()) {
-      this.#sessions.delete(key);
-      return undefined;
-    }
-    return session;
+    return this.#records.get(hash(cookie));
   }
 
-  close(cookie: string | undefined): void {
-    if (cookie !== undefined) this.#sessions.delete(hash(cookie));
-  }
-
-  get size(): number {
-    return this.#sessions.size;
+  async close(cookie: string | undefined): Promise<void> {
+    if (cookie !== undefined && cookie !== '') await this.#records.remove(hash(cookie));
   }
 }

@@ -64,7 +64,7 @@ export function signInRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps, sessions:
       );
       return { ok: false, message };
     }
-    const { cookie } = sessions.open(principal);
+    const { cookie } = await sessions.open(principal);
     setCookie(c, CONSOLE_COOKIE, cookie, {
       httpOnly: true,
       sameSite: 'Strict',
