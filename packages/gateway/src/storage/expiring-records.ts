@@ -46,9 +46,10 @@ export class MemoryExpiringRecords<T> implements ExpiringRecords<T> {
   }
 
   async take(key: string): Promise<T | undefined> {
-    const value = await this.get(key);
+    // Read and delete with no await between, so two takes cannot both find it.
+    const record = this.#records.get(key);
     this.#records.delete(key);
-    return value;
+    return record !== undefined && record.expiresAt > this.#now() ? record.value : undefined;
   }
 
   async remove(key: string): Promise<void> {
