@@ -111,7 +111,12 @@ function oidcSignInOf(oidcModel: OidcModel, log: Logger, shared: SharedPostgres 
       : {}),
     redirectUri: client.redirectUri,
     // Shared, so the issuer's callback may reach another replica than the one that began it.
-    pending: expiringRecords<SignInPending>(shared, 'oidc-sign-in', MAX_PENDING_SIGN_INS),
+    pending: expiringRecords<SignInPending>(
+      shared,
+      'oidc-sign-in',
+      'The sign-ins under way (shared PostgreSQL)',
+      MAX_PENDING_SIGN_INS,
+    ),
     scopes: client.scopes,
     ...(oidcModel.jwksUri === null ? {} : { jwksUri: oidcModel.jwksUri }),
     verifier: ({ audience, jwksUri }) =>

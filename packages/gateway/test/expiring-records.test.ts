@@ -53,8 +53,19 @@ describe('expiring records', () => {
     const url = await freshPgUrl('expiring');
     const [x, y] = [openSharedPostgres({ url, poolSize: 2 }), openSharedPostgres({ url, poolSize: 2 })];
     opened.push(x, y);
-    await behaves(new PgExpiringRecords<Value>(x, 'test'), new PgExpiringRecords<Value>(y, 'test'));
-    await new PgExpiringRecords<Value>(x, 'test').put('same', { state: 'one kind' }, Date.now() + 60_000);
-    assert.equal(await new PgExpiringRecords<Value>(y, 'other').get('same'), undefined, 'kinds are apart');
+    await behaves(
+      new PgExpiringRecords<Value>(x, 'test', 'test records'),
+      new PgExpiringRecords<Value>(y, 'test', 'test records'),
+    );
+    await new PgExpiringRecords<Value>(x, 'test', 'test records').put(
+      'same',
+      { state: 'one kind' },
+      Date.now() + 60_000,
+    );
+    assert.equal(
+      await new PgExpiringRecords<Value>(y, 'other', 'other records').get('same'),
+      undefined,
+      'kinds are apart',
+    );
   });
 });

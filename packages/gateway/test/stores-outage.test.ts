@@ -115,6 +115,22 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
 
     pg.stop();
 
+    // Readiness says so within the probe interval (2 s): a balancer stops sending work here.
+    const readiness = async () =>
+      (await (await fetch(new URL('/readyz', gw.url))).json()) as {
+        ready: boolean;
+        checks: { sharedState: boolean };
+      };
+    let down = await readiness();
+    for (let i = 0; i < 40 && down.checks.sharedState; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      down = await readiness();
+    }
+    assert.deepEqual(
+      { ready: down.ready, sharedState: down.checks.sharedState },
+      { ready: false, sharedState: false },
+    );
+
     // A key that must be looked up: 503 and the registry's error, not a 401 blaming the key.
     const refused = await rawCall('carol');
     assert.equal(refused.status, 503);
@@ -155,7 +171,10 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
 
     const page = await fetch(new URL('/console/approvals', gw.url), { headers: { cookie } });
     assert.equal(page.status, 503);
-    assert.match(await page.text(), /The approval queue \(shared PostgreSQL\) cannot be reached right now/);
+    assert.match(
+      await page.text(),
+      /The console sign-ins \(shared PostgreSQL\) cannot be reached right now, so this page cannot be shown and nothing was changed/,
+    );
 
     // A scrape does not hang on the count: it reports the last one it had.
     const scraped = Date.now();
@@ -195,6 +214,12 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(recovered?.status, 200);
+    let up = await readiness();
+    for (let i = 0; i < 40 && !up.ready; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      up = await readiness();
+    }
+    assert.equal(up.ready, true, 'ready again by itself');
     const pending = await call('carol', 'alpha_pid');
     assert.match(
       pending.result?.content?.[0]?.text ?? '',

@@ -5,6 +5,7 @@
  * what may be used once.
  */
 import type { SharedPostgres } from './postgres.ts';
+import { reachable } from './unavailable.ts';
 
 export interface ExpiringRecords<T> {
   put(key: string, value: T, expiresAt: number): Promise<void>;
@@ -73,14 +74,33 @@ export class PgExpiringRecords<T> implements ExpiringRecords<T> {
   readonly #db: SharedPostgres;
   readonly #kind: string;
   readonly #now: () => number;
+  /** Shown when the database cannot be reached ("the console sign-ins cannot be reached: …"). */
+  readonly #what: string;
 
-  constructor(db: SharedPostgres, kind: string, now: () => number = Date.now) {
+  constructor(db: SharedPostgres, kind: string, what: string, now: () => number = Date.now) {
     this.#db = db;
     this.#kind = kind;
     this.#now = now;
+    this.#what = what;
   }
 
-  async put(key: string, value: T, expiresAt: number): Promise<void> {
+  put(key: string, value: T, expiresAt: number): Promise<void> {
+    return reachable(this.#what, () => this.#put(key, value, expiresAt));
+  }
+
+  get(key: string): Promise<T | undefined> {
+    return reachable(this.#what, () => this.#get(key));
+  }
+
+  take(key: string): Promise<T | undefined> {
+    return reachable(this.#what, () => this.#take(key));
+  }
+
+  remove(key: string): Promise<void> {
+    return reachable(this.#what, () => this.#remove(key));
+  }
+
+  async #put(key: string, value: T, expiresAt: number): Promise<void> {
     await this.#db.migrate('expiring', SCHEMA);
     await this.#db.pool.query(
       `INSERT INTO gatehouse_expiring (kind, key, value, expires_at) VALUES ($1, $2, $3, $4)
@@ -93,7 +113,7 @@ export class PgExpiringRecords<T> implements ExpiringRecords<T> {
     ]);
   }
 
-  async get(key: string): Promise<T | undefined> {
+  async #get(key: string): Promise<T | undefined> {
     await this.#db.migrate('expiring', SCHEMA);
     const { rows } = await this.#db.pool.query<{ value: T }>(
       'SELECT value FROM gatehouse_expiring WHERE kind = $1 AND key = $2 AND expires_at > $3',
@@ -102,7 +122,7 @@ export class PgExpiringRecords<T> implements ExpiringRecords<T> {
     return rows[0]?.value;
   }
 
-  async take(key: string): Promise<T | undefined> {
+  async #take(key: string): Promise<T | undefined> {
     await this.#db.migrate('expiring', SCHEMA);
     const { rows } = await this.#db.pool.query<{ value: T; expires_at: string }>(
       'DELETE FROM gatehouse_expiring WHERE kind = $1 AND key = $2 RETURNING value, expires_at',
@@ -112,7 +132,7 @@ export class PgExpiringRecords<T> implements ExpiringRecords<T> {
     return row !== undefined && Number(row.expires_at) > this.#now() ? row.value : undefined;
   }
 
-  async remove(key: string): Promise<void> {
+  async #remove(key: string): Promise<void> {
     await this.#db.migrate('expiring', SCHEMA);
     await this.#db.pool.query('DELETE FROM gatehouse_expiring WHERE kind = $1 AND key = $2', [
       this.#kind,
@@ -121,11 +141,16 @@ export class PgExpiringRecords<T> implements ExpiringRecords<T> {
   }
 }
 
-/** The records of one `kind`: shared when the gateway has storage.postgres, else in memory. */
+/**
+ * The records of one `kind`: shared when the gateway has storage.postgres, else in memory (at most
+ * `max`). `what` names them when the database cannot be reached ("The console sign-ins (shared
+ * PostgreSQL)").
+ */
 export function expiringRecords<T>(
   shared: SharedPostgres | null,
   kind: string,
+  what: string,
   max: number,
 ): ExpiringRecords<T> {
-  return shared === null ? new MemoryExpiringRecords<T>(max) : new PgExpiringRecords<T>(shared, kind);
+  return shared === null ? new MemoryExpiringRecords<T>(max) : new PgExpiringRecords<T>(shared, kind, what);
 }

@@ -33,6 +33,10 @@ export function openSharedPostgres(
     application_name: 'gatehouse',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // A database that accepts connections but stops answering fails a query instead of hanging
+    // the request behind it (server side first; the client's limit covers a dead network).
+    statement_timeout: 15_000,
+    query_timeout: 20_000,
   });
   // A connection the server dropped while idle must not crash the process: the next query
   // through the pool fails instead, and readiness reports the database unreachable.

@@ -194,7 +194,12 @@ function auditRoutes(app: Hono<Env>, deps: ConsoleDeps): void {
 
 export function createConsole(deps: ConsoleDeps): (request: Request) => Promise<Response> {
   const sessions = new ConsoleSessions(
-    expiringRecords<ConsoleSession>(deps.gateway.access.shared, 'console-session', MAX_CONSOLE_SESSIONS),
+    expiringRecords<ConsoleSession>(
+      deps.gateway.access.shared,
+      'console-session',
+      'The console sign-ins (shared PostgreSQL)',
+      MAX_CONSOLE_SESSIONS,
+    ),
   );
   const app = new Hono<Env>().basePath(CONSOLE_PATH);
   app.use(
