@@ -7,7 +7,7 @@
  * back. The database is one this test starts and stops itself (helpers/own-postgres.ts).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -225,5 +225,67 @@ storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.strin
       pending.result?.content?.[0]?.text ?? '',
       /needs a human approval and is waiting for it as apr_/,
     );
+  });
+});
+
+describe('the shared PostgreSQL unreachable when the gateway starts', () => {
+  it('says why it waits, serves nothing meanwhile, and starts by itself once the database answers', async () => {
+    const pg = await startOwnPostgres();
+    pg.stop();
+    const configFile = `${tempStorage()}.yaml`;
+    writeFileSync(
+      configFile,
+      `upstreams:\n${fixtureUpstreamYaml('alpha')}
+auth: { anonymous: { roles: [everyone] } }
+policy:
+  groups: { all: { allow: [{ tools: ["*"] }] } }
+  roles: { everyone: { groups: [all] } }
+storage: { path: ${JSON.stringify(tempStorage())}, postgres: { url: ${JSON.stringify(pg.url)} } }
+`,
+    );
+    const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const until = async (done: () => boolean, ms: number, what: string) => {
+      for (const deadline = Date.now() + ms; !done(); ) {
+        if (Date.now() > deadline) throw new Error(`${what}\n--- stderr ---\n${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await until(
+        () =>
+          stderr.includes('storage.postgres cannot be reached; the gateway starts serving once it answers'),
+        20_000,
+        'the gateway says why it is waiting',
+      );
+      assert.match(stderr, /ECONNREFUSED|connect/);
+      assert.doesNotMatch(stdout, /Gatehouse MCP endpoint/, 'nothing is served before the database answers');
+      assert.equal(child.exitCode, null, 'it waits instead of exiting');
+      pg.start();
+      await until(
+        () => /Gatehouse MCP endpoint: (\S+)/.test(stdout),
+        30_000,
+        'the gateway starts once it answers',
+      );
+      const url = /Gatehouse MCP endpoint: (\S+)/.exec(stdout)?.[1] as string;
+      let ready = false;
+      for (let i = 0; i < 100 && !ready; i++) {
+        ready = (await fetch(new URL('/readyz', url))).status === 200;
+        if (!ready) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(ready, true);
+    } finally {
+      child.kill('SIGKILL');
+      pg.destroy();
+    }
   });
 });
