@@ -4,9 +4,10 @@
  *
  * - the official conformance suite (2026-07-28 requirements, the pinned CLI the `conformance`
  *   script runs) passes through the balancer as it does against one gateway;
- * - a stateless 2026-07-28 tools/call load during which one replica is SIGKILLed: the balancer
- *   keeps serving, every call that got an answer is in the shared audit table, and
- *   `gatehouse audit verify` with the replicas' config says the one chain verifies.
+ * - a tools/call load in each era during which one replica is SIGKILLed: the balancer keeps
+ *   serving (2025-era sessions continue on the other replicas), every call that got an answer is
+ *   in the shared audit table, and `gatehouse audit verify` with the replicas' config says the
+ *   one chain verifies.
  *
  * Needs `source scripts/services.sh` (PostgreSQL, Redis, nginx); without them it fails, never skips.
  */
@@ -148,73 +149,83 @@ async function auditedMessages(fleet: Replicas): Promise<Map<string, string>> {
   }
 }
 
-describe('replicas behind nginx: a replica dies under 2026-07-28 load', () => {
-  it('keeps serving; every answered call is audited once, and the chain verifies', async () => {
-    const fleet = await startReplicas({
-      count: 3,
-      yaml: `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}`,
-    });
-    const clients: Client[] = [];
-    try {
-      for (let i = 0; i < 16; i++) clients.push(await connectClient(fleet.url, 'modern'));
-      const calls = 1500;
-      const victim = fleet.replicas[1];
-      assert.ok(victim);
-      let killedAt = -1;
-      const outcomes = await echoLoad(clients, calls, 'load', (done) => {
-        if (killedAt < 0 && done >= calls / 3) {
-          killedAt = done;
-          victim.kill('SIGKILL');
-        }
+/**
+ * Each era: workers call through the balancer while one replica is SIGKILLed a third of the way
+ * in. 2026-07-28 calls stand alone; 2025-era sessions (opened round-robin, some on the replica
+ * that dies) must continue on the others.
+ */
+const LOADS = [
+  { era: 'modern', clients: 16, calls: 1500 },
+  { era: 'legacy', clients: 9, calls: 900 },
+] as const;
+
+for (const { era, clients: workers, calls } of LOADS)
+  describe(`replicas behind nginx: a replica dies under ${era === 'modern' ? '2026-07-28' : '2025-11-25'} load`, () => {
+    it('keeps serving; every answered call is audited once, and the chain verifies', async () => {
+      const fleet = await startReplicas({
+        count: 3,
+        yaml: `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}`,
       });
-      const exit = await victim.gateway.exited;
-      assert.equal(exit.signal, 'SIGKILL');
-      const answered = outcomes.flatMap((o, i) =>
-        o.kind === 'result' && !o.isError && o.text === `alpha: load-${i}` ? [`load-${i}`] : [],
-      );
-      const unanswered = outcomes.filter((o) => o.kind !== 'result' || o.isError);
-      // Only calls in flight on the victim when it died may go unanswered (nginx does not resend a
-      // POST it already sent): at most one per worker.
-      assert.ok(
-        unanswered.length <= clients.length,
-        `${unanswered.length} calls unanswered: ${JSON.stringify(unanswered.slice(0, 3))}`,
-      );
-      assert.equal(answered.length + unanswered.length, calls);
-      // The balancer kept serving after the kill: the last third all answered.
-      const tail = outcomes.slice(Math.ceil((calls * 2) / 3));
-      assert.deepEqual(
-        tail.filter((o) => o.kind !== 'result' || o.isError),
-        [],
-        'calls failed long after the replica died',
-      );
-      const audited = await auditedMessages(fleet);
-      const missing = answered.filter((message) => audited.get(message) !== 'ok');
-      const auditFailures = fleet.replicas.flatMap((replica) =>
-        replica.gateway
-          .logs()
-          .filter((line) => line.msg === 'audit write failed' || line.msg === 'audit batch not committed'),
-      );
-      assert.deepEqual(
-        missing.slice(0, 10),
-        [],
-        `${missing.length} answered calls not in the audit as ok; the replicas logged ${auditFailures.length} audit failures, e.g. ${JSON.stringify(auditFailures[0])}`,
-      );
-      const verify = await fleet.cli(['audit', 'verify']);
-      assert.equal(verify.status, 0, `${verify.stdout}${verify.stderr}`);
-      assert.match(verify.stdout, /^audit chain intact: (\d+) record\(s\), head #\d+ [0-9a-f]{64}/);
-      const count = Number(/intact: (\d+) record/.exec(verify.stdout)?.[1]);
-      assert.ok(count >= answered.length, `${count} records for ${answered.length} answered calls`);
-      // Every replica served part of the load (round-robin, no affinity).
-      const served = new Set(fleet.balancer?.upstreamAddresses().filter((a) => a !== '-'));
-      for (const replica of fleet.replicas) {
-        assert.ok(
-          [...served].some((address) => address.endsWith(`:${replica.port}`)),
-          `replica ${replica.index} (port ${replica.port}) served nothing: ${[...served].join(', ')}`,
+      const clients: Client[] = [];
+      try {
+        for (let i = 0; i < workers; i++) clients.push(await connectClient(fleet.url, era));
+        const victim = fleet.replicas[1];
+        assert.ok(victim);
+        let killedAt = -1;
+        const outcomes = await echoLoad(clients, calls, era, (done) => {
+          if (killedAt < 0 && done >= calls / 3) {
+            killedAt = done;
+            victim.kill('SIGKILL');
+          }
+        });
+        const exit = await victim.gateway.exited;
+        assert.equal(exit.signal, 'SIGKILL');
+        const answered = outcomes.flatMap((o, i) =>
+          o.kind === 'result' && !o.isError && o.text === `alpha: ${era}-${i}` ? [`${era}-${i}`] : [],
         );
+        const unanswered = outcomes.filter((o) => o.kind !== 'result' || o.isError);
+        // Only calls in flight on the victim when it died may go unanswered (nginx does not resend a
+        // POST it already sent): at most one per worker.
+        assert.ok(
+          unanswered.length <= clients.length,
+          `${unanswered.length} calls unanswered: ${JSON.stringify(unanswered.slice(0, 3))}`,
+        );
+        assert.equal(answered.length + unanswered.length, calls);
+        // The balancer kept serving after the kill: the last third all answered.
+        const tail = outcomes.slice(Math.ceil((calls * 2) / 3));
+        assert.deepEqual(
+          tail.filter((o) => o.kind !== 'result' || o.isError),
+          [],
+          'calls failed long after the replica died',
+        );
+        const audited = await auditedMessages(fleet);
+        const missing = answered.filter((message) => audited.get(message) !== 'ok');
+        const auditFailures = fleet.replicas.flatMap((replica) =>
+          replica.gateway
+            .logs()
+            .filter((line) => line.msg === 'audit write failed' || line.msg === 'audit batch not committed'),
+        );
+        assert.deepEqual(
+          missing.slice(0, 10),
+          [],
+          `${missing.length} answered calls not in the audit as ok; the replicas logged ${auditFailures.length} audit failures, e.g. ${JSON.stringify(auditFailures[0])}`,
+        );
+        const verify = await fleet.cli(['audit', 'verify']);
+        assert.equal(verify.status, 0, `${verify.stdout}${verify.stderr}`);
+        assert.match(verify.stdout, /^audit chain intact: (\d+) record\(s\), head #\d+ [0-9a-f]{64}/);
+        const count = Number(/intact: (\d+) record/.exec(verify.stdout)?.[1]);
+        assert.ok(count >= answered.length, `${count} records for ${answered.length} answered calls`);
+        // Every replica served part of the load (round-robin, no affinity).
+        const served = new Set(fleet.balancer?.upstreamAddresses().filter((a) => a !== '-'));
+        for (const replica of fleet.replicas) {
+          assert.ok(
+            [...served].some((address) => address.endsWith(`:${replica.port}`)),
+            `replica ${replica.index} (port ${replica.port}) served nothing: ${[...served].join(', ')}`,
+          );
+        }
+      } finally {
+        await Promise.allSettled(clients.map((client) => client.close()));
+        await fleet.stop();
       }
-    } finally {
-      await Promise.allSettled(clients.map((client) => client.close()));
-      await fleet.stop();
-    }
+    });
   });
-});
