@@ -41,9 +41,10 @@ const UPSTREAM = `upstreams:
     args: [${JSON.stringify(MUTABLE)}]
     restart: { initialDelayMs: 50, maxDelayMs: 200 }
 `;
+const ALICE_KEY = 'alice-pinning-test-key-0123456789abcdef';
 const ACCESS = `${OPEN_ACCESS_YAML.replace(
   'auth:\n',
-  'auth:\n  staticKeys: [{ key: "alice-pinning-test-key-0123456789abcdef", user: alice, roles: [pins] }]\n',
+  `auth:\n  staticKeys: [{ key: "${ALICE_KEY}", user: alice, roles: [pins] }]\n`,
 )}approvals: { approvers: [pins] }\n`;
 
 /**
@@ -71,6 +72,21 @@ async function lookupTool(client: Client): Promise<Tool | undefined> {
 
 async function pinAudit(gw: TestGateway, method: string): Promise<AuditRecord[]> {
   return (await gw.gateway.access.audit?.query({ method })) ?? [];
+}
+
+/** A console session of alice (a configured approver) on `base`: its cookie and CSRF token. */
+async function consoleSession(base: string): Promise<{ cookie: string; csrf: string }> {
+  const url = new URL('/console', base).toString();
+  const login = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ key: ALICE_KEY }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const page = await (await fetch(`${url}/approvals`, { headers: { cookie } })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  assert.ok(cookie !== '' && csrf !== '', 'signed in to the console');
+  return { cookie, csrf };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -167,6 +183,21 @@ describe('tool pins shared by two replicas through PostgreSQL', () => {
     await sleep(1_500);
     assert.equal((await lookupTool(clientB))?.description, RUG_PULL, 'the last known pin, not THIRD');
     assert.equal((await a.gateway.pins?.list())?.pending.length, 0, 'nothing could be stored meanwhile');
+    // B's console says so plainly, and approves nothing.
+    const { cookie, csrf } = await consoleSession(b.url);
+    const page = await fetch(new URL('/console/pins', b.url), { headers: { cookie } });
+    assert.equal(page.status, 503);
+    assert.match(
+      await page.text(),
+      /role="alert"[^>]*>[^<]*Tool pins cannot be reached in the shared PostgreSQL \(storage\.postgres\) right now; the gateway keeps enforcing the last known pins\. Try again shortly\./,
+    );
+    const approve = await fetch(new URL('/console/pins/approve', b.url), {
+      method: 'POST',
+      headers: { cookie },
+      body: new URLSearchParams({ csrf, upstream: 'crm', tool: 'lookup', hash: 'abcdef12' }),
+    });
+    assert.equal(approve.status, 503);
+    assert.match(await approve.text(), /keeps enforcing the last known pins\. Nothing was approved\./);
 
     proxy.restore();
     await waitFor(() => pins.storeReachable, 10_000, 'replica B to reach PostgreSQL again');

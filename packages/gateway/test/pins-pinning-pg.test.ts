@@ -1,0 +1,152 @@
+/**
+ * Two ToolPinning instances on one PostgreSQL schema — two replicas, each with its own pool and
+ * its own audit sink — driven directly: admission is served from memory, an approval made on one
+ * is served by the other within the documented time, every pin event is audited by exactly one
+ * of them, and a replica whose PostgreSQL goes away (a proxy cut in front of it) logs it once,
+ * keeps enforcing the last known pins, and logs its recovery.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Tool } from '@modelcontextprotocol/client';
+import pino from 'pino';
+import type { AuditEvent } from '../src/audit/event.ts';
+import type { UpstreamModel } from '../src/config/model.ts';
+import { toolHash } from '../src/pins/definition.ts';
+import { PIN_EFFECT_SECONDS, ToolPinning } from '../src/pins/pinning.ts';
+import { PgPinStore } from '../src/pins/store-pg.ts';
+import { openSharedPostgres, type SharedPostgres } from '../src/storage/postgres.ts';
+import { modelFromYaml, waitFor } from './helpers/harness.ts';
+import { dropPgSchemas, freshPgUrl } from './helpers/pg-schema.ts';
+import { startTcpProxy, type TcpProxy, throughProxy } from './helpers/tcp-proxy.ts';
+
+const lookup: Tool = {
+  name: 'lookup',
+  description: 'Look up a customer by id',
+  inputSchema: { type: 'object', properties: { id: { type: 'string' } } },
+};
+const changed: Tool = { ...lookup, description: 'Look up a customer, and mail it out' };
+const third: Tool = { ...lookup, description: 'a third definition' };
+
+const crm: UpstreamModel = (() => {
+  const model = modelFromYaml('upstreams:\n  - { name: crm, transport: stdio, command: node }\n');
+  const upstream = model.upstreams[0];
+  assert.ok(upstream);
+  return upstream;
+})();
+
+interface Replica {
+  pinning: ToolPinning;
+  shared: SharedPostgres;
+  audited: AuditEvent[];
+  logs: { level: number; msg: string }[];
+  rebuilds: number;
+  /** The upstream's current list, re-admitted on every rebuild as the catalog does. */
+  listed: Tool[];
+}
+
+function replica(url: string): Replica {
+  const shared = openSharedPostgres({ url, poolSize: 2 });
+  const r = { shared, audited: [], logs: [], rebuilds: 0, listed: [] } as unknown as Replica;
+  r.pinning = new ToolPinning({
+    store: new PgPinStore(shared),
+    audit: { record: async (event) => void r.audited.push(event) },
+    log: pino({ level: 'info' }, { write: (line: string) => void r.logs.push(JSON.parse(line)) }),
+    pollMs: 200,
+  });
+  return r;
+}
+
+/** What replica `r` serves when its upstream lists `tools`. */
+function served(r: Replica, tools: Tool[]): (string | undefined)[] {
+  r.listed = tools;
+  return r.pinning.admit(crm, tools).map((t) => t.description);
+}
+
+/** The catalog's part: a rebuild re-admits the upstream's current list. */
+function rebuild(r: Replica): void {
+  r.rebuilds++;
+  r.pinning.admit(crm, r.listed);
+}
+
+describe('two ToolPinning replicas on one PostgreSQL schema', () => {
+  let proxy: TcpProxy;
+  let a: Replica;
+  let b: Replica;
+
+  before(async () => {
+    const url = await freshPgUrl('pinning');
+    proxy = await startTcpProxy({ host: new URL(url).hostname, port: Number(new URL(url).port) });
+    a = replica(url);
+    b = replica(throughProxy(url, proxy));
+    await Promise.all([a.pinning.load(), b.pinning.load()]);
+    a.pinning.start(() => rebuild(a));
+    b.pinning.start(() => rebuild(b));
+  });
+
+  after(async () => {
+    for (const r of [a, b]) {
+      await r?.pinning.close();
+      await r?.shared.close();
+    }
+    await proxy?.close();
+    await dropPgSchemas();
+  });
+
+  it('serves from memory, enforces an approval made on the other within the documented time, audits each event once', async () => {
+    // Both see the tool first, at once: one pin; both serve it.
+    assert.deepEqual(served(a, [lookup]), [lookup.description]);
+    assert.deepEqual(served(b, [lookup]), [lookup.description]);
+    await waitFor(async () => (await a.pinning.store.pins()).length === 1, 5_000, 'the pin stored');
+    // Both upstreams change it: held back on both, one pending change.
+    assert.deepEqual(served(a, [changed]), [lookup.description]);
+    assert.deepEqual(served(b, [changed]), [lookup.description]);
+    await waitFor(async () => (await a.pinning.list()).pending.length === 1, 5_000, 'the change stored');
+
+    const before = b.rebuilds;
+    const pin = await a.pinning.approve('crm', 'lookup', 'alice', { via: 'console' });
+    const at = Date.now();
+    assert.equal(pin?.hash, toolHash(changed));
+    assert.deepEqual(served(a, [changed]), [changed.description], 'served at once where approved');
+    await waitFor(() => b.rebuilds > before, PIN_EFFECT_SECONDS * 1000, 'B to notice the approval');
+    assert.ok(Date.now() - at <= PIN_EFFECT_SECONDS * 1000);
+    assert.deepEqual(served(b, [changed]), [changed.description], 'and by the other replica');
+
+    const events = await a.pinning.store.events();
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['changed', 'approved'],
+    );
+    const ids = () => [...a.audited, ...b.audited].map((e) => e.requestId).sort();
+    await waitFor(() => ids().length === events.length, 5_000, 'every event audited');
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // five more polls each
+    assert.deepEqual(
+      ids(),
+      events.map((e) => `pin-event-${e.id}`).sort(),
+      'each event audited by exactly one replica',
+    );
+  });
+
+  it('logs a lost PostgreSQL once, keeps enforcing the last known pins, and logs its recovery', async () => {
+    proxy.cut();
+    await waitFor(() => !b.pinning.storeReachable, 5_000, 'B to notice');
+    const lost = b.logs.filter((l) => l.msg.startsWith('tool pin store unreachable'));
+    assert.deepEqual(
+      lost.map((l) => [l.level, l.msg]),
+      [[50, 'tool pin store unreachable; enforcing the last known pins until it answers again']],
+    );
+    assert.deepEqual(served(b, [third]), [changed.description], 'the pinned definition, not the new one');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(b.logs.filter((l) => l.msg.startsWith('tool pin store unreachable')).length, 1, 'once');
+
+    proxy.restore();
+    await waitFor(() => b.pinning.storeReachable, 10_000, 'B to recover');
+    assert.ok(b.logs.some((l) => l.msg === 'tool pin store reachable again; pins re-read'));
+    // What B could not store while cut off is stored once it is back.
+    await waitFor(
+      async () => (await a.pinning.list()).pending.some((c) => c.hash === toolHash(third)),
+      5_000,
+      "B's change stored after recovery",
+    );
+    assert.deepEqual(served(b, [third]), [changed.description], 'still held back until approved');
+  });
+});
