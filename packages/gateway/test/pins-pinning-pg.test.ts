@@ -40,13 +40,13 @@ interface Replica {
   audited: AuditEvent[];
   logs: { level: number; msg: string }[];
   rebuilds: number;
-  /** The upstream's current list, re-admitted on every rebuild as the catalog does. */
-  listed: Tool[];
+  /** Each upstream's current list, re-admitted on every rebuild as the catalog does. */
+  listed: Map<UpstreamModel, Tool[]>;
 }
 
 function replica(url: string): Replica {
   const shared = openSharedPostgres({ url, poolSize: 2 });
-  const r = { shared, audited: [], logs: [], rebuilds: 0, listed: [] } as unknown as Replica;
+  const r = { shared, audited: [], logs: [], rebuilds: 0, listed: new Map() } as unknown as Replica;
   r.pinning = new ToolPinning({
     store: new PgPinStore(shared),
     audit: { record: async (event) => void r.audited.push(event) },
@@ -57,15 +57,15 @@ function replica(url: string): Replica {
 }
 
 /** What replica `r` serves when its upstream lists `tools`. */
-function served(r: Replica, tools: Tool[]): (string | undefined)[] {
-  r.listed = tools;
-  return r.pinning.admit(crm, tools).map((t) => t.description);
+function served(r: Replica, tools: Tool[], upstream = crm): (string | undefined)[] {
+  r.listed.set(upstream, tools);
+  return r.pinning.admit(upstream, tools).map((t) => t.description);
 }
 
 /** The catalog's part: a rebuild re-admits the upstream's current list. */
 function rebuild(r: Replica): void {
   r.rebuilds++;
-  r.pinning.admit(crm, r.listed);
+  for (const [upstream, tools] of r.listed) r.pinning.admit(upstream, tools);
 }
 
 describe('two ToolPinning replicas on one PostgreSQL schema', () => {
@@ -123,6 +123,31 @@ describe('two ToolPinning replicas on one PostgreSQL schema', () => {
       ids(),
       events.map((e) => `pin-event-${e.id}`).sort(),
       'each event audited by exactly one replica',
+    );
+  });
+
+  it('settles two different first sights on one pin: the other replica holds its own back as a change', async () => {
+    const mine: Tool = { name: 'status', description: 'Service status', inputSchema: { type: 'object' } };
+    const theirs: Tool = { ...mine, description: 'Service status, and restart it' };
+    const ops = { ...crm, name: 'ops' };
+    assert.deepEqual(
+      [served(a, [mine], ops)[0], served(b, [theirs], ops)[0]],
+      [mine.description, theirs.description],
+      'each trusts its first sight until it has looked',
+    );
+    await waitFor(async () => (await a.pinning.store.pin('ops', 'status')) !== undefined, 5_000, 'a pin');
+    const winner = await a.pinning.store.pin('ops', 'status');
+    const loser = winner?.hash === toolHash(mine) ? b : a;
+    const loserTools = loser === a ? [mine] : [theirs];
+    await waitFor(
+      async () => (await a.pinning.list()).pending.some((c) => c.upstream === 'ops'),
+      PIN_EFFECT_SECONDS * 1000 + 1_000,
+      "the loser's definition recorded as a change",
+    );
+    assert.deepEqual(
+      served(loser, loserTools, ops),
+      [winner?.definition.description],
+      'the loser serves the stored pin',
     );
   });
 
