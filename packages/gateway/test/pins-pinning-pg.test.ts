@@ -2,8 +2,8 @@
  * Two ToolPinning instances on one PostgreSQL schema — two replicas, each with its own pool and
  * its own audit sink — driven directly: admission is served from memory, an approval made on one
  * is served by the other within the documented time, every pin event is audited by exactly one
- * of them, and a replica whose PostgreSQL goes away (a proxy cut in front of it) logs it once,
- * keeps enforcing the last known pins, and logs its recovery.
+ * of them, and a replica whose PostgreSQL goes away or hangs (a proxy in front of it, cut or
+ * frozen) logs it once, keeps enforcing the last known pins, and logs its recovery.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -173,5 +173,16 @@ describe('two ToolPinning replicas on one PostgreSQL schema', () => {
       "B's change stored after recovery",
     );
     assert.deepEqual(served(b, [third]), [changed.description], 'still held back until approved');
+  });
+
+  it('logs a PostgreSQL that hangs (neither answers nor fails) and carries on when it answers again', async () => {
+    const before = b.logs.length;
+    proxy.freeze();
+    await waitFor(() => !b.pinning.storeReachable, 5_000, 'B to notice the hang');
+    const logged = b.logs.slice(before).filter((l) => l.msg.startsWith('tool pin store unreachable'));
+    assert.equal(logged.length, 1);
+    assert.deepEqual(served(b, [third]), [changed.description], 'the last known pins, meanwhile');
+    proxy.restore();
+    await waitFor(() => b.pinning.storeReachable, 10_000, 'B to recover');
   });
 });

@@ -37,6 +37,8 @@ export const DEFAULT_PIN_POLL_MS = 1_000;
  * default poll: one poll interval, plus reading the pins and rebuilding the catalog.
  */
 export const PIN_EFFECT_SECONDS = 2;
+/** A poll that has not finished after this many intervals is logged as an unreachable store. */
+const HUNG_POLLS = 5;
 
 export interface ToolPinningOptions {
   store: PinStore;
@@ -214,6 +216,12 @@ export class ToolPinning {
   private async poll(): Promise<void> {
     if (this.polling || this.closed) return;
     this.polling = true;
+    // A store that neither answers nor fails (a connection hung mid-network) is logged too.
+    const hung = setTimeout(
+      () => this.unreachable(new Error(`no answer in ${(HUNG_POLLS * this.pollMs) / 1000} s`)),
+      HUNG_POLLS * this.pollMs,
+    );
+    hung.unref();
     try {
       const version = await this.store.version();
       if (this.view === null || version !== this.view.version || this.retry) await this.reload();
@@ -225,6 +233,7 @@ export class ToolPinning {
     } catch (error) {
       this.unreachable(error);
     } finally {
+      clearTimeout(hung);
       this.polling = false;
     }
   }
