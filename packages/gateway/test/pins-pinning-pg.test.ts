@@ -151,6 +151,36 @@ describe('two ToolPinning replicas on one PostgreSQL schema', () => {
     );
   });
 
+  it('replicas whose upstreams disagree do not overwrite each other: one event each, and a revert seen by one keeps what the other is offered', async () => {
+    const one: Tool = { name: 'report', description: 'Report v1', inputSchema: { type: 'object' } };
+    const x: Tool = { ...one, description: 'Report v2 as replica A is offered it' };
+    const y: Tool = { ...one, description: 'Report v2 as replica B is offered it' };
+    const billing = { ...crm, name: 'billing' };
+    served(a, [one], billing);
+    served(b, [one], billing);
+    await waitFor(async () => (await a.pinning.store.pin('billing', 'report')) !== undefined, 5_000, 'a pin');
+    const changes = async () =>
+      (await a.pinning.store.events()).filter((e) => e.kind === 'changed' && e.upstream === 'billing');
+    // A is offered x, B is offered y, for a while (a rolling deploy): both hold it back.
+    assert.deepEqual(served(a, [x], billing), [one.description]);
+    assert.deepEqual(served(b, [y], billing), [one.description]);
+    await waitFor(async () => (await changes()).length === 2, 5_000, 'each change stored');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // several re-reads on each
+    assert.equal((await changes()).length, 2, 'no ping-pong between the replicas');
+    assert.deepEqual(served(a, [x], billing), [one.description]);
+    assert.deepEqual(served(b, [y], billing), [one.description]);
+
+    // B is offered v1 again while A is still offered x: x is what stays pending (B drops only a
+    // change it reported itself, and A reports x again if it was B's y that got dropped).
+    served(b, [one], billing);
+    const pendingHash = async () =>
+      (await a.pinning.list()).pending.find((c) => c.upstream === 'billing')?.hash;
+    await waitFor(async () => (await pendingHash()) === toolHash(x), 5_000, "A's change pending");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(await pendingHash(), toolHash(x), 'and it stays');
+    assert.ok((await changes()).length <= 3, 'no ping-pong');
+  });
+
   it('logs a lost PostgreSQL once, keeps enforcing the last known pins, and logs its recovery', async () => {
     proxy.cut();
     await waitFor(() => !b.pinning.storeReachable, 5_000, 'B to notice');

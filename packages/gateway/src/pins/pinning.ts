@@ -20,6 +20,7 @@ import type { Tool } from '@modelcontextprotocol/client';
 import type { UpstreamModel } from '../config/model.ts';
 import type { Logger } from '../observability/logger.ts';
 import { type Admission, admitTools, type PinnedTool } from './admit.ts';
+import { ChangeReports } from './change-reports.ts';
 import { type AuditSink, auditPinEvents } from './pin-audit.ts';
 import {
   type ApproveOptions,
@@ -75,6 +76,7 @@ export class ToolPinning {
   private readonly log: Logger;
   private readonly pollMs: number;
   private readonly admitted = new Map<string, Admitted>();
+  private readonly reports = new ChangeReports();
   /** The pins as last read from the store, plus what admission stored since; null until read. */
   private view: PinSnapshot | null = null;
   /** Re-read the store at the next poll even when its version did not move (a write failed). */
@@ -133,7 +135,12 @@ export class ToolPinning {
     const { onChange } = upstream.pinning;
     const pins = view.pins.get(upstream.name) ?? new Map<string, PinnedTool>();
     const pending = view.pending.get(upstream.name) ?? new Map<string, string>();
-    const admission = admitTools(upstream.name, tools, pins, onChange, pending);
+    const admission = this.reports.unreported(
+      upstream.name,
+      admitTools(upstream.name, tools, pins, onChange, pending),
+      pins,
+      pending,
+    );
     if (hasWrites(admission)) {
       applyToView(view, upstream.name, admission);
       this.save(upstream.name, admission, onChange);
@@ -204,6 +211,7 @@ export class ToolPinning {
     this.writes = this.writes.then(async () => {
       try {
         if (await this.store.record(upstream, admission, onChange)) this.drain();
+        this.reports.stored(upstream, admission);
       } catch (error) {
         // The copy keeps enforcing what admission found; the poll re-reads the store and
         // re-admits every upstream once it answers, which stores it again.
@@ -244,6 +252,7 @@ export class ToolPinning {
     const snapshot = await this.store.snapshot();
     if (this.closed) return;
     this.view = snapshot;
+    this.reports.forgetCleared(snapshot);
     this.retry = false;
     this.admitted.clear();
     this.onChange?.();
