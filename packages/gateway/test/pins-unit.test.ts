@@ -8,11 +8,15 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/client';
 import { upstreamPinning } from '../src/config/normalize-pins.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { admitTools, type PinnedTool } from '../src/pins/admit.ts';
 import { toolDefinition, toolHash } from '../src/pins/definition.ts';
 import { lineDiff, renderDiff } from '../src/pins/diff.ts';
 import { pinAuditEvent } from '../src/pins/pin-audit.ts';
+import { ToolPinning } from '../src/pins/pinning.ts';
 import type { PinStore } from '../src/pins/store.ts';
+import { SqlitePinStore } from '../src/pins/store-sqlite.ts';
+import { modelFromYaml, tempStorage, waitFor } from './helpers/harness.ts';
 import { BACKENDS } from './helpers/pin-stores.ts';
 
 const lookup: Tool = {
@@ -308,6 +312,42 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('ToolPinning on the embedded store (one process)', () => {
+  it('drops a pending change its upstream reverts — also one seen before a restart — and reports it again when it comes back', async () => {
+    const changed: Tool = { ...lookup, description: 'changed' };
+    const crm = modelFromYaml('upstreams:\n  - { name: crm, transport: stdio, command: node }\n')
+      .upstreams[0];
+    assert.ok(crm);
+    const path = tempStorage();
+    const open = async () => {
+      const pinning = new ToolPinning({ store: new SqlitePinStore(path), audit: null, log: silentLogger() });
+      await pinning.load();
+      return pinning;
+    };
+    let pinning = await open();
+    const pendingHashes = async () => (await pinning.list()).pending.map((c) => c.hash);
+    try {
+      pinning.admit(crm, [lookup]);
+      pinning.admit(crm, [changed]);
+      await waitFor(async () => (await pendingHashes()).length === 1, 5_000, 'the change stored');
+      await pinning.close();
+      pinning = await open(); // a restart: this process remembers nothing it reported
+      pinning.admit(crm, [lookup]);
+      await waitFor(async () => (await pendingHashes()).length === 0, 5_000, 'the revert stored');
+      pinning.admit(crm, [changed]);
+      await waitFor(
+        async () => (await pendingHashes())[0] === toolHash(changed),
+        5_000,
+        'the change reported again',
+      );
+      const kinds = (await pinning.store.events()).map((e) => e.kind);
+      assert.deepEqual(kinds, ['changed', 'changed']);
+    } finally {
+      await pinning.close();
+    }
+  });
+});
 
 describe('pin diff', () => {
   it('diffs line by line, removals before additions', () => {

@@ -7,12 +7,11 @@
  * - a replica stores a given change once; a pending change another replica replaced stays
  *   replaced (both still hold the tool back);
  * - a replica drops a pending change as reverted (its upstream serves the pinned definition
- *   again) only when it reported that change itself — another replica may still be offered it;
+ *   again) only when it reported that change itself — another replica may still be offered it
+ *   (with a store no replica shares, the one process drops any change its upstream reverts);
  * - a pending change that left the store without being replaced (approved, or dropped as reverted
  *   by the replica that reported it) is forgotten here, so a replica still offered it reports it
  *   again.
- * With one process this changes nothing that process would see: it reports each change once and
- * drops it when its upstream reverts.
  */
 import type { Admission, PinnedTool } from './admit.ts';
 import type { PinSnapshot } from './store.ts';
@@ -28,6 +27,12 @@ function keyOf(upstream: string, tool: string, pinnedHash: string, hash: string)
 
 export class ChangeReports {
   private readonly reported = new Map<string, Reported>();
+  private readonly shared: boolean;
+
+  /** @param shared whether other replicas, with upstream connections of their own, share the store */
+  constructor(shared: boolean) {
+    this.shared = shared;
+  }
 
   /**
    * The admission without what this process has already reported (changes), or has no say in
@@ -51,7 +56,7 @@ export class ChangeReports {
       changed: admission.changed.filter(
         (c) => !this.reported.has(keyOf(upstream, c.tool, c.pinnedHash, c.hash)),
       ),
-      reverted: admission.reverted.filter(mine),
+      reverted: this.shared ? admission.reverted.filter(mine) : admission.reverted,
     };
   }
 

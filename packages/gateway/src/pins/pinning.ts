@@ -76,7 +76,7 @@ export class ToolPinning {
   private readonly log: Logger;
   private readonly pollMs: number;
   private readonly admitted = new Map<string, Admitted>();
-  private readonly reports = new ChangeReports();
+  private readonly reports: ChangeReports;
   /** The pins as last read from the store, plus what admission stored since; null until read. */
   private view: PinSnapshot | null = null;
   /** Re-read the store at the next poll even when its version did not move (a write failed). */
@@ -96,6 +96,7 @@ export class ToolPinning {
     this.audit = options.audit;
     this.log = options.log.child({ component: 'pins' });
     this.pollMs = options.pollMs ?? DEFAULT_PIN_POLL_MS;
+    this.reports = new ChangeReports(this.store.sharedByReplicas);
   }
 
   /** Whether the pin store answered the last time it was asked (for readiness). */

@@ -81,6 +81,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 
 export class PgPinStore implements PinStore {
   readonly where = 'the shared PostgreSQL (storage.postgres)';
+  readonly sharedByReplicas = true;
   private readonly shared: SharedPostgres;
 
   constructor(shared: SharedPostgres) {

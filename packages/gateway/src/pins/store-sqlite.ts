@@ -66,6 +66,7 @@ INSERT OR IGNORE INTO tool_pin_state (id, version) VALUES (1, 0);
 
 export class SqlitePinStore implements PinStore {
   readonly where: string;
+  readonly sharedByReplicas = false;
   private readonly db: DatabaseSync;
 
   constructor(path: string) {

@@ -67,6 +67,8 @@ export interface ApproveOptions {
 export interface PinStore {
   /** Where the pins are kept, for messages (no secret: never the URL). */
   readonly where: string;
+  /** True when gateway replicas share it (each with its own upstream connections). */
+  readonly sharedByReplicas: boolean;
   /** Bumped by every change to pins or pending changes, by any process. */
   version(): Promise<number>;
   /** Every pin and pending hash, read at (or after) the version it reports. */
