@@ -86,6 +86,9 @@ export class ToolPinning {
   private timer: NodeJS.Timeout | null = null;
   private onChange: (() => void) | null = null;
   private polling = false;
+  /** Reads of the store started, and the latest one applied to `view`. */
+  private reads = 0;
+  private applied = 0;
   private writes: Promise<void> = Promise.resolve();
   private draining: Promise<void> = Promise.resolve();
   private drainQueued = false;
@@ -250,8 +253,11 @@ export class ToolPinning {
   /** Re-reads the pins (after this process's queued writes) and re-admits every upstream. */
   private async reload(): Promise<void> {
     await this.writes;
+    const ticket = ++this.reads;
     const snapshot = await this.store.snapshot();
-    if (this.closed) return;
+    // Two reads can cross (a poll and an approval): one started earlier never replaces a later one.
+    if (this.closed || ticket < this.applied) return;
+    this.applied = ticket;
     this.view = snapshot;
     this.reports.forgetCleared(snapshot);
     this.retry = false;
