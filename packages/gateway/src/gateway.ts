@@ -28,8 +28,8 @@ import { RateLimits } from './limits/rate-limits.ts';
 import type { Logger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { Tracing } from './observability/tracing.ts';
+import { openPinStore } from './pins/open-store.ts';
 import { ToolPinning } from './pins/pinning.ts';
-import { PinStore } from './pins/store.ts';
 import type { GatewayRequest } from './pipeline/context.ts';
 import type { Pipeline } from './pipeline/outcome.ts';
 import { CatalogView } from './policy/catalog-view.ts';
@@ -46,7 +46,7 @@ export interface GatewayOptions {
    * share it.
    */
   stateKey?: Uint8Array;
-  /** How often to look for pin approvals made by another process (default 2000 ms). */
+  /** How often to look for pin approvals made by another process or replica (default 1000 ms). */
   pinPollMs?: number;
   /** Where spans go when tracing is on (tests collect them); default: OTLP when configured. */
   spanExporter?: SpanExporter;
@@ -130,7 +130,7 @@ export class Gateway {
     this.upstreams = model.upstreams.map((m) => new Upstream(m, this.hooks, log));
     const pins = model.upstreams.some((u) => u.pinning.enabled)
       ? new ToolPinning({
-          store: new PinStore(model.storage.path),
+          store: openPinStore(model, access.shared),
           audit: access.audit,
           log,
           ...(options.pinPollMs === undefined ? {} : { pollMs: options.pinPollMs }),

@@ -111,7 +111,11 @@ it('shows a pending change with the diff `pins diff` prints, approves it as the 
   try {
     assert.equal(await lookupDescription(client), ORIGINAL);
     await client.callTool({ name: 'crm_mutate', arguments: { description: RUG_PULL, extraField: 'cc' } });
-    await waitFor(() => gw.gateway.pins?.list().pending.length === 1, 10_000, 'the change to be seen');
+    await waitFor(
+      async () => (await gw.gateway.pins?.list())?.pending.length === 1,
+      10_000,
+      'the change to be seen',
+    );
     const page = await signIn(gw.url, bob);
     assert.match(page.url(), /\/console\/pins$/);
     const card = page.locator('section', { has: page.getByRole('heading', { name: 'crm/lookup' }) });
@@ -144,7 +148,7 @@ it('shows a pending change with the diff `pins diff` prints, approves it as the 
     assert.match((await page.locator('main').textContent()) ?? '', /Pending changes \(0\)/);
     assert.deepEqual(await accessibilityViolations(page), []);
     assert.equal(await lookupDescription(client), RUG_PULL, 'the approved definition is served');
-    assert.equal(gw.gateway.pins?.list().pins.find((p) => p.tool === 'lookup')?.approvedBy, 'bob');
+    assert.equal((await gw.gateway.pins?.list())?.pins.find((p) => p.tool === 'lookup')?.approvedBy, 'bob');
     const audit = gw.gateway.access.audit;
     assert.ok(audit);
     await waitFor(

@@ -109,7 +109,11 @@ describe('tool pinning, mode pinned (the default)', () => {
 
       const beforeChange = toolsChanged;
       await client.callTool({ name: 'crm_mutate', arguments: { description: RUG_PULL, extraField: 'cc' } });
-      await waitFor(() => gw.gateway.pins?.list().pending.length === 1, 10_000, 'the change to be seen');
+      await waitFor(
+        async () => (await gw.gateway.pins?.list())?.pending.length === 1,
+        10_000,
+        'the change to be seen',
+      );
       await settle();
       assert.equal(
         toolsChanged,
@@ -220,7 +224,7 @@ describe('tool pinning, mode hide', () => {
       assert.equal(gatehouse(config, 'pins', 'approve', 'nothing').status, 2);
 
       const before = toolsChanged;
-      const pin = gw.gateway.pins?.approve('crm', 'lookup', 'bob', { via: 'console' });
+      const pin = await gw.gateway.pins?.approve('crm', 'lookup', 'bob', { via: 'console' });
       assert.equal(pin?.approvedBy, 'bob');
       assert.equal((await lookupTool(client))?.description, RUG_PULL, 'served at once');
       await waitFor(() => toolsChanged > before, 10_000, 'tools/list_changed on the listen stream');
@@ -269,7 +273,11 @@ policy:
       assert.equal(await lookupTool(legacyNarrow), undefined, 'narrow does not see crm_lookup');
 
       await legacyNarrow.callTool({ name: 'crm_mutate', arguments: { description: RUG_PULL } });
-      await waitFor(() => gw.gateway.pins?.list().pending.length === 1, 10_000, 'the change to be seen');
+      await waitFor(
+        async () => (await gw.gateway.pins?.list())?.pending.length === 1,
+        10_000,
+        'the change to be seen',
+      );
       await settle();
       assert.deepEqual(
         counts,
@@ -277,7 +285,7 @@ policy:
         'held back: no one is told',
       );
 
-      gw.gateway.pins?.approve('crm', 'lookup', 'bob', { via: 'console' });
+      await gw.gateway.pins?.approve('crm', 'lookup', 'bob', { via: 'console' });
       await waitFor(
         () => counts.legacyFull > 0 && counts.modernFull > 0,
         10_000,

@@ -1,23 +1,44 @@
 /**
  * Tool pinning, the pure parts and the store: hash canonicalization, admitTools() in both modes,
- * the SQLite pin store (pins, pending changes, approvals, the event outbox) and the diff.
+ * the pin store on both backends — the embedded SQLite and a real PostgreSQL (a fresh schema per
+ * test; GATEHOUSE_TEST_PG_URL) — with two writers at once where replicas race (pins, pending
+ * changes, approvals, the event outbox), and the diff.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/client';
 import { upstreamPinning } from '../src/config/normalize-pins.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { admitTools, type PinnedTool } from '../src/pins/admit.ts';
 import { toolDefinition, toolHash } from '../src/pins/definition.ts';
 import { lineDiff, renderDiff } from '../src/pins/diff.ts';
-import { pinAuditEvent } from '../src/pins/pinning.ts';
-import { PinStore } from '../src/pins/store.ts';
-import { tempStorage } from './helpers/harness.ts';
+import { pinAuditEvent } from '../src/pins/pin-audit.ts';
+import { ToolPinning } from '../src/pins/pinning.ts';
+import type { PinStore } from '../src/pins/store.ts';
+import { SqlitePinStore } from '../src/pins/store-sqlite.ts';
+import { modelFromYaml, tempStorage, waitFor } from './helpers/harness.ts';
+import { BACKENDS } from './helpers/pin-stores.ts';
 
 const lookup: Tool = {
   name: 'lookup',
   description: 'Look up a customer by id',
   inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
 };
+
+/** Admission of crm's `tools` against the store's pins and pending changes as they are now. */
+async function admitAgainst(store: PinStore, tools: Tool[], onChange: 'pinned' | 'hide') {
+  const [pins, pending] = await viewOf(store, 'crm');
+  return admitTools('crm', tools, pins, onChange, pending);
+}
+
+/** The pins and pending hashes of one upstream, as a gateway's copy has them. */
+async function viewOf(
+  store: PinStore,
+  upstream: string,
+): Promise<[Map<string, PinnedTool>, Map<string, string>]> {
+  const snapshot = await store.snapshot();
+  return [snapshot.pins.get(upstream) ?? new Map(), snapshot.pending.get(upstream) ?? new Map()];
+}
 
 function pinsOf(...tools: Tool[]): Map<string, PinnedTool> {
   return new Map(tools.map((t) => [t.name, { hash: toolHash(t), definition: toolDefinition(t) }]));
@@ -125,38 +146,47 @@ describe('per-upstream pinning override', () => {
   });
 });
 
-describe('PinStore', () => {
-  const changed: Tool = { ...lookup, description: 'changed' };
+for (const backend of BACKENDS) {
+  describe(`pin store on ${backend.name}`, () => {
+    const changed: Tool = { ...lookup, description: 'changed' };
+    after(() => backend.cleanup());
 
-  it('stores pins and pending changes, approves, and keeps an audit outbox', () => {
-    const store = new PinStore(tempStorage());
-    try {
-      const v0 = store.version();
-      assert.equal(store.record('crm', admitTools('crm', [lookup], new Map(), 'pinned'), 'pinned'), true);
-      assert.ok(store.version() > v0);
-      assert.equal(store.pin('crm', 'lookup')?.hash, toolHash(lookup));
-      assert.equal(store.pin('crm', 'lookup')?.approvedBy, null);
+    it('stores pins and pending changes, approves, and keeps an audit outbox', async () => {
+      const [store] = await backend.open(1);
+      assert.ok(store);
+      const v0 = await store.version();
+      assert.equal(
+        await store.record('crm', admitTools('crm', [lookup], new Map(), 'pinned'), 'pinned'),
+        true,
+      );
+      assert.ok((await store.version()) > v0);
+      assert.equal((await store.pin('crm', 'lookup'))?.hash, toolHash(lookup));
+      assert.equal((await store.pin('crm', 'lookup'))?.approvedBy, null);
 
-      const admission = admitTools('crm', [changed], store.pinsFor('crm'), 'hide', store.pendingFor('crm'));
-      assert.equal(store.record('crm', admission, 'hide'), true);
+      const admission = await admitAgainst(store, [changed], 'hide');
+      assert.equal(await store.record('crm', admission, 'hide'), true);
       // The same change seen again writes nothing.
-      assert.equal(store.record('crm', admission, 'hide'), false);
+      assert.equal(await store.record('crm', admission, 'hide'), false);
       assert.deepEqual(
-        store.pending().map((c) => [c.upstream, c.tool, c.hash, c.fields]),
+        (await store.pending()).map((c) => [c.upstream, c.tool, c.hash, c.fields]),
         [['crm', 'lookup', toolHash(changed), ['description']]],
       );
+      const snapshot = await store.snapshot();
+      assert.equal(snapshot.version, await store.version());
+      assert.equal(snapshot.pins.get('crm')?.get('lookup')?.hash, toolHash(lookup));
+      assert.equal(snapshot.pending.get('crm')?.get('lookup'), toolHash(changed));
 
-      assert.equal(store.approve('crm', 'lookup', 'alice', { hash: 'not-the-hash' }), undefined);
-      const approved = store.approve('crm', 'lookup', 'alice', {
+      assert.equal(await store.approve('crm', 'lookup', 'alice', { hash: 'not-the-hash' }), undefined);
+      const approved = await store.approve('crm', 'lookup', 'alice', {
         via: 'cli',
         hash: toolHash(changed).slice(0, 12),
       });
       assert.equal(approved?.hash, toolHash(changed));
       assert.equal(approved?.approvedBy, 'alice');
-      assert.deepEqual(store.pending(), []);
-      assert.equal(store.approve('crm', 'lookup', 'alice'), undefined, 'nothing left to approve');
+      assert.deepEqual(await store.pending(), []);
+      assert.equal(await store.approve('crm', 'lookup', 'alice'), undefined, 'nothing left to approve');
 
-      const events = store.unaudited();
+      const events = await store.unaudited();
       assert.deepEqual(
         events.map((e) => [e.kind, e.tool, e.actor]),
         [
@@ -166,9 +196,23 @@ describe('PinStore', () => {
       );
       const [changedEvent, approvedEvent] = events;
       assert.ok(changedEvent && approvedEvent);
-      assert.equal(store.claim(changedEvent.id), true);
-      assert.equal(store.claim(changedEvent.id), false, 'claimed once');
-      assert.equal(store.unaudited().length, 1);
+      assert.deepEqual(
+        (await store.claim(1)).map((e) => e.id),
+        [changedEvent.id],
+        'the oldest first',
+      );
+      assert.deepEqual(
+        (await store.unaudited()).map((e) => e.id),
+        [approvedEvent.id],
+        'a claimed event is not offered again',
+      );
+      await store.release([changedEvent.id]);
+      assert.deepEqual(
+        (await store.claim()).map((e) => e.id),
+        [changedEvent.id, approvedEvent.id],
+        'a released event is claimed again',
+      );
+      assert.deepEqual(await store.claim(), []);
 
       const audit = pinAuditEvent(approvedEvent);
       assert.equal(audit.method, 'pins/approved');
@@ -176,8 +220,131 @@ describe('PinStore', () => {
       assert.equal(audit.principal?.user, 'alice');
       assert.equal(audit.target, 'crm/lookup');
       assert.equal(pinAuditEvent(changedEvent).principal?.id, 'system');
+    });
+
+    it('pins a first-seen tool once when two writers see different definitions at once', async () => {
+      const [a, b] = await backend.open(2);
+      assert.ok(a && b);
+      const other: Tool = { ...lookup, description: 'as the other replica saw it' };
+      const wrote = await Promise.all([
+        a.record('crm', admitTools('crm', [lookup], new Map(), 'pinned'), 'pinned'),
+        b.record('crm', admitTools('crm', [other], new Map(), 'pinned'), 'pinned'),
+      ]);
+      assert.deepEqual(wrote.filter(Boolean).length, 1, 'one pin written, the other kept out');
+      const pins = await a.pins();
+      assert.equal(pins.length, 1);
+      assert.ok([toolHash(lookup), toolHash(other)].includes(pins[0]?.hash ?? ''));
+      assert.deepEqual(
+        (await b.pins()).map((p) => p.hash),
+        [pins[0]?.hash],
+        'both see the same pin',
+      );
+    });
+
+    it('records a change seen by two writers at once as one pending change with one event', async () => {
+      const [a, b] = await backend.open(2);
+      assert.ok(a && b);
+      await a.record('crm', admitTools('crm', [lookup], new Map(), 'pinned'), 'pinned');
+      const [admissionA, admissionB] = [
+        await admitAgainst(a, [changed], 'pinned'),
+        await admitAgainst(b, [changed], 'pinned'),
+      ];
+      const wrote = await Promise.all([
+        a.record('crm', admissionA, 'pinned'),
+        b.record('crm', admissionB, 'pinned'),
+      ]);
+      assert.equal(wrote.filter(Boolean).length, 1);
+      assert.equal((await a.pending()).length, 1);
+      assert.deepEqual(
+        (await a.events()).map((e) => e.kind),
+        ['changed'],
+      );
+    });
+
+    it('does not record a change against a pin approved meanwhile (a stale copy of the pins)', async () => {
+      const [a, b] = await backend.open(2);
+      assert.ok(a && b);
+      await a.record('crm', admitTools('crm', [lookup], new Map(), 'pinned'), 'pinned');
+      await a.record('crm', await admitAgainst(a, [changed], 'pinned'), 'pinned');
+      const stale = await viewOf(b, 'crm');
+      await a.approve('crm', 'lookup', 'alice');
+      // b still believes `lookup` is pinned, with `changed` pending; a third definition arrives.
+      const third: Tool = { ...lookup, description: 'third' };
+      const admission = admitTools('crm', [third], stale[0], 'pinned', new Map());
+      assert.equal(admission.changed.length, 1, 'b sees a change against its stale pin');
+      assert.equal(await b.record('crm', admission, 'pinned'), false, 'not against the pin in force');
+      assert.deepEqual(await b.pending(), []);
+      assert.equal((await b.pin('crm', 'lookup'))?.hash, toolHash(changed));
+    });
+
+    it('approves a change once when two approvers race', async () => {
+      const [a, b] = await backend.open(2);
+      assert.ok(a && b);
+      const tools = Array.from({ length: 10 }, (_, i): Tool => ({ ...lookup, name: `t${i}` }));
+      await a.record('crm', admitTools('crm', tools, new Map(), 'pinned'), 'pinned');
+      const changedTools = tools.map((t) => ({ ...t, description: 'changed' }));
+      await a.record('crm', await admitAgainst(a, changedTools, 'pinned'), 'pinned');
+      await Promise.all([a.version(), b.version()]); // both connected before the race
+      const results = await Promise.all(
+        tools.flatMap((t) => [a.approve('crm', t.name, 'alice'), b.approve('crm', t.name, 'bob')]),
+      );
+      assert.equal(results.filter((r) => r !== undefined).length, tools.length, 'one approval per change');
+      assert.equal((await a.events()).filter((e) => e.kind === 'approved').length, tools.length);
+    });
+
+    it('hands each event to one claimer when two claim at once', async () => {
+      const [a, b] = await backend.open(2);
+      assert.ok(a && b);
+      for (let i = 0; i < 12; i++) {
+        const tool: Tool = { ...lookup, name: `t${i}` };
+        await a.record('crm', admitTools('crm', [tool], new Map(), 'pinned'), 'pinned');
+        const admission = await admitAgainst(a, [{ ...tool, description: 'x' }], 'pinned');
+        await a.record('crm', admission, 'pinned');
+      }
+      const claimed: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const [x, y] = await Promise.all([a.claim(3), b.claim(3)]);
+        claimed.push(...x.map((e) => e.id), ...y.map((e) => e.id));
+      }
+      assert.equal(claimed.length, 12);
+      assert.equal(new Set(claimed).size, 12, 'no event claimed twice');
+      assert.deepEqual(await a.unaudited(), []);
+    });
+  });
+}
+
+describe('ToolPinning on the embedded store (one process)', () => {
+  it('drops a pending change its upstream reverts — also one seen before a restart — and reports it again when it comes back', async () => {
+    const changed: Tool = { ...lookup, description: 'changed' };
+    const crm = modelFromYaml('upstreams:\n  - { name: crm, transport: stdio, command: node }\n')
+      .upstreams[0];
+    assert.ok(crm);
+    const path = tempStorage();
+    const open = async () => {
+      const pinning = new ToolPinning({ store: new SqlitePinStore(path), audit: null, log: silentLogger() });
+      await pinning.load();
+      return pinning;
+    };
+    let pinning = await open();
+    const pendingHashes = async () => (await pinning.list()).pending.map((c) => c.hash);
+    try {
+      pinning.admit(crm, [lookup]);
+      pinning.admit(crm, [changed]);
+      await waitFor(async () => (await pendingHashes()).length === 1, 5_000, 'the change stored');
+      await pinning.close();
+      pinning = await open(); // a restart: this process remembers nothing it reported
+      pinning.admit(crm, [lookup]);
+      await waitFor(async () => (await pendingHashes()).length === 0, 5_000, 'the revert stored');
+      pinning.admit(crm, [changed]);
+      await waitFor(
+        async () => (await pendingHashes())[0] === toolHash(changed),
+        5_000,
+        'the change reported again',
+      );
+      const kinds = (await pinning.store.events()).map((e) => e.kind);
+      assert.deepEqual(kinds, ['changed', 'changed']);
     } finally {
-      store.close();
+      await pinning.close();
     }
   });
 });

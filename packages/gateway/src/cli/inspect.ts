@@ -110,6 +110,7 @@ export async function catalogCommand(model: GatewayModel, argv: string[]): Promi
   const log = silentLogger();
   const access = await openAccess({ ...model, audit: { ...model.audit, enabled: false } }, log);
   const gateway = new Gateway(model, log, access);
+  await gateway.pins?.load();
   gateway.start();
   try {
     await gateway.settled();

@@ -1,7 +1,8 @@
 /**
- * `gatehouse pins list|diff|approve` — tool-definition pins in the embedded database. An approval
- * is written to the store; a running gateway picks it up within seconds, serves the new definition,
- * tells its clients and writes the approval to the audit log (pin events are audited by the
+ * `gatehouse pins list|diff|approve` — tool-definition pins in the embedded database, or in the
+ * shared PostgreSQL with `storage.postgres` (the CLI opens its own pool and closes it at exit). An
+ * approval is written to the store; every running gateway picks it up at its next poll (within 2 s),
+ * serves the new definition, tells its clients and writes the approval to the audit log (pin events are audited by the
  * gateway only, from the store's outbox — the CLI does not append them itself). As with queued
  * calls, only a configured approver may approve a change from the host (`--by NAME`, by default
  * the OS user); the OS user is recorded with it, and a refused name is audited by the CLI.
@@ -16,7 +17,8 @@ import { createRedactor } from '../audit/redact.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { GatewayModel } from '../config/model.ts';
 import { renderDiff } from '../pins/diff.ts';
-import { type PendingChange, type PinInfo, PinStore } from '../pins/store.ts';
+import { DEFAULT_PIN_POLL_MS, PIN_EFFECT_SECONDS } from '../pins/pinning.ts';
+import type { PendingChange, PinInfo, PinStore } from '../pins/store.ts';
 import { withCliStores } from './stores.ts';
 import { CliUsageError } from './usage.ts';
 
@@ -56,9 +58,9 @@ function pinLine(pin: PinInfo, change: PendingChange | undefined, pinningOff: bo
   return parts.join('  ');
 }
 
-function list(model: GatewayModel, store: PinStore, json: boolean): number {
-  const pins = store.pins();
-  const pending = store.pending();
+async function list(model: GatewayModel, store: PinStore, json: boolean): Promise<number> {
+  const pins = await store.pins();
+  const pending = await store.pending();
   if (json) {
     process.stdout.write(`${JSON.stringify({ pins, pending }, null, 2)}\n`);
     return 0;
@@ -76,14 +78,14 @@ function list(model: GatewayModel, store: PinStore, json: boolean): number {
   return 0;
 }
 
-function diff(store: PinStore, ref: string | undefined, json: boolean): number {
+async function diff(store: PinStore, ref: string | undefined, json: boolean): Promise<number> {
   const { upstream, tool } = parseRef(ref, 'diff');
-  const pin = store.pin(upstream, tool);
+  const pin = await store.pin(upstream, tool);
   if (pin === undefined) {
     process.stderr.write(`gatehouse: no pinned tool ${upstream}/${tool} (see pins list)\n`);
     return 1;
   }
-  const change = store.pendingChange(upstream, tool);
+  const change = await store.pendingChange(upstream, tool);
   if (json) {
     process.stdout.write(`${JSON.stringify({ pin, pending: change ?? null }, null, 2)}\n`);
     return 0;
@@ -134,19 +136,19 @@ async function refusedApprover(model: GatewayModel, name: string, osUser: string
   return known.message;
 }
 
-function approve(
+async function approve(
   store: PinStore,
   ref: string | undefined,
   options: { all: boolean; by: string; osUser: string; hash: string | undefined },
-): number {
-  const targets = options.all ? store.pending() : [parseRef(ref, 'approve')];
+): Promise<number> {
+  const targets = options.all ? await store.pending() : [parseRef(ref, 'approve')];
   if (options.all && targets.length === 0) {
     process.stdout.write('no pending changes to approve\n');
     return 0;
   }
   let failed = 0;
   for (const { upstream, tool } of targets) {
-    const pin = store.approve(upstream, tool, options.by, {
+    const pin = await store.approve(upstream, tool, options.by, {
       via: 'cli',
       osUser: options.osUser,
       ...(options.hash === undefined ? {} : { hash: options.hash }),
@@ -160,9 +162,31 @@ function approve(
     process.stdout.write(`approved ${upstream}/${tool} (pinned ${short(pin.hash)}) by ${options.by}\n`);
   }
   if (failed < targets.length) {
-    process.stderr.write('A running gateway serves the approved definitions within a few seconds.\n');
+    process.stderr.write(
+      `Running gateways serve the approved definitions within ${PIN_EFFECT_SECONDS} s (each looks for changes every ${DEFAULT_PIN_POLL_MS / 1000} s).\n`,
+    );
   }
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * Runs `work` on this configuration's pin store. With storage.postgres the CLI opens its own pool
+ * on the shared database, closed at exit; a store it cannot reach is one clear error.
+ */
+async function withPinStore(
+  model: GatewayModel,
+  work: (store: PinStore) => Promise<number>,
+): Promise<number> {
+  return withCliStores(model, async (stores) => {
+    const store = stores.pins();
+    try {
+      return await work(store);
+    } catch (error) {
+      if (error instanceof CliUsageError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`tool pins cannot be reached in ${store.where}: ${reason}`, { cause: error });
+    }
+  });
 }
 
 export async function pinsCommand(model: GatewayModel, argv: string[]): Promise<number> {
@@ -201,12 +225,9 @@ export async function pinsCommand(model: GatewayModel, argv: string[]): Promise<
       return 1;
     }
   }
-  const store = new PinStore(model.storage.path);
-  try {
+  return withPinStore(model, (store) => {
     if (action === 'list') return list(model, store, values.json === true);
     if (action === 'diff') return diff(store, ref, values.json === true);
     return approve(store, ref, { all: values.all === true, by, osUser, hash: values.hash });
-  } finally {
-    store.close();
-  }
+  });
 }

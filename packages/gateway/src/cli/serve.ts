@@ -109,6 +109,7 @@ export interface ServingGateway {
 export async function serve(model: GatewayModel, options: ServeOptions): Promise<ServingGateway> {
   const log = options.log ?? createLogger(model.logging.level);
   const gateway = new Gateway(model, log, await openAccess(model, log));
+  await gateway.pins?.load();
   gateway.start();
   const http = await listenHttp(gateway, model.server, log);
   const stopReload = enableReload(gateway, options, log);
@@ -130,6 +131,7 @@ export async function stdio(model: GatewayModel, options: ServeOptions): Promise
   if (refusal !== null) throw new GatehouseError('CONFIG_INVALID', refusal);
   const log = createLogger(model.logging.level);
   const gateway = new Gateway(model, log, await openAccess(model, log));
+  await gateway.pins?.load();
   gateway.start();
   await gateway.settled();
   const handle = serveGatewayStdio(gateway, log);

@@ -1,5 +1,5 @@
 /**
- * The CLI's way to the stores a gateway keeps its API keys and approval queue in: the embedded
+ * The CLI's way to the stores a gateway keeps its API keys, approval queue and tool pins in: the embedded
  * database at storage.path, or — with storage.postgres — the shared PostgreSQL every replica
  * uses, through a pool of its own that is closed when the command ends. Stores are opened on
  * first use, so a command that needs neither opens nothing.
@@ -9,6 +9,8 @@ import { openApprovalStore } from '../approvals/open-approval-store.ts';
 import type { ApiKeyStore } from '../auth/api-keys.ts';
 import { openApiKeyStore } from '../auth/open-api-keys.ts';
 import type { GatewayModel } from '../config/model.ts';
+import { openPinStore } from '../pins/open-store.ts';
+import type { PinStore } from '../pins/store.ts';
 import { openSharedPostgres, type SharedPostgres } from '../storage/postgres.ts';
 
 export class CliStores {
@@ -16,6 +18,7 @@ export class CliStores {
   private shared: SharedPostgres | null = null;
   private keyStore: ApiKeyStore | null = null;
   private approvalStore: ApprovalStore | null = null;
+  private pinStore: PinStore | null = null;
 
   constructor(model: GatewayModel) {
     this.model = model;
@@ -42,9 +45,15 @@ export class CliStores {
     return this.approvalStore;
   }
 
+  pins(): PinStore {
+    this.pinStore ??= openPinStore(this.model, this.sharedPostgres());
+    return this.pinStore;
+  }
+
   async close(): Promise<void> {
     await this.keyStore?.close();
     await this.approvalStore?.close();
+    await this.pinStore?.close();
     await this.shared?.close();
   }
 }

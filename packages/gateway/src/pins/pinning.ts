@@ -1,80 +1,73 @@
 /**
- * Tool pinning in a running gateway: the catalog passes each upstream's tool list through
- * `admit()` on every rebuild (startup, list_changed re-list, reconnect), which applies the pins
- * and stores what is new. A cheap poll of the store's change counter notices approvals made by
- * another process (`gatehouse pins approve`); then the catalog is rebuilt and clients are told.
+ * Tool pinning in a running gateway. The catalog passes each upstream's tool list through
+ * `admit()` on every rebuild (startup, list_changed re-list, reconnect); admission runs against
+ * this process's copy of the pins (`view`), never the database, so no request waits on it. What
+ * admission finds new (a first-seen tool, a changed definition) is applied to the copy at once and
+ * stored behind it.
+ *
+ * The copy follows the store: a cheap poll of the store's change counter (every `pollMs`, 1 s by
+ * default) notices approvals made by another process or replica (`gatehouse pins approve`, a
+ * console on another replica); then the copy is re-read, the catalog rebuilt and clients told.
+ * When the store is unreachable the copy keeps being enforced — the last known pins, never the
+ * upstream's definitions unchecked — the failure is logged once, and the poll recovers by itself.
+ *
  * Pin events (a change seen, a change approved — by the CLI, a console or anyone) reach the audit
  * log from here only: each is claimed once from the store's outbox, so it is audited exactly once
- * even when the process that caused it (the CLI, `gatehouse catalog`) has no audit log open.
+ * across replicas even when the process that caused it (the CLI, `gatehouse catalog`) has no
+ * audit log open.
  */
 import type { Tool } from '@modelcontextprotocol/client';
-import type { AuditEvent } from '../audit/event.ts';
 import type { UpstreamModel } from '../config/model.ts';
 import type { Logger } from '../observability/logger.ts';
-import { admitTools } from './admit.ts';
-import type { PendingChange, PinEvent, PinInfo, PinStore } from './store.ts';
+import { type Admission, admitTools, type PinnedTool } from './admit.ts';
+import { ChangeReports } from './change-reports.ts';
+import { type AuditSink, auditPinEvents } from './pin-audit.ts';
+import {
+  type ApproveOptions,
+  hasWrites,
+  type PendingChange,
+  type PinInfo,
+  type PinSnapshot,
+  type PinStore,
+} from './store.ts';
 
-export const DEFAULT_PIN_POLL_MS = 2_000;
-
-export interface AuditSink {
-  record(event: AuditEvent): Promise<void>;
-}
+/** How often a gateway looks for pin changes made elsewhere: an approval takes effect within it. */
+export const DEFAULT_PIN_POLL_MS = 1_000;
+/**
+ * The documented bound for an approval made elsewhere to be served by every gateway with the
+ * default poll: one poll interval, plus reading the pins and rebuilding the catalog.
+ */
+export const PIN_EFFECT_SECONDS = 2;
+/** A poll that has not finished after this many intervals is logged as an unreachable store. */
+const HUNG_POLLS = 5;
 
 export interface ToolPinningOptions {
   store: PinStore;
   /** Where pin events are recorded; null when audit is off. */
   audit: AuditSink | null;
   log: Logger;
-  /** How often to look for changes made by other processes (default 2 s). */
+  /** How often to look for changes made by other processes (default 1 s). */
   pollMs?: number;
 }
 
 interface Admitted {
   tools: readonly Tool[];
-  version: number;
   serve: Tool[];
 }
 
-/** A hash short enough that the audit redactor does not take it for a secret. */
-function short(hash: string | null): string | null {
-  return hash === null ? null : hash.slice(0, 12);
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** The audit record of a pin event: the gateway itself saw a change, or an admin approved one. */
-export function pinAuditEvent(e: PinEvent): AuditEvent {
-  const approver = e.actor ?? 'unknown';
-  const via = e.via ?? 'cli';
-  return {
-    time: e.time,
-    requestId: `pin-event-${e.id}`,
-    traceId: null,
-    principal:
-      e.kind === 'approved'
-        ? { id: `${via}:${approver}`, user: approver, org: null, roles: [], via }
-        : { id: 'system', user: 'gatehouse', org: null, roles: [], via: 'system' },
-    transport: e.kind === 'approved' && via === 'cli' ? 'cli' : 'internal',
-    era: 'modern',
-    sessionId: null,
-    method: `pins/${e.kind}`,
-    target: `${e.upstream}/${e.tool}`,
-    upstream: e.upstream,
-    arguments: {
-      pinnedHash: short(e.oldHash),
-      hash: short(e.newHash),
-      fields: e.detail.fields,
-      ...(e.detail.onChange === undefined ? {} : { onChange: e.detail.onChange }),
-      ...(e.detail.osUser === undefined ? {} : { osUser: e.detail.osUser }),
-    },
-    decision: e.kind === 'approved' ? 'allow' : 'none',
-    rule: null,
-    status: 'ok',
-    errorCode: null,
-    errorMessage: null,
-    latencyMs: 0,
-    resultBytes: null,
-    resultHash: e.newHash,
-    approvedBy: e.kind === 'approved' ? approver : null,
-  };
+/** What admission stored, applied to the in-memory copy so the next rebuild sees it too. */
+function applyToView(view: PinSnapshot, upstream: string, admission: Admission): void {
+  const pins = view.pins.get(upstream) ?? new Map<string, PinnedTool>();
+  for (const p of admission.pin) if (!pins.has(p.tool)) pins.set(p.tool, p);
+  view.pins.set(upstream, pins);
+  const pending = view.pending.get(upstream) ?? new Map<string, string>();
+  for (const c of admission.changed) pending.set(c.tool, c.hash);
+  for (const tool of admission.reverted) pending.delete(tool);
+  view.pending.set(upstream, pending);
 }
 
 export class ToolPinning {
@@ -83,11 +76,20 @@ export class ToolPinning {
   private readonly log: Logger;
   private readonly pollMs: number;
   private readonly admitted = new Map<string, Admitted>();
-  /** The store's change counter as of the last rebuild this gateway made for it. */
-  private version: number;
+  private readonly reports: ChangeReports;
+  /** The pins as last read from the store, plus what admission stored since; null until read. */
+  private view: PinSnapshot | null = null;
+  /** Re-read the store at the next poll even when its version did not move (a write failed). */
   private retry = false;
+  /** False while the store cannot be reached (logged once per outage). */
+  private reachable = true;
   private timer: NodeJS.Timeout | null = null;
   private onChange: (() => void) | null = null;
+  private polling = false;
+  /** Reads of the store started, and the latest one applied to `view`. */
+  private reads = 0;
+  private applied = 0;
+  private writes: Promise<void> = Promise.resolve();
   private draining: Promise<void> = Promise.resolve();
   private drainQueued = false;
   private closed = false;
@@ -97,137 +99,195 @@ export class ToolPinning {
     this.audit = options.audit;
     this.log = options.log.child({ component: 'pins' });
     this.pollMs = options.pollMs ?? DEFAULT_PIN_POLL_MS;
-    this.version = this.store.version();
+    this.reports = new ChangeReports(this.store.sharedByReplicas);
+  }
+
+  /** Whether the pin store answered the last time it was asked (for readiness). */
+  get storeReachable(): boolean {
+    return this.reachable;
   }
 
   /**
-   * The tools of one upstream to serve. Pure apart from storing new pins and newly seen changes;
-   * the result is cached until the upstream's list or the store changes.
+   * Reads the pins before serving. A store that cannot be read is a clear error: the gateway
+   * does not start serving pinned upstreams without their pins.
+   */
+  async load(): Promise<void> {
+    try {
+      await this.reload();
+    } catch (error) {
+      throw new Error(
+        `tool pins cannot be read from ${this.store.where}: ${reason(error)}; the gateway does not serve pinned upstreams without them`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * The tools of one upstream to serve, from the in-memory pins: no database round trip. New
+   * pins and newly seen changes are stored in the background. The result is cached until the
+   * upstream's list or the pins change. Before the pins are first read, nothing is served.
    */
   admit(upstream: UpstreamModel, tools: readonly Tool[]): readonly Tool[] {
     if (!upstream.pinning.enabled) return tools;
-    if (this.closed) return [];
-    const cached = this.admitted.get(upstream.name);
-    if (cached && cached.tools === tools && cached.version === this.version) return cached.serve;
-    const { onChange } = upstream.pinning;
-    try {
-      const pins = this.store.pinsFor(upstream.name);
-      const pending = this.store.pendingFor(upstream.name);
-      const admission = admitTools(upstream.name, tools, pins, onChange, pending);
-      if (this.store.record(upstream.name, admission, onChange)) this.drain();
-      for (const c of admission.changed) {
-        this.log.warn(
-          { upstream: upstream.name, tool: c.tool, fields: c.fields, hash: c.hash, onChange },
-          `upstream "${upstream.name}" changed pinned tool "${c.tool}"; ${onChange === 'hide' ? 'hidden' : 'serving the pinned definition'} until approved (gatehouse pins approve ${upstream.name}/${c.tool})`,
-        );
-      }
-      this.admitted.set(upstream.name, { tools, version: this.version, serve: admission.serve });
-      return admission.serve;
-    } catch (error) {
-      // Fail closed: without the pins nothing of this upstream is served; the poll retries.
+    const view = this.view;
+    if (this.closed || view === null) {
       this.retry = true;
-      this.admitted.delete(upstream.name);
-      this.log.error(
-        { upstream: upstream.name, err: error instanceof Error ? error.message : String(error) },
-        "tool pins unavailable; hiding this upstream's tools",
-      );
       return [];
     }
+    const cached = this.admitted.get(upstream.name);
+    if (cached && cached.tools === tools) return cached.serve;
+    const { onChange } = upstream.pinning;
+    const pins = view.pins.get(upstream.name) ?? new Map<string, PinnedTool>();
+    const pending = view.pending.get(upstream.name) ?? new Map<string, string>();
+    const admission = this.reports.unreported(
+      upstream.name,
+      admitTools(upstream.name, tools, pins, onChange, pending),
+      pins,
+      pending,
+    );
+    if (hasWrites(admission)) {
+      applyToView(view, upstream.name, admission);
+      this.save(upstream.name, admission, onChange);
+    }
+    for (const c of admission.changed) {
+      this.log.warn(
+        { upstream: upstream.name, tool: c.tool, fields: c.fields, hash: c.hash, onChange },
+        `upstream "${upstream.name}" changed pinned tool "${c.tool}"; ${onChange === 'hide' ? 'hidden' : 'serving the pinned definition'} until approved (gatehouse pins approve ${upstream.name}/${c.tool})`,
+      );
+    }
+    this.admitted.set(upstream.name, { tools, serve: admission.serve });
+    return admission.serve;
   }
 
   /** Starts polling for changes made elsewhere; `onChange` rebuilds the catalog and tells clients. */
   start(onChange: () => void): void {
     this.onChange = onChange;
     if (this.timer === null && !this.closed) {
-      this.timer = setInterval(() => this.poll(), this.pollMs);
+      this.timer = setInterval(() => void this.poll(), this.pollMs);
       this.timer.unref();
     }
+    if (this.view === null) void this.poll();
     this.drain();
   }
 
-  private poll(): void {
-    let version: number;
-    try {
-      version = this.store.version();
-    } catch (error) {
-      this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'pin poll failed');
-      return;
-    }
-    if (version !== this.version || this.retry) this.refresh(version);
-    this.drain();
-  }
-
-  /** Re-admits every upstream against the store as it is now. */
-  refresh(version = this.store.version()): void {
-    this.version = version;
-    this.retry = false;
-    this.admitted.clear();
-    this.onChange?.();
-  }
-
-  /** Every pin and every pending change. */
-  list(): { pins: PinInfo[]; pending: PendingChange[] } {
-    return { pins: this.store.pins(), pending: this.store.pending() };
+  /** Every pin and every pending change, as the store has them now. */
+  async list(): Promise<{ pins: PinInfo[]; pending: PendingChange[] }> {
+    return { pins: await this.store.pins(), pending: await this.store.pending() };
   }
 
   /**
    * Approves one pending change in-process (an admin console calls this): the new definition is
-   * pinned and served at once, clients are told, and the approval is audited.
+   * pinned and served at once by this replica (by the others at their next poll), clients are
+   * told, and the approval is audited.
    */
-  approve(
+  async approve(
     upstream: string,
     tool: string,
     by: string,
-    options: { via?: string; hash?: string } = {},
-  ): PinInfo | undefined {
-    const pin = this.store.approve(upstream, tool, by, { ...options, via: options.via ?? 'api' });
+    options: Omit<ApproveOptions, 'osUser'> = {},
+  ): Promise<PinInfo | undefined> {
+    const pin = await this.store.approve(upstream, tool, by, { ...options, via: options.via ?? 'api' });
     if (pin !== undefined) {
-      this.refresh();
+      try {
+        await this.reload();
+      } catch (error) {
+        this.retry = true;
+        this.unreachable(error);
+      }
       this.drain();
     }
     return pin;
   }
 
-  /** Writes the store's unaudited events to the audit log, one drain at a time. */
-  private drain(): void {
-    if (this.audit === null || this.closed || this.drainQueued) return;
-    this.drainQueued = true;
-    this.draining = this.draining.then(async () => {
-      this.drainQueued = false;
-      await this.drainOnce();
-    });
-  }
-
-  private async drainOnce(): Promise<void> {
-    const audit = this.audit;
-    if (audit === null) return;
-    try {
-      for (let events = this.store.unaudited(); events.length > 0; events = this.store.unaudited()) {
-        for (const event of events) {
-          if (!this.store.claim(event.id)) continue;
-          try {
-            await audit.record(pinAuditEvent(event));
-          } catch (error) {
-            this.store.release(event.id);
-            throw error;
-          }
-        }
-      }
-    } catch (error) {
-      this.log.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        'pin events not audited',
-      );
-    }
-  }
-
-  /** Stops polling, lets queued audit writes finish, and closes the store. */
+  /** Stops polling, lets queued writes and audit records finish, and closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    await this.writes;
     await this.draining;
-    this.store.close();
+    await this.store.close();
+  }
+
+  /** Stores what admission found, one write at a time, behind the in-memory copy. */
+  private save(upstream: string, admission: Admission, onChange: string): void {
+    this.writes = this.writes.then(async () => {
+      try {
+        if (await this.store.record(upstream, admission, onChange)) this.drain();
+        this.reports.stored(upstream, admission);
+      } catch (error) {
+        // The copy keeps enforcing what admission found; the poll re-reads the store and
+        // re-admits every upstream once it answers, which stores it again.
+        this.retry = true;
+        this.unreachable(error);
+      }
+    });
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    // A store that neither answers nor fails (a connection hung mid-network) is logged too.
+    const hung = setTimeout(
+      () => this.unreachable(new Error(`no answer in ${(HUNG_POLLS * this.pollMs) / 1000} s`)),
+      HUNG_POLLS * this.pollMs,
+    );
+    hung.unref();
+    try {
+      const version = await this.store.version();
+      if (this.view === null || version !== this.view.version || this.retry) await this.reload();
+      if (!this.reachable) {
+        this.reachable = true;
+        this.log.info({ store: this.store.where }, 'tool pin store reachable again; pins re-read');
+      }
+      this.drain();
+    } catch (error) {
+      this.unreachable(error);
+    } finally {
+      clearTimeout(hung);
+      this.polling = false;
+    }
+  }
+
+  /** Re-reads the pins (after this process's queued writes) and re-admits every upstream. */
+  private async reload(): Promise<void> {
+    await this.writes;
+    const ticket = ++this.reads;
+    const snapshot = await this.store.snapshot();
+    // Two reads can cross (a poll and an approval): one started earlier never replaces a later one.
+    if (this.closed || ticket < this.applied) return;
+    this.applied = ticket;
+    this.view = snapshot;
+    this.reports.forgetCleared(snapshot);
+    this.retry = false;
+    this.admitted.clear();
+    this.onChange?.();
+  }
+
+  private unreachable(error: unknown): void {
+    if (!this.reachable) return;
+    this.reachable = false;
+    this.log.error(
+      { store: this.store.where, err: reason(error) },
+      this.view === null
+        ? 'tool pin store unreachable; pinned upstreams serve no tools until their pins are read'
+        : 'tool pin store unreachable; enforcing the last known pins until it answers again',
+    );
+  }
+
+  /** Writes the store's unaudited events to the audit log, one drain at a time. */
+  private drain(): void {
+    const audit = this.audit;
+    if (audit === null || this.closed || this.drainQueued) return;
+    this.drainQueued = true;
+    this.draining = this.draining.then(async () => {
+      this.drainQueued = false;
+      try {
+        await auditPinEvents(this.store, audit);
+      } catch (error) {
+        this.log.error({ err: reason(error) }, 'pin events not audited; retried at the next poll');
+      }
+    });
   }
 }

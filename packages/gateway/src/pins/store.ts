@@ -1,16 +1,18 @@
 /**
- * Tool pins in the embedded SQLite database (model.storage.path), shared by the gateway and the
- * `gatehouse pins` CLI:
- * - `tool_pins`: the approved definition of each upstream tool (its own name), with its hash;
- * - `tool_pin_changes`: at most one pending change per tool — the newest definition seen that
- *   differs from the pin;
- * - `tool_pin_events`: what happened (a change detected, a change approved), an outbox the gateway
- *   drains into the audit log so that only the audit log's one writer writes to it;
- * - `tool_pin_state`: a counter bumped by every change to pins or pending changes, which a running
- *   gateway polls to notice approvals made by another process.
+ * Where tool pins are kept, shared by every gateway replica and the `gatehouse pins` CLI: the
+ * embedded SQLite database of one process (store-sqlite.ts, `storage.path`) or the shared
+ * PostgreSQL replicas scale out on (store-pg.ts, `storage.postgres`). Both keep the same four
+ * tables and the same rules:
+ * - pins: the approved definition of each upstream tool (its own name), with its hash; a tool
+ *   seen first is pinned once, however many replicas see it at once;
+ * - changes: at most one pending change per tool — the newest definition seen that differs from
+ *   the pin — recorded once (one `changed` event) whoever sees it;
+ * - events: what happened (a change detected, a change approved), an outbox each event of which
+ *   one gateway claims and writes to the audit log, so it is audited exactly once;
+ * - state: a counter bumped by every change to pins or pending changes, which a running gateway
+ *   polls to notice approvals made by another process or replica.
+ * This file holds the interface and the parts both share; `openPinStore` (open-store.ts) picks one.
  */
-import type { DatabaseSync } from 'node:sqlite';
-import { openEmbeddedDb } from '../storage/embedded-db.ts';
 import type { Admission, DetectedChange, PinnedTool } from './admit.ts';
 import type { PinnedField, ToolDefinition } from './definition.ts';
 
@@ -46,58 +48,84 @@ export interface PinEvent {
   detail: { fields: PinnedField[]; onChange?: string; osUser?: string };
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS tool_pins (
-  upstream TEXT NOT NULL,
-  tool TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  pinned_at TEXT NOT NULL,
-  approved_by TEXT,
-  PRIMARY KEY (upstream, tool)
-) STRICT;
-CREATE TABLE IF NOT EXISTS tool_pin_changes (
-  upstream TEXT NOT NULL,
-  tool TEXT NOT NULL,
-  pinned_hash TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  fields TEXT NOT NULL,
-  first_seen TEXT NOT NULL,
-  PRIMARY KEY (upstream, tool)
-) STRICT;
-CREATE TABLE IF NOT EXISTS tool_pin_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  time TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  upstream TEXT NOT NULL,
-  tool TEXT NOT NULL,
-  old_hash TEXT,
-  new_hash TEXT NOT NULL,
-  actor TEXT,
-  via TEXT,
-  detail TEXT NOT NULL,
-  audited_at TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS tool_pin_events_unaudited ON tool_pin_events (id) WHERE audited_at IS NULL;
-CREATE TABLE IF NOT EXISTS tool_pin_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT;
-INSERT OR IGNORE INTO tool_pin_state (id, version) VALUES (1, 0);
-`;
+/** Everything admission needs, as of one version of the store. */
+export interface PinSnapshot {
+  version: number;
+  /** Per upstream: its pins by the upstream's own tool name. */
+  pins: Map<string, Map<string, PinnedTool>>;
+  /** Per upstream: the hash of each tool's pending change. */
+  pending: Map<string, Map<string, string>>;
+}
 
-type Row = Record<string, unknown>;
+export interface ApproveOptions {
+  via?: string;
+  /** The pending hash the approver reviewed (full, or a prefix as `pins list` shows). */
+  hash?: string;
+  osUser?: string;
+}
 
-function pinFromRow(row: Row): PinInfo {
+export interface PinStore {
+  /** Where the pins are kept, for messages (no secret: never the URL). */
+  readonly where: string;
+  /** True when gateway replicas share it (each with its own upstream connections). */
+  readonly sharedByReplicas: boolean;
+  /** Bumped by every change to pins or pending changes, by any process. */
+  version(): Promise<number>;
+  /** Every pin and pending hash, read at (or after) the version it reports. */
+  snapshot(): Promise<PinSnapshot>;
+  /**
+   * Stores what admission found for one upstream: new pins (a pin someone else stored first
+   * stays), newly seen changes (each with a `changed` event; only against the pin the admission
+   * saw), and pending changes the upstream has reverted. True when anything changed.
+   */
+  record(upstream: string, admission: Admission, onChange: string): Promise<boolean>;
+  /** Every pin, by upstream and tool. */
+  pins(): Promise<PinInfo[]>;
+  pin(upstream: string, tool: string): Promise<PinInfo | undefined>;
+  /** Every pending change, oldest first. */
+  pending(): Promise<PendingChange[]>;
+  pendingChange(upstream: string, tool: string): Promise<PendingChange | undefined>;
+  /**
+   * Makes the pending change of one tool its pin, and records an `approved` event. With
+   * `options.hash`, only when the pending change still has that hash — the one the approver
+   * reviewed. Returns the new pin, or undefined when there is no such pending change (also when
+   * another process approved it first).
+   */
+  approve(upstream: string, tool: string, by: string, options?: ApproveOptions): Promise<PinInfo | undefined>;
+  /** Events not yet written to the audit log, oldest first. */
+  unaudited(limit?: number): Promise<PinEvent[]>;
+  /**
+   * Claims up to `limit` of the oldest unaudited events for this writer, atomically: an event
+   * claimed here is claimed by no one else. Oldest first.
+   */
+  claim(limit?: number): Promise<PinEvent[]>;
+  /** Gives claimed events back (their audit records were not committed). */
+  release(ids: readonly number[]): Promise<void>;
+  /** Every event, oldest first (for tests and tooling). */
+  events(): Promise<PinEvent[]>;
+  close(): Promise<void>;
+}
+
+// The parts both backends share: rows (snake_case columns, as both return them) and events.
+
+export type Row = Record<string, unknown>;
+
+function text(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+export function pinFromRow(row: Row): PinInfo {
   return {
     upstream: String(row.upstream),
     tool: String(row.tool),
     hash: String(row.hash),
     definition: JSON.parse(String(row.definition)) as ToolDefinition,
     pinnedAt: String(row.pinned_at),
-    approvedBy: row.approved_by === null ? null : String(row.approved_by),
+    approvedBy: text(row.approved_by),
   };
 }
 
-function changeFromRow(row: Row): PendingChange {
+export function changeFromRow(row: Row): PendingChange {
   return {
     upstream: String(row.upstream),
     tool: String(row.tool),
@@ -109,8 +137,7 @@ function changeFromRow(row: Row): PendingChange {
   };
 }
 
-function eventFromRow(row: Row): PinEvent {
-  const text = (v: unknown) => (v === null ? null : String(v));
+export function eventFromRow(row: Row): PinEvent {
   return {
     id: Number(row.id),
     time: String(row.time),
@@ -125,210 +152,87 @@ function eventFromRow(row: Row): PinEvent {
   };
 }
 
-export class PinStore {
-  private readonly db: DatabaseSync;
+/** Events in outbox order (a RETURNING clause promises none). */
+export function oldestFirst(events: PinEvent[]): PinEvent[] {
+  return events.sort((a, b) => a.id - b.id);
+}
 
-  constructor(path: string) {
-    this.db = openEmbeddedDb(path);
-    this.db.exec(SCHEMA);
-  }
-
-  /** Bumped by every change to pins or pending changes, by any process. */
-  version(): number {
-    const row = this.db.prepare('SELECT version FROM tool_pin_state WHERE id = 1').get() as Row | undefined;
-    return Number(row?.version ?? 0);
-  }
-
-  pinsFor(upstream: string): Map<string, PinnedTool> {
-    const rows = this.db.prepare('SELECT * FROM tool_pins WHERE upstream = ?').all(upstream) as Row[];
-    return new Map(
-      rows.map((r) => [String(r.tool), { hash: String(r.hash), definition: pinFromRow(r).definition }]),
-    );
-  }
-
-  /** The hash of each tool's pending change. */
-  pendingFor(upstream: string): Map<string, string> {
-    const rows = this.db
-      .prepare('SELECT tool, hash FROM tool_pin_changes WHERE upstream = ?')
-      .all(upstream) as Row[];
-    return new Map(rows.map((r) => [String(r.tool), String(r.hash)]));
-  }
-
-  /**
-   * Stores what admission found for one upstream: new pins, newly seen changes (each with a
-   * `changed` event), and pending changes the upstream has reverted. True when anything changed.
-   */
-  record(upstream: string, admission: Admission, onChange: string): boolean {
-    if (admission.pin.length + admission.changed.length + admission.reverted.length === 0) return false;
-    return this.transaction(() => {
-      const now = new Date().toISOString();
-      let writes = 0;
-      const insertPin = this.db.prepare(
-        'INSERT OR IGNORE INTO tool_pins (upstream, tool, hash, definition, pinned_at, approved_by) VALUES (?, ?, ?, ?, ?, NULL)',
-      );
-      for (const p of admission.pin) {
-        writes += Number(insertPin.run(upstream, p.tool, p.hash, JSON.stringify(p.definition), now).changes);
-      }
-      const upsertChange = this.db.prepare(`INSERT INTO tool_pin_changes
-        (upstream, tool, pinned_hash, hash, definition, fields, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (upstream, tool) DO UPDATE SET pinned_hash = excluded.pinned_hash, hash = excluded.hash,
-          definition = excluded.definition, fields = excluded.fields, first_seen = excluded.first_seen
-        WHERE hash <> excluded.hash`);
-      for (const c of admission.changed) {
-        const definition = JSON.stringify(c.definition);
-        const fields = JSON.stringify(c.fields);
-        const run = upsertChange.run(upstream, c.tool, c.pinnedHash, c.hash, definition, fields, now);
-        if (Number(run.changes) === 0) continue;
-        writes++;
-        this.addEvent({
-          time: now,
-          kind: 'changed',
-          upstream,
-          tool: c.tool,
-          oldHash: c.pinnedHash,
-          newHash: c.hash,
-          actor: null,
-          via: null,
-          detail: { fields: c.fields, onChange },
-        });
-      }
-      const deleteChange = this.db.prepare('DELETE FROM tool_pin_changes WHERE upstream = ? AND tool = ?');
-      for (const tool of admission.reverted) writes += Number(deleteChange.run(upstream, tool).changes);
-      if (writes > 0) this.bump();
-      return writes > 0;
+/** The snapshot of pin rows (upstream, tool, hash, definition) and change rows (upstream, tool, hash). */
+export function snapshotOf(
+  version: number,
+  pinRows: readonly Row[],
+  changeRows: readonly Row[],
+): PinSnapshot {
+  const pins = new Map<string, Map<string, PinnedTool>>();
+  for (const r of pinRows) {
+    const upstream = String(r.upstream);
+    const tools = pins.get(upstream) ?? new Map<string, PinnedTool>();
+    tools.set(String(r.tool), {
+      hash: String(r.hash),
+      definition: JSON.parse(String(r.definition)) as ToolDefinition,
     });
+    pins.set(upstream, tools);
   }
+  const pending = new Map<string, Map<string, string>>();
+  for (const r of changeRows) {
+    const upstream = String(r.upstream);
+    const tools = pending.get(upstream) ?? new Map<string, string>();
+    tools.set(String(r.tool), String(r.hash));
+    pending.set(upstream, tools);
+  }
+  return { version, pins, pending };
+}
 
-  /** Every pin, by upstream and tool. */
-  pins(): PinInfo[] {
-    return (this.db.prepare('SELECT * FROM tool_pins ORDER BY upstream, tool').all() as Row[]).map(
-      pinFromRow,
-    );
-  }
+/** The `changed` event of a newly recorded pending change. */
+export function changedEvent(c: DetectedChange, onChange: string, time: string): Omit<PinEvent, 'id'> {
+  return {
+    time,
+    kind: 'changed',
+    upstream: c.upstream,
+    tool: c.tool,
+    oldHash: c.pinnedHash,
+    newHash: c.hash,
+    actor: null,
+    via: null,
+    detail: { fields: c.fields, onChange },
+  };
+}
 
-  pin(upstream: string, tool: string): PinInfo | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM tool_pins WHERE upstream = ? AND tool = ?')
-      .get(upstream, tool);
-    return row === undefined ? undefined : pinFromRow(row as Row);
-  }
+/** The `approved` event of an approval of `change`, which replaced the pin `previousHash`. */
+export function approvedEvent(
+  change: PendingChange,
+  previousHash: string | undefined,
+  by: string,
+  options: ApproveOptions,
+  time: string,
+): Omit<PinEvent, 'id'> {
+  return {
+    time,
+    kind: 'approved',
+    upstream: change.upstream,
+    tool: change.tool,
+    oldHash: previousHash ?? change.pinnedHash,
+    newHash: change.hash,
+    actor: by,
+    via: options.via ?? null,
+    detail: {
+      fields: change.fields,
+      ...(options.osUser === undefined ? {} : { osUser: options.osUser }),
+    },
+  };
+}
 
-  /** Every pending change, oldest first. */
-  pending(): PendingChange[] {
-    const rows = this.db.prepare('SELECT * FROM tool_pin_changes ORDER BY first_seen, upstream, tool').all();
-    return (rows as Row[]).map(changeFromRow);
-  }
+/** Whether the pending change is the one the approver reviewed (any when no hash is given). */
+export function isReviewed(change: PendingChange, options: ApproveOptions): boolean {
+  return options.hash === undefined || change.hash.startsWith(options.hash);
+}
 
-  pendingChange(upstream: string, tool: string): PendingChange | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM tool_pin_changes WHERE upstream = ? AND tool = ?')
-      .get(upstream, tool);
-    return row === undefined ? undefined : changeFromRow(row as Row);
-  }
+/** An event's columns, in the order both backends insert them. */
+export function eventValues(e: Omit<PinEvent, 'id'>): (string | null)[] {
+  return [e.time, e.kind, e.upstream, e.tool, e.oldHash, e.newHash, e.actor, e.via, JSON.stringify(e.detail)];
+}
 
-  /**
-   * Makes the pending change of one tool its pin, and records an `approved` event. With `hash`
-   * (the full hash or a prefix of it, as `pins list` shows), only when the pending change still
-   * has that hash — the one the approver reviewed. Returns the new
-   * pin, or undefined when there is no such pending change.
-   */
-  approve(
-    upstream: string,
-    tool: string,
-    by: string,
-    options: { via?: string; hash?: string; osUser?: string } = {},
-  ): PinInfo | undefined {
-    return this.transaction(() => {
-      const change = this.pendingChange(upstream, tool);
-      if (change === undefined || (options.hash !== undefined && !change.hash.startsWith(options.hash)))
-        return undefined;
-      const now = new Date().toISOString();
-      const previous = this.pin(upstream, tool);
-      this.db
-        .prepare(`INSERT INTO tool_pins (upstream, tool, hash, definition, pinned_at, approved_by)
-          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (upstream, tool) DO UPDATE SET hash = excluded.hash,
-          definition = excluded.definition, pinned_at = excluded.pinned_at, approved_by = excluded.approved_by`)
-        .run(upstream, tool, change.hash, JSON.stringify(change.definition), now, by);
-      this.db.prepare('DELETE FROM tool_pin_changes WHERE upstream = ? AND tool = ?').run(upstream, tool);
-      this.addEvent({
-        time: now,
-        kind: 'approved',
-        upstream,
-        tool,
-        oldHash: previous?.hash ?? change.pinnedHash,
-        newHash: change.hash,
-        actor: by,
-        via: options.via ?? null,
-        detail: {
-          fields: change.fields,
-          ...(options.osUser === undefined ? {} : { osUser: options.osUser }),
-        },
-      });
-      this.bump();
-      return this.pin(upstream, tool);
-    });
-  }
-
-  /** Events not yet written to the audit log, oldest first. */
-  unaudited(limit = 100): PinEvent[] {
-    const rows = this.db
-      .prepare('SELECT * FROM tool_pin_events WHERE audited_at IS NULL ORDER BY id LIMIT ?')
-      .all(limit);
-    return (rows as Row[]).map(eventFromRow);
-  }
-
-  /** Claims an event for auditing; false when another writer claimed it first. */
-  claim(id: number): boolean {
-    const run = this.db
-      .prepare('UPDATE tool_pin_events SET audited_at = ? WHERE id = ? AND audited_at IS NULL')
-      .run(new Date().toISOString(), id);
-    return Number(run.changes) === 1;
-  }
-
-  /** Gives a claimed event back (its audit record was not committed). */
-  release(id: number): void {
-    this.db.prepare('UPDATE tool_pin_events SET audited_at = NULL WHERE id = ?').run(id);
-  }
-
-  /** Every event, oldest first (for tests and tooling). */
-  events(): PinEvent[] {
-    return (this.db.prepare('SELECT * FROM tool_pin_events ORDER BY id').all() as Row[]).map(eventFromRow);
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
-  private addEvent(e: Omit<PinEvent, 'id'>): void {
-    this.db
-      .prepare(`INSERT INTO tool_pin_events (time, kind, upstream, tool, old_hash, new_hash, actor, via, detail)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        e.time,
-        e.kind,
-        e.upstream,
-        e.tool,
-        e.oldHash,
-        e.newHash,
-        e.actor,
-        e.via,
-        JSON.stringify(e.detail),
-      );
-  }
-
-  private bump(): void {
-    this.db.exec('UPDATE tool_pin_state SET version = version + 1 WHERE id = 1');
-  }
-
-  private transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
+/** Whether an admission has anything to store. */
+export function hasWrites(admission: Admission): boolean {
+  return admission.pin.length + admission.changed.length + admission.reverted.length > 0;
 }

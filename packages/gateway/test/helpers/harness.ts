@@ -96,6 +96,7 @@ export async function startGateway(
   model.server.port = 0;
   const log = process.env.GATEHOUSE_TEST_LOG ? createLogger(process.env.GATEHOUSE_TEST_LOG) : silentLogger();
   const gateway = new Gateway(model, log, await openAccess(model, log), options);
+  await gateway.pins?.load();
   gateway.start();
   if (settle) await gateway.settled(20_000);
   const http = await listenHttp(gateway, model.server, log);
