@@ -263,14 +263,18 @@ export class SessionManager<State = undefined> {
 
   private async checkOrTakeUp(request: Request, id: string, options: HandleOptions): Promise<TakenUp<State>> {
     let record: SessionRecord | undefined;
+    const held = this.sessions.get(id);
     try {
       record = await this.records.get(id);
     } catch (error) {
       this.reportError(error);
-      return 'unavailable';
+      // A session held here goes on while the store is away (checked again after revalidateMs);
+      // one held elsewhere cannot be taken up without its record.
+      if (held === undefined || held.owner !== options.owner) return 'unavailable';
+      held.checkedAt = Date.now();
+      return held;
     }
     const now = Date.now();
-    const held = this.sessions.get(id);
     if (record === undefined || record.lastSeenAt < now - this.idleMs) {
       // Ended through another replica, or idle everywhere: gone here too.
       if (held !== undefined) void this.close(id, 'local');
