@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { dropPgSchemas } from '../packages/gateway/test/helpers/pg-schema.ts';
 import type { Replicas } from '../packages/gateway/test/helpers/replicas.ts';
+import { backendCpuMs, backendPids } from './lib/backend-cpu.ts';
 import { freePort, startChild } from './lib/children.ts';
 import { CLOCK_TICKS, percentile, positiveInt, spread } from './lib/figures.ts';
 import { markdownTable } from './lib/markdown.ts';
@@ -70,6 +71,8 @@ const ERAS = values.eras.split(',').map((era) => {
   return era as Era;
 });
 const ERA_LABEL: Record<Era, string> = { modern: '2026-07-28', legacy: '2025-11-25' };
+/** The throwaway PostgreSQL and Redis (scripts/services.sh), whose CPU is read around each round. */
+const BACKENDS = backendPids();
 
 interface Round {
   perSecond: number;
@@ -77,6 +80,8 @@ interface Round {
   p99: number;
   gatewayCpuMsPerCall: number;
   nginxCpuMsPerCall: number;
+  /** PostgreSQL (every backend) and Redis together, per call. */
+  backendCpuMsPerCall: number;
 }
 
 interface Measured {
@@ -114,6 +119,7 @@ async function round(fleet: Replicas, clients: Client[], calls: number, tag: str
   let next = 0;
   const gatewayBefore = gatewayCpuMs(fleet);
   const nginxBefore = fleet.balancer === null ? 0 : (treeCpuMs(fleet.balancer.pid) ?? Number.NaN);
+  const backendBefore = backendCpuMs(BACKENDS);
   const started = performance.now();
   await Promise.all(
     clients.map(async (client) => {
@@ -132,6 +138,7 @@ async function round(fleet: Replicas, clients: Client[], calls: number, tag: str
   );
   const seconds = (performance.now() - started) / 1000;
   const nginxAfter = fleet.balancer === null ? 0 : (treeCpuMs(fleet.balancer.pid) ?? Number.NaN);
+  const backendAfter = backendCpuMs(BACKENDS);
   latencies.sort();
   return {
     perSecond: calls / seconds,
@@ -139,6 +146,7 @@ async function round(fleet: Replicas, clients: Client[], calls: number, tag: str
     p99: percentile(latencies, 0.99),
     gatewayCpuMsPerCall: (gatewayCpuMs(fleet) - gatewayBefore) / calls,
     nginxCpuMsPerCall: (nginxAfter - nginxBefore) / calls,
+    backendCpuMsPerCall: (backendAfter - backendBefore) / calls,
   };
 }
 
@@ -196,12 +204,21 @@ async function measureSetup(
 function tables(measured: Measured[]): ResultTable[] {
   return ERAS.map((era) => ({
     title: `Scale-out, ${ERA_LABEL[era]}: echo at concurrency ${CONCURRENCY}`,
-    columns: ['setup', 'replicas', 'calls/s', 'p50 ms', 'p99 ms', 'gateway CPU ms/call', 'nginx CPU ms/call'],
+    columns: [
+      'setup',
+      'replicas',
+      'calls/s',
+      'p50 ms',
+      'p99 ms',
+      'gateway CPU ms/call',
+      'nginx CPU ms/call',
+      'PostgreSQL + Redis CPU ms/call',
+    ],
     rows: measured
       .filter((m) => m.era === era)
       .map((m) =>
         m.failure !== undefined && m.rounds.length === 0
-          ? [m.setup.name, String(m.setup.replicas), `failed: ${m.failure}`, '–', '–', '–', '–']
+          ? [m.setup.name, String(m.setup.replicas), `failed: ${m.failure}`, '–', '–', '–', '–', '–']
           : [
               m.setup.name,
               String(m.setup.replicas),
@@ -227,6 +244,10 @@ function tables(measured: Measured[]): ResultTable[] {
                     3,
                   )
                 : '–',
+              spread(
+                m.rounds.map((r) => r.backendCpuMsPerCall),
+                3,
+              ),
             ],
       ),
     caption: `${CALLS} calls × ${ROUNDS} rounds per setup after ${WARMUP} warm-up calls; gateway CPU is the sum over the replicas (/proc, ${CLOCK_TICKS} ticks/s); ${cpus().length} CPUs: more replicas show overhead, not speed-up.`,
@@ -303,7 +324,7 @@ async function main(): Promise<number> {
   }
   const notes = [
     'Each gateway is `gatehouse serve` with a static API key, a policy condition, a rate-limit rule and the audit log, in front of one bench server over Streamable HTTP; nginx balances round-robin with keep-alive to the replicas.',
-    'PostgreSQL and Redis CPU is not included in "gateway CPU".',
+    'PostgreSQL and Redis CPU (the postmaster with all its backends, and redis-server, from /proc) is reported apart, not in "gateway CPU"; the embedded setup uses neither (its rate limits count in memory).',
     ...sharedStateNotes(measured),
     ...audit,
     `load average at the end: ${loadavg()[0]?.toFixed(2)}`,

@@ -69,6 +69,12 @@ export interface SessionManagerOptions<State> {
   records?: SessionRecordStore;
   /** With a shared store: how long a held session is served before checking its record (default 5 s). */
   revalidateMs?: number;
+  /**
+   * With a shared store: a session unused here this long is let go here (its record stays, and any
+   * replica takes it up again when asked), so behind a round-robin balancer a replica holds the
+   * sessions in use through it, not every session it ever served (default 2 minutes, at most idleMs).
+   */
+  heldIdleMs?: number;
   onOpened?(session: LiveSession<State>): void;
   onClosed?(session: LiveSession<State>): void;
   /** Sees each request to an existing session before the SDK transport does. */
@@ -87,6 +93,7 @@ export interface HandleOptions {
 
 const DEFAULT_IDLE_MS = 30 * 60_000;
 const DEFAULT_REVALIDATE_MS = 5_000;
+const DEFAULT_HELD_IDLE_MS = 2 * 60_000;
 /** A session found through the shared store, or why not: the store failed, or the cap is reached. */
 type TakenUp<State> = LiveSession<State> | 'unavailable' | 'full' | undefined;
 /** Why a session leaves this process: only `ended` (DELETE) removes a shared record. */
@@ -104,6 +111,8 @@ export class SessionManager<State = undefined> {
   private readonly idleMs: number;
   private readonly maxSessions: number;
   private readonly revalidateMs: number;
+  /** How long a session unused here is held here (shared stores: shorter than idleMs). */
+  private readonly heldIdleMs: number;
   /** Sessions being taken up from the shared store, so concurrent requests take each up once. */
   private readonly takingUp = new Map<string, Promise<TakenUp<State>>>();
 
@@ -113,7 +122,10 @@ export class SessionManager<State = undefined> {
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.revalidateMs = options.revalidateMs ?? DEFAULT_REVALIDATE_MS;
-    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.idleMs)).unref();
+    this.heldIdleMs = this.records.shared
+      ? Math.min(this.idleMs, options.heldIdleMs ?? DEFAULT_HELD_IDLE_MS)
+      : this.idleMs;
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.heldIdleMs)).unref();
   }
 
   /** How many sessions are open. */
@@ -359,8 +371,9 @@ export class SessionManager<State = undefined> {
   private sweep(): void {
     const now = Date.now();
     const cutoff = now - this.idleMs;
+    const heldCutoff = now - this.heldIdleMs;
     for (const [id, session] of this.sessions) {
-      if (session.lastSeenAt < cutoff) void this.close(id, 'local');
+      if (session.lastSeenAt < heldCutoff) void this.close(id, 'local');
       else if (session.lastSeenAt > this.lastSweepAt)
         this.record(() => this.records.touch(id, session.lastSeenAt));
     }

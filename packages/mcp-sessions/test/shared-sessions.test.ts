@@ -187,4 +187,16 @@ describe('sessions on a shared record store (replicas)', () => {
     assert.match(await refused.text(), /session store cannot be reached/);
     assert.equal(a.size, 1, 'the session that could not be recorded is not kept');
   });
+
+  it('lets go of a session unused here for heldIdleMs, keeping its record for the others', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const [a, b] = [replica(records, { heldIdleMs: 40 }), replica(records)];
+    const id = await open(a);
+    const deadline = Date.now() + 2000;
+    while (a.size > 0 && Date.now() < deadline) await sleep(20);
+    assert.equal(a.size, 0, 'A no longer holds it');
+    assert.ok(records.get(id), 'the record stays');
+    assert.equal((await answer(b, id)).status, 200, 'another replica takes it up');
+    assert.equal((await answer(a, id, 'alice', 3)).status, 200, 'and A again when asked');
+  });
 });
