@@ -34,6 +34,7 @@ import type { Replicas } from '../packages/gateway/test/helpers/replicas.ts';
 import { backendCpuMs, backendPids } from './lib/backend-cpu.ts';
 import { freePort, startChild } from './lib/children.ts';
 import { CLOCK_TICKS, percentile, positiveInt, spread } from './lib/figures.ts';
+import { type KeyLookupCost, measureKeyLookups } from './lib/key-lookups.ts';
 import { markdownTable } from './lib/markdown.ts';
 import { type Era, negotiation } from './lib/overhead-setups.ts';
 import { processCpuMs, treeCpuMs } from './lib/process-tree.ts';
@@ -46,6 +47,7 @@ import {
   writeResult,
 } from './lib/results.ts';
 import { auditedOkCalls, BENCH_KEY, type ScaleSetup, setupsFor, startSetup } from './lib/scale-out-setups.ts';
+import { measureTakeovers, type TakeoverCost } from './lib/takeovers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -297,6 +299,12 @@ function sharedStateNotes(measured: Measured[]): string[] {
   });
 }
 
+/** A 2025-era call on a session the replica must take up, against one on a session it holds. */
+function takeoverNote(t: TakeoverCost): string {
+  const d = (a: number, b: number) => (a - b).toFixed(3);
+  return `2025-11-25 session taken up by a replica that did not hold it (${t.sessions} sessions opened on one replica, one tools/call each on another, then again): the first call costs that replica ${t.takenUp.gatewayCpuMs.toFixed(3)} ms of CPU against ${t.held.gatewayCpuMs.toFixed(3)} ms on a held session (+${d(t.takenUp.gatewayCpuMs, t.held.gatewayCpuMs)} ms), PostgreSQL + Redis ${t.takenUp.backendCpuMs.toFixed(3)} against ${t.held.backendCpuMs.toFixed(3)} ms, p50 ${t.takenUp.p50Ms.toFixed(2)} against ${t.held.p50Ms.toFixed(2)} ms.`;
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date();
   const port = await freePort();
@@ -308,6 +316,7 @@ async function main(): Promise<number> {
   });
   const measured: Measured[] = [];
   const audit: string[] = [];
+  let takeovers: TakeoverCost | undefined;
   let ok = true;
   console.log(
     `scale-out: ${CALLS} calls × ${ROUNDS} rounds at concurrency ${CONCURRENCY}, eras ${ERAS.join(',')}, replicas ${REPLICAS.join(',')}; load average ${loadavg()[0]?.toFixed(2)}`,
@@ -318,14 +327,23 @@ async function main(): Promise<number> {
       measured.push(...results);
       ok &&= setupOk;
     }
+    if (ERAS.includes('legacy')) takeovers = await measureTakeovers(upstream.captured, smoke ? 20 : 300);
   } finally {
     await upstream.stop();
+  }
+  // What a cache miss of an API key costs the database (the calls above use a static key).
+  let keyLookups: KeyLookupCost | undefined;
+  try {
+    keyLookups = await measureKeyLookups(smoke ? 50 : 1000, smoke ? 500 : 20_000);
+  } finally {
     await dropPgSchemas();
   }
   const notes = [
     'Each gateway is `gatehouse serve` with a static API key, a policy condition, a rate-limit rule and the audit log, in front of one bench server over Streamable HTTP; nginx balances round-robin with keep-alive to the replicas.',
     'PostgreSQL and Redis CPU (the postmaster with all its backends, and redis-server, from /proc) is reported apart, not in "gateway CPU"; the embedded setup uses neither (its rate limits count in memory).',
     ...sharedStateNotes(measured),
+    ...(takeovers === undefined ? [] : [takeoverNote(takeovers)]),
+    `API key looked up in PostgreSQL (the 5 s cache missed): ${keyLookups.backendCpuMsPerLookup.toFixed(3)} ms of PostgreSQL CPU per lookup, ${Math.round(keyLookups.perSecond)} lookups/s through one pool of 8 (${keyLookups.lookups} lookups of 1 of ${smoke ? 50 : 1000} keys, cache off).`,
     ...audit,
     `load average at the end: ${loadavg()[0]?.toFixed(2)}`,
   ];
