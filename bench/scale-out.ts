@@ -293,8 +293,9 @@ function sharedStateNotes(measured: Measured[]): string[] {
     const embedded = of('embedded direct');
     const shared = of('postgres direct');
     if (!Number.isFinite(embedded) || !Number.isFinite(shared)) return [];
+    const change = (shared / embedded - 1) * 100;
     return [
-      `${ERA_LABEL[era]}: shared state (PostgreSQL + Redis) costs ${(shared - embedded).toFixed(3)} ms of gateway CPU per call more than the embedded default (${shared.toFixed(3)} against ${embedded.toFixed(3)} ms, ${((shared / embedded - 1) * 100).toFixed(0)}%).`,
+      `${ERA_LABEL[era]}: gateway CPU per call with shared state (PostgreSQL + Redis) ${shared.toFixed(3)} ms against ${embedded.toFixed(3)} ms on the embedded default (${change >= 0 ? '+' : ''}${change.toFixed(0)}%; compare the spread between rounds before reading a difference into it).`,
     ];
   });
 }
