@@ -34,8 +34,8 @@ import type { GatewayRequest } from './pipeline/context.ts';
 import type { Pipeline } from './pipeline/outcome.ts';
 import { CatalogView } from './policy/catalog-view.ts';
 import { SuspendedCalls } from './relay/suspendable-call.ts';
-import { ContinuationStore } from './shaping/continuations.ts';
-import { PgContinuations } from './storage/continuations-pg.ts';
+import type { ContinuationStore } from './shaping/continuations.ts';
+import { openContinuations } from './storage/continuations-pg.ts';
 import { TaskIdCodec } from './tasks/task-ids.ts';
 import { upstreamOffersTasks } from './tasks/task-relay.ts';
 import { type ListKind, Upstream, type UpstreamHooks, type UpstreamSignal } from './upstream/upstream.ts';
@@ -96,19 +96,8 @@ export class Gateway {
     this.model = model;
     this.log = log;
     this.access = access;
-    this.continuations = new ContinuationStore(
-      {},
-      Date.now,
-      access.shared === null
-        ? null
-        : {
-            store: new PgContinuations(access.shared),
-            onError: (error) =>
-              log.warn(
-                { err: error instanceof Error ? error.message : String(error) },
-                'shared continuation store',
-              ),
-          },
+    this.continuations = openContinuations(access.shared, (error) =>
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'shared continuation store'),
     );
     this.fanout = new ChangeFanout(log);
     this.metrics = model.observability.metrics.enabled ? new GatewayMetrics() : null;

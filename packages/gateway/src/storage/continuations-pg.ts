@@ -3,7 +3,7 @@
  * back, readable by every replica until they expire. Rows past their expiry are deleted as new
  * ones are written.
  */
-import type { Continuation, SharedContinuations } from '../shaping/continuations.ts';
+import { type Continuation, ContinuationStore, type SharedContinuations } from '../shaping/continuations.ts';
 import type { SharedPostgres } from './postgres.ts';
 
 const SCHEMA = [
@@ -54,4 +54,16 @@ export class PgContinuations implements SharedContinuations {
       [id, expiresAt],
     );
   }
+}
+
+/** The gateway's continuation store: in memory, written through to PostgreSQL when one is shared. */
+export function openContinuations(
+  shared: SharedPostgres | null,
+  onError: (error: unknown) => void,
+): ContinuationStore {
+  return new ContinuationStore(
+    {},
+    Date.now,
+    shared === null ? null : { store: new PgContinuations(shared), onError },
+  );
 }
