@@ -6,7 +6,7 @@
  * per call, in the second replica's CPU, PostgreSQL's CPU and latency, is the cost of a takeover.
  */
 
-import { post } from '../../packages/gateway/test/helpers/raw-http.ts';
+import { openSession, post } from '../../packages/gateway/test/helpers/raw-http.ts';
 import { backendCpuMs, backendPids } from './backend-cpu.ts';
 import { percentile } from './figures.ts';
 import { processCpuMs } from './process-tree.ts';
@@ -21,32 +21,9 @@ export interface TakeoverCost {
 
 const VERSION = '2025-11-25';
 
-async function openSession(url: string): Promise<string> {
-  const headers = { authorization: `Bearer ${BENCH_KEY}` };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      ...headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: VERSION,
-        capabilities: {},
-        clientInfo: { name: 'takeover-bench', version: '1' },
-      },
-    }),
-  });
-  await response.text();
-  const id = response.headers.get('mcp-session-id');
-  if (id === null) throw new Error(`initialize answered ${response.status} without a session`);
-  const session = { ...headers, 'mcp-session-id': id, 'mcp-protocol-version': VERSION };
-  await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
-  return id;
+async function openSessionId(url: string): Promise<string> {
+  const headers = await openSession(url, VERSION, { authorization: `Bearer ${BENCH_KEY}` });
+  return headers['mcp-session-id'] as string;
 }
 
 async function callEach(url: string, ids: string[], concurrency: number) {
@@ -95,7 +72,7 @@ export async function measureTakeovers(
     const [first, second] = fleet.replicas;
     if (first === undefined || second === undefined) throw new Error('two replicas expected');
     const ids: string[] = [];
-    for (let i = 0; i < sessions; i++) ids.push(await openSession(first.url));
+    for (let i = 0; i < sessions; i++) ids.push(await openSessionId(first.url));
     const measure = async () => {
       const before = processCpuMs(second.pid) ?? Number.NaN;
       const run = await callEach(second.url, ids, concurrency);

@@ -13,7 +13,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import pg from 'pg';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
 import { type CallOutcome, callOutcome, killLeftoverGateways } from './helpers/child-gateway.ts';
 import { connectClient, fixtureUpstreamYaml, OPEN_ACCESS_YAML, textOf, waitFor } from './helpers/harness.ts';
@@ -25,20 +24,6 @@ after(async () => {
   killLeftoverGateways();
   await dropPgSchemas();
 });
-
-/** The echo messages of every tools/call record in the shared audit table, with their status. */
-async function auditedMessages(fleet: Replicas): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: fleet.pgUrl ?? '' });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ message: string | null; status: string }>(
-      "SELECT event->'arguments'->>'message' AS message, status FROM gatehouse_audit WHERE method = 'tools/call'",
-    );
-    return new Map(rows.map((row) => [row.message ?? '', row.status]));
-  } finally {
-    await client.end();
-  }
-}
 
 function servedBy(fleet: Replicas): Set<number> {
   const ports = new Set<number>();

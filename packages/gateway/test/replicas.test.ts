@@ -18,13 +18,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import pg from 'pg';
 import { lostPasses, type RunResult, runSuite } from '../../../scripts/conformance-lib.ts';
 import { startConformanceHttpServer } from '../../conformance-server/src/index.ts';
 import { type CallOutcome, callOutcome, killLeftoverGateways } from './helpers/child-gateway.ts';
 import { connectClient, fixtureUpstreamYaml, OPEN_ACCESS_YAML } from './helpers/harness.ts';
 import { dropPgSchemas } from './helpers/pg-schema.ts';
-import { type Replicas, startReplicas } from './helpers/replicas.ts';
+import { auditedMessages, startReplicas } from './helpers/replicas.ts';
 
 after(async () => {
   killLeftoverGateways();
@@ -133,20 +132,6 @@ async function echoLoad(
     }),
   );
   return outcomes;
-}
-
-/** The echo messages of every tools/call record in the shared audit table, with their status. */
-async function auditedMessages(fleet: Replicas): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: fleet.pgUrl ?? '' });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ message: string | null; status: string }>(
-      "SELECT event->'arguments'->>'message' AS message, status FROM gatehouse_audit WHERE method = 'tools/call'",
-    );
-    return new Map(rows.map((row) => [row.message ?? '', row.status]));
-  } finally {
-    await client.end();
-  }
 }
 
 /**

@@ -55,31 +55,7 @@ describe('state shared by in-process replicas (storage.postgres)', () => {
     const yaml = await config();
     const [a, b] = [await startGateway(yaml), await startGateway(yaml)];
     running.push(a, b);
-    const opened = await fetch(a.url, {
-      method: 'POST',
-      headers: as(KEY_A, {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      }),
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: {
-          protocolVersion: VERSION,
-          capabilities: {},
-          clientInfo: { name: 'replicas', version: '1' },
-        },
-      }),
-    });
-    await opened.text();
-    const id = opened.headers.get('mcp-session-id');
-    assert.ok(id);
-    const session = { 'mcp-session-id': id, 'mcp-protocol-version': VERSION };
-    assert.equal(
-      (await post(a.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, as(KEY_A, session))).status,
-      202,
-    );
+    const session = await openSession(a.url, VERSION, { authorization: `Bearer ${KEY_A}` });
 
     // The other replica takes the session up: a call, then a list (the SDK path), then a call on its lane.
     const first = await post(b.url, toolCall(1, 'alpha_echo', { message: 'one' }), as(KEY_A, session));

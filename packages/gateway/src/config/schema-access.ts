@@ -252,7 +252,12 @@ export const StorageSchema = z
       .describe('Embedded SQLite database for one process: API keys, approvals, pins and the audit log.'),
     postgres: z
       .object({
-        url: z.string().min(1).describe('postgres:// connection string (e.g. "${GATEHOUSE_PG_URL}").'),
+        url: z
+          .string()
+          .min(1)
+          .describe(
+            'postgres:// connection string; keep the password out of the file by interpolating an environment variable.',
+          ),
         poolSize: z
           .number()
           .int()

@@ -61,20 +61,29 @@ export function initializeRequest(version: string, id: number | string = 0) {
 }
 
 /**
- * A session opened at `version`; returns the headers every later POST carries. A 2025-03-26 client
- * sends no MCP-Protocol-Version header (that header came with 2025-06-18).
+ * A session opened at `version` (with `extraHeaders`, e.g. a credential, on every request); returns
+ * the headers every later POST carries. A 2025-03-26 client sends no MCP-Protocol-Version header
+ * (that header came with 2025-06-18).
  */
-export async function openSession(url: string, version: string): Promise<Record<string, string>> {
+export async function openSession(
+  url: string,
+  version: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<Record<string, string>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    headers: {
+      ...extraHeaders,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
     body: JSON.stringify(initializeRequest(version)),
   });
   const answer = await response.text();
   const sessionId = response.headers.get('mcp-session-id');
   assert.ok(sessionId, `initialize opens a session: ${answer.slice(0, 200)}`);
   assert.match(answer, new RegExp(`"protocolVersion":"${version}"`), 'the requested version is negotiated');
-  const headers: Record<string, string> = { 'mcp-session-id': sessionId };
+  const headers: Record<string, string> = { ...extraHeaders, 'mcp-session-id': sessionId };
   if (version !== '2025-03-26') headers['mcp-protocol-version'] = version;
   const initialized = await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
   assert.equal(initialized.status, 202);

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { descendants } from '../../../../bench/lib/process-tree.ts';
 import { type ChildGateway, type CliRun, gatehouseCli, readyz, startChildGateway } from './child-gateway.ts';
 import { type Balancer, startBalancer } from './nginx.ts';
@@ -184,4 +185,18 @@ async function waitForReady(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`replica at ${url} not ready in 30 s: ${last}`);
+}
+
+/** The echo messages of every tools/call record in the fleet's shared audit table, with their status. */
+export async function auditedMessages(fleet: Replicas): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: fleet.pgUrl ?? '' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ message: string | null; status: string }>(
+      "SELECT event->'arguments'->>'message' AS message, status FROM gatehouse_audit WHERE method = 'tools/call'",
+    );
+    return new Map(rows.map((row) => [row.message ?? '', row.status]));
+  } finally {
+    await client.end();
+  }
 }
