@@ -1,4 +1,5 @@
 export { publicApp } from './app.ts';
+export type { ActionState, RunReport } from './automation/run.ts';
 export type { ChatConfig } from './chat/chat-service.ts';
 export { type CoreOptions, type LanternCore, openCore } from './core.ts';
 export { SEED_USERS } from './db/seed.ts';

@@ -24,9 +24,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type ActionState,
   type ChatConfig,
   GATEWAY_UPSTREAM_USER,
   type RunningLantern,
+  type RunReport,
   SEED_USERS,
   startLantern,
 } from '@gatehouse/lantern';
@@ -203,15 +205,33 @@ export async function startDemoLantern(options: DemoLanternOptions): Promise<Dem
 export async function runFirstAutomation(demo: DemoLantern): Promise<string | undefined> {
   const watch = demo.lantern.automation;
   if (watch === undefined) return undefined;
-  const report = await watch.runOnce();
+  return automationSummary(await watch.runOnce());
+}
+
+/** What each state of an action is called in the summary line. */
+const ACTION_STATES: [ActionState, string][] = [
+  ['awaiting-approval', 'awaiting approval'],
+  ['executed', 'carried out after approval'],
+  ['denied', 'refused by an approver'],
+  ['failed', 'failed'],
+];
+
+/**
+ * One line on a run: services checked, incidents opened, and the actions that need an approval by
+ * where they stand — an approval decided before this run is carried out (or refused) in it.
+ */
+export function automationSummary(report: RunReport): string {
   const opened = report.opened.map((o) => `${o.ref} (${o.service}, ${o.severity})`);
-  const waiting = report.actions
-    .filter((a) => a.approvalId !== undefined)
-    .map((a) => `${a.approvalId} (${a.tool} for ${a.ref})`);
+  const actions = ACTION_STATES.flatMap(([state, label]) => {
+    const named = report.actions
+      .filter((a) => a.state === state && a.approvalId !== undefined)
+      .map((a) => `${a.approvalId} (${a.tool} for ${a.ref})`);
+    return named.length > 0 ? [`${label}: ${named.join(', ')}`] : [];
+  });
   return [
     `checked ${report.checked.length} services`,
     opened.length > 0 ? `opened ${opened.join(', ')}` : 'opened no incident',
-    ...(waiting.length > 0 ? [`awaiting approval: ${waiting.join(', ')}`] : []),
+    ...actions,
     ...(report.failures.length > 0
       ? [`${report.failures.length} step(s) failed: ${report.failures[0]?.message}`]
       : []),
