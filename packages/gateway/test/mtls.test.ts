@@ -131,6 +131,12 @@ describe('mutual TLS between the gateway and a kit server', () => {
       certsRun.stdout,
       /tls: \{ ca: \S+ca\.pem, cert: \S+gateway\.pem, key: \S+gateway-key\.pem \}/,
     );
+    // Written outside the working directory: every path printed is absolute, never `../…`, and
+    // the YAML block's paths work wherever gatehouse.yaml is.
+    assert.doesNotMatch(certsRun.stdout, /\.\.\//);
+    assert.ok(
+      certsRun.stdout.includes(`tls: { ca: ${join(good, 'ca.pem')}, cert: ${join(good, 'gateway.pem')}`),
+    );
   });
 
   it('the kit server speaks HTTPS and refuses, at the handshake, a client without a certificate or with one from another CA', async () => {

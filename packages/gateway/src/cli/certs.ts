@@ -6,7 +6,7 @@
  * wrote and how to use it.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   createDevAuthority,
@@ -131,11 +131,22 @@ function serverMain(name: string, cwd: string): string {
   return existsSync(join(cwd, main)) ? main : '<your kit server>/src/main.ts';
 }
 
+/**
+ * The server the example serves: weather when it is among the names (it runs without credentials
+ * to a backend; the others need their backend's keys in the environment), else the first one.
+ */
+const EXAMPLE_SERVER = 'weather';
+
 /** What was written and the next steps: the server flags and the gateway's upstream tls block. */
 export function describeWritten(result: CertsDevResult, days: number, cwd = process.cwd()): string {
-  const shown = (path: string) => relative(cwd, path) || '.';
+  // Below the working directory: relative (short, copyable here); elsewhere: absolute.
+  const shown = (path: string) => {
+    const near = relative(cwd, path);
+    return near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? path : near;
+  };
   const client = result.certificates.find((c) => c.name === 'gateway') ?? result.certificates[0];
-  const server = result.certificates.find((c) => c !== client) ?? client;
+  const servers = result.certificates.filter((c) => c !== client);
+  const server = servers.find((c) => c.name === EXAMPLE_SERVER) ?? servers[0] ?? client;
   const lines = [
     `Wrote to ${shown(result.out)}/ (certificates valid ${days} days):`,
     `  ${shown(result.ca.cert)}, ${shown(result.ca.key)}  the CA${result.ca.reused ? ' (already there: reused)' : ''}; keep ca-key.pem private`,
@@ -148,14 +159,15 @@ export function describeWritten(result: CertsDevResult, days: number, cwd = proc
   lines.push(
     '',
     'Next steps:',
-    `  Serve a domain server with mutual TLS (only clients with a certificate from this CA get through):`,
+    `  Serve a domain server with mutual TLS (only clients with a certificate from this CA get through;`,
+    '  in this repository, `source scripts/env.sh` first for Node 24):',
     `    node ${serverMain(server.name, cwd)} --port 7101 --tls-cert ${shown(server.cert)} --tls-key ${shown(server.key)} --tls-client-ca ${shown(result.ca.cert)}`,
-    `  Point the gateway at it (in gatehouse.yaml; paths are relative to that file):`,
+    `  Point the gateway at it (in gatehouse.yaml; a relative path there is read from the file's folder):`,
     '    upstreams:',
     `      - name: ${server.name}`,
     '        transport: http',
     '        url: https://localhost:7101/mcp',
-    `        tls: { ca: ${shown(result.ca.cert)}, cert: ${shown(client.cert)}, key: ${shown(client.key)} }`,
+    `        tls: { ca: ${result.ca.cert}, cert: ${client.cert}, key: ${client.key} }`,
     '  See docs/deployment.md ("Private servers and mutual TLS").',
   );
   return `${lines.join('\n')}\n`;
