@@ -148,4 +148,37 @@ storage: { path: ${JSON.stringify(storage)} }
       await once(child, 'exit');
     }
   });
+
+  it('answers what a host piped in before closing its input, then exits', async () => {
+    const child = spawn(process.execPath, [BIN, 'connect', '--url', gw.url], {
+      env: { PATH: process.env.PATH ?? '', GATEHOUSE_API_KEY: key },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } },
+    };
+    // Written and closed at once, as `printf … | gatehouse connect` does.
+    child.stdin.end(`${JSON.stringify(initialize)}\n`);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id?: number; result?: { protocolVersion?: string } });
+    assert.equal(answers[0]?.id, 1, stdout);
+    assert.equal(answers[0]?.result?.protocolVersion, '2025-11-25');
+    assert.doesNotMatch(stderr, /unreachable|aborted/);
+  });
 });

@@ -54,6 +54,9 @@ function initializeVersion(message: JSONRPCMessage): string | undefined {
   return typeof version === 'string' ? version : undefined;
 }
 
+/** How long answers are awaited once the host's input has ended. */
+const ANSWER_WAIT_MS = 30_000;
+
 export interface Bridge {
   closed: Promise<void>;
 }
@@ -68,17 +71,46 @@ export async function startBridge(
   const http = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   const stdio = new StdioServerTransport();
   const pendingInitialize = new Set<string | number>();
+  // Requests sent and not yet answered. A host that writes its requests and closes its input (a
+  // pipe) still gets every answer, for at most ANSWER_WAIT_MS; the stdio transport closes itself
+  // when its input ends, so answers after that are written to stdout directly.
+  const unanswered = new Set<string | number>();
+  let inputEnded = false;
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
   });
+  let finishing = false;
+  const finish = (): void => {
+    if (finishing) return;
+    finishing = true;
+    http
+      .terminateSession()
+      .catch(() => {})
+      .finally(() => http.close().finally(resolveClosed));
+  };
+  const finishWhenAnswered = (): void => {
+    if (inputEnded && unanswered.size === 0) finish();
+  };
+  const toHost = (message: JSONRPCMessage): Promise<void> =>
+    inputEnded
+      ? new Promise((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()))
+      : stdio.send(message);
+  const answer = (message: JSONRPCMessage, id: string | number | undefined): void => {
+    void toHost(message)
+      .catch(() => {})
+      .finally(() => {
+        if (id !== undefined && unanswered.delete(id)) finishWhenAnswered();
+      });
+  };
 
   http.onmessage = (message) => {
+    const answered = 'id' in message && message.id !== undefined && !('method' in message);
     if ('id' in message && message.id !== undefined && pendingInitialize.delete(message.id)) {
       const version = initializeVersion(message);
       if (version !== undefined) http.setProtocolVersion(version);
     }
-    stdio.send(message).catch(() => {});
+    answer(message, answered ? (message.id as string | number) : undefined);
   };
   // A refused or failed POST is reported once, by the send path below (with its reason); the
   // transport's own report of it would say the same thing again.
@@ -88,22 +120,21 @@ export async function startBridge(
   stdio.onmessage = (message) => {
     const id = 'id' in message ? message.id : undefined;
     if ('method' in message && message.method === 'initialize' && id !== undefined) pendingInitialize.add(id);
+    if ('method' in message && id !== undefined) unanswered.add(id);
     http.send(message).catch((error: unknown) => {
       process.stderr.write(`gatehouse connect: ${deliveryError(url, error, missingKey).message}\n`);
       if (id === undefined || !('method' in message)) return;
       pendingInitialize.delete(id);
-      stdio.send({ jsonrpc: '2.0', id, error: deliveryError(url, error, missingKey) }).catch(() => {});
+      answer({ jsonrpc: '2.0', id, error: deliveryError(url, error, missingKey) }, id);
     });
   };
   stdio.onclose = () => {
-    http
-      .terminateSession()
-      .catch(() => {})
-      .finally(() => http.close().finally(resolveClosed));
+    inputEnded = true;
+    finishWhenAnswered();
+    setTimeout(finish, ANSWER_WAIT_MS).unref();
   };
   await http.start();
   await stdio.start();
-  process.stdin.once('end', () => stdio.close());
   return { closed };
 }
 
