@@ -13,7 +13,7 @@ lock_hash="$(node -e 'process.stdout.write(require("node:crypto").createHash("sh
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
   echo "gatehouse: packages: node_modules matches package-lock.json; nothing to install" >&2
 else
-  echo "gatehouse: packages: installing exactly what package-lock.json lists (npm ci; about 15-40 s)…" >&2
+  echo "gatehouse: packages: installing exactly what package-lock.json lists (npm ci; under a minute on a fast network, a few on a slow one)…" >&2
   started=$SECONDS
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$lock_hash" >"$stamp"
