@@ -122,10 +122,41 @@ function serve(configFile: string, port: number): Promise<{ child: ChildProcess;
       stdout += chunk.toString();
       const match = /Gatehouse MCP endpoint: (\S+)/.exec(stdout);
       if (match?.[1] === undefined) return;
-      clearTimeout(timer);
-      resolve({ child, url: match[1] });
+      const url = match[1];
+      child.stdout?.removeAllListeners('data');
+      child.stdout?.resume();
+      // Serving starts before the stdio upstreams are up; the tests need both of them.
+      upstreamsReady(url, 90_000).then(
+        () => {
+          clearTimeout(timer);
+          resolve({ child, url });
+        },
+        (error: Error) => {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          reject(new Error(`${error.message}\n${stderr.slice(-3000)}`));
+        },
+      );
     });
   });
+}
+
+/** Waits until /readyz says every upstream of the gateway at `mcpUrl` is ready. */
+async function upstreamsReady(mcpUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(new URL('/readyz', mcpUrl));
+      last = await response.text();
+      const report = JSON.parse(last) as { upstreams?: { state: string }[] };
+      if (report.upstreams?.length && report.upstreams.every((u) => u.state === 'ready')) return;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the gateway's upstreams were not all ready in ${timeoutMs} ms: ${last.slice(0, 500)}`);
 }
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
