@@ -5,18 +5,25 @@
  * changes, approvals, the event outbox), and the diff.
  */
 import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/client';
+import { AuditLog } from '../src/audit/audit-log.ts';
+import { createRedactor } from '../src/audit/redact.ts';
+import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { upstreamPinning } from '../src/config/normalize-pins.ts';
 import { silentLogger } from '../src/observability/logger.ts';
 import { admitTools, type PinnedTool } from '../src/pins/admit.ts';
 import { toolDefinition, toolHash } from '../src/pins/definition.ts';
 import { lineDiff, renderDiff } from '../src/pins/diff.ts';
-import { pinAuditEvent } from '../src/pins/pin-audit.ts';
+import { auditPinEvents, pinAuditEvent } from '../src/pins/pin-audit.ts';
 import { ToolPinning } from '../src/pins/pinning.ts';
 import type { PinStore } from '../src/pins/store.ts';
+import { PgPinStore } from '../src/pins/store-pg.ts';
 import { SqlitePinStore } from '../src/pins/store-sqlite.ts';
+import { openSharedPostgres } from '../src/storage/postgres.ts';
 import { modelFromYaml, tempStorage, waitFor } from './helpers/harness.ts';
+import { dropPgSchemas, freshPgUrl } from './helpers/pg-schema.ts';
 import { BACKENDS } from './helpers/pin-stores.ts';
 
 const lookup: Tool = {
@@ -202,17 +209,26 @@ for (const backend of BACKENDS) {
         'the oldest first',
       );
       assert.deepEqual(
-        (await store.unaudited()).map((e) => e.id),
+        (await store.claim()).map((e) => e.id),
         [approvedEvent.id],
-        'a claimed event is not offered again',
+        'a claimed event is not offered again while its lease holds',
       );
       await store.release([changedEvent.id]);
       assert.deepEqual(
         (await store.claim()).map((e) => e.id),
-        [changedEvent.id, approvedEvent.id],
+        [changedEvent.id],
         'a released event is claimed again',
       );
       assert.deepEqual(await store.claim(), []);
+      assert.equal((await store.unaudited()).length, 2, 'claimed is not audited: both still unaudited');
+      await store.confirm([changedEvent.id, approvedEvent.id]);
+      assert.deepEqual(await store.unaudited(), []);
+      await store.release([changedEvent.id]);
+      assert.deepEqual(
+        await store.claim(1, 0),
+        [],
+        'a confirmed event is never claimed again, even released',
+      );
 
       const audit = pinAuditEvent(approvedEvent);
       assert.equal(audit.method, 'pins/approved');
@@ -308,10 +324,92 @@ for (const backend of BACKENDS) {
       }
       assert.equal(claimed.length, 12);
       assert.equal(new Set(claimed).size, 12, 'no event claimed twice');
+      assert.deepEqual(await b.claim(), [], 'none while the leases hold');
+      await Promise.all([a.confirm(claimed.slice(0, 6)), b.confirm(claimed.slice(6))]);
       assert.deepEqual(await a.unaudited(), []);
+    });
+
+    it('gives the events of a claimer that never confirms to another once the lease has run out', async () => {
+      const [a, b] = await backend.open(2);
+      assert.ok(a && b);
+      await a.record('crm', admitTools('crm', [lookup], new Map(), 'pinned'), 'pinned');
+      await a.record('crm', await admitAgainst(a, [changed], 'pinned'), 'pinned');
+      await a.approve('crm', 'lookup', 'alice');
+      const dying = await a.claim(100, 200);
+      assert.equal(dying.length, 2);
+      assert.deepEqual(await b.claim(), [], 'not while the lease holds');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      // Another replica's drain: the events are audited after all, once, in outbox order.
+      const log = await AuditLog.open({
+        store: new SqliteAuditStore({ path: ':memory:' }),
+        redactor: createRedactor({ fields: [], patterns: [] }),
+      });
+      try {
+        await auditPinEvents(b, log);
+        const records = await log.query({ limit: 10 });
+        assert.deepEqual(
+          records.map((r) => [r.requestId, r.method]).reverse(),
+          dying.map((e) => [`pin-event-${e.id}`, `pins/${e.kind}`]),
+        );
+        assert.deepEqual(await b.unaudited(), []);
+        assert.deepEqual(await a.claim(100, 0), [], 'confirmed by the second claimer');
+        // The first claimer's late confirmation changes nothing.
+        await a.confirm(dying.map((e) => e.id));
+        assert.deepEqual(await b.unaudited(), []);
+      } finally {
+        await log.close();
+      }
     });
   });
 }
+
+/** The events table as it was before claims had leases (audited_at set at claim time). */
+const EVENTS_BEFORE_LEASES = `(id INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, upstream TEXT NOT NULL,
+  tool TEXT NOT NULL, old_hash TEXT, new_hash TEXT NOT NULL, actor TEXT, via TEXT, detail TEXT NOT NULL,
+  audited_at TEXT)`;
+const OLD_EVENTS = `VALUES (1, '2026-01-01T00:00:00.000Z', 'changed', 'crm', 'lookup', 'a', 'b', NULL, NULL, '{"fields":[]}', '2026-01-01T00:00:01.000Z'),
+  (2, '2026-01-01T00:00:02.000Z', 'changed', 'crm', 'other', 'a', 'c', NULL, NULL, '{"fields":[]}', NULL)`;
+
+describe('pin stores made before claims had leases', () => {
+  after(() => dropPgSchemas());
+
+  it('SQLite: gains the lease column on open, keeps audited events audited and claims the rest', async () => {
+    const path = tempStorage();
+    const db = new DatabaseSync(path);
+    db.exec(
+      `CREATE TABLE tool_pin_events ${EVENTS_BEFORE_LEASES}; INSERT INTO tool_pin_events ${OLD_EVENTS}`,
+    );
+    db.close();
+    const [store, again] = [new SqlitePinStore(path), new SqlitePinStore(path)];
+    try {
+      assert.deepEqual(
+        (await store.claim()).map((e) => e.id),
+        [2],
+      );
+      assert.deepEqual(await again.claim(), []);
+    } finally {
+      await store.close();
+      await again.close();
+    }
+  });
+
+  it('PostgreSQL: gains the lease column on first use, keeps audited events audited and claims the rest', async () => {
+    const url = await freshPgUrl('pins-old');
+    const shared = openSharedPostgres({ url, poolSize: 2 });
+    try {
+      await shared.pool.query(`CREATE TABLE gatehouse_tool_pin_events ${EVENTS_BEFORE_LEASES}`);
+      await shared.pool.query(`INSERT INTO gatehouse_tool_pin_events ${OLD_EVENTS}`);
+      const store = new PgPinStore(shared);
+      assert.deepEqual(
+        (await store.claim()).map((e) => e.id),
+        [2],
+      );
+      assert.deepEqual(await store.claim(), []);
+    } finally {
+      await shared.close();
+    }
+  });
+});
 
 describe('ToolPinning on the embedded store (one process)', () => {
   it('drops a pending change its upstream reverts — also one seen before a restart — and reports it again when it comes back', async () => {

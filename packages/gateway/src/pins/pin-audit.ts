@@ -52,14 +52,18 @@ export function pinAuditEvent(e: PinEvent): AuditEvent {
 }
 
 /**
- * Writes every unaudited pin event to the audit log. Events are claimed a batch at a time (a
- * claimed event is no other replica's), recorded in outbox order, and the ones whose record did
- * not commit are given back for the next drain. Rejects with the first failure.
+ * Writes every unaudited pin event to the audit log. Events are claimed a batch at a time (for a
+ * lease: no other replica takes them meanwhile), recorded in outbox order, and then confirmed;
+ * the ones whose record did not commit are given back for the next drain. A gateway that dies
+ * between claiming and confirming leaves its events to be claimed again when the lease ends.
+ * Rejects with the first failure.
  */
 export async function auditPinEvents(store: PinStore, audit: AuditSink): Promise<void> {
   for (let events = await store.claim(); events.length > 0; events = await store.claim()) {
     const results = await Promise.allSettled(events.map((event) => audit.record(pinAuditEvent(event))));
+    const recorded = events.filter((_, i) => results[i]?.status === 'fulfilled');
     const failed = events.filter((_, i) => results[i]?.status === 'rejected');
+    await store.confirm(recorded.map((e) => e.id));
     if (failed.length === 0) continue;
     await store.release(failed.map((e) => e.id));
     const first = results.find((r) => r.status === 'rejected');

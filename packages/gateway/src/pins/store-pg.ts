@@ -7,8 +7,9 @@
  *   against the pin the admission saw;
  * - an approval locks the pending change (SELECT … FOR UPDATE): of two approvals of one change,
  *   the second finds none;
- * - an event is claimed by one writer: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
- *   RETURNING, so concurrent claims never return the same event.
+ * - an event is claimed by one writer at a time: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+ *   LOCKED) RETURNING, so concurrent claims never return the same event; the claim is a lease
+ *   (`claimed_until`), so the event of a writer that died before confirming is claimed again.
  * The store does not own the pool: close() leaves it to whoever opened it.
  */
 import type pg from 'pg';
@@ -17,12 +18,14 @@ import type { Admission } from './admit.ts';
 import {
   type ApproveOptions,
   approvedEvent,
+  CLAIM_LEASE_MS,
   changedEvent,
   changeFromRow,
   eventFromRow,
   eventValues,
   hasWrites,
   isReviewed,
+  leaseEnd,
   oldestFirst,
   type PendingChange,
   type PinEvent,
@@ -70,8 +73,11 @@ const SCHEMA = [
     actor TEXT,
     via TEXT,
     detail TEXT NOT NULL,
-    audited_at TEXT
+    audited_at TEXT,
+    claimed_until TEXT
   )`,
+  // Tables made before claims had leases.
+  `ALTER TABLE ${EVENTS} ADD COLUMN IF NOT EXISTS claimed_until TEXT`,
   `CREATE INDEX IF NOT EXISTS ${EVENTS}_unaudited ON ${EVENTS} (id) WHERE audited_at IS NULL`,
   `CREATE TABLE IF NOT EXISTS ${STATE} (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)`,
   `INSERT INTO ${STATE} (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`,
@@ -216,23 +222,35 @@ export class PgPinStore implements PinStore {
     return rows.map(eventFromRow);
   }
 
-  async claim(limit = 100): Promise<PinEvent[]> {
+  async claim(limit = 100, leaseMs = CLAIM_LEASE_MS): Promise<PinEvent[]> {
     await this.ready();
+    const now = new Date();
     const rows = await this.rows(
-      `UPDATE ${EVENTS} SET audited_at = $1 WHERE id IN
-         (SELECT id FROM ${EVENTS} WHERE audited_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+      `UPDATE ${EVENTS} SET claimed_until = $1 WHERE id IN
+         (SELECT id FROM ${EVENTS} WHERE audited_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
+          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [new Date().toISOString(), limit],
+      [leaseEnd(now, leaseMs), now.toISOString(), limit],
     );
     return oldestFirst(rows.map(eventFromRow));
+  }
+
+  async confirm(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.ready();
+    await this.shared.pool.query(
+      `UPDATE ${EVENTS} SET audited_at = $1, claimed_until = NULL WHERE id = ANY($2::bigint[])`,
+      [new Date().toISOString(), [...ids]],
+    );
   }
 
   async release(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
     await this.ready();
-    await this.shared.pool.query(`UPDATE ${EVENTS} SET audited_at = NULL WHERE id = ANY($1::bigint[])`, [
-      [...ids],
-    ]);
+    await this.shared.pool.query(
+      `UPDATE ${EVENTS} SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND audited_at IS NULL`,
+      [[...ids]],
+    );
   }
 
   async events(): Promise<PinEvent[]> {

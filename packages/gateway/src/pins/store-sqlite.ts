@@ -9,12 +9,14 @@ import type { Admission } from './admit.ts';
 import {
   type ApproveOptions,
   approvedEvent,
+  CLAIM_LEASE_MS,
   changedEvent,
   changeFromRow,
   eventFromRow,
   eventValues,
   hasWrites,
   isReviewed,
+  leaseEnd,
   oldestFirst,
   type PendingChange,
   type PinEvent,
@@ -57,7 +59,8 @@ CREATE TABLE IF NOT EXISTS tool_pin_events (
   actor TEXT,
   via TEXT,
   detail TEXT NOT NULL,
-  audited_at TEXT
+  audited_at TEXT,
+  claimed_until TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS tool_pin_events_unaudited ON tool_pin_events (id) WHERE audited_at IS NULL;
 CREATE TABLE IF NOT EXISTS tool_pin_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT;
@@ -73,6 +76,18 @@ export class SqlitePinStore implements PinStore {
     this.where = `the embedded database ${path}`;
     this.db = openEmbeddedDb(path);
     this.db.exec(SCHEMA);
+    this.addClaimColumn();
+  }
+
+  /** A database made before claims had leases gets the column (SQLite has no ADD COLUMN IF NOT EXISTS). */
+  private addClaimColumn(): void {
+    const columns = this.db.prepare('PRAGMA table_info(tool_pin_events)').all() as Row[];
+    if (columns.some((c) => c.name === 'claimed_until')) return;
+    this.transaction(() => {
+      const again = this.db.prepare('PRAGMA table_info(tool_pin_events)').all() as Row[];
+      if (!again.some((c) => c.name === 'claimed_until'))
+        this.db.exec('ALTER TABLE tool_pin_events ADD COLUMN claimed_until TEXT');
+    });
   }
 
   async version(): Promise<number> {
@@ -180,19 +195,37 @@ export class SqlitePinStore implements PinStore {
     return (rows as Row[]).map(eventFromRow);
   }
 
-  async claim(limit = 100): Promise<PinEvent[]> {
+  async claim(limit = 100, leaseMs = CLAIM_LEASE_MS): Promise<PinEvent[]> {
+    const now = new Date();
     const rows = this.transaction(() =>
       this.db
-        .prepare(`UPDATE tool_pin_events SET audited_at = ? WHERE id IN
-          (SELECT id FROM tool_pin_events WHERE audited_at IS NULL ORDER BY id LIMIT ?) RETURNING *`)
-        .all(new Date().toISOString(), limit),
+        .prepare(`UPDATE tool_pin_events SET claimed_until = ? WHERE id IN
+          (SELECT id FROM tool_pin_events WHERE audited_at IS NULL
+             AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id LIMIT ?) RETURNING *`)
+        .all(leaseEnd(now, leaseMs), now.toISOString(), limit),
     );
     return oldestFirst((rows as Row[]).map(eventFromRow));
   }
 
+  async confirm(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const audited = new Date().toISOString();
+    const confirm = this.db.prepare(
+      'UPDATE tool_pin_events SET audited_at = ?, claimed_until = NULL WHERE id = ?',
+    );
+    this.transaction(() => {
+      for (const id of ids) confirm.run(audited, id);
+    });
+  }
+
   async release(ids: readonly number[]): Promise<void> {
-    const release = this.db.prepare('UPDATE tool_pin_events SET audited_at = NULL WHERE id = ?');
-    for (const id of ids) release.run(id);
+    if (ids.length === 0) return;
+    const release = this.db.prepare(
+      'UPDATE tool_pin_events SET claimed_until = NULL WHERE id = ? AND audited_at IS NULL',
+    );
+    this.transaction(() => {
+      for (const id of ids) release.run(id);
+    });
   }
 
   async events(): Promise<PinEvent[]> {

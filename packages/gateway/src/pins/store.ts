@@ -8,7 +8,11 @@
  * - changes: at most one pending change per tool — the newest definition seen that differs from
  *   the pin — recorded once (one `changed` event) whoever sees it;
  * - events: what happened (a change detected, a change approved), an outbox each event of which
- *   one gateway claims and writes to the audit log, so it is audited exactly once;
+ *   one gateway claims for a while (a lease), writes to the audit log and then confirms. An event
+ *   whose claimer stopped before confirming (a replica killed mid-write) is claimed again once the
+ *   lease has run out, so no event goes unaudited; the price is that a claimer stopped after its
+ *   record committed but before confirming leaves that event audited twice, both records with the
+ *   same request id (`pin-event-<id>`);
  * - state: a counter bumped by every change to pins or pending changes, which a running gateway
  *   polls to notice approvals made by another process or replica.
  * This file holds the interface and the parts both share; `openPinStore` (open-store.ts) picks one.
@@ -95,11 +99,14 @@ export interface PinStore {
   /** Events not yet written to the audit log, oldest first. */
   unaudited(limit?: number): Promise<PinEvent[]>;
   /**
-   * Claims up to `limit` of the oldest unaudited events for this writer, atomically: an event
-   * claimed here is claimed by no one else. Oldest first.
+   * Claims up to `limit` of the oldest unaudited events for this writer, atomically, for
+   * `leaseMs` (CLAIM_LEASE_MS by default): until the lease runs out, an event claimed here is
+   * claimed by no one else; after it, an event not confirmed is anyone's again. Oldest first.
    */
-  claim(limit?: number): Promise<PinEvent[]>;
-  /** Gives claimed events back (their audit records were not committed). */
+  claim(limit?: number, leaseMs?: number): Promise<PinEvent[]>;
+  /** Marks claimed events audited (their audit records committed): no one claims them again. */
+  confirm(ids: readonly number[]): Promise<void>;
+  /** Gives claimed events back at once (their audit records were not committed). */
   release(ids: readonly number[]): Promise<void>;
   /** Every event, oldest first (for tests and tooling). */
   events(): Promise<PinEvent[]>;
@@ -107,6 +114,18 @@ export interface PinStore {
 }
 
 // The parts both backends share: rows (snake_case columns, as both return them) and events.
+
+/**
+ * How long a claim on pin events holds. Writing a batch to the audit log takes milliseconds; a
+ * minute leaves room for a store under load, and bounds how late the event of a claimer that
+ * died is audited by another (each polls every second).
+ */
+export const CLAIM_LEASE_MS = 60_000;
+
+/** Until when a claim made now holds: an ISO-8601 time, which sorts as text. */
+export function leaseEnd(now: Date, leaseMs: number): string {
+  return new Date(now.getTime() + leaseMs).toISOString();
+}
 
 export type Row = Record<string, unknown>;
 
