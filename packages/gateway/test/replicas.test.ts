@@ -2,8 +2,11 @@
  * Three gateway replicas behind nginx (round-robin, no affinity), sharing nothing but PostgreSQL
  * and Redis (helpers/replicas.ts), through the front door:
  *
- * - the official conformance suite (2026-07-28 requirements, the pinned CLI the `conformance`
- *   script runs) passes through the balancer as it does against one gateway;
+ * - the official conformance suite (the 2026-07-28 and the 2025-11-25 requirements, the pinned CLI
+ *   the `conformance` script runs) passes through the balancer as it does against one gateway. In
+ *   the 2025 era that takes the session bus: a client answers an elicitation or sampling request
+ *   in a POST of its own, which reaches another replica than the waiting call, and a session
+ *   ended through one replica must be refused by the next at once;
  * - a tools/call load in each era during which one replica is SIGKILLed: the balancer keeps
  *   serving (2025-era sessions continue on the other replicas), every call that got an answer is
  *   in the shared audit table, and `gatehouse audit verify` with the replicas' config says the
@@ -32,7 +35,7 @@ after(async () => {
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The pinned suite CLI the conformance script runs for `--requirements 2026-07-28`. */
+/** The pinned suite CLI the conformance script runs for `--requirements`. */
 function suiteBin(): string {
   const dir = join(ROOT, 'node_modules/conformance-0-2');
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
@@ -43,10 +46,17 @@ function suiteBin(): string {
   return join(dir, bin);
 }
 
-async function runRequirements2026(url: string, outDir: string, label: string): Promise<RunResult> {
+type Requirements = '2026-07-28' | '2025-11-25';
+
+async function runRequirements(
+  requirements: Requirements,
+  url: string,
+  outDir: string,
+  label: string,
+): Promise<RunResult> {
   return runSuite({
     bin: suiteBin(),
-    args: ['server', '--url', url, '--requirements', '2026-07-28'],
+    args: ['server', '--url', url, '--requirements', requirements],
     outputDir: join(outDir, label),
     logFile: join(outDir, `${label}.log`),
     timeoutMs: 10 * 60_000,
@@ -73,43 +83,44 @@ pinning: { enabled: false }
 }
 
 describe('replicas behind nginx: conformance', () => {
-  it('the 2026-07-28 requirements pass through the balancer as they do against one gateway', async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-conformance-'));
-    const upstream = await startConformanceHttpServer({ port: 0, host: '127.0.0.1' });
-    const stopping: (() => Promise<void>)[] = [() => upstream.close()];
-    let passed = false;
-    try {
-      const yaml = conformanceYaml(upstream.url);
-      const single = await startReplicas({ count: 1, yaml, balancer: false });
-      stopping.push(() => single.stop());
-      const one = await runRequirements2026(single.url, outDir, 'single');
-      await single.stop();
-      const fleet = await startReplicas({ count: 3, yaml });
-      stopping.push(() => fleet.stop());
-      const balanced = await runRequirements2026(fleet.url, outDir, 'balanced');
-      assert.equal(one.error, undefined, `single gateway run: ${one.error} (${one.logFile})`);
-      assert.equal(balanced.error, undefined, `balanced run: ${balanced.error} (${balanced.logFile})`);
-      assert.ok(one.passed > 0, `no check passed against one gateway (${one.logFile})`);
-      const why = new Map(balanced.failures.map((failure) => [failure.key, failure.message]));
-      const lost = lostPasses(one, balanced).map(
-        ({ key, gatewayStatus }) => `${key}: ${gatewayStatus} ${why.get(key) ?? ''}`,
-      );
-      assert.deepEqual(
-        lost,
-        [],
-        `checks passing against one gateway but not through nginx (${balanced.logFile})`,
-      );
-      assert.equal(balanced.failed, one.failed, balanced.failures.map((f) => f.key).join('\n'));
-      // Round-robin really spread the suite over the replicas.
-      const served = new Set(fleet.balancer?.upstreamAddresses().filter((a) => a !== '-'));
-      assert.equal(served.size, 3, `replicas that served: ${[...served].join(', ')}`);
-      passed = true;
-    } finally {
-      for (const stop of stopping.reverse()) await stop().catch(() => {});
-      // The suite's raw output stays for reading when the test failed.
-      if (passed) rmSync(outDir, { recursive: true, force: true });
-    }
-  });
+  for (const requirements of ['2026-07-28', '2025-11-25'] as const)
+    it(`the ${requirements} requirements pass through the balancer as they do against one gateway`, async () => {
+      const outDir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-conformance-'));
+      const upstream = await startConformanceHttpServer({ port: 0, host: '127.0.0.1' });
+      const stopping: (() => Promise<void>)[] = [() => upstream.close()];
+      let passed = false;
+      try {
+        const yaml = conformanceYaml(upstream.url);
+        const single = await startReplicas({ count: 1, yaml, balancer: false });
+        stopping.push(() => single.stop());
+        const one = await runRequirements(requirements, single.url, outDir, 'single');
+        await single.stop();
+        const fleet = await startReplicas({ count: 3, yaml });
+        stopping.push(() => fleet.stop());
+        const balanced = await runRequirements(requirements, fleet.url, outDir, 'balanced');
+        assert.equal(one.error, undefined, `single gateway run: ${one.error} (${one.logFile})`);
+        assert.equal(balanced.error, undefined, `balanced run: ${balanced.error} (${balanced.logFile})`);
+        assert.ok(one.passed > 0, `no check passed against one gateway (${one.logFile})`);
+        const why = new Map(balanced.failures.map((failure) => [failure.key, failure.message]));
+        const lost = lostPasses(one, balanced).map(
+          ({ key, gatewayStatus }) => `${key}: ${gatewayStatus} ${why.get(key) ?? ''}`,
+        );
+        assert.deepEqual(
+          lost,
+          [],
+          `checks passing against one gateway but not through nginx (${balanced.logFile})`,
+        );
+        assert.equal(balanced.failed, one.failed, balanced.failures.map((f) => f.key).join('\n'));
+        // Round-robin really spread the suite over the replicas.
+        const served = new Set(fleet.balancer?.upstreamAddresses().filter((a) => a !== '-'));
+        assert.equal(served.size, 3, `replicas that served: ${[...served].join(', ')}`);
+        passed = true;
+      } finally {
+        for (const stop of stopping.reverse()) await stop().catch(() => {});
+        // The suite's raw output stays for reading when the test failed.
+        if (passed) rmSync(outDir, { recursive: true, force: true });
+      }
+    });
 });
 
 /** Runs `calls` echo calls from `clients` workers; `onProgress(done)` after each answered one. */

@@ -1,5 +1,6 @@
 export { BoundedEventStore, type BoundedEventStoreOptions } from './event-store.ts';
 export { MemorySessionRecords, type SessionRecord, type SessionRecordStore } from './record-store.ts';
+export { isClientAnswer, MemorySessionBus, type SessionBus, type SessionBusMessage } from './session-bus.ts';
 export {
   type HandleOptions,
   type LiveSession,

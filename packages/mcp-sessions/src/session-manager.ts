@@ -13,6 +13,9 @@
  * session held here is checked against the store every `revalidateMs`, so a session ended
  * through one replica (DELETE, idle expiry) is refused by all within that time. Closing a local
  * copy (idle here, shutdown) leaves the record for the other replicas; only DELETE removes it.
+ * With a bus (session-bus.ts) as well, the replicas pass on what a client posts to one of them but
+ * another must act on (answers to server-to-client requests, notifications), and a session ended
+ * through one is let go by the others at once.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -32,6 +35,7 @@ import {
   sessionStoreUnavailable,
   tooManySessions,
 } from './responses.ts';
+import { isClientAnswer, postOf, type SessionBus, type SessionBusMessage } from './session-bus.ts';
 import type { HandleOptions, LiveSession, SessionManagerOptions } from './session-types.ts';
 
 export type { HandleOptions, LiveSession, OpenedSession, SessionManagerOptions } from './session-types.ts';
@@ -60,6 +64,10 @@ export class SessionManager<State = undefined> {
   private readonly heldIdleMs: number;
   /** Sessions being taken up from the shared store, so concurrent requests take each up once. */
   private readonly takingUp = new Map<string, Promise<TakenUp<State>>>();
+  /** Tells the other replicas (shared stores only). */
+  private readonly bus: SessionBus | undefined;
+  /** Sessions ended here (DELETE) whose record removal and notice are under way. */
+  private readonly endings = new Map<string, Promise<void>>();
 
   constructor(options: SessionManagerOptions<State>) {
     this.options = options;
@@ -71,6 +79,8 @@ export class SessionManager<State = undefined> {
       ? Math.min(this.idleMs, options.heldIdleMs ?? DEFAULT_HELD_IDLE_MS)
       : this.idleMs;
     this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.heldIdleMs)).unref();
+    this.bus = this.records.shared ? options.bus : undefined;
+    this.bus?.subscribe((message) => this.fromBus(message));
   }
 
   /** How many sessions are open. */
@@ -112,7 +122,15 @@ export class SessionManager<State = undefined> {
       const batch = batchOnVersionWithout(body, version);
       if (batch !== undefined) return invalidBatch(batch);
       this.options.onRequest?.(session, body);
-      return session.transport.handleRequest(request, { parsedBody: body, authInfo: options.authInfo });
+      if (this.bus !== undefined && request.method === 'POST' && isClientAnswer(body))
+        await this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
+      const response = await session.transport.handleRequest(request, {
+        parsedBody: body,
+        authInfo: options.authInfo,
+      });
+      // A DELETE is answered once the record is gone and the other replicas are told.
+      if (request.method === 'DELETE') await this.endings.get(id);
+      return response;
     }
     if (request.method !== 'POST') return sessionIdRequired();
     if (!isInitializeRequest(body)) return sessionIdRequired();
@@ -302,9 +320,48 @@ export class SessionManager<State = undefined> {
     const session = this.sessions.get(id);
     if (session === undefined) return undefined;
     this.sessions.delete(id);
-    if (why === 'ended' || !this.records.shared) this.record(() => this.records.remove(id));
+    if (why === 'ended' && this.records.shared) this.end(id);
+    else if (!this.records.shared) this.record(() => this.records.remove(id));
     this.options.onClosed?.(session);
     return session;
+  }
+
+  /** A shared session ended here: its record goes, then the other replicas let it go too. */
+  private end(id: string): void {
+    const ending = (async () => {
+      try {
+        await this.records.remove(id);
+      } catch (error) {
+        this.reportError(error);
+      }
+      await this.tell({ kind: 'ended', session: id });
+    })().finally(() => this.endings.delete(id));
+    this.endings.set(id, ending);
+  }
+
+  /** Publishes on the bus, if any; a failure is reported, never thrown into the request. */
+  private async tell(message: SessionBusMessage): Promise<void> {
+    try {
+      await this.bus?.publish(message);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  /** What another replica passed on: a session ended there, or what its client posted there. */
+  private fromBus(message: SessionBusMessage): void {
+    const session = this.sessions.get(message.session);
+    if (session === undefined) return;
+    if (message.kind === 'ended') {
+      void this.close(message.session, 'local');
+      return;
+    }
+    if (session.owner !== message.owner) return;
+    this.options.onRequest?.(session, message.body);
+    session.transport
+      .handleRequest(postOf(session, message.body), { parsedBody: message.body })
+      .then((response) => response.body?.cancel())
+      .catch(this.reportError);
   }
 
   private close(id: string, why: Departure): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { SessionRecordStore } from './record-store.ts';
+import type { SessionBus } from './session-bus.ts';
 
 /** What the application builds for a new session: its server, and any state of its own. */
 export interface OpenedSession<State> {
@@ -42,6 +43,12 @@ export interface SessionManagerOptions<State> {
   eventStore?: () => EventStore;
   /** Where session records are kept (default: in memory). */
   records?: SessionRecordStore;
+  /**
+   * With a shared store: how the replicas pass on what a client posted to one of them but another
+   * must act on, and tell each other of sessions ended (session-bus.ts). Without one, an answer to
+   * a server-to-client request that reaches another replica is lost.
+   */
+  bus?: SessionBus;
   /** With a shared store: how long a held session is served before checking its record (default 5 s). */
   revalidateMs?: number;
   /**

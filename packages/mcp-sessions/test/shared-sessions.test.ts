@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { McpServer } from '@modelcontextprotocol/server';
 import { MemorySessionRecords, type SessionRecordStore } from '../src/record-store.ts';
+import { MemorySessionBus } from '../src/session-bus.ts';
 import { SessionManager, type SessionManagerOptions } from '../src/session-manager.ts';
 
 const URL_ = 'http://127.0.0.1/mcp';
@@ -198,5 +199,125 @@ describe('sessions on a shared record store (replicas)', () => {
     assert.ok(records.get(id), 'the record stays');
     assert.equal((await answer(b, id)).status, 200, 'another replica takes it up');
     assert.equal((await answer(a, id, 'alice', 3)).status, 200, 'and A again when asked');
+  });
+});
+
+/** Events of an SSE response body as JSON-RPC messages, read as they come. */
+async function* sseMessages(response: Response): AsyncGenerator<Record<string, unknown>> {
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+  assert.ok(reader, 'an event stream');
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffered += value;
+    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+      const event = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const data = event
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trim())
+        .join('');
+      if (data !== '') yield JSON.parse(data) as Record<string, unknown>;
+    }
+  }
+}
+
+/** A server whose `confirm` tool asks the client (elicitation) and answers with what it said. */
+function askingServer(): McpServer {
+  const server = new McpServer({ name: 'asking', version: '1.0.0' });
+  server.registerTool('confirm', { description: 'Asks the user to confirm' }, async (ctx) => {
+    const reply = await ctx.mcpReq.elicitInput(
+      {
+        mode: 'form',
+        message: 'Go ahead?',
+        requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
+      },
+      // On the call's own stream, as the gateway asks (the SDK's default is the standalone one).
+      { relatedRequestId: ctx.mcpReq.id, timeout: 3_000 },
+    );
+    return { content: [{ type: 'text', text: `the user said ${JSON.stringify(reply)}` }] };
+  });
+  return server;
+}
+
+describe('replicas telling each other (a session bus)', () => {
+  function fleet(bus: MemorySessionBus | undefined, options: Partial<SessionManagerOptions<undefined>> = {}) {
+    const records = new MemorySessionRecords({ shared: true });
+    const one = () =>
+      replica(records, {
+        open: () => ({ server: askingServer(), state: undefined }),
+        revalidateMs: 60_000,
+        ...(bus === undefined ? {} : { bus: bus.member() }),
+        ...options,
+      });
+    return [one(), one()] as const;
+  }
+
+  /** Calls `confirm` through A, answers the question through B; what A's call answers, or why not. */
+  async function confirmAcross(bus: MemorySessionBus | undefined): Promise<string> {
+    const [a, b] = fleet(bus);
+    const id = await open(a);
+    const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'confirm', arguments: {} } };
+    const stream = sseMessages(await a.handle(post(call, id), { owner: 'alice', parsedBody: call }));
+    const question = (await stream.next()).value;
+    assert.equal(question?.method, 'elicitation/create');
+    const reply = { jsonrpc: '2.0', id: question?.id, result: { action: 'accept', content: { ok: true } } };
+    const posted = await b.handle(post(reply, id), { owner: 'alice', parsedBody: reply });
+    assert.equal(posted.status, 202);
+    for await (const message of stream) {
+      if (message.id !== 7) continue;
+      const result = message.result as { content?: { text?: string }[] } | undefined;
+      return result?.content?.[0]?.text ?? JSON.stringify(message.error);
+    }
+    return 'the stream ended without an answer';
+  }
+
+  it('hands an answer to a server-to-client request posted through another replica to the one waiting for it', async () => {
+    assert.match(await confirmAcross(new MemorySessionBus()), /the user said .*"accept".*"ok":true/);
+  });
+
+  it('loses that answer without a bus (what the bus is for)', async () => {
+    assert.match(await confirmAcross(undefined), /timed out|-32001/i);
+  });
+
+  it('lets go at once of a session ended through another replica', async () => {
+    const [a, b] = fleet(new MemorySessionBus());
+    const id = await open(a);
+    assert.equal((await answer(b, id)).status, 200, 'B holds it');
+    const ended = await a.handle(new Request(URL_, { method: 'DELETE', headers: { 'mcp-session-id': id } }), {
+      owner: 'alice',
+    });
+    assert.equal(ended.status, 200);
+    await sleep(5);
+    const onB = await answer(b, id);
+    assert.equal(onB.status, 404, 'not at B’s next check of the record (a minute away) but now');
+    assert.equal(b.size, 0);
+  });
+
+  it('passes a posted notification on only to the replicas holding that session, for its owner', async () => {
+    const seen: [string, unknown][] = [];
+    const bus = new MemorySessionBus();
+    const [a, b] = fleet(bus, { onRequest: (session, body) => seen.push([session.id, body]) });
+    const id = await open(a);
+    const other = await open(b, 'bob');
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } };
+    assert.equal((await b.handle(post(cancel, id), { owner: 'alice', parsedBody: cancel })).status, 202);
+    const forged = { ...cancel, params: { requestId: 4 } };
+    // Bob cannot reach Alice's session through the bus either.
+    assert.equal((await b.handle(post(forged, other), { owner: 'bob', parsedBody: forged })).status, 202);
+    await sleep(20);
+    assert.deepEqual(
+      seen.map(([session, body]) => [
+        session === id ? 'alice' : 'bob',
+        (body as typeof cancel).params.requestId,
+      ]),
+      [
+        ['alice', 3], // B's own copy (taken up for this POST)
+        ['bob', 4], // B, Bob's own session
+        ['alice', 3], // A, from the bus
+      ],
+    );
   });
 });

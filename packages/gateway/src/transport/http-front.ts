@@ -16,6 +16,7 @@ import type { ServerModel } from '../config/model.ts';
 import type { Gateway } from '../gateway.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import { PgSessionBus } from '../storage/session-bus-pg.ts';
 import { PgSessionRecords } from '../storage/session-records-pg.ts';
 import { type Admission, type Admitter, createAdmission, eraOfHeaders } from './admission.ts';
 import { APPROVALS_API_PATH, createApprovalsApi } from './approvals-api.ts';
@@ -62,13 +63,20 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
   gateway.fanout.addNotifier(modern.notify);
   gateway.metrics?.observe({ sessions: () => sessions.size });
   const shared = gateway.access.shared;
+  const postgres = gateway.model.storage.postgres;
+  const bus =
+    shared === null || postgres === null
+      ? null
+      : new PgSessionBus(shared, postgres.url, (error) =>
+          log.warn({ err: error.message }, 'session bus (PostgreSQL LISTEN/NOTIFY)'),
+        );
   const sessions = new LegacySessions(
     gateway,
     {
       idleMs: server.sessionIdleMs,
       maxSessions: server.maxSessions,
       maxBodyBytes: server.maxBodyBytes,
-      ...(shared === null ? {} : { records: new PgSessionRecords(shared) }),
+      ...(shared === null || bus === null ? {} : { records: new PgSessionRecords(shared), bus }),
     },
     log,
   );
@@ -161,6 +169,7 @@ export function createHttpFront(gateway: Gateway, server: ServerModel, log: Logg
       await refusals?.flush();
       await modern.close();
       await sessions.closeAll();
+      await bus?.close();
     },
   };
 }

@@ -4,7 +4,7 @@
  * DELETE, idle expiry, the cap, resumable SSE) with one downstream server per session, bound to
  * the principal that opened it, and registered for list_changed fan-out and subscriptions.
  */
-import { SessionManager, type SessionRecordStore } from '@gatehouse/sessions';
+import { type SessionBus, SessionManager, type SessionRecordStore } from '@gatehouse/sessions';
 import type { AuthInfo, ClientCapabilities, LoggingLevel } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.ts';
 import type { Gateway } from '../gateway.ts';
@@ -40,6 +40,8 @@ export interface LegacySessionOptions {
   retryIntervalMs?: number;
   /** Shared session records (storage.postgres), so any replica serves any session; default in memory. */
   records?: SessionRecordStore;
+  /** With shared records: how the replicas pass on client answers and ended sessions. */
+  bus?: SessionBus;
 }
 
 export class LegacySessions {
@@ -58,6 +60,7 @@ export class LegacySessions {
       maxBodyBytes: options.maxBodyBytes,
       retryIntervalMs: options.retryIntervalMs,
       ...(options.records === undefined ? {} : { records: options.records }),
+      ...(options.bus === undefined ? {} : { bus: options.bus }),
       onOpened: (session) => {
         const owner = session.owner === undefined ? undefined : this.owners.get(session.owner);
         if (owner !== undefined) owner.sessions++;
