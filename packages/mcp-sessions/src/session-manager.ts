@@ -112,26 +112,7 @@ export class SessionManager<State = undefined> {
     const initializeBatch = initializeInBatch(body);
     if (initializeBatch !== undefined) return invalidBatch(initializeBatch);
     const id = request.headers.get('mcp-session-id');
-    if (id !== null) {
-      // Another owner's session is answered exactly like an unknown one.
-      const session = this.live(id, options.owner) ?? (await this.fromStore(request, id, options));
-      if (session === 'unavailable') return sessionStoreUnavailable();
-      if (session === 'full') return tooManySessions();
-      if (session === undefined) return sessionNotFound();
-      const version = session.server.server.getNegotiatedProtocolVersion() ?? LAST_BATCHING_VERSION;
-      const batch = batchOnVersionWithout(body, version);
-      if (batch !== undefined) return invalidBatch(batch);
-      this.options.onRequest?.(session, body);
-      if (this.bus !== undefined && request.method === 'POST' && isClientAnswer(body))
-        await this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
-      const response = await session.transport.handleRequest(request, {
-        parsedBody: body,
-        authInfo: options.authInfo,
-      });
-      // A DELETE is answered once the record is gone and the other replicas are told.
-      if (request.method === 'DELETE') await this.endings.get(id);
-      return response;
-    }
+    if (id !== null) return this.serve(request, id, body, options);
     if (request.method !== 'POST') return sessionIdRequired();
     if (!isInitializeRequest(body)) return sessionIdRequired();
     if (this.sessions.size + this.opening >= this.maxSessions) return tooManySessions();
@@ -146,6 +127,33 @@ export class SessionManager<State = undefined> {
     } finally {
       release();
     }
+  }
+
+  /** A request to an existing session: found here or taken up, then handed to its transport. */
+  private async serve(
+    request: Request,
+    id: string,
+    body: unknown,
+    options: HandleOptions,
+  ): Promise<Response> {
+    // Another owner's session is answered exactly like an unknown one.
+    const session = this.live(id, options.owner) ?? (await this.fromStore(request, id, options));
+    if (session === 'unavailable') return sessionStoreUnavailable();
+    if (session === 'full') return tooManySessions();
+    if (session === undefined) return sessionNotFound();
+    const version = session.server.server.getNegotiatedProtocolVersion() ?? LAST_BATCHING_VERSION;
+    const batch = batchOnVersionWithout(body, version);
+    if (batch !== undefined) return invalidBatch(batch);
+    this.options.onRequest?.(session, body);
+    if (this.bus !== undefined && request.method === 'POST' && isClientAnswer(body))
+      await this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
+    const response = await session.transport.handleRequest(request, {
+      parsedBody: body,
+      authInfo: options.authInfo,
+    });
+    // A DELETE is answered once the record is gone and the other replicas are told.
+    if (request.method === 'DELETE') await this.endings.get(id);
+    return response;
   }
 
   /** `release` gives back the slot reserved for this session once it is counted as open. */
