@@ -264,7 +264,9 @@ export const StorageSchema = z
           .min(1)
           .max(200)
           .default(10)
-          .describe('Connections this process keeps open at most.'),
+          .describe(
+            "Connections this process keeps open at most, shared by every store (plus one of its own for the session bus's LISTEN).",
+          ),
       })
       .strict()
       .optional()
