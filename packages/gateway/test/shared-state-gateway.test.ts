@@ -2,7 +2,8 @@
  * 2025-era sessions across gateway replicas (storage.postgres, a real PostgreSQL): two gateways on
  * one database stand for replicas behind a balancer without affinity. A session opened through
  * one is served by the other — the call lane and the SDK path alike — keeps working after the
- * first one stops, is refused everywhere once ended, and is refused to another caller; a shaping
+ * first one stops, is refused everywhere once ended, and is refused to another caller; the logging
+ * level the client set through one holds on the others; a shaping
  * continuation issued by one is answered by the other; a console sign-in made through one is
  * honoured by the other until it signs out through either. Needs
  * GATEHOUSE_TEST_PG_URL (`source scripts/services.sh`).
@@ -81,6 +82,31 @@ describe('state shared by in-process replicas (storage.postgres)', () => {
     const afterEnd = await post(c.url, toolCall(5, 'alpha_echo', { message: 'three' }), as(KEY_A, session));
     assert.equal(afterEnd.status, 404);
     assert.equal(afterEnd.messages[0]?.error?.code, -32001);
+  });
+
+  it('holds a logging level set through one replica on the replica serving the next call, and on one started later', async () => {
+    const yaml = await config();
+    const [a, b] = [await startGateway(yaml), await startGateway(yaml)];
+    running.push(a, b);
+    const session = await openSession(a.url, VERSION, { authorization: `Bearer ${KEY_A}` });
+    const logged = async (url: string, id: number) => {
+      const answer = await post(url, toolCall(id, 'alpha_slow_progress', { stepMs: 0 }), as(KEY_A, session));
+      assert.equal(answer.status, 200, JSON.stringify(answer.messages));
+      return answer.messages.filter((m) => (m as { method?: string }).method === 'notifications/message')
+        .length;
+    };
+    assert.equal(await logged(a.url, 1), 3, 'no level set: every info message comes');
+    const set = await post(
+      b.url,
+      { jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'error' } },
+      as(KEY_A, session),
+    );
+    assert.equal(set.status, 200, JSON.stringify(set.messages));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await logged(a.url, 3), 0, 'A applies the level the client set through B');
+    const c = await startGateway(yaml);
+    running.push(c);
+    assert.equal(await logged(c.url, 4), 0, 'C, taking the session up, replays it');
   });
 
   it('keeps a session on one replica when storage.postgres is not set (embedded default)', async () => {

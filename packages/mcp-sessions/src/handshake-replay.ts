@@ -17,6 +17,17 @@ function replayHeaders(request: Request): Headers {
   return headers;
 }
 
+/** Replays one recorded request to the session's copy here (its answer goes nowhere). */
+export async function replayRequest(
+  transport: WebStandardStreamableHTTPServerTransport,
+  request: Request,
+  id: string,
+  message: object,
+  authInfo: AuthInfo | undefined,
+): Promise<void> {
+  await post(transport, request, message, { sessionId: id, authInfo });
+}
+
 async function post(
   transport: WebStandardStreamableHTTPServerTransport,
   request: Request,

@@ -18,6 +18,8 @@ export interface SessionRecord {
   lastSeenAt: number;
   /** The client's `initialize` params: replayed to take the session up in another process. */
   readonly init?: unknown;
+  /** The requests that set the session's state (scoped-requests.ts), replayed after `init`. */
+  readonly scoped?: readonly unknown[];
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -30,6 +32,8 @@ export interface SessionRecordStore {
   /** Records activity seen since the last sweep. */
   touch(id: string, lastSeenAt: number): Awaitable<void>;
   remove(id: string): Awaitable<void>;
+  /** Keeps the requests that set the session's state (a shared store: for the replicas taking it up). */
+  setScoped?(id: string, scoped: readonly unknown[]): Awaitable<void>;
   /** Drops records last used before `before` (a shared store: sessions idle on every replica). */
   expire?(before: number): Awaitable<void>;
 }
@@ -63,6 +67,11 @@ export class MemorySessionRecords implements SessionRecordStore {
 
   remove(id: string): void {
     this.records.delete(id);
+  }
+
+  setScoped(id: string, scoped: readonly unknown[]): void {
+    const record = this.records.get(id);
+    if (record !== undefined) this.records.set(id, { ...record, scoped: structuredClone(scoped) });
   }
 
   expire(before: number): void {

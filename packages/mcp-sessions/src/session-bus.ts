@@ -7,7 +7,10 @@
  * - a client's notification (`notifications/cancelled` for a call running elsewhere,
  *   `notifications/roots/list_changed`) concerns whichever replicas hold the session;
  * - a session ended (DELETE) through one replica must be gone from the others at once, not at
- *   their next check of the record.
+ *   their next check of the record;
+ * - a request that sets the session's state (`logging/setLevel`, `resources/subscribe`) is served
+ *   by one replica, but the level must hold for calls served by the others, and the replica that
+ *   holds the client's standalone stream is the one that can deliver resource updates.
  *
  * Delivery is at most once and best effort: a replica that was not listening misses the message
  * (a waiting call then times out, and a held session still finds its record gone at its next
@@ -28,6 +31,16 @@ export type SessionBusMessage =
       readonly session: string;
       readonly owner: string | undefined;
       readonly body: unknown;
+    }
+  /**
+   * Requests that set the session's state on the replica that served them (a logging level, a
+   * resource subscription; scoped-requests.ts), for every other replica holding it to apply too.
+   */
+  | {
+      readonly kind: 'session-requests';
+      readonly session: string;
+      readonly owner: string | undefined;
+      readonly requests: readonly unknown[];
     };
 
 export interface SessionBus {

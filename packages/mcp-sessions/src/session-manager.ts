@@ -25,7 +25,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { batchOnVersionWithout, initializeInBatch, LAST_BATCHING_VERSION } from './batch-rules.ts';
 import { BoundedEventStore } from './event-store.ts';
-import { replayHandshake } from './handshake-replay.ts';
+import { replayHandshake, replayRequest } from './handshake-replay.ts';
 import { MemorySessionRecords, type SessionRecord, type SessionRecordStore } from './record-store.ts';
 import {
   invalidBatch,
@@ -35,6 +35,7 @@ import {
   sessionStoreUnavailable,
   tooManySessions,
 } from './responses.ts';
+import { replayable, ScopedState, scopedRequestsIn } from './scoped-requests.ts';
 import { isClientAnswer, postOf, type SessionBus, type SessionBusMessage } from './session-bus.ts';
 import type { HandleOptions, LiveSession, SessionManagerOptions } from './session-types.ts';
 
@@ -145,12 +146,14 @@ export class SessionManager<State = undefined> {
     const batch = batchOnVersionWithout(body, version);
     if (batch !== undefined) return invalidBatch(batch);
     this.options.onRequest?.(session, body);
+    session.auth = options.authInfo ?? session.auth;
     if (this.bus !== undefined && request.method === 'POST' && isClientAnswer(body))
       await this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
     const response = await session.transport.handleRequest(request, {
       parsedBody: body,
       authInfo: options.authInfo,
     });
+    if (this.records.shared && request.method === 'POST') await this.shareScoped(session, body);
     // A DELETE is answered once the record is gone and the other replicas are told.
     if (request.method === 'DELETE') await this.endings.get(id);
     return response;
@@ -209,6 +212,8 @@ export class SessionManager<State = undefined> {
           state,
           lastSeenAt: now,
           checkedAt: now,
+          scoped: new ScopedState(),
+          auth: options.authInfo,
         });
       },
       onsessionclosed: (id) => {
@@ -301,6 +306,13 @@ export class SessionManager<State = undefined> {
       await server.close().catch(this.reportError);
       return undefined;
     }
+    // The level and subscriptions the client set through other replicas hold here too.
+    live.scoped.apply(record.scoped ?? []);
+    for (const scoped of live.scoped.list()) {
+      await replayRequest(transport, request, record.id, replayable(scoped), options.authInfo).catch(
+        this.reportError,
+      );
+    }
     this.sessions.set(record.id, live);
     this.options.onOpened?.(live);
     return live;
@@ -365,11 +377,48 @@ export class SessionManager<State = undefined> {
       return;
     }
     if (session.owner !== message.owner) return;
+    if (message.kind === 'session-requests') {
+      this.applyScoped(session, message.requests);
+      return;
+    }
     this.options.onRequest?.(session, message.body);
     session.transport
       .handleRequest(postOf(session, message.body), { parsedBody: message.body })
       .then((response) => response.body?.cancel())
       .catch(this.reportError);
+  }
+
+  /**
+   * A state-setting request served here (a logging level, a subscription): kept with the record
+   * for the replicas that take the session up later, and passed on to those holding it now.
+   */
+  private async shareScoped(session: LiveSession<State>, body: unknown): Promise<void> {
+    const requests = scopedRequestsIn(body);
+    if (requests.length === 0 || !session.scoped.apply(requests)) return;
+    try {
+      await this.records.setScoped?.(session.id, session.scoped.list());
+    } catch (error) {
+      this.reportError(error);
+    }
+    await this.tell({ kind: 'session-requests', session: session.id, owner: session.owner, requests });
+  }
+
+  /** Applies state-setting requests another replica served, with the owner's credentials seen here. */
+  private applyScoped(session: LiveSession<State>, requests: readonly unknown[]): void {
+    const auth = session.auth;
+    session.scoped.apply(requests);
+    // In the order they were served: a subscribe and an unsubscribe of one URI must not swap.
+    const applied = (async () => {
+      for (const request of requests) {
+        const message = replayable(request);
+        const response = await session.transport.handleRequest(postOf(session, message), {
+          parsedBody: message,
+          authInfo: auth,
+        });
+        await response.text();
+      }
+    })();
+    applied.catch(this.reportError);
   }
 
   private close(id: string, why: Departure): Promise<void> {

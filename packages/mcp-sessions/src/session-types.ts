@@ -9,6 +9,7 @@ import type {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { SessionRecordStore } from './record-store.ts';
+import type { ScopedState } from './scoped-requests.ts';
 import type { SessionBus } from './session-bus.ts';
 
 /** What the application builds for a new session: its server, and any state of its own. */
@@ -26,6 +27,13 @@ export interface LiveSession<State> {
   lastSeenAt: number;
   /** When the shared record was last seen to exist (shared stores only). */
   checkedAt: number;
+  /** The logging level and subscriptions the client set, wherever it set them. */
+  readonly scoped: ScopedState;
+  /**
+   * The credentials of the owner's latest request here (verified by whoever admitted it): what a
+   * state-setting request another replica passes on is applied with.
+   */
+  auth: AuthInfo | undefined;
 }
 
 export interface SessionManagerOptions<State> {

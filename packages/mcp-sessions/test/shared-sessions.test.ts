@@ -321,3 +321,85 @@ describe('replicas telling each other (a session bus)', () => {
     );
   });
 });
+
+describe('state a client sets through one replica (logging level, subscriptions)', () => {
+  /** A server that logs at info in `shout`, and notes which URIs it was asked to follow. */
+  function stateful(followed: Set<string>): McpServer {
+    const server = new McpServer(
+      { name: 'stateful', version: '1.0.0' },
+      { capabilities: { logging: {}, resources: { subscribe: true } } },
+    );
+    server.registerTool('shout', { description: 'Logs at info' }, async (ctx) => {
+      await ctx.mcpReq.log('info', 'hello from the tool');
+      return { content: [{ type: 'text', text: 'done' }] };
+    });
+    server.server.setRequestHandler('resources/subscribe', async (request) => {
+      followed.add(request.params.uri);
+      return {};
+    });
+    server.server.setRequestHandler('resources/unsubscribe', async (request) => {
+      followed.delete(request.params.uri);
+      return {};
+    });
+    return server;
+  }
+
+  function statefulReplica(records: SessionRecordStore, bus: MemorySessionBus) {
+    const followed = new Set<string>();
+    const manager = replica(records, {
+      open: () => ({ server: stateful(followed), state: undefined }),
+      revalidateMs: 60_000,
+      bus: bus.member(),
+    });
+    return { manager, followed };
+  }
+
+  async function send(sessions: SessionManager<undefined>, id: string, message: unknown): Promise<string> {
+    const response = await sessions.handle(post(message, id), { owner: 'alice', parsedBody: message });
+    assert.equal(response.status, 200);
+    return response.text();
+  }
+
+  const shout = { jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 'shout', arguments: {} } };
+  const logs = (text: string) => (text.match(/notifications\/message/g) ?? []).length;
+
+  it('holds a logging level set through one replica on the others, also on one taking the session up later', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const bus = new MemorySessionBus();
+    const [a, b] = [statefulReplica(records, bus), statefulReplica(records, bus)];
+    const id = await open(a.manager);
+    assert.equal(logs(await send(a.manager, id, shout)), 1, 'no level set: the info message comes');
+    await send(b.manager, id, {
+      jsonrpc: '2.0',
+      id: 21,
+      method: 'logging/setLevel',
+      params: { level: 'error' },
+    });
+    await sleep(20);
+    assert.equal(logs(await send(a.manager, id, shout)), 0, 'A applies the level set through B');
+    const c = statefulReplica(records, bus);
+    assert.equal(logs(await send(c.manager, id, shout)), 0, 'C, taking the session up, replays it');
+  });
+
+  it('follows the URIs subscribed through another replica on the replica holding the session, and on one taking it up later', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const bus = new MemorySessionBus();
+    const [a, b] = [statefulReplica(records, bus), statefulReplica(records, bus)];
+    const id = await open(a.manager);
+    const subscribe = (rpc: number, method: string, uri: string) =>
+      send(b.manager, id, { jsonrpc: '2.0', id: rpc, method, params: { uri } });
+    await subscribe(30, 'resources/subscribe', 'test://x');
+    await subscribe(31, 'resources/subscribe', 'test://y');
+    await subscribe(32, 'resources/unsubscribe', 'test://x');
+    await sleep(20);
+    assert.deepEqual([...b.followed], ['test://y']);
+    assert.deepEqual([...a.followed], ['test://y'], 'A (holding the client’s stream, say) follows y too');
+    const c = statefulReplica(records, bus);
+    assert.equal((await answer(c.manager, id)).status, 200);
+    assert.deepEqual(
+      [...c.followed],
+      ['test://y'],
+      'C replays the subscriptions when it takes the session up',
+    );
+  });
+});

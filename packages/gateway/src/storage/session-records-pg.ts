@@ -3,7 +3,8 @@
  * sessions it opens and reads the ones it is asked for but does not hold, so a session survives
  * the replica that opened it and is served by any other (see @gatehouse/sessions). A row keeps
  * who opened the session, when it was last used anywhere, and the client's `initialize` params
- * that another replica replays to take it up.
+ * that another replica replays to take it up, followed by the requests that set the session's
+ * state (its logging level, its resource subscriptions).
  */
 import type { SessionRecord, SessionRecordStore } from '@gatehouse/sessions';
 import type { SharedPostgres } from './postgres.ts';
@@ -17,6 +18,8 @@ const SCHEMA = [
     init JSONB
   )`,
   'CREATE INDEX IF NOT EXISTS gatehouse_sessions_last_seen ON gatehouse_sessions (last_seen_at)',
+  // Tables made before sessions kept the requests that set their state.
+  'ALTER TABLE gatehouse_sessions ADD COLUMN IF NOT EXISTS scoped JSONB',
 ];
 
 interface Row {
@@ -25,6 +28,7 @@ interface Row {
   opened_at: string;
   last_seen_at: string;
   init: unknown;
+  scoped: unknown[] | null;
 }
 
 export class PgSessionRecords implements SessionRecordStore {
@@ -65,6 +69,7 @@ export class PgSessionRecords implements SessionRecordStore {
       openedAt: Number(row.opened_at),
       lastSeenAt: Number(row.last_seen_at),
       ...(row.init === null ? {} : { init: row.init }),
+      ...(row.scoped === null ? {} : { scoped: row.scoped }),
     };
   }
 
@@ -74,6 +79,14 @@ export class PgSessionRecords implements SessionRecordStore {
       'UPDATE gatehouse_sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2',
       [id, lastSeenAt],
     );
+  }
+
+  async setScoped(id: string, scoped: readonly unknown[]): Promise<void> {
+    await this.#ready();
+    await this.#db.pool.query('UPDATE gatehouse_sessions SET scoped = $2 WHERE id = $1', [
+      id,
+      JSON.stringify(scoped),
+    ]);
   }
 
   async remove(id: string): Promise<void> {
