@@ -49,6 +49,8 @@ type TakenUp<State> = LiveSession<State> | 'unavailable' | 'full' | undefined;
 /** Why a session leaves this process: only `ended` (DELETE) removes a shared record. */
 type Departure = 'ended' | 'local';
 const DEFAULT_MAX_SESSIONS = 10_000;
+/** How long a DELETE waits for the other replicas to be told before it is answered anyway. */
+const ENDING_WAIT_MS = 2_000;
 
 export class SessionManager<State = undefined> {
   private readonly sessions = new Map<string, LiveSession<State>>();
@@ -147,15 +149,20 @@ export class SessionManager<State = undefined> {
     if (batch !== undefined) return invalidBatch(batch);
     this.options.onRequest?.(session, body);
     session.auth = options.authInfo ?? session.auth;
+    // Passed on without waiting: a slow database must not hold up the answer served here.
     if (this.bus !== undefined && request.method === 'POST' && isClientAnswer(body))
-      await this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
+      void this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
     const response = await session.transport.handleRequest(request, {
       parsedBody: body,
       authInfo: options.authInfo,
     });
-    if (this.records.shared && request.method === 'POST') await this.shareScoped(session, body);
-    // A DELETE is answered once the record is gone and the other replicas are told.
-    if (request.method === 'DELETE') await this.endings.get(id);
+    if (this.records.shared && request.method === 'POST') void this.shareScoped(session, body);
+    // A DELETE is answered once the record is gone and the other replicas are told (or, with the
+    // database slow or away, after ENDING_WAIT_MS: each replica's next check of the record then
+    // finds out).
+    const ending = request.method === 'DELETE' ? this.endings.get(id) : undefined;
+    if (ending !== undefined)
+      await Promise.race([ending, new Promise((r) => setTimeout(r, ENDING_WAIT_MS).unref())]);
     return response;
   }
 

@@ -296,6 +296,27 @@ describe('replicas telling each other (a session bus)', () => {
     assert.equal(b.size, 0);
   });
 
+  it('answers a DELETE after 2 s when the store does not answer, leaving the others to their next check', async () => {
+    const records = new MemorySessionRecords({ shared: true });
+    const hanging: SessionRecordStore = {
+      shared: true,
+      add: (r) => records.add(r),
+      get: (key) => records.get(key),
+      touch: (key, at) => records.touch(key, at),
+      remove: () => new Promise<void>(() => {}),
+    };
+    const a = replica(hanging, { bus: new MemorySessionBus().member() });
+    const id = await open(a);
+    const started = Date.now();
+    const ended = await a.handle(new Request(URL_, { method: 'DELETE', headers: { 'mcp-session-id': id } }), {
+      owner: 'alice',
+    });
+    const waited = Date.now() - started;
+    assert.equal(ended.status, 200);
+    assert.ok(waited >= 1_900 && waited < 3_000, `answered after ${waited} ms`);
+    assert.equal(a.size, 0);
+  });
+
   it('passes a posted notification on only to the replicas holding that session, for its owner', async () => {
     const seen: [string, unknown][] = [];
     const bus = new MemorySessionBus();
