@@ -8,10 +8,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -28,6 +27,7 @@ import {
   textOf,
 } from './helpers/harness.ts';
 import { modernCallAs } from './helpers/raw-http.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
 const run = promisify(execFile);
@@ -126,7 +126,7 @@ describe('approvals: who approves, and what an approval is bound to', () => {
 
   /** The CLI through the gateway, from a directory with no configuration, with `key` in the env. */
   async function remoteCli(key: string, ...args: string[]) {
-    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-remote-'));
+    const cwd = makeTempDir('gatehouse-remote-');
     try {
       const { stdout, stderr } = await run(process.execPath, [BIN, 'approvals', ...args], {
         cwd,

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +20,7 @@ import {
   tempStorage,
   waitFor,
 } from './helpers/harness.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const BASE: AuditEvent = {
   time: '2026-01-01T00:00:00.000Z',
@@ -59,7 +59,7 @@ async function sqliteLog(path: string): Promise<{ store: SqliteAuditStore; log: 
 describe('free-text audit search on SQLite', () => {
   let dir = '';
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gatehouse-audit-text-'));
+    dir = makeTempDir('gatehouse-audit-text-');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,8 +1,7 @@
 /** The audit log: redaction, the hash chain, and the log on SQLite — group commit, tampering, failures. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
@@ -25,6 +24,7 @@ import {
   verifyChain,
 } from '../src/audit/index.ts';
 import { storableText } from '../src/audit/redact.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const redact = createRedactor({ fields: [], patterns: [] });
 
@@ -283,7 +283,7 @@ class FlakyStore implements AuditStore {
 describe('audit log on SQLite', () => {
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gatehouse-audit-'));
+    dir = makeTempDir('gatehouse-audit-');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

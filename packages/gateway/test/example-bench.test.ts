@@ -6,20 +6,19 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectClient, FIXTURE_SERVER, textOf, waitFor } from './helpers/harness.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
 const CONFIG = fileURLToPath(new URL('../../../examples/bench/gatehouse.yaml', import.meta.url));
 
 describe('examples/bench/gatehouse.yaml', () => {
   const key = 'bench-key-0123456789abcdef0123456789';
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-example-'));
+  const dataDir = makeTempDir('gatehouse-bench-example-');
   let child: ChildProcess;
   let url: string;
 

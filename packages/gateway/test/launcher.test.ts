@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { configDir, GATEHOUSE_BIN } from './helpers/child-gateway.ts';
 import { OPEN_ACCESS_YAML } from './helpers/harness.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 /** Starts `gatehouse serve`, waits for its endpoint line, and returns its pid's command line. */
 async function serveCommandLine(env: Record<string, string>): Promise<{ pid: number; argv: string[] }> {
@@ -56,7 +55,7 @@ describe('launcher', () => {
   it('reads the type-stripped sources from the compile cache on the second start', () => {
     const env = { ...process.env };
     delete env.NODE_COMPILE_CACHE;
-    const cache = mkdtempSync(join(tmpdir(), 'gatehouse-compile-cache-'));
+    const cache = makeTempDir('gatehouse-compile-cache-');
     try {
       const run = (extra: Record<string, string> = {}) =>
         spawnSync(process.execPath, [GATEHOUSE_BIN, '--help'], {

@@ -12,8 +12,7 @@
  * Needs `source scripts/services.sh` (PostgreSQL, Redis, nginx); without them it fails, never skips.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { type CallOutcome, callOutcome, killLeftoverGateways } from './helpers/c
 import { connectClient, fixtureUpstreamYaml, OPEN_ACCESS_YAML } from './helpers/harness.ts';
 import { dropPgSchemas } from './helpers/pg-schema.ts';
 import { auditedMessages, startReplicas } from './helpers/replicas.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 after(async () => {
   killLeftoverGateways();
@@ -74,7 +74,7 @@ pinning: { enabled: false }
 
 describe('replicas behind nginx: conformance', () => {
   it('the 2026-07-28 requirements pass through the balancer as they do against one gateway', async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-conformance-'));
+    const outDir = makeTempDir('gatehouse-replicas-conformance-');
     const upstream = await startConformanceHttpServer({ port: 0, host: '127.0.0.1' });
     const stopping: (() => Promise<void>)[] = [() => upstream.close()];
     let passed = false;

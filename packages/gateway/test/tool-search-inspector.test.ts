@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fixtureUpstreamYaml, startGateway, type TestGateway } from './helpers/harness.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const INSPECTOR_CLI = fileURLToPath(
   import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
@@ -28,7 +28,7 @@ describe('tool search through the MCP Inspector CLI', () => {
   let home: string;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'gatehouse-inspector-search-'));
+    home = makeTempDir('gatehouse-inspector-search-');
     gw = await startGateway(`upstreams:
 ${fixtureUpstreamYaml('alpha')}
 auth:

@@ -5,13 +5,13 @@
  * only used by bench/knowledge-recall.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type TestClient, testClient } from '@gatehouse/kit/testing';
 import { BUNDLED_CORPUS } from '../src/config.ts';
 import type { KnowledgeServer } from '../src/server.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 import { hitsOf, testServer } from './helpers.ts';
 
 interface Result {
@@ -30,7 +30,7 @@ let dir: string;
 let server: KnowledgeServer;
 let t: TestClient;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'knowledge-corpus-'));
+  dir = makeTempDir('knowledge-corpus-');
   server = testServer({ docsDir: BUNDLED_CORPUS, dbPath: join(dir, 'knowledge.db') });
   t = await testClient(server);
 });

@@ -4,8 +4,7 @@
  * clients see its tools as `knowledge_<tool>` and its documents as resources.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
@@ -17,12 +16,13 @@ import {
   type TestGateway,
   textOf,
 } from '../../gateway/test/helpers/harness.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const MAIN = 'packages/knowledge-server/src/main.ts';
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'knowledge-process-'));
+  dir = makeTempDir('knowledge-process-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,8 +5,7 @@
  * enabled (404, their tools nowhere), operators alone across tenants, and bad configuration.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PRINCIPAL_META_KEY } from '@gatehouse/kit';
@@ -34,6 +33,7 @@ import {
   startTestLantern,
   type TestLantern,
 } from './helpers/lantern.ts';
+import { makeTempDir } from './helpers/temp-dir.ts';
 
 const databases = sqliteDatabases();
 after(() => databases.cleanup());
@@ -318,7 +318,7 @@ describe('components enabled selectively', () => {
   });
 
   it('takes its service token from LANTERN_INTERNAL_TOKEN', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lantern-int-'));
+    const dir = makeTempDir('lantern-int-');
     const token = 'a-configured-service-token-0123456789';
     process.env.LANTERN_INTERNAL_TOKEN = token;
     try {

@@ -3,8 +3,6 @@
  * either era. Everything goes through the front door (HTTP or stdio), as a real client would.
  */
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -14,6 +12,7 @@ import type { GatewayModel } from '../../src/config/model.ts';
 import { Gateway, type GatewayOptions } from '../../src/gateway.ts';
 import { createLogger, silentLogger } from '../../src/observability/logger.ts';
 import { listenHttp, type RunningHttp } from '../../src/transport/http-server.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 export const FIXTURE_SERVER = fileURLToPath(new URL('../fixtures/fixture-server.ts', import.meta.url));
 
@@ -76,7 +75,7 @@ policy:
 
 /** A fresh temp dir for one gateway's embedded database. */
 export function tempStorage(): string {
-  return join(mkdtempSync(join(tmpdir(), 'gatehouse-test-')), 'gatehouse.db');
+  return join(makeTempDir('gatehouse-test-'), 'gatehouse.db');
 }
 
 /**

@@ -5,8 +5,7 @@
  * wrote), and JSON-lines streams.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,6 +22,7 @@ import {
   tempStorage,
   waitFor,
 } from './harness.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
 export { FAULT_SERVER };
@@ -214,7 +214,7 @@ export async function metricsOf(url: string): Promise<Sample[]> {
 
 /** A config file for the CLI: one fixture upstream, open access, debug logs, tracing on. */
 export function cliConfig(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-obs-')), 'gatehouse.yaml');
+  const file = join(makeTempDir('gatehouse-obs-'), 'gatehouse.yaml');
   writeFileSync(
     file,
     `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}
