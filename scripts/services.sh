@@ -370,7 +370,12 @@ main() {
     flock 9
   fi
   case "$command" in
-  start) for service in "${SERVICES[@]}"; do "start_$service"; done ;;
+  start)
+    for service in "${SERVICES[@]}"; do "start_$service"; done
+    # Where the servers' pid files are, for whoever reads them with another TMPDIR (scripts/test.sh
+    # runs the tests with one of their own; bench/lib/backend-cpu.ts reads the pids).
+    echo "export GATEHOUSE_SERVICES_DIR=$(printf '%q' "$STATE_DIR")"
+    ;;
   stop) for service in "${SERVICES[@]}"; do "stop_$service"; done ;;
   *)
     echo "usage: $0 [start|stop]" >&2

@@ -12,9 +12,14 @@ cd "$GATEHOUSE_ROOT"
 [ -f conformance/third-party/node_modules/mcp-handler/package.json ] ||
   (cd conformance/third-party && npm ci --no-audit --no-fund --loglevel=error)
 source scripts/services.sh
-trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
+# The tests run with a TMPDIR of their own, removed at exit with whatever a test left in it (the
+# services above keep theirs where they were started). Sticky and world-writable like /tmp: run as
+# root, the tests start PostgreSQL as the postgres user in a folder there.
+test_tmp="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-run.XXXXXX")"
+chmod 1777 "$test_tmp"
+trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true; rm -rf "$test_tmp"' EXIT
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent schema:check
 npm run --silent deps:check
-npm run --silent test:unit
+TMPDIR="$test_tmp" npm run --silent test:unit

@@ -8,14 +8,14 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
@@ -126,7 +126,7 @@ describe('approvals: who approves, and what an approval is bound to', () => {
 
   /** The CLI through the gateway, from a directory with no configuration, with `key` in the env. */
   async function remoteCli(key: string, ...args: string[]) {
-    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-remote-'));
+    const cwd = makeTempDir('gatehouse-remote-');
     try {
       const { stdout, stderr } = await run(process.execPath, [BIN, 'approvals', ...args], {
         cwd,

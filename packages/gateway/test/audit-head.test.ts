@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import {
   type AuditEvent,
   AuditLog,
@@ -73,14 +73,14 @@ interface Backend {
 }
 
 function configFile(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-head-'));
+  const dir = makeTempDir('gatehouse-audit-head-');
   const file = join(dir, 'gatehouse.yaml');
   writeFileSync(file, yaml);
   return file;
 }
 
 function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-head-'));
+  const dir = makeTempDir('gatehouse-audit-head-');
   const path = join(dir, 'gatehouse.db');
   return {
     config: configFile(`storage: { path: ${JSON.stringify(path)} }\n`),
@@ -104,7 +104,7 @@ function pgBackend(): Backend {
   assert.ok(PG_URL, 'GATEHOUSE_TEST_PG_URL is not set: run `source scripts/services.sh` first');
   const table = `audit_head_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   pgTables.push(table, `${table}_head`);
-  const storage = join(mkdtempSync(join(tmpdir(), 'gatehouse-audit-head-')), 'gatehouse.db');
+  const storage = join(makeTempDir('gatehouse-audit-head-'), 'gatehouse.db');
   return {
     config: configFile(
       `storage: { path: ${JSON.stringify(storage)} }\naudit:\n  postgres: { url: ${JSON.stringify(PG_URL)}, table: ${table} }\n`,

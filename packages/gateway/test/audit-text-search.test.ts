@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { type AuditEvent, AuditLog, createRedactor, SqliteAuditStore } from '../src/audit/index.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { assertTextSearch, TEXT_SEARCH_EVENTS, textSearchEvent } from './helpers/audit-text-cases.ts';
@@ -59,7 +59,7 @@ async function sqliteLog(path: string): Promise<{ store: SqliteAuditStore; log: 
 describe('free-text audit search on SQLite', () => {
   let dir = '';
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gatehouse-audit-text-'));
+    dir = makeTempDir('gatehouse-audit-text-');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

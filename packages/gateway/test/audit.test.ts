@@ -1,11 +1,11 @@
 /** The audit log: redaction, the hash chain, and the log on SQLite — group commit, tampering, failures. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { storable } from '../src/audit/audit-log.ts';
 import {
   type AuditEvent,
@@ -283,7 +283,7 @@ class FlakyStore implements AuditStore {
 describe('audit log on SQLite', () => {
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gatehouse-audit-'));
+    dir = makeTempDir('gatehouse-audit-');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

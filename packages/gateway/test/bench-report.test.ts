@@ -6,7 +6,7 @@
  * the report and a chart. No figure is asserted: benchmarks are never timed here.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import { readResult } from '../../../bench/lib/result-schema.ts';
 import type { BenchResult, ChartSpec } from '../../../bench/lib/results.ts';
 import { runScript } from '../../../bench/lib/run-script.ts';
 import { formatValue, niceTicks, renderChart } from '../../../bench/lib/svg.ts';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 
 /** A tiny XML well-formedness check: one root, balanced tags, quoted attributes, escaped text. */
 function assertWellFormed(xml: string): void {
@@ -312,7 +313,7 @@ describe('bench report (report.ts)', () => {
 
 describe('bench result files (result-schema.ts)', () => {
   it('reads a valid result and rejects a malformed one with a clear error', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-report-test-'));
+    const dir = makeTempDir('bench-report-test-');
     try {
       const good = join(dir, 'good.json');
       writeFileSync(good, JSON.stringify(RESULT));
@@ -331,7 +332,7 @@ describe('bench result files (result-schema.ts)', () => {
 
 describe('bench/run-all.ts smoke', () => {
   it('runs one benchmark and writes RESULTS.md and its chart where --out says', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-run-all-test-'));
+    const dir = makeTempDir('bench-run-all-test-');
     try {
       const out = join(dir, 'RESULTS.md');
       const { code, out: log } = await runScript([

@@ -5,13 +5,13 @@
  * call made — and write a BenchResult with tables, charts and targets.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runScript } from '../../../bench/lib/run-script.ts';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-overhead-'));
+const dir = makeTempDir('gatehouse-bench-smoke-overhead-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Result {

@@ -5,14 +5,14 @@
  * with `--json`. Figures are never asserted; only that they are there.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { BenchResult } from '../../../bench/lib/results.ts';
 import { runScript } from '../../../bench/lib/run-script.ts';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
+const dir = makeTempDir('gatehouse-bench-smoke-');
 
 /** Runs `bench/<name>.ts --smoke --json FILE`, checks the exit code and the result's shape. */
 async function smoke(name: string): Promise<BenchResult> {

@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { type CliRun, GATEHOUSE_BIN, gatehouseCli } from './helpers/child-gateway.ts';
 import { connectClient, OPEN_ACCESS_YAML } from './helpers/harness.ts';
 
@@ -43,7 +43,7 @@ async function portRead(args: string[], cwd: string, env?: NodeJS.ProcessEnv): P
 
 describe('where the configuration comes from', () => {
   it('--config, then GATEHOUSE_CONFIG, then ./gatehouse.yaml', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-discovery-'));
+    const dir = makeTempDir('gatehouse-discovery-');
     const local = configWithPort(dir, 'gatehouse.yaml', 1001);
     const fromEnv = configWithPort(dir, 'env.yaml', 1002);
     const flagged = configWithPort(dir, 'flag.yaml', 1003);
@@ -57,7 +57,7 @@ describe('where the configuration comes from', () => {
   });
 
   it("ignores a runtime file whose demo is gone, and says where it looked when there's nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-discovery-'));
+    const dir = makeTempDir('gatehouse-discovery-');
     const config = configWithPort(dir, 'other.yaml', 1004);
     const gone = spawn(process.execPath, ['-e', '0']);
     const deadPid = await new Promise<number>((resolve) =>
@@ -86,7 +86,7 @@ describe('the running demo (sandbox on a non-default port), with no flags, from 
   const keys: Record<string, string> = {};
 
   before(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-discovery-demo-'));
+    const dataDir = makeTempDir('gatehouse-discovery-demo-');
     demo = spawn(process.execPath, [GATEHOUSE_BIN, 'demo'], {
       cwd: ROOT,
       env: userEnv({

@@ -3,10 +3,10 @@
  * call is one line on stderr with a non-zero exit — never a stack trace or the whole usage.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { type CliRun, gatehouseCli } from './helpers/child-gateway.ts';
 import { OPEN_ACCESS_YAML } from './helpers/harness.ts';
 
@@ -29,14 +29,14 @@ const COMMANDS = [
 
 /** Runs the CLI in an empty directory with no GATEHOUSE_CONFIG (nothing to discover). */
 function gatehouse(args: string[]): Promise<CliRun> {
-  const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-help-'));
+  const cwd = makeTempDir('gatehouse-help-');
   const env = { ...process.env };
   delete env.GATEHOUSE_CONFIG;
   return gatehouseCli(args, { cwd, env, timeoutMs: 30_000 });
 }
 
 function config(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-help-'));
+  const dir = makeTempDir('gatehouse-help-');
   const file = join(dir, 'gatehouse.yaml');
   writeFileSync(file, `storage: { path: ${JSON.stringify(join(dir, 'g.db'))} }\n${OPEN_ACCESS_YAML}`);
   return file;

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { processGone } from './helpers/child-gateway.ts';
 import {
   FIXTURE_SERVER,
@@ -33,7 +33,7 @@ function gatehouse(args: string[], env: Record<string, string> = {}) {
 }
 
 function writeConfig(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  const dir = makeTempDir('gatehouse-cli-');
   const file = join(dir, 'gatehouse.yaml');
   writeFileSync(file, text);
   return file;
@@ -163,7 +163,7 @@ describe('gatehouse CLI', () => {
   });
 
   it('stdio refuses a config with no principal in one line, before starting any upstream', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    const dir = makeTempDir('gatehouse-cli-');
     const pidFile = join(dir, 'upstream.pid');
     const script = join(dir, 'upstream.mjs');
     // An upstream that records its pid as soon as it starts, then serves MCP.

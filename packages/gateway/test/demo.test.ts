@@ -12,14 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { INSPECTOR_VERSION } from '../src/cli/demo-banner.ts';
 import { type DemoKeys, ensureDemoKeys } from '../src/cli/demo-keys.ts';
@@ -164,7 +164,7 @@ function systemPath(): string {
 }
 
 describe('the demo from the README (./scripts/start.sh), started twice', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
+  const dataDir = makeTempDir('gatehouse-demo-');
   let env: NodeJS.ProcessEnv;
   let statusBefore: string;
   let first: RunningDemo;
@@ -482,7 +482,7 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     const cli = fileURLToPath(
       import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
     );
-    const home = mkdtempSync(join(tmpdir(), 'gatehouse-demo-inspector-'));
+    const home = makeTempDir('gatehouse-demo-inspector-');
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') };
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
@@ -591,7 +591,7 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
 });
 
 describe('demo keys: kept across restarts, replaced on request', () => {
-  const storage = join(mkdtempSync(join(tmpdir(), 'gatehouse-demo-keys-')), 'gatehouse.db');
+  const storage = join(makeTempDir('gatehouse-demo-keys-'), 'gatehouse.db');
 
   it('the first start creates one per role; the next keeps them; --rotate-keys replaces and revokes them', () => {
     const created = ensureDemoKeys(storage, { rotate: false });

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { connectClient, FIXTURE_SERVER, textOf, waitFor } from './helpers/harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
@@ -19,7 +18,7 @@ const CONFIG = fileURLToPath(new URL('../../../examples/bench/gatehouse.yaml', i
 
 describe('examples/bench/gatehouse.yaml', () => {
   const key = 'bench-key-0123456789abcdef0123456789';
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-example-'));
+  const dataDir = makeTempDir('gatehouse-bench-example-');
   let child: ChildProcess;
   let url: string;
 

@@ -5,12 +5,13 @@
  * shows.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { loadConfigFile } from '../src/config/load.ts';
 import { decide, type Target } from '../src/policy/decide.ts';
 import { isCoreTool, searchModeOf } from '../src/policy/search-mode.ts';
@@ -144,8 +145,8 @@ describe("the README's company example runs as printed", () => {
       INTERCOM_BASE_URL: `${base}/intercom`,
       CHARGEOVER_BASE_URL: `${base}/chargeover/api/v3`,
       PLATFORM_BASE_URL: `${base}/platform`,
-      GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-company-')),
-      WALLET_DB_PATH: join(mkdtempSync(join(tmpdir(), 'gatehouse-company-')), 'wallet.db'),
+      GATEHOUSE_DATA_DIR: makeTempDir('gatehouse-company-'),
+      WALLET_DB_PATH: join(makeTempDir('gatehouse-company-'), 'wallet.db'),
     });
     delete env.GATEHOUSE_CONFIG;
   });

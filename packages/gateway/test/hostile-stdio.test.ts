@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { boundedLines } from '../src/transport/stdio-bounds.ts';
 import { fixtureUpstreamYaml, OPEN_ACCESS_YAML, tempStorage } from './helpers/harness.ts';
 import { initializeRequest, type JsonRpcAnswer, MODERN_ENVELOPE, resultText } from './helpers/raw-http.ts';
@@ -74,7 +74,7 @@ class StdioGateway {
 }
 
 function configFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-hostile-stdio-'));
+  const dir = makeTempDir('gatehouse-hostile-stdio-');
   const file = join(dir, 'gatehouse.yaml');
   writeFileSync(
     file,

@@ -9,11 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import {
   type ConformanceHttpServer,
   startConformanceHttpServer,
@@ -80,7 +80,7 @@ describe('MCP Inspector CLI against the gateway (two stdio upstreams + one HTTP 
   let home: string;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'gatehouse-inspector-'));
+    home = makeTempDir('gatehouse-inspector-');
     conformance = await startConformanceHttpServer({ port: 0, host: '127.0.0.1' });
     gw = await startGateway(`upstreams:
 ${fixtureUpstreamYaml('alpha')}

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { configDir, GATEHOUSE_BIN } from './helpers/child-gateway.ts';
 import { OPEN_ACCESS_YAML } from './helpers/harness.ts';
 
@@ -56,7 +55,7 @@ describe('launcher', () => {
   it('reads the type-stripped sources from the compile cache on the second start', () => {
     const env = { ...process.env };
     delete env.NODE_COMPILE_CACHE;
-    const cache = mkdtempSync(join(tmpdir(), 'gatehouse-compile-cache-'));
+    const cache = makeTempDir('gatehouse-compile-cache-');
     try {
       const run = (extra: Record<string, string> = {}) =>
         spawnSync(process.execPath, [GATEHOUSE_BIN, '--help'], {

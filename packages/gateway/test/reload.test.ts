@@ -9,12 +9,12 @@
  * symlinks (a Kubernetes ConfigMap mount) is watched through them; `--no-watch` leaves SIGHUP.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import {
   callOutcome,
   configDir,
@@ -339,7 +339,7 @@ describe('reload through the CLI', () => {
     // As Kubernetes mounts a ConfigMap: gatehouse.yaml -> ..data/gatehouse.yaml, and
     // ..data -> ..rev1, swapped to a new revision directory on each update.
     const cfg = configDir();
-    const mount = mkdtempSync(join(tmpdir(), 'gatehouse-configmap-'));
+    const mount = makeTempDir('gatehouse-configmap-');
     const revision = (name: string, shape: Shape) => {
       mkdirSync(join(mount, name));
       writeFileSync(join(mount, name, 'gatehouse.yaml'), configYaml(cfg.storage, shape));

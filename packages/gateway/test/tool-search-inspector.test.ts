@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { fixtureUpstreamYaml, startGateway, type TestGateway } from './helpers/harness.ts';
 
 const INSPECTOR_CLI = fileURLToPath(
@@ -28,7 +28,7 @@ describe('tool search through the MCP Inspector CLI', () => {
   let home: string;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'gatehouse-inspector-search-'));
+    home = makeTempDir('gatehouse-inspector-search-');
     gw = await startGateway(`upstreams:
 ${fixtureUpstreamYaml('alpha')}
 auth:

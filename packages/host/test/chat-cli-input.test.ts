@@ -4,17 +4,17 @@
  * of bad input is one line on stderr and exit 2, before anything connects.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import type { Transcript } from '../src/agent/transcript.ts';
 import { gatehouse, runChat, WALLET_SERVER } from './helpers/gatehouse-cli.ts';
 import { startOpenAiLoopback } from './helpers/openai-loopback.ts';
 
 describe('gatehouse chat --servers: the servers of a servers file, directly', () => {
   it('answers through a stdio server named in the file (tools as <server>__<tool>)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-chat-servers-'));
+    const dir = makeTempDir('gatehouse-chat-servers-');
     const file = join(dir, 'servers.json');
     const wallet = {
       command: process.execPath,
@@ -55,7 +55,7 @@ describe('gatehouse chat --servers: the servers of a servers file, directly', ()
   });
 
   it('a server of the file that fails to start is one line, and the chat goes on with the others', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-chat-servers-'));
+    const dir = makeTempDir('gatehouse-chat-servers-');
     const file = join(dir, 'servers.json');
     const wallet = {
       command: process.execPath,

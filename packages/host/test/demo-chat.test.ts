@@ -7,12 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import type { Transcript } from '../src/agent/transcript.ts';
 import { GATEHOUSE_BIN, gatehouse, runChat, startChat } from './helpers/gatehouse-cli.ts';
 import type { LoopbackModel } from './helpers/loopback-script.ts';
@@ -81,7 +80,7 @@ async function stopDemo(child: ChildProcess | undefined): Promise<void> {
 }
 
 describe('gatehouse chat against the running demo', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-chat-'));
+  const dataDir = makeTempDir('gatehouse-demo-chat-');
   const env = { ...process.env, GATEHOUSE_DATA_DIR: dataDir };
   let demo: Demo | undefined;
   const models: LoopbackModel[] = [];

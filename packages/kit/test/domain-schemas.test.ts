@@ -8,18 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const INSPECTOR_CLI = fileURLToPath(
   import.meta.resolve('@modelcontextprotocol/inspector/clients/cli/build/index.js'),
 );
 const NOWHERE = 'http://127.0.0.1:9';
-const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-schemas-'));
+const scratch = makeTempDir('gatehouse-schemas-');
 
 const SERVERS: Record<string, Record<string, string>> = {
   'customer-server': {

@@ -5,11 +5,11 @@
  * only used by bench/knowledge-recall.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type TestClient, testClient } from '@gatehouse/kit/testing';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { BUNDLED_CORPUS } from '../src/config.ts';
 import type { KnowledgeServer } from '../src/server.ts';
 import { hitsOf, testServer } from './helpers.ts';
@@ -30,7 +30,7 @@ let dir: string;
 let server: KnowledgeServer;
 let t: TestClient;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'knowledge-corpus-'));
+  dir = makeTempDir('knowledge-corpus-');
   server = testServer({ docsDir: BUNDLED_CORPUS, dbPath: join(dir, 'knowledge.db') });
   t = await testClient(server);
 });

@@ -2,10 +2,10 @@
  * Shared test fixtures: a small Markdown corpus written to a temp folder (so tests can add, edit
  * and delete files), and a knowledge server over it with a silent logger and a temp index.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createLogger } from '@gatehouse/kit';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import type { KnowledgeConfig } from '../src/config.ts';
 import { createKnowledgeServer, type KnowledgeServer } from '../src/server.ts';
 
@@ -73,7 +73,7 @@ export interface TempCorpus {
 }
 
 export function tempCorpus(files: Record<string, string> = defaultFiles()): TempCorpus {
-  const root = mkdtempSync(join(tmpdir(), 'knowledge-test-'));
+  const root = makeTempDir('knowledge-test-');
   const dir = join(root, 'corpus');
   mkdirSync(dir);
   const corpus: TempCorpus = {

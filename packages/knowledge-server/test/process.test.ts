@@ -4,12 +4,12 @@
  * clients see its tools as `knowledge_<tool>` and its documents as resources.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import type { Client } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import {
   connectClient,
   startGateway,
@@ -22,7 +22,7 @@ const MAIN = 'packages/knowledge-server/src/main.ts';
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'knowledge-process-'));
+  dir = makeTempDir('knowledge-process-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { BOB, MAIN, startWorld, TOOL_NAMES, type World } from './helpers.ts';
 
 const INSPECTOR_CLI = fileURLToPath(
@@ -30,7 +30,7 @@ let world: World;
 let home: string;
 before(async () => {
   world = await startWorld();
-  home = mkdtempSync(join(tmpdir(), 'lantern-mcp-inspector-'));
+  home = makeTempDir('lantern-mcp-inspector-');
 });
 after(async () => {
   await world.close();

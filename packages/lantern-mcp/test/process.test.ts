@@ -4,12 +4,12 @@
  * echoing the token) and exit code 1.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { httpClient, spawnServerProcess } from '@gatehouse/kit/testing';
 import type { Client } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { BOB, CAROL, MAIN, startWorld, TOOL_NAMES, type World } from './helpers.ts';
 
 let world: World;
@@ -92,7 +92,7 @@ describe('a bad configuration stops the process with one line', () => {
   }
 
   test('LANTERN_TOKEN_FILE gives the token from a file, kept out of the environment', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lantern-mcp-token-'));
+    const dir = makeTempDir('lantern-mcp-token-');
     const file = join(dir, 'token');
     writeFileSync(file, `${world.lantern.tokens[BOB]}\n`, { mode: 0o600 });
     const server = spawnServerProcess(MAIN, {

@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'lantern-automation-cli-'));
+const dir = makeTempDir('lantern-automation-cli-');
 const database = join(dir, 'lantern.db');
 after(() => rmSync(dir, { recursive: true, force: true }));
 

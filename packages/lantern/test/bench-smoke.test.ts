@@ -6,14 +6,14 @@
  * the external path.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { BenchResult, ResultTable } from '../../../bench/lib/results.ts';
 import { runScript } from '../../../bench/lib/run-script.ts';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'lantern-bench-smoke-'));
+const dir = makeTempDir('lantern-bench-smoke-');
 
 function table(result: BenchResult, title: string): ResultTable {
   const found = result.tables.find((t) => t.title.startsWith(title));

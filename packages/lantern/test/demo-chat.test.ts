@@ -15,14 +15,14 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { type LoopbackModel, startOpenAiLoopback } from '../../host/test/helpers/openai-loopback.ts';
 import { accessibilityViolations, launchChromium, screenshot } from './helpers/browser.ts';
 
@@ -84,7 +84,7 @@ function startDemo(env: NodeJS.ProcessEnv, args: string[]): Promise<Demo> {
   });
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'lantern-demo-chat-'));
+const dataDir = makeTempDir('lantern-demo-chat-');
 let model: LoopbackModel;
 let demo: Demo;
 let browser: Browser;

@@ -5,11 +5,11 @@
  * enabled (404, their tools nowhere), operators alone across tenants, and bad configuration.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PRINCIPAL_META_KEY } from '@gatehouse/kit';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { startLantern } from '../src/server.ts';
 import { sqliteDatabases } from './helpers/backends.ts';
 import {
@@ -318,7 +318,7 @@ describe('components enabled selectively', () => {
   });
 
   it('takes its service token from LANTERN_INTERNAL_TOKEN', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lantern-int-'));
+    const dir = makeTempDir('lantern-int-');
     const token = 'a-configured-service-token-0123456789';
     process.env.LANTERN_INTERNAL_TOKEN = token;
     try {

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PRINCIPAL_META_KEY } from '@gatehouse/kit';
+import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { sqliteDatabases } from './helpers/backends.ts';
 import { internalOf, principalOf } from './helpers/internal.ts';
 import { ALICE, startTestLantern, type TestLantern } from './helpers/lantern.ts';
@@ -25,7 +25,7 @@ const databases = sqliteDatabases();
 let t: TestLantern;
 let home: string;
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'lantern-inspector-'));
+  home = makeTempDir('lantern-inspector-');
   t = await startTestLantern(await databases.fresh());
 });
 after(async () => {

@@ -6,11 +6,11 @@
  * outcomes classified as answered, refused before acceptance (HTTP 503), or lost.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import { FAULT_SERVER, FIXTURE_SERVER, stdioUpstreamYaml, textOf, waitFor } from './harness.ts';
 
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.mjs', import.meta.url));
@@ -29,7 +29,7 @@ export interface ConfigDir {
 }
 
 export function configDir(): ConfigDir {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-lifecycle-'));
+  const dir = makeTempDir('gatehouse-lifecycle-');
   const file = join(dir, 'gatehouse.yaml');
   return { dir, file, storage: join(dir, 'gatehouse.db'), write: (text) => writeFileSync(file, text) };
 }

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Client, RequestOptions } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import type { Upstream } from '../../src/upstream/upstream.ts';
 import {
@@ -36,7 +36,7 @@ export class ModeFile {
 }
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'gatehouse-faults-'));
+  return makeTempDir('gatehouse-faults-');
 }
 
 /** A stdio fault-server upstream; `settings` are extra YAML lines (4-space indented). */

@@ -3,11 +3,10 @@
  * either era. Everything goes through the front door (HTTP or stdio), as a real client would.
  */
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import { openAccess } from '../../src/access.ts';
 import { loadConfigText } from '../../src/config/load.ts';
 import type { GatewayModel } from '../../src/config/model.ts';
@@ -76,7 +75,7 @@ policy:
 
 /** A fresh temp dir for one gateway's embedded database. */
 export function tempStorage(): string {
-  return join(mkdtempSync(join(tmpdir(), 'gatehouse-test-')), 'gatehouse.db');
+  return join(makeTempDir('gatehouse-test-'), 'gatehouse.db');
 }
 
 /**

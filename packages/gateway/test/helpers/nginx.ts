@@ -17,10 +17,10 @@
  * client's back. The client sees a 502 for that one and decides itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 export interface Balancer {
   /** http://127.0.0.1:<port> (no path). */
@@ -150,7 +150,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 /** Starts nginx balancing over the replicas on `ports`; resolves once /healthz passes through. */
 export async function startBalancer(ports: number[], options: BalancerOptions = {}): Promise<Balancer> {
   const bin = nginxBinary();
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
+  const dir = makeTempDir('gatehouse-nginx-');
   // The workers (nobody, when we are root) read nothing here but write the temp dirs.
   chmodSync(dir, 0o755);
   for (const name of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])

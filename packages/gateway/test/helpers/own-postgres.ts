@@ -5,10 +5,10 @@
  * `postgres` user when running as root — on a free port, and stopped by its data directory.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 export interface OwnPostgres {
   url: string;
@@ -54,7 +54,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const user = root ? 'postgres' : null;
-  const data = mkdtempSync(join(tmpdir(), 'gatehouse-own-pg-'));
+  const data = makeTempDir('gatehouse-own-pg-');
   if (user !== null) {
     const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
     const gid = Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout.trim());

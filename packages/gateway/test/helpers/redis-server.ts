@@ -4,10 +4,9 @@
  * The binary is the one scripts/services.sh installs (redis-server on PATH).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 export interface OwnRedis {
   url: string;
@@ -50,7 +49,7 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startOwnRedis(): Promise<OwnRedis> {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error) throw new Error('redis-server is not installed: run `source scripts/services.sh` first');
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-own-redis-'));
+  const dir = makeTempDir('gatehouse-own-redis-');
   const port = await freePort();
   const child = spawn(
     'redis-server',

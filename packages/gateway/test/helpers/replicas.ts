@@ -11,11 +11,11 @@
  * /proc before the kill).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { descendants } from '../../../../bench/lib/process-tree.ts';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import { type ChildGateway, type CliRun, gatehouseCli, readyz, startChildGateway } from './child-gateway.ts';
 import { type Balancer, startBalancer } from './nginx.ts';
 import { freshPgUrl } from './pg-schema.ts';
@@ -100,7 +100,7 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
 
 export async function startReplicas(options: ReplicasOptions): Promise<Replicas> {
   const shared = (options.state ?? 'shared') === 'shared';
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-replicas-'));
+  const dir = makeTempDir('gatehouse-replicas-');
   const configFile = join(dir, 'gatehouse.yaml');
   writeFileSync(configFile, configText(options, shared));
   const pgUrl = shared ? await freshPgUrl('replicas') : null;

@@ -5,13 +5,13 @@
  * wrote), and JSON-lines streams.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import type { AuditRecord } from '../../src/audit/event.ts';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import {
@@ -214,7 +214,7 @@ export async function metricsOf(url: string): Promise<Sample[]> {
 
 /** A config file for the CLI: one fixture upstream, open access, debug logs, tracing on. */
 export function cliConfig(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-obs-')), 'gatehouse.yaml');
+  const file = join(makeTempDir('gatehouse-obs-'), 'gatehouse.yaml');
   writeFileSync(
     file,
     `upstreams:\n${fixtureUpstreamYaml('alpha')}\n${OPEN_ACCESS_YAML}

@@ -5,11 +5,11 @@
  * to its end (or driven line by line). Each test stops only the processes it started.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -40,7 +40,7 @@ ${extra}`;
 
 /** `gatehouse serve` on a free port with the configuration `yaml(dir)` (dir: a fresh temp dir). */
 export async function startGateway(yaml: (dir: string) => string): Promise<Gateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-host-'));
+  const dir = makeTempDir('gatehouse-host-');
   const configFile = join(dir, 'gatehouse.yaml');
   writeFileSync(configFile, yaml(dir));
   const child = spawn(

@@ -4,11 +4,11 @@
  * config, API keys through `gatehouse keys create`. Nothing here imports the gateway's code.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const GATEHOUSE_BIN = join(ROOT, 'packages/gateway/bin/gatehouse.mjs');
@@ -32,7 +32,7 @@ export function killStarted(): void {
 }
 
 export function tempDir(prefix = 'gatehouse-host-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 /** Writes `content` (JSON unless a string) to `name` in a fresh temp dir; returns the path. */

@@ -3,10 +3,10 @@
  * own (GATEHOUSE_TEST_PG_URL, from `source scripts/services.sh`; its absence fails the PostgreSQL
  * file rather than skipping it). `cleanup()` removes everything made.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 export interface TestDatabases {
   readonly name: 'sqlite' | 'postgres';
@@ -20,7 +20,7 @@ export function sqliteDatabases(): TestDatabases {
   return {
     name: 'sqlite',
     async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'lantern-test-'));
+      const dir = makeTempDir('lantern-test-');
       dirs.push(dir);
       return join(dir, 'lantern.db');
     },

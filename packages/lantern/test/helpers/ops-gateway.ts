@@ -8,12 +8,12 @@
  * --url`, and the audit read with `gatehouse audit export`. Each test stops only what it started.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type RunningSandbox, startSandbox } from '@gatehouse/sandbox';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 
 const execFileAsync = promisify(execFile);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -168,7 +168,7 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 
 export async function startOpsGateway(): Promise<OpsGateway> {
   const sandbox = await startSandbox({ port: 0, only: ['platform'], tokens: [SANDBOX_TOKEN] });
-  const dir = mkdtempSync(join(tmpdir(), 'lantern-ops-'));
+  const dir = makeTempDir('lantern-ops-');
   const configFile = join(dir, 'gatehouse.yaml');
   writeFileSync(configFile, yaml(dir, sandbox));
   const key = async (user: string, role: string) =>

@@ -5,11 +5,11 @@
  * tests that tamper with the books. PostgreSQL needs GATEHOUSE_TEST_PG_URL (`source
  * scripts/services.sh`); as in the gateway's PG tests, its absence fails the run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite } from '@gatehouse/kit/infra';
 import pg from 'pg';
+import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import { PgLedger } from '../../src/ledger/pg-ledger.ts';
 import { seedDemo } from '../../src/ledger/seed.ts';
 import { SqliteLedger } from '../../src/ledger/sqlite-ledger.ts';
@@ -37,7 +37,7 @@ export function sqliteBackend(): Backend {
   return {
     name: 'sqlite',
     async open(options = {}) {
-      const dir = mkdtempSync(join(tmpdir(), 'wallet-test-'));
+      const dir = makeTempDir('wallet-test-');
       dirs.push(dir);
       const path = join(dir, 'wallet.db');
       const ledger = new SqliteLedger(openSqlite(path));
