@@ -27,6 +27,7 @@ import { batchOnVersionWithout, initializeInBatch, LAST_BATCHING_VERSION } from 
 import { BoundedEventStore } from './event-store.ts';
 import { replayHandshake, replayRequest } from './handshake-replay.ts';
 import { MemorySessionRecords, type SessionRecord, type SessionRecordStore } from './record-store.ts';
+import { ReplicaLink } from './replica-link.ts';
 import {
   invalidBatch,
   notJson,
@@ -35,8 +36,7 @@ import {
   sessionStoreUnavailable,
   tooManySessions,
 } from './responses.ts';
-import { replayable, ScopedState, scopedRequestsIn } from './scoped-requests.ts';
-import { isClientAnswer, postOf, type SessionBus, type SessionBusMessage } from './session-bus.ts';
+import { replayable, ScopedState } from './scoped-requests.ts';
 import type { HandleOptions, LiveSession, SessionManagerOptions } from './session-types.ts';
 
 export type { HandleOptions, LiveSession, OpenedSession, SessionManagerOptions } from './session-types.ts';
@@ -49,8 +49,6 @@ type TakenUp<State> = LiveSession<State> | 'unavailable' | 'full' | undefined;
 /** Why a session leaves this process: only `ended` (DELETE) removes a shared record. */
 type Departure = 'ended' | 'local';
 const DEFAULT_MAX_SESSIONS = 10_000;
-/** How long a DELETE waits for the other replicas to be told before it is answered anyway. */
-const ENDING_WAIT_MS = 2_000;
 
 export class SessionManager<State = undefined> {
   private readonly sessions = new Map<string, LiveSession<State>>();
@@ -67,10 +65,8 @@ export class SessionManager<State = undefined> {
   private readonly heldIdleMs: number;
   /** Sessions being taken up from the shared store, so concurrent requests take each up once. */
   private readonly takingUp = new Map<string, Promise<TakenUp<State>>>();
-  /** Tells the other replicas (shared stores only). */
-  private readonly bus: SessionBus | undefined;
-  /** Sessions ended here (DELETE) whose record removal and notice are under way. */
-  private readonly endings = new Map<string, Promise<void>>();
+  /** What this replica tells the others, and does with what they tell it (shared stores only). */
+  private readonly replicas: ReplicaLink<State> | undefined;
 
   constructor(options: SessionManagerOptions<State>) {
     this.options = options;
@@ -82,8 +78,16 @@ export class SessionManager<State = undefined> {
       ? Math.min(this.idleMs, options.heldIdleMs ?? DEFAULT_HELD_IDLE_MS)
       : this.idleMs;
     this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.heldIdleMs)).unref();
-    this.bus = this.records.shared ? options.bus : undefined;
-    this.bus?.subscribe((message) => this.fromBus(message));
+    this.replicas = this.records.shared
+      ? new ReplicaLink<State>({
+          bus: options.bus,
+          records: this.records,
+          held: (id) => this.sessions.get(id),
+          letGo: (id) => void this.close(id, 'local'),
+          onRequest: (session, body) => this.options.onRequest?.(session, body),
+          reportError: this.reportError,
+        })
+      : undefined;
   }
 
   /** How many sessions are open. */
@@ -149,20 +153,13 @@ export class SessionManager<State = undefined> {
     if (batch !== undefined) return invalidBatch(batch);
     this.options.onRequest?.(session, body);
     session.auth = options.authInfo ?? session.auth;
-    // Passed on without waiting: a slow database must not hold up the answer served here.
-    if (this.bus !== undefined && request.method === 'POST' && isClientAnswer(body))
-      void this.tell({ kind: 'client-messages', session: id, owner: options.owner, body });
+    if (request.method === 'POST') this.replicas?.passOnAnswers(session, body);
     const response = await session.transport.handleRequest(request, {
       parsedBody: body,
       authInfo: options.authInfo,
     });
-    if (this.records.shared && request.method === 'POST') void this.shareScoped(session, body);
-    // A DELETE is answered once the record is gone and the other replicas are told (or, with the
-    // database slow or away, after ENDING_WAIT_MS: each replica's next check of the record then
-    // finds out).
-    const ending = request.method === 'DELETE' ? this.endings.get(id) : undefined;
-    if (ending !== undefined)
-      await Promise.race([ending, new Promise((r) => setTimeout(r, ENDING_WAIT_MS).unref())]);
+    if (request.method === 'POST') this.replicas?.shareState(session, body);
+    if (request.method === 'DELETE') await this.replicas?.ended(id);
     return response;
   }
 
@@ -347,85 +344,10 @@ export class SessionManager<State = undefined> {
     const session = this.sessions.get(id);
     if (session === undefined) return undefined;
     this.sessions.delete(id);
-    if (why === 'ended' && this.records.shared) this.end(id);
+    if (why === 'ended' && this.replicas !== undefined) this.replicas.end(id);
     else if (!this.records.shared) this.record(() => this.records.remove(id));
     this.options.onClosed?.(session);
     return session;
-  }
-
-  /** A shared session ended here: its record goes, then the other replicas let it go too. */
-  private end(id: string): void {
-    const ending = (async () => {
-      try {
-        await this.records.remove(id);
-      } catch (error) {
-        this.reportError(error);
-      }
-      await this.tell({ kind: 'ended', session: id });
-    })().finally(() => this.endings.delete(id));
-    this.endings.set(id, ending);
-  }
-
-  /** Publishes on the bus, if any; a failure is reported, never thrown into the request. */
-  private async tell(message: SessionBusMessage): Promise<void> {
-    try {
-      await this.bus?.publish(message);
-    } catch (error) {
-      this.reportError(error);
-    }
-  }
-
-  /** What another replica passed on: a session ended there, or what its client posted there. */
-  private fromBus(message: SessionBusMessage): void {
-    const session = this.sessions.get(message.session);
-    if (session === undefined) return;
-    if (message.kind === 'ended') {
-      void this.close(message.session, 'local');
-      return;
-    }
-    if (session.owner !== message.owner) return;
-    if (message.kind === 'session-requests') {
-      this.applyScoped(session, message.requests);
-      return;
-    }
-    this.options.onRequest?.(session, message.body);
-    session.transport
-      .handleRequest(postOf(session, message.body), { parsedBody: message.body })
-      .then((response) => response.body?.cancel())
-      .catch(this.reportError);
-  }
-
-  /**
-   * A state-setting request served here (a logging level, a subscription): kept with the record
-   * for the replicas that take the session up later, and passed on to those holding it now.
-   */
-  private async shareScoped(session: LiveSession<State>, body: unknown): Promise<void> {
-    const requests = scopedRequestsIn(body);
-    if (requests.length === 0 || !session.scoped.apply(requests)) return;
-    try {
-      await this.records.setScoped?.(session.id, session.scoped.list());
-    } catch (error) {
-      this.reportError(error);
-    }
-    await this.tell({ kind: 'session-requests', session: session.id, owner: session.owner, requests });
-  }
-
-  /** Applies state-setting requests another replica served, with the owner's credentials seen here. */
-  private applyScoped(session: LiveSession<State>, requests: readonly unknown[]): void {
-    const auth = session.auth;
-    session.scoped.apply(requests);
-    // In the order they were served: a subscribe and an unsubscribe of one URI must not swap.
-    const applied = (async () => {
-      for (const request of requests) {
-        const message = replayable(request);
-        const response = await session.transport.handleRequest(postOf(session, message), {
-          parsedBody: message,
-          authInfo: auth,
-        });
-        await response.text();
-      }
-    })();
-    applied.catch(this.reportError);
   }
 
   private close(id: string, why: Departure): Promise<void> {
