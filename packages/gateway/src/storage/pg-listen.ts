@@ -52,7 +52,13 @@ export function listenPg(options: ListenOptions): PgListener {
   };
 
   const connect = async (): Promise<void> => {
-    const connection = new pg.Client({ connectionString: options.url, application_name: 'gatehouse-listen' });
+    const connection = new pg.Client({
+      connectionString: options.url,
+      application_name: 'gatehouse-listen',
+      // An idle listener sends nothing: TCP keepalive is what finds a connection a network dropped.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     client = connection;
     connection.on('notification', (message) => {
       if (message.channel === channel) options.onNotify(message.payload ?? '');
