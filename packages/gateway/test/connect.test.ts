@@ -181,4 +181,71 @@ storage: { path: ${JSON.stringify(storage)} }
     assert.equal(answers[0]?.result?.protocolVersion, '2025-11-25');
     assert.doesNotMatch(stderr, /unreachable|aborted/);
   });
+
+  /** Writes `messages` to a fresh bridge at once and closes its input; its answers and stderr. */
+  async function piped(messages: unknown[]): Promise<{ answers: PipedAnswer[]; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, 'connect', '--url', gw.url], {
+      env: { PATH: process.env.PATH ?? '', GATEHOUSE_API_KEY: key },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdin.end(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as PipedAnswer);
+    return { answers, stderr };
+  }
+
+  it('holds what a host writes right after initialize until the session is open, then relays it in order', async () => {
+    const { answers, stderr } = await piped([
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'script', version: '1' },
+        },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'alpha_echo', arguments: { message: 'hi' } },
+      },
+    ]);
+    assert.equal(stderr, '');
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    assert.ok(byId.get(1)?.result, JSON.stringify(answers));
+    assert.ok(JSON.stringify(byId.get(2)?.result).includes('alpha_echo'), JSON.stringify(answers));
+    assert.match(JSON.stringify(byId.get(3)?.result), /hi/);
+  });
+
+  it('passes on the reason the gateway gave for refusing a request', async () => {
+    // No initialize first: a 2025-era request without a session.
+    const { answers, stderr } = await piped([{ jsonrpc: '2.0', id: 7, method: 'tools/list' }]);
+    assert.equal(answers[0]?.id, 7);
+    assert.match(answers[0]?.error?.message ?? '', /answered HTTP 400: .*Mcp-Session-Id.*initialize first/);
+    assert.match(stderr, /answered HTTP 400: .*initialize first/);
+  });
 });
+
+interface PipedAnswer {
+  id?: number;
+  result?: unknown;
+  error?: { code: number; message: string };
+}

@@ -7,8 +7,13 @@
  * transport), and 2026-07-28 requests carry their own envelope, from which the SDK transport
  * derives the per-request headers.
  *
+ * A host may write its next messages without waiting for the answer to `initialize` (a script,
+ * a pipe). In the 2025 era they need the session that answer opens, so the bridge holds them until
+ * it has arrived, and relays them in the order they came.
+ *
  * When the gateway cannot be reached or refuses the key, the request that was being relayed is
- * answered with a JSON-RPC error saying so, and the bridge keeps running.
+ * answered with a JSON-RPC error saying so (with the gateway's own reason, when it gave one), and
+ * the bridge keeps running.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -42,10 +47,26 @@ export function deliveryError(
         message: `Gatehouse at ${url} refused the API key (HTTP ${error.status}); check the key`,
       };
     }
-    return { code: -32000, message: `Gatehouse at ${url} answered HTTP ${error.status}` };
+    const reason = gatewayReason(error.data);
+    return {
+      code: -32000,
+      message: `Gatehouse at ${url} answered HTTP ${error.status}${reason === undefined ? '' : `: ${reason}`}`,
+    };
   }
   const reason = error instanceof Error ? error.message : String(error);
   return { code: -32000, message: `Gatehouse at ${url} is unreachable: ${reason}` };
+}
+
+/** The message of the JSON-RPC error the gateway answered with, if its body was one. */
+function gatewayReason(data: unknown): string | undefined {
+  const text = (data as { text?: unknown } | undefined)?.text;
+  if (typeof text !== 'string') return undefined;
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function initializeVersion(message: JSONRPCMessage): string | undefined {
@@ -71,6 +92,10 @@ export async function startBridge(
   const http = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   const stdio = new StdioServerTransport();
   const pendingInitialize = new Set<string | number>();
+  // What the host sent after an initialize waits for its answer (the session it opens): each
+  // message is relayed once the initialize before it, if any, has been answered or has failed.
+  let handshake: Promise<void> = Promise.resolve();
+  const handshakeDone = new Map<string | number, () => void>();
   // Requests sent and not yet answered. A host that writes its requests and closes its input (a
   // pipe) still gets every answer, for at most ANSWER_WAIT_MS; the stdio transport closes itself
   // when its input ends, so answers after that are written to stdout directly.
@@ -109,6 +134,7 @@ export async function startBridge(
     if ('id' in message && message.id !== undefined && pendingInitialize.delete(message.id)) {
       const version = initializeVersion(message);
       if (version !== undefined) http.setProtocolVersion(version);
+      handshakeDone.get(message.id)?.();
     }
     answer(message, answered ? (message.id as string | number) : undefined);
   };
@@ -117,16 +143,29 @@ export async function startBridge(
   http.onerror = (error) => {
     if (!(error instanceof SdkHttpError)) process.stderr.write(`gatehouse connect: ${error.message}\n`);
   };
-  stdio.onmessage = (message) => {
-    const id = 'id' in message ? message.id : undefined;
-    if ('method' in message && message.method === 'initialize' && id !== undefined) pendingInitialize.add(id);
-    if ('method' in message && id !== undefined) unanswered.add(id);
+  const relay = (message: JSONRPCMessage, id: string | number | undefined): void => {
     http.send(message).catch((error: unknown) => {
       process.stderr.write(`gatehouse connect: ${deliveryError(url, error, missingKey).message}\n`);
       if (id === undefined || !('method' in message)) return;
       pendingInitialize.delete(id);
+      handshakeDone.get(id)?.();
       answer({ jsonrpc: '2.0', id, error: deliveryError(url, error, missingKey) }, id);
     });
+  };
+  stdio.onmessage = (message) => {
+    const id = 'id' in message ? message.id : undefined;
+    if ('method' in message && id !== undefined) unanswered.add(id);
+    const before = handshake;
+    if ('method' in message && message.method === 'initialize' && id !== undefined) {
+      pendingInitialize.add(id);
+      handshake = new Promise<void>((resolve) =>
+        handshakeDone.set(id, () => {
+          handshakeDone.delete(id);
+          resolve();
+        }),
+      );
+    }
+    void before.then(() => relay(message, id));
   };
   stdio.onclose = () => {
     inputEnded = true;
