@@ -169,6 +169,7 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
   let statusBefore: string;
   let first: RunningDemo;
   let keysFileWhileFirstRan: string;
+  let lanternLogLeftAfterStop: boolean;
   let keysFileAfterRefusals: string;
   let onGatewayPort: { code: number | null; stdout: string; stderr: string };
   let onSandboxPort: { code: number | null; stdout: string; stderr: string };
@@ -202,6 +203,7 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
       (error: Error) => error,
     );
     await stopDemo(first.child);
+    lanternLogLeftAfterStop = existsSync(join(dataDir, 'lantern.db-wal'));
     restarted = await startDemo(env);
     await stopDemo(restarted.child);
     rotated = await startDemo(env, ['--rotate-keys']);
@@ -382,6 +384,10 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     const sre = demo.tools.sre ?? [];
     assert.match(stdout, new RegExp(`tools \\(${sre.length}\\)`), stdout);
     for (const tool of sre) assert.ok(stdout.includes(tool), `${tool} in\n${stdout}`);
+  });
+
+  it("closes Lantern's database when stopped (SQLite leaves no write-ahead log behind)", () => {
+    assert.equal(lanternLogLeftAfterStop, false);
   });
 
   it('says on the console when it is stopped, not only in its log', () => {

@@ -150,7 +150,6 @@ async function startLanternFor(
     storagePath: model.storage.path,
     keys,
   }).catch((error: unknown) => exitOnTakenPort(error, publicPort as DemoPort));
-  process.once('exit', () => void demo.lantern.close());
   progress(`lantern: ready at ${demo.lantern.url}`);
   return demo;
 }
@@ -226,7 +225,12 @@ async function waitForReadyz(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-async function startGateway(model: GatewayModel, options: DemoOptions, logFile: string) {
+async function startGateway(
+  model: GatewayModel,
+  options: DemoOptions,
+  logFile: string,
+  afterStop: () => Promise<void>,
+) {
   progress(`gateway: starting on ${model.server.host}:${model.server.port} (log: ${shownPath(logFile)})`);
   try {
     return await serve(model, {
@@ -236,6 +240,7 @@ async function startGateway(model: GatewayModel, options: DemoOptions, logFile: 
       },
       log: demoLogger(model.logging.level, logFile),
       announce: false,
+      afterStop,
     });
   } catch (error) {
     exitOnTakenPort(error, gatewayPort(model));
@@ -259,7 +264,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const model = loadDemoConfig(options);
   const dataDir = dirname(model.storage.path);
   const logFile = join(dataDir, 'gatehouse.log');
-  const { gateway, url } = await startGateway(model, options, logFile);
+  // Stopped after the gateway (which calls them): Lantern's database is closed, not left mid-write.
+  const { gateway, url } = await startGateway(model, options, logFile, async () => {
+    await lantern.lantern.close();
+    await sandbox.close();
+  });
   announceRunningDemo({ configFile: options.config, url, sandboxUrl: sandbox.url });
   await waitForUpstreams(gateway, READY_TIMEOUT_MS);
   const ready = await waitForReadyz(url, READY_TIMEOUT_MS);

@@ -27,6 +27,8 @@ export interface ServeOptions {
   announce?: boolean;
   /** Reload when the file (or the file behind a symlink) changes; false: on SIGHUP only. */
   watch?: boolean;
+  /** Runs on SIGINT/SIGTERM once the gateway has stopped, before the process exits (the demo's Lantern and sandbox). */
+  afterStop?: () => Promise<void>;
 }
 
 /**
@@ -120,6 +122,7 @@ export async function serve(model: GatewayModel, options: ServeOptions): Promise
     log.info(report, 'in-flight requests drained');
     await http.close();
     await gateway.stop();
+    await options.afterStop?.();
   });
   log.info({ url: http.url }, 'gatehouse listening');
   if (options.announce !== false) process.stdout.write(`Gatehouse MCP endpoint: ${http.url}\n`);
