@@ -22,7 +22,7 @@ configuration of the demo running from this directory or one above it (./scripts
 /** Each command's synopsis and what it does. */
 export const COMMAND_USAGE: Record<string, string> = {
   serve: `gatehouse serve [--config <file>] [--port N] [--no-watch]
-  Start the gateway on Streamable HTTP (both protocol eras). SIGTERM drains; SIGHUP, or a
+  Start the gateway on Streamable HTTP (both protocol eras). SIGTERM or SIGINT drains; SIGHUP, or a
   change to the file (or to the file behind a symlink), reloads. --no-watch: reload on SIGHUP only.`,
   stdio: `gatehouse stdio [--config <file>] [--no-watch]
   Serve one client over stdin/stdout, for hosts that launch a local process. Acts as the

@@ -69,7 +69,7 @@ export const ServerSchema = z
       .int()
       .nonnegative()
       .default(20_000)
-      .describe('On SIGTERM, how long in-flight calls may finish before they are cancelled.'),
+      .describe('On SIGTERM or SIGINT, how long in-flight calls may finish before they are cancelled.'),
     callLane: z
       .boolean()
       .default(true)
