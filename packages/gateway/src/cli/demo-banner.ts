@@ -118,6 +118,7 @@ function lanternLines(demo: DemoLantern, gatewayUrl: string): string[] {
     `  Built-in chat  ${demo.chat}`,
     `  AgenticOps     ${demo.automation}`,
     `                 its restarts and rollbacks wait for an admin: GATEHOUSE_API_KEY=<admin key> npx gatehouse approvals list --url ${gatewayUrl}`,
+    "                 (an approved one is carried out at the automation's next check, above)",
   ];
 }
 
