@@ -247,4 +247,35 @@ describe('gatehouse chat against a running gateway', () => {
       `gatehouse chat: cannot reach the gateway at http://127.0.0.1:${closedPort}/mcp: connection refused\n`,
     );
   });
+
+  it('an unreachable model provider: its one line, no token summary for a turn that never reached it', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const baseUrl = `http://127.0.0.1:${closedPort}/v1`;
+    const run = await runChat(
+      [
+        '--url',
+        wallet.gateway.url,
+        '--provider',
+        'openai',
+        '--base-url',
+        baseUrl,
+        '--max-retries',
+        '0',
+        '--prompt',
+        'Hi',
+      ],
+      { GATEHOUSE_API_KEY: wallet.financeKey, OPENAI_API_KEY: 'sk-test' },
+    );
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      new RegExp(`^gatehouse chat: the model provider at ${baseUrl} is unreachable: .*\n$`),
+    );
+    assert.doesNotMatch(run.stderr, /\[tokens:/);
+  });
 });

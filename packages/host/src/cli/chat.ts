@@ -161,7 +161,8 @@ async function run(args: ChatArgs, io: ChatIo): Promise<number> {
       io.stdout.write(
         `${JSON.stringify(transcriptOf(args, chosen.modelId, tools, conversation.turns), null, 2)}\n`,
       );
-    else io.stderr.write(`${tokensLine(turn)}\n`);
+    // A turn that never reached the model has no tokens to report, only its error.
+    else if (turn.error === undefined || turn.tokens.requests > 0) io.stderr.write(`${tokensLine(turn)}\n`);
     if (turn.error !== undefined) {
       io.stderr.write(`${WHO}: ${turn.error}\n`);
       return 1;
