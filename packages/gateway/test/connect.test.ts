@@ -149,39 +149,6 @@ storage: { path: ${JSON.stringify(storage)} }
     }
   });
 
-  it('answers what a host piped in before closing its input, then exits', async () => {
-    const child = spawn(process.execPath, [BIN, 'connect', '--url', gw.url], {
-      env: { PATH: process.env.PATH ?? '', GATEHOUSE_API_KEY: key },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const initialize = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } },
-    };
-    // Written and closed at once, as `printf … | gatehouse connect` does.
-    child.stdin.end(`${JSON.stringify(initialize)}\n`);
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.equal(code, 0, stderr);
-    const answers = stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { id?: number; result?: { protocolVersion?: string } });
-    assert.equal(answers[0]?.id, 1, stdout);
-    assert.equal(answers[0]?.result?.protocolVersion, '2025-11-25');
-    assert.doesNotMatch(stderr, /unreachable|aborted/);
-  });
-
   /** Writes `messages` to a fresh bridge at once and closes its input; its answers and stderr. */
   async function piped(messages: unknown[]): Promise<{ answers: PipedAnswer[]; stderr: string }> {
     const child = spawn(process.execPath, [BIN, 'connect', '--url', gw.url], {
@@ -206,6 +173,28 @@ storage: { path: ${JSON.stringify(storage)} }
       .map((line) => JSON.parse(line) as PipedAnswer);
     return { answers, stderr };
   }
+
+  it('answers what a host piped in before closing its input, then exits', async () => {
+    // Written and closed at once, as `printf … | gatehouse connect` does.
+    const { answers, stderr } = await piped([
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'pipe', version: '1' },
+        },
+      },
+    ]);
+    assert.equal(answers[0]?.id, 1, JSON.stringify(answers));
+    assert.equal(
+      (answers[0]?.result as { protocolVersion?: string } | undefined)?.protocolVersion,
+      '2025-11-25',
+    );
+    assert.doesNotMatch(stderr, /unreachable|aborted/);
+  });
 
   it('holds what a host writes right after initialize until the session is open, then relays it in order', async () => {
     const { answers, stderr } = await piped([

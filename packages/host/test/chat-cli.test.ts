@@ -231,12 +231,7 @@ describe('gatehouse chat against a running gateway', () => {
       'gatehouse chat: the gateway refused the key (HTTP 401); check GATEHOUSE_API_KEY or the key you passed\n',
     );
     assert.doesNotMatch(refused.stderr, /ghk_not_a_real_key/);
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await portNobodyListensOn();
     const unreachable = await runChat(
       ['--url', `http://127.0.0.1:${closedPort}/mcp`, '--provider', 'openai', '--prompt', 'Hi'],
       { GATEHOUSE_API_KEY: wallet.financeKey },
@@ -249,12 +244,7 @@ describe('gatehouse chat against a running gateway', () => {
   });
 
   it('an unreachable model provider: its one line, no token summary for a turn that never reached it', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await portNobodyListensOn();
     const baseUrl = `http://127.0.0.1:${closedPort}/v1`;
     const run = await runChat(
       [
@@ -279,3 +269,13 @@ describe('gatehouse chat against a running gateway', () => {
     assert.doesNotMatch(run.stderr, /\[tokens:/);
   });
 });
+
+/** A loopback port that was free a moment ago: connecting to it is refused. */
+function portNobodyListensOn(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
