@@ -27,6 +27,7 @@
  *        [--eras legacy,modern] [--tools echo,get_deal]
  *        [--setups direct,direct-stdio,gatehouse,mcp-proxy,supergateway] [--before-bin PATH]
  *        [--cpu-prof-dir DIR] [--json FILE]
+ *   (setups not run by default: gatehouse-audit-off, bare-relay; see lib/overhead-setups.ts)
  *   node bench/overhead.ts --soak-seconds 300 [--soak-concurrency 64] [--json FILE]   (the soak alone)
  *   node bench/overhead.ts --smoke [--json FILE]    (a tiny run and a 5 s soak, a few seconds)
  *
@@ -135,7 +136,7 @@ function options(): Options {
   const calls = smoke ? 50 : positiveInt(values.calls, 'calls');
   const notes: string[] = [];
   let setups = listOption(values.setups, 'setups').map((s) =>
-    oneOf(s.replace('direct-stdio', 'direct stdio'), SETUP_NAMES, 'setups'),
+    oneOf(SETUP_NAMES.find((name) => name.replaceAll(' ', '-') === s) ?? s, SETUP_NAMES, 'setups'),
   );
   for (const peer of ['mcp-proxy', 'supergateway'] as const) {
     if (setups.includes(peer) && !peerInstalled(peer)) {
@@ -311,6 +312,7 @@ function checkAudits(setups: Setup[]): { ok: boolean; lines: string[] } {
   const lines: string[] = [];
   for (const setup of setups.filter(isGatehouse)) {
     const audited = setup.auditedCalls();
+    if (audited === null) continue;
     const matches = audited.total === setup.calls && audited.ok === setup.calls;
     ok &&= matches;
     lines.push(

@@ -9,12 +9,17 @@
  * - mcp-proxy:    the npm `mcp-proxy` CLI running the bench server over stdio, Streamable HTTP at /mcp;
  * - supergateway: the npm `supergateway` CLI, stdio → Streamable HTTP, `--stateful` (one upstream
  *                 child per session; its stateless mode spawns a child per request).
+ * - gatehouse audit off: the same gateway and config with `audit.enabled: false` (what the
+ *                 audit costs a call; not in the default setups);
+ * - bare relay:   bench/upstream/bare-relay.ts, the least any stdio-backed relay does (parse, swap
+ *                 ids, write a line, parse the answer, send it); 2025 era only; the floor for
+ *                 every proxy on the machine (not in the default setups).
  *
  * Each setup says how to open a client in an era, which process is the proxy, and which process
  * trees make up the server side of the path, for CPU accounting.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -29,13 +34,16 @@ export const SETUP_NAMES = [
   'direct stdio',
   'gatehouse',
   'gatehouse before',
+  'gatehouse audit off',
   'mcp-proxy',
   'supergateway',
+  'bare relay',
 ] as const;
 export type SetupName = (typeof SETUP_NAMES)[number];
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_SERVER = 'bench/upstream/bench-server.ts';
+const BARE_RELAY = 'bench/upstream/bare-relay.ts';
 export const UPSTREAM_CMD = `node ${BENCH_SERVER}`;
 export const GATEHOUSE_CONFIG = 'examples/bench/gatehouse.yaml';
 /** The gateway CLI; GATEHOUSE_BENCH_BIN points at another checkout's. */
@@ -142,10 +150,23 @@ function directStdio(): Setup {
 }
 
 export interface GatehouseSetup extends Setup {
-  /** tools/call records in its audit log (SQLite): all of them, and those with status ok. */
-  auditedCalls(): { total: number; ok: number };
+  /**
+   * tools/call records in its audit log (SQLite): all of them, and those with status ok; null
+   * when its audit is off.
+   */
+  auditedCalls(): { total: number; ok: number } | null;
   /** Deletes its data directory (after stop). */
   removeData(): void;
+}
+
+/** A copy of the bench config with the audit off, written into the setup's data directory. */
+function auditOffConfig(dataDir: string): string {
+  const config = readFileSync(join(ROOT, GATEHOUSE_CONFIG), 'utf8');
+  const off = config.replace(/^audit:\n {2}enabled: true$/m, 'audit:\n  enabled: false');
+  if (off === config) throw new Error(`${GATEHOUSE_CONFIG}: no "audit: enabled: true" to turn off`);
+  const path = join(dataDir, 'gatehouse-audit-off.yaml');
+  writeFileSync(path, off);
+  return path;
 }
 
 /**
@@ -155,8 +176,11 @@ export interface GatehouseSetup extends Setup {
  */
 export async function startGatehouse(
   cpuProfileDir?: string,
-  before?: { bin: string },
+  variant?: { bin: string } | { auditOff: true },
 ): Promise<GatehouseSetup> {
+  const before = variant !== undefined && 'bin' in variant ? variant : undefined;
+  const auditOff = variant !== undefined && 'auditOff' in variant;
+  const name: SetupName = before ? 'gatehouse before' : auditOff ? 'gatehouse audit off' : 'gatehouse';
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-overhead-'));
   const key = randomBytes(24).toString('hex');
   const nodeOptions = cpuProfileDir
@@ -175,10 +199,15 @@ export async function startGatehouse(
   try {
     gateway = await startChild({
       command: process.execPath,
-      args: [before?.bin ?? GATEHOUSE_BIN, 'serve', '--config', GATEHOUSE_CONFIG],
+      args: [
+        before?.bin ?? GATEHOUSE_BIN,
+        'serve',
+        '--config',
+        auditOff ? auditOffConfig(dataDir) : GATEHOUSE_CONFIG,
+      ],
       cwd: ROOT,
       env,
-      what: before ? 'gatehouse before' : 'gatehouse',
+      what: name,
       readyLine: /Gatehouse MCP endpoint: (\S+)/,
     });
     await waitForHttp(new URL('/readyz', gateway.captured).href, 'gatehouse', (s) => s === 200);
@@ -188,17 +217,11 @@ export async function startGatehouse(
   }
   const database = join(dataDir, 'gatehouse.db');
   return {
-    ...httpSetup(
-      before ? 'gatehouse before' : 'gatehouse',
-      ['legacy', 'modern'],
-      gateway.captured,
-      gateway,
-      true,
-      {
-        authorization: `Bearer ${key}`,
-      },
-    ),
+    ...httpSetup(name, ['legacy', 'modern'], gateway.captured, gateway, true, {
+      authorization: `Bearer ${key}`,
+    }),
     auditedCalls() {
+      if (auditOff) return null;
       const db = new DatabaseSync(database, { readOnly: true });
       try {
         const row = db
@@ -256,6 +279,17 @@ async function startSupergateway(): Promise<Setup> {
   return httpSetup('supergateway', ['legacy'], `http://127.0.0.1:${port}/mcp`, proxy, true);
 }
 
+async function startBareRelay(): Promise<Setup> {
+  const relay = await startChild({
+    command: process.execPath,
+    args: [BARE_RELAY, '--port', '0', '--', 'node', BENCH_SERVER],
+    cwd: ROOT,
+    what: 'bare relay',
+    readyLine: /BARE_RELAY_URL (\S+)/,
+  });
+  return httpSetup('bare relay', ['legacy'], relay.captured, relay, true);
+}
+
 /** Whether a peer proxy is installed (they are root devDependencies). */
 export function peerInstalled(name: 'mcp-proxy' | 'supergateway'): boolean {
   return existsSync(name === 'mcp-proxy' ? MCP_PROXY_BIN : SUPERGATEWAY_BIN);
@@ -280,7 +314,10 @@ export async function startSetups(
       else if (name === 'gatehouse before') {
         if (beforeBin === undefined) throw new Error('the setup "gatehouse before" needs --before-bin');
         started.push(await startGatehouse(undefined, { bin: beforeBin }));
-      } else if (name === 'mcp-proxy') started.push(await startMcpProxy());
+      } else if (name === 'gatehouse audit off')
+        started.push(await startGatehouse(undefined, { auditOff: true }));
+      else if (name === 'mcp-proxy') started.push(await startMcpProxy());
+      else if (name === 'bare relay') started.push(await startBareRelay());
       else started.push(await startSupergateway());
     }
     return started;

@@ -126,7 +126,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     await gateway.stop();
   }
   try {
-    const audited = gateway.auditedCalls();
+    const audited = gateway.auditedCalls() ?? { total: -1, ok: -1 };
     const auditOk = audited.total === answered && audited.ok === answered;
     const auditLine = `soak audit: ${audited.total} tools/call records (${audited.ok} ok) for ${answered} calls answered → ${auditOk ? 'OK' : 'MISMATCH'}`;
     console.log(auditLine);

@@ -53,6 +53,31 @@ describe('bench smoke: overhead', () => {
     assert.ok(result.targets.some((t) => t.name.startsWith('no memory growth')));
   });
 
+  it('runs the setups that split the overhead: the gateway with its audit off, and a bare relay', async () => {
+    const file = join(dir, 'overhead-split.json');
+    const { code, out } = await runScript([
+      'bench/overhead.ts',
+      '--smoke',
+      '--setups',
+      'direct,gatehouse,gatehouse-audit-off,bare-relay',
+      '--json',
+      file,
+    ]);
+    assert.equal(code, 0, out);
+    // Only the gateway whose audit is on is checked for its records (once: the audit-off one has none).
+    assert.equal(out.match(/gatehouse audit: .* → OK/g)?.length, 1, out);
+    const result = JSON.parse(readFileSync(file, 'utf8')) as Result;
+    const rowsOf = (era: RegExp) =>
+      new Set(result.tables.find((t) => era.test(t.title))?.rows.map((row) => row[1]));
+    const legacy = rowsOf(/echo.*2025-11-25/);
+    for (const name of ['direct', 'gatehouse', 'gatehouse audit off', 'bare relay'])
+      assert.ok(legacy.has(name), `${name} missing from the 2025-11-25 table`);
+    const modern = rowsOf(/echo.*2026-07-28/);
+    assert.ok(modern.has('gatehouse audit off'));
+    // The bare relay speaks only 2025-era sessions.
+    assert.ok(!modern.has('bare relay'));
+  });
+
   it('refuses an unknown setup with a clear message', async () => {
     const { code, out } = await runScript(['bench/overhead.ts', '--setups', 'direct,nginx']);
     assert.equal(code, 1);
