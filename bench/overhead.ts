@@ -35,7 +35,7 @@
  * code before a change, e.g. a `git worktree` of main) with the same config, measured in the same
  * interleaved rounds, so before/after figures come from one run.
  *
- * --cpu-prof-dir DIR passes --cpu-prof to the gateway (NODE_OPTIONS); its profile is written there
+ * --cpu-prof-dir DIR passes --cpu-prof to the gateway (and to "gatehouse audit off"; NODE_OPTIONS); a profile is written there
  * when it exits. Summarize it with `node bench/lib/cpuprofile-top.ts FILE`.
  */
 import { cpus, loadavg } from 'node:os';

@@ -315,7 +315,7 @@ export async function startSetups(
         if (beforeBin === undefined) throw new Error('the setup "gatehouse before" needs --before-bin');
         started.push(await startGatehouse(undefined, { bin: beforeBin }));
       } else if (name === 'gatehouse audit off')
-        started.push(await startGatehouse(undefined, { auditOff: true }));
+        started.push(await startGatehouse(cpuProfileDir, { auditOff: true }));
       else if (name === 'mcp-proxy') started.push(await startMcpProxy());
       else if (name === 'bare relay') started.push(await startBareRelay());
       else started.push(await startSupergateway());
