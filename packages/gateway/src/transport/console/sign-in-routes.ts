@@ -20,10 +20,7 @@ const OIDC_COOKIE = 'gatehouse_console_oidc';
 const OIDC_COOKIE_PATH = `${CONSOLE_PATH}/oidc`;
 
 export function safeNext(next: string | undefined): string {
-  return next !== undefined &&
-    next.startsWith(`${CONSOLE_PATH}/`) &&
-    !next.startsWith('//') &&
-    !next.includes('\\')
+  return next?.startsWith(`${CONSOLE_PATH}/`) && !next.startsWith('//') && !next.includes('\\')
     ? next
     : `${CONSOLE_PATH}/approvals`;
 }
