@@ -98,6 +98,24 @@ describe('a mistake is one line', () => {
       2,
       "gatehouse pins: pins diff needs <upstream>/<tool> (the upstream's own tool name)",
     ],
+    [['pins', 'frob', '--config', file], 2, 'gatehouse pins: pins needs one of: list, diff, approve'],
+    [['pins', 'list', 'extra', '--config', file], 2, 'gatehouse pins: unexpected argument: extra'],
+    [['pins', 'list', '--by', ' ', '--config', file], 2, 'gatehouse pins: --by needs a name'],
+    [
+      ['pins', 'approve', '--all', '--hash', 'xyz', '--config', file],
+      2,
+      'gatehouse pins: --hash takes the pending hash',
+    ],
+    [
+      ['pins', 'approve', 'crm/get', '--all', '--config', file],
+      2,
+      'gatehouse pins: pins approve takes <upstream>/<tool> or --all, not both',
+    ],
+    [
+      ['pins', 'approve', 'nope', '--config', file],
+      2,
+      "gatehouse pins: pins approve needs <upstream>/<tool> (the upstream's own tool name)",
+    ],
     [['sandbox', '--port', 'abc'], 1, 'gatehouse sandbox: invalid --port abc'],
     [['certs'], 2, 'gatehouse certs: certs needs: dev (see gatehouse certs --help)'],
     [
@@ -128,7 +146,7 @@ describe('a mistake is one line', () => {
     ],
   ];
   for (const [args, status, line] of cases) {
-    it(`${args.slice(0, 2).join(' ')} …`, async () => {
+    it(`${args.filter((arg) => arg !== file).join(' ')}`, async () => {
       const run = await gatehouse(args);
       assert.equal(run.status, status, run.stderr);
       const lines = run.stderr.trimEnd().split('\n');

@@ -189,6 +189,36 @@ async function withPinStore(
   });
 }
 
+type PinsAction = 'list' | 'diff' | 'approve';
+
+interface PinsFlags {
+  all?: boolean;
+  by?: string;
+  hash?: string;
+  json?: boolean;
+}
+
+/** The action, after the checks every action shares (usage mistakes, before anything is opened). */
+function checkedAction(positionals: string[], values: PinsFlags): PinsAction {
+  const [action, ref, extra] = positionals;
+  if (extra !== undefined) throw new CliUsageError(`unexpected argument: ${extra}`);
+  if (action !== 'list' && action !== 'diff' && action !== 'approve') {
+    throw new CliUsageError('pins needs one of: list, diff, approve');
+  }
+  if (action === 'list' && ref !== undefined) throw new CliUsageError(`unexpected argument: ${ref}`);
+  if (values.by !== undefined && values.by.trim() === '') throw new CliUsageError('--by needs a name');
+  if (values.hash !== undefined && !/^[0-9a-f]{8,64}$/.test(values.hash)) {
+    throw new CliUsageError(
+      '--hash takes the pending hash (at least its first 8 hex digits, as pins list shows)',
+    );
+  }
+  // A malformed approval is a usage mistake before it is anyone's approval.
+  if (action === 'approve' && values.all === true && ref !== undefined)
+    throw new CliUsageError('pins approve takes <upstream>/<tool> or --all, not both');
+  if (action === 'approve' && values.all !== true) parseRef(ref, 'approve');
+  return action;
+}
+
 export async function pinsCommand(model: GatewayModel, argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -200,25 +230,11 @@ export async function pinsCommand(model: GatewayModel, argv: string[]): Promise<
       json: { type: 'boolean' },
     },
   });
-  const [action, ref, extra] = positionals;
-  if (extra !== undefined) throw new CliUsageError(`unexpected argument: ${extra}`);
-  if (!['list', 'diff', 'approve'].includes(action ?? '')) {
-    throw new CliUsageError('pins needs one of: list, diff, approve');
-  }
-  if (action === 'list' && ref !== undefined) throw new CliUsageError(`unexpected argument: ${ref}`);
-  if (values.by !== undefined && values.by.trim() === '') throw new CliUsageError('--by needs a name');
-  if (values.hash !== undefined && !/^[0-9a-f]{8,64}$/.test(values.hash)) {
-    throw new CliUsageError(
-      '--hash takes the pending hash (at least its first 8 hex digits, as pins list shows)',
-    );
-  }
+  const action = checkedAction(positionals, values);
+  const ref = positionals[1];
   const osUser = defaultApprover();
   const by = values.by ?? osUser;
   if (action === 'approve') {
-    // A malformed call is a usage mistake before it is anyone's approval.
-    if (values.all === true && ref !== undefined)
-      throw new CliUsageError('pins approve takes <upstream>/<tool> or --all, not both');
-    if (values.all !== true) parseRef(ref, 'approve');
     const refused = await refusedApprover(model, by, osUser, values.all === true ? '--all' : (ref ?? ''));
     if (refused !== null) {
       process.stderr.write(`gatehouse pins: ${refused}; name a configured approver with --by\n`);
