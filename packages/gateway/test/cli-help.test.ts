@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
@@ -154,4 +155,25 @@ describe('a mistake is one line', () => {
       assert.ok(lines[0]?.startsWith(line), `${lines[0]}\n  does not start with\n${line}`);
     });
   }
+});
+
+describe('a port already taken', () => {
+  it('gatehouse sandbox names who holds it, in one line', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const run = await gatehouse(['sandbox', '--port', String(port)]);
+      assert.equal(run.status, 1, run.stderr);
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.ok(
+        lines[0]?.startsWith(`gatehouse sandbox: port ${port} is already in use by pid ${process.pid} (`),
+        lines[0],
+      );
+      assert.match(lines[0] ?? '', /choose another with --port \(or GATEHOUSE_SANDBOX_PORT\)/);
+    } finally {
+      holder.close();
+    }
+  });
 });

@@ -44,20 +44,21 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
     .filter((service) => options.only === undefined || options.only.includes(service.name));
   const app = new Hono();
 
-  app.get('/_sandbox', (c) =>
-    c.json({
-      seed: resolved.seed,
-      now: resolved.now.toISOString(),
-      services: services.map((s) => ({
-        name: s.name,
-        title: s.title,
-        path: `/${s.name}`,
-        realBaseUrl: s.realBaseUrl,
-        auth: s.auth,
-        faults: faults.get(s.name),
-      })),
-    }),
-  );
+  const listing = () => ({
+    seed: resolved.seed,
+    now: resolved.now.toISOString(),
+    services: services.map((s) => ({
+      name: s.name,
+      title: s.title,
+      path: `/${s.name}`,
+      realBaseUrl: s.realBaseUrl,
+      auth: s.auth,
+      faults: faults.get(s.name),
+    })),
+  });
+  app.get('/_sandbox', (c) => c.json(listing()));
+  // The base URL the CLI and the demo print: what someone opening it wants to see.
+  app.get('/', (c) => c.json(listing()));
   app.put('/_sandbox/faults/:service', async (c) => {
     const name = c.req.param('service');
     if (!services.some((s) => s.name === name)) return c.json({ error: `no sandbox service ${name}` }, 404);

@@ -51,6 +51,16 @@ describe('sandbox', () => {
     assert.equal(sandbox.baseUrls.alpha, `${sandbox.url}/alpha`);
   });
 
+  it('answers its printed base URL with the same listing', async () => {
+    const response = await fetch(`${sandbox.url}/`);
+    assert.equal(response.status, 200);
+    const info = (await response.json()) as { services: { name: string; path: string }[] };
+    assert.deepEqual(
+      info.services.map((s) => s.path),
+      ['/alpha', '/beta', '/open'],
+    );
+  });
+
   it('requires a token like the real services (bearer or ChargeOver-style basic), except open ones', async () => {
     assert.equal((await fetch(`${sandbox.baseUrls.alpha}/v1/ping`)).status, 401);
     assert.equal(

@@ -104,6 +104,17 @@ export function busyPortMessage(wanted: DemoPort): string {
   );
 }
 
+/**
+ * A listen error explained in one line when its port is taken (EADDRINUSE): who holds it, and
+ * `what to do`. Undefined for any other error.
+ */
+export function addressInUse(error: unknown, whatToDo: string): Error | undefined {
+  const failure = error as { code?: unknown; port?: unknown } | null;
+  if (failure?.code !== 'EADDRINUSE' || typeof failure.port !== 'number') return undefined;
+  const holder = portHolder(failure.port) ?? 'another process (not visible to this user)';
+  return new Error(`port ${failure.port} is already in use by ${holder}; ${whatToDo}`, { cause: error });
+}
+
 /** Throws PortBusyError (with busyPortMessage) for the first port that is taken. */
 export async function assertPortsFree(ports: DemoPort[]): Promise<void> {
   for (const wanted of ports) {

@@ -13,6 +13,7 @@ import { remoteApprovalsCommand, wantsGateway } from './approvals-remote.ts';
 import { auditCommand } from './audit.ts';
 import { type ConfigSource, findConfig } from './config-source.ts';
 import { connectCommand } from './connect.ts';
+import { addressInUse } from './demo-ports.ts';
 import { catalogCommand, explainCommand } from './inspect.ts';
 import { keysCommand } from './keys.ts';
 import { pinsCommand } from './pins.ts';
@@ -32,7 +33,15 @@ class ExitWith extends Error {
 
 /** Commands that need no gateway configuration: they parse their own arguments. */
 const STANDALONE_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  sandbox: (argv) => runSandboxCli(argv),
+  sandbox: (argv) =>
+    runSandboxCli(argv).catch((error: unknown) => {
+      throw (
+        addressInUse(
+          error,
+          'choose another with --port (or GATEHOUSE_SANDBOX_PORT); a running demo has a sandbox of its own',
+        ) ?? error
+      );
+    }),
   connect: (argv) => connectCommand(argv),
   // The demo brings Lantern (and with it the host and a model SDK): loaded only for its command,
   // so a gateway that serves does not carry them (bench/overhead.ts's peak RSS).
