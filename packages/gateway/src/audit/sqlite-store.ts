@@ -7,9 +7,8 @@
  * the most recent commits (until the next checkpoint syncs the WAL). Use `synchronous: 'FULL'`
  * to sync on every commit when that matters more than throughput.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { createOwnerOnlyDbFile } from '../storage/embedded-db.ts';
 import type { ChainHead } from './chain.ts';
 import type { AuditRecord } from './event.ts';
 import { ARGUMENTS_TEXT, ftsPhrase, SqliteTextIndex } from './sqlite-text-index.ts';
@@ -141,7 +140,7 @@ export class SqliteAuditStore implements AuditStore {
   async init(): Promise<void> {
     if (this.#db) return;
     const { path } = this.#options;
-    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    createOwnerOnlyDbFile(path);
     const db = new DatabaseSync(path);
     try {
       db.exec('PRAGMA journal_mode = WAL');
