@@ -149,6 +149,14 @@ storage: { path: ${JSON.stringify(storage)} }
     }
   });
 
+  /** A host's 2025-11-25 initialize request, id 1. */
+  const initializeAs = (name: string) => ({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '1' } },
+  });
+
   /** Writes `messages` to a fresh bridge at once and closes its input; its answers and stderr. */
   async function piped(messages: unknown[]): Promise<{ answers: PipedAnswer[]; stderr: string }> {
     const child = spawn(process.execPath, [BIN, 'connect', '--url', gw.url], {
@@ -176,18 +184,7 @@ storage: { path: ${JSON.stringify(storage)} }
 
   it('answers what a host piped in before closing its input, then exits', async () => {
     // Written and closed at once, as `printf … | gatehouse connect` does.
-    const { answers, stderr } = await piped([
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'pipe', version: '1' },
-        },
-      },
-    ]);
+    const { answers, stderr } = await piped([initializeAs('pipe')]);
     assert.equal(answers[0]?.id, 1, JSON.stringify(answers));
     assert.equal(
       (answers[0]?.result as { protocolVersion?: string } | undefined)?.protocolVersion,
@@ -198,16 +195,7 @@ storage: { path: ${JSON.stringify(storage)} }
 
   it('holds what a host writes right after initialize until the session is open, then relays it in order', async () => {
     const { answers, stderr } = await piped([
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'script', version: '1' },
-        },
-      },
+      initializeAs('script'),
       { jsonrpc: '2.0', method: 'notifications/initialized' },
       { jsonrpc: '2.0', id: 2, method: 'tools/list' },
       {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Transcript } from '../src/agent/transcript.ts';
-import { createKey, gatehouse, runChat, runChatOnTerminal } from './helpers/gatehouse-cli.ts';
+import { chatVia, createKey, gatehouse, runChat, runChatOnTerminal } from './helpers/gatehouse-cli.ts';
 import { TRANSFER, useWalletChat } from './helpers/wallet-gateway.ts';
 
 describe('gatehouse chat --prompt: confirmations and approval waits', () => {
@@ -20,12 +20,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
     ]);
     const run = await runChat(
       [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
+        ...chatVia(wallet.gateway.url, 'openai', model.baseUrl),
         '--prompt',
         'Send 2.50 EUR to sales',
         '--json',
@@ -63,16 +58,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
       { text: (ctx) => `Sent: ${ctx.lastToolResult}` },
     ]);
     const run = await runChatOnTerminal(
-      [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
-        '--prompt',
-        'Send 2.50 EUR',
-      ],
+      [...chatVia(wallet.gateway.url, 'openai', model.baseUrl), '--prompt', 'Send 2.50 EUR'],
       { GATEHOUSE_API_KEY: wallet.financeKey },
       [[/allow wallet_transfer\? \[y\/n\]/, 'y\r']],
     );
@@ -95,17 +81,7 @@ describe('gatehouse chat --prompt: confirmations and approval waits', () => {
       { text: (ctx) => `Queued transfer: ${ctx.lastToolResult}` },
     ]);
     const finished = runChat(
-      [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
-        '--prompt',
-        'Send it',
-        '--json',
-      ],
+      [...chatVia(wallet.gateway.url, 'openai', model.baseUrl), '--prompt', 'Send it', '--json'],
       { GATEHOUSE_API_KEY: treasuryKey },
     );
     let pending: { id: string }[] = [];

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Transcript } from '../src/agent/transcript.ts';
-import { gatehouse, runChat, runChatOnTerminal, startChat } from './helpers/gatehouse-cli.ts';
+import { chatVia, gatehouse, runChat, runChatOnTerminal, startChat } from './helpers/gatehouse-cli.ts';
 import { TRANSFER, useWalletChat } from './helpers/wallet-gateway.ts';
 
 describe('gatehouse chat against a running gateway', () => {
@@ -30,12 +30,7 @@ describe('gatehouse chat against a running gateway', () => {
     ]);
     const run = await runChat(
       [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
+        ...chatVia(wallet.gateway.url, 'openai', model.baseUrl),
         '--model',
         'loopback-1',
         '--prompt',
@@ -81,16 +76,7 @@ describe('gatehouse chat against a running gateway', () => {
       { text: (ctx) => `Accounts: ${ctx.lastToolResult}` },
     ]);
     const run = await runChat(
-      [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'anthropic',
-        '--base-url',
-        model.baseUrl,
-        '--prompt',
-        'My balances?',
-      ],
+      [...chatVia(wallet.gateway.url, 'anthropic', model.baseUrl), '--prompt', 'My balances?'],
       { GATEHOUSE_API_KEY: wallet.financeKey, ANTHROPIC_API_KEY: 'sk-ant-loopback' },
     );
     assert.equal(run.code, 0, run.stderr);
@@ -172,18 +158,7 @@ describe('gatehouse chat against a running gateway', () => {
       { error: { status: 500, message: 'The server had an error while processing your request' } },
     ]);
     const run = await runChat(
-      [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
-        '--max-retries',
-        '0',
-        '--prompt',
-        'Hi',
-      ],
+      [...chatVia(wallet.gateway.url, 'openai', model.baseUrl), '--max-retries', '0', '--prompt', 'Hi'],
       { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(run.code, 1);
@@ -199,17 +174,7 @@ describe('gatehouse chat against a running gateway', () => {
       { text: 'never' },
     ]);
     const run = await runChat(
-      [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
-        '--prompt',
-        'Balance?',
-        '--json',
-      ],
+      [...chatVia(wallet.gateway.url, 'openai', model.baseUrl), '--prompt', 'Balance?', '--json'],
       { GATEHOUSE_API_KEY: wallet.financeKey },
     );
     assert.equal(run.code, 1);
@@ -247,18 +212,7 @@ describe('gatehouse chat against a running gateway', () => {
     const closedPort = await portNobodyListensOn();
     const baseUrl = `http://127.0.0.1:${closedPort}/v1`;
     const run = await runChat(
-      [
-        '--url',
-        wallet.gateway.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        baseUrl,
-        '--max-retries',
-        '0',
-        '--prompt',
-        'Hi',
-      ],
+      [...chatVia(wallet.gateway.url, 'openai', baseUrl), '--max-retries', '0', '--prompt', 'Hi'],
       { GATEHOUSE_API_KEY: wallet.financeKey, OPENAI_API_KEY: 'sk-test' },
     );
     assert.equal(run.code, 1);

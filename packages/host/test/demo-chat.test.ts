@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import type { Transcript } from '../src/agent/transcript.ts';
-import { GATEHOUSE_BIN, gatehouse, runChat, startChat } from './helpers/gatehouse-cli.ts';
+import { chatVia, GATEHOUSE_BIN, gatehouse, runChat, startChat } from './helpers/gatehouse-cli.ts';
 import type { LoopbackModel } from './helpers/loopback-script.ts';
 import { startOpenAiLoopback } from './helpers/openai-loopback.ts';
 
@@ -119,12 +119,7 @@ describe('gatehouse chat against the running demo', () => {
     models.push(model);
     const run = await runChat(
       [
-        '--url',
-        running.url,
-        '--provider',
-        'openai',
-        '--base-url',
-        model.baseUrl,
+        ...chatVia(running.url, 'openai', model.baseUrl),
         '--prompt',
         'Who owns the Sawtooth Trading Post account, and is their renewal at risk?',
         '--json',

@@ -120,6 +120,11 @@ export function chatEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** `gatehouse chat <args>` with stdin closed (not a TTY), to its end (killed after `timeoutMs`). */
+/** `gatehouse chat` arguments for a gateway and a model provider at `baseUrl` (a loopback model). */
+export function chatVia(gatewayUrl: string, provider: 'openai' | 'anthropic', baseUrl: string): string[] {
+  return ['--url', gatewayUrl, '--provider', provider, '--base-url', baseUrl];
+}
+
 export function runChat(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Finished> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [GATEHOUSE_BIN, 'chat', ...args], {
