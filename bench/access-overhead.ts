@@ -51,6 +51,7 @@ import { z } from 'zod';
 import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts';
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
 import { SqliteApiKeys } from '../packages/gateway/src/auth/api-keys-sqlite.ts';
+import { untilAuditCommitted } from './lib/audit-committed.ts';
 import { CLOCK_TICKS, cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 import { markdownRow } from './lib/markdown.ts';
 import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
@@ -430,14 +431,16 @@ async function runScenario(setups: Setup[], era: Era, concurrency: number, opts:
 
 /**
  * The access-on gateway's audit log must hold one ok tools/call record per call made through it.
- * Each answer waits for its record to be committed, so this is counted while the gateway still
- * runs; the chain is verified once the gateways have stopped.
+ * Each answer waits for its record to be durable (journalled, then committed within ~50 ms), so
+ * this is counted while the gateway still runs, once what it journalled is committed; the chain
+ * is verified once the gateways have stopped.
  */
 async function checkAudit(
   storage: string,
   calls: number,
   stopGateways: () => Promise<void>,
 ): Promise<{ ok: boolean; report: string }> {
+  await untilAuditCommitted(storage);
   const db = new DatabaseSync(storage, { readOnly: true });
   const row = db
     .prepare("SELECT count(*) AS n, sum(status = 'ok') AS ok FROM audit_log WHERE method = 'tools/call'")

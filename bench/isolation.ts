@@ -59,6 +59,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { SqliteAuditStore } from '../packages/gateway/src/audit/sqlite-store.ts';
 import { verifyChain } from '../packages/gateway/src/audit/verify.ts';
 import { WireErrors } from '../packages/gateway/src/errors/registry.ts';
+import { untilAuditCommitted } from './lib/audit-committed.ts';
 import { cpuMs, percentile, positiveInt, spread } from './lib/figures.ts';
 import { markdownRow } from './lib/markdown.ts';
 import { type ChartSpec, commandLine, type ResultTable, writeResult } from './lib/results.ts';
@@ -633,6 +634,7 @@ async function checkAudit(
   tally: Tally,
   stopGateway: () => Promise<void>,
 ): Promise<{ ok: boolean; report: string }> {
+  await untilAuditCommitted(storage);
   const db = new DatabaseSync(storage, { readOnly: true });
   const countOf = (target: string) =>
     (

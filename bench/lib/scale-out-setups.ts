@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { type Replicas, startReplicas } from '../../packages/gateway/test/helpers/replicas.ts';
+import { untilAuditCommitted } from './audit-committed.ts';
 
 export interface ScaleSetup {
   name: string;
@@ -100,6 +101,7 @@ export async function auditedOkCalls(fleet: Replicas): Promise<number> {
   }
   let total = 0;
   for (const replica of fleet.replicas) {
+    await untilAuditCommitted(join(replica.dataDir, 'gatehouse.db'));
     const db = new DatabaseSync(join(replica.dataDir, 'gatehouse.db'), { readOnly: true });
     try {
       const row = db

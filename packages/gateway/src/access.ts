@@ -6,7 +6,8 @@
  */
 import type { ApprovalStore } from './approvals/approval-store.ts';
 import { openApprovalStore } from './approvals/open-approval-store.ts';
-import { AuditLog } from './audit/audit-log.ts';
+import { AuditLog, type AuditLogOptions } from './audit/audit-log.ts';
+import type { JournalReplay } from './audit/journal-replay.ts';
 import { PgAuditStore } from './audit/pg-store.ts';
 import { createRedactor, type Redactor } from './audit/redact.ts';
 import { SqliteAuditStore } from './audit/sqlite-store.ts';
@@ -63,6 +64,29 @@ export function auditStore(model: GatewayModel, shared: SharedPostgres | null = 
   if (sharedUrl !== undefined)
     return new PgAuditStore({ connectionString: sharedUrl, table: SHARED_AUDIT_TABLE });
   return new SqliteAuditStore({ path: model.storage.path });
+}
+
+/** Where the embedded store's audit journal lives: beside the database file. */
+export function auditJournalPath(store: AuditStore): string | null {
+  return store instanceof SqliteAuditStore && store.path !== ':memory:'
+    ? `${store.path}.audit-journal`
+    : null;
+}
+
+/** The gateway acknowledges audit events on a journal when its audit store is the embedded one. */
+function journalOf(store: AuditStore, log: Logger): Pick<AuditLogOptions, 'journal'> {
+  const path = auditJournalPath(store);
+  if (path === null) return {};
+  const onOpen = (replay: JournalReplay | null): void => {
+    if (replay === null)
+      log.warn(
+        { journal: path },
+        'audit journal held by another process: every audit batch is committed directly',
+      );
+    else if (replay.replayed > 0 || replay.dropped !== null)
+      log.warn({ journal: path, ...replay }, 'audit journal: committed what the last run acknowledged');
+  };
+  return { journal: { path, onOpen } };
 }
 
 /** The verifier's settings from the model: the one claim mapping for access and ID tokens. */
@@ -154,10 +178,12 @@ export async function openAccess(model: GatewayModel, log: Logger): Promise<Acce
   const oidcModel = model.auth.oidc;
   const oidc = oidcModel === null ? null : new OidcVerifier(verifierOptionsOf(oidcModel, log));
   const redact = createRedactor(model.audit.redact);
-  const audit = model.audit.enabled
+  const store = model.audit.enabled ? auditStore(model, shared) : null;
+  const audit = store
     ? await AuditLog.open({
-        store: auditStore(model, shared),
+        store,
         redactor: redact,
+        ...journalOf(store, log),
         onError: (error, failure) =>
           log.error(
             { ...failure, err: error instanceof Error ? error.message : String(error) },

@@ -16,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/client';
 import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -108,8 +108,7 @@ describe('approvals: who approves, and what an approval is bound to', () => {
   }
 
   async function auditRecords() {
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       return await store.query({ limit: 10_000 });
     } finally {

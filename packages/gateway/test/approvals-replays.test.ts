@@ -10,9 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
 import { SqliteApprovalStore } from '../src/approvals/approval-store-sqlite.ts';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -135,8 +135,7 @@ storage: { path: ${JSON.stringify(storage)} }
     const { approvals } = (await response.json()) as { approvals: { target: string }[] };
     assert.equal(approvals.filter((a) => a.target === 'wallet_transfer').length, 1, 'one approval used');
 
-    const audit = new SqliteAuditStore({ path: storage });
-    await audit.init();
+    const audit = await openCommittedAudit(storage);
     try {
       const calls = (await audit.query({ limit: 1000 })).filter(
         (r) => r.target === 'wallet_transfer' && r.status === 'ok',

@@ -18,10 +18,10 @@ import {
 } from '../src/approvals/approval-call.ts';
 import { mayDecide } from '../src/approvals/approval-decisions.ts';
 import { SqliteApprovalStore } from '../src/approvals/approval-store-sqlite.ts';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { verifyChain } from '../src/audit/verify.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { APPROVAL_META_KEY } from '../src/stages/approve.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   type ClientEra,
   connectClient,
@@ -121,8 +121,7 @@ describe('approvals', () => {
   }
 
   async function auditRecords() {
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       return await store.query({ limit: 10_000 });
     } finally {
@@ -391,8 +390,7 @@ describe('approvals', () => {
       records.some((r) => r.method === 'tools/call' && r.errorCode === -32058 && r.status === 'denied'),
     );
     // The CLI and the gateway both appended to one chain; it is intact.
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       const verified = await verifyChain(store);
       assert.equal(verified.ok, true, JSON.stringify(verified));

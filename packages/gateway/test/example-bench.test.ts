@@ -11,6 +11,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import { connectClient, FIXTURE_SERVER, textOf, waitFor } from './helpers/harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.mjs', import.meta.url));
@@ -81,7 +82,8 @@ describe('examples/bench/gatehouse.yaml', () => {
     assert.equal(response.status, 401);
   });
 
-  it('audits the calls with the static key principal and the policy decision', () => {
+  it('audits the calls with the static key principal and the policy decision', async () => {
+    await (await openCommittedAudit(join(dataDir, 'gatehouse.db'))).close();
     const db = new DatabaseSync(join(dataDir, 'gatehouse.db'), { readOnly: true });
     try {
       const rows = db

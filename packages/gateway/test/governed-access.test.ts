@@ -11,9 +11,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { verifyChain } from '../src/audit/verify.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   type ClientEra,
   connectClient,
@@ -263,8 +263,7 @@ storage: { path: ${JSON.stringify(storage)} }
     const sam = await as('sam');
     await errorOf(sam.callTool({ name: 'alpha_echo', arguments: { message: 'x' } })); // hidden
     await sam.close();
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       const denials = await store.query({ principal: 'sam', status: 'denied' });
       const hidden = denials.find((r) => r.target === 'alpha_echo');

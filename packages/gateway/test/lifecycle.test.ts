@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   type CallOutcome,
   callOutcome,
@@ -70,8 +70,7 @@ async function inFlight(url: string): Promise<number> {
 
 /** `arguments.text` of every tools/call record in the SQLite audit log. */
 async function auditedTexts(storage: string): Promise<Map<string, string>> {
-  const store = new SqliteAuditStore({ path: storage });
-  await store.init();
+  const store = await openCommittedAudit(storage);
   try {
     const records = await store.query({ method: 'tools/call', limit: 10_000 });
     const texts = new Map<string, string>();

@@ -10,7 +10,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { SignJWT } from 'jose';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
+import type { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -211,8 +212,7 @@ describe('OIDC bearer tokens through the gateway front door', () => {
       await client.close();
     }
     const expectedId = `oidc:${idp.issuer}#${idp.clientId}`;
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       let calls: Awaited<ReturnType<SqliteAuditStore['query']>> = [];
       await waitFor(

@@ -12,8 +12,8 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { Redis } from 'ioredis';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   type ClientEra,
   connectClient,
@@ -190,8 +190,7 @@ storage: { path: ${JSON.stringify(storage)} }
   });
 
   it('audits a refused call as an error with the RateLimited code', async () => {
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       const errors = await store.query({ principal: 'alice', status: 'error', method: 'tools/call' });
       const refused = errors.find((r) => r.target === 'alpha_echo');

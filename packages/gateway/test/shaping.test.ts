@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { Client, type Tool } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
 import { estimateTokens } from '../src/shaping/budget.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   type ClientEra,
   connectClient,
@@ -356,8 +356,7 @@ storage: { path: ${JSON.stringify(storage)} }
       // The gateway's own key order: the upstream's fields, then the shaping report.
       const { content, structuredContent, _meta, ...rest } = result;
       const sent = JSON.stringify({ content, structuredContent, ...rest, _meta });
-      const audit = new SqliteAuditStore({ path: storage });
-      await audit.init();
+      const audit = await openCommittedAudit(storage);
       try {
         const [record] = await audit.query({
           target: 'crm_get_deal',

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   connectClient,
   fixtureUpstreamYaml,
@@ -58,8 +58,7 @@ describe('tool search over stdio', () => {
     } finally {
       await client.close();
     }
-    const store = new SqliteAuditStore({ path: stdioStorage });
-    await store.init();
+    const store = await openCommittedAudit(stdioStorage);
     try {
       const [call] = await store.query({
         principal: 'stella',

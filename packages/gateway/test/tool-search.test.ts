@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NOTHING_FOUND } from '@gatehouse/tool-search';
 import type { Client } from '@modelcontextprotocol/client';
-import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { SqliteApiKeys } from '../src/auth/api-keys-sqlite.ts';
+import { openCommittedAudit } from './helpers/audit-reader.ts';
 import {
   type ClientEra,
   connectClient,
@@ -70,8 +70,7 @@ ${SEARCH_CONFIG}storage: { path: ${JSON.stringify(storage)} }
   }
 
   async function auditRecords() {
-    const store = new SqliteAuditStore({ path: storage });
-    await store.init();
+    const store = await openCommittedAudit(storage);
     try {
       return await store.query({ limit: 10_000 });
     } finally {

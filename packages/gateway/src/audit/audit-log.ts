@@ -1,39 +1,65 @@
 /**
  * The audit log: redacts each event, places it on the hash chain and commits it to a store, with
  * group commit — events recorded while a write is in progress go together in the next batch.
- * `record()` resolves only once its record is committed, so a caller that awaits it knows the
+ * `record()` resolves only once its record is durable, so a caller that awaits it knows the
  * record survives a crash of the gateway process.
  *
- * Chain positions (seq, prevHash, hash) are assigned when a batch is written, in the order the
- * events were recorded. A batch that fails to commit rejects its callers and does not advance the
- * chain: the next batch starts from the same place (the head is re-read from the store when
- * possible, in case the failed commit did in fact land). The log never logs; it reports failures
+ * Durable means one of two things. Without a journal, committed to the store. With one (the
+ * gateway on its embedded SQLite store; see journal.ts), written to the journal file in one
+ * write(): the log then takes journalled events into the store in large batches a few tens of
+ * milliseconds later, moving the journal's mark in the same transaction, and a restart replays
+ * whatever a crash left in the journal alone. Reads through the log (query, verify) take in what
+ * is journalled first, so they see every acknowledged record.
+ *
+ * Chain positions (seq, prevHash, hash) are assigned when a batch is committed to the store, in
+ * the order the events were recorded. A batch that fails to commit does not advance the chain:
+ * the next batch starts from the same place (the head is re-read from the store when possible,
+ * in case the failed commit did in fact land). Without a journal its callers are rejected; with
+ * one, its events stay journalled and are retried. The log never logs; it reports failures
  * through `onError`.
  */
-import { type ChainHead, chainRecords } from './chain.ts';
+import type { ChainHead } from './chain.ts';
+import { canonicalJson, eventOf } from './chain.ts';
 import type { AuditEvent, AuditRecord } from './event.ts';
-import { type Redactor, storableText } from './redact.ts';
+import { AuditJournal, type JournalMark } from './journal.ts';
+import { appendChained, type JournalReplay, replayBacklog } from './journal-replay.ts';
+import type { Redactor } from './redact.ts';
+import { storable } from './storable.ts';
 import type { AuditQuery, AuditStore } from './store.ts';
 import { type VerifyResult, verifyChain } from './verify.ts';
 
-export const DEFAULT_MAX_BATCH = 500;
-const MAX_CONFLICT_RETRIES = 5;
+export { isSequenceConflict } from './journal-replay.ts';
+export { storable } from './storable.ts';
 
-/** A unique-key violation on the sequence number: SQLite's constraint error or PostgreSQL 23505. */
-export function isSequenceConflict(error: unknown): boolean {
-  if (error === null || typeof error !== 'object') return false;
-  const { code, errcode, message } = error as { code?: unknown; errcode?: unknown; message?: unknown };
-  if (code === '23505') return true;
-  // node:sqlite: SQLITE_CONSTRAINT_PRIMARYKEY (1555) / SQLITE_CONSTRAINT_UNIQUE (2067).
-  if (errcode === 1555 || errcode === 2067) return true;
-  return typeof message === 'string' && /UNIQUE constraint failed/.test(message);
-}
+export const DEFAULT_MAX_BATCH = 500;
+/** How long journalled events wait to be taken into the store together. */
+const INGEST_DELAY_MS = 50;
+/** Journalled events that are taken in at once, without waiting for the delay. */
+const INGEST_AT_ONCE = 256;
+/** After a failed take-in, the wait before the next try. */
+const INGEST_RETRY_MS = 1000;
+/** A journal longer than this is started afresh once the store holds all of it. */
+export const DEFAULT_ROTATE_BYTES = 8 * 1024 * 1024;
 
 export interface AuditBatchFailure {
-  /** How many events were in the failed batch (all of them were rejected). */
+  /** How many events were in the failed batch. */
   events: number;
   /** The seq the batch would have started at; the next batch starts there again. */
   firstSeq: number;
+}
+
+export interface AuditJournalOptions {
+  /** The journal file; `<path>.lock` beside it says which process holds it. */
+  path: string;
+  /** fdatasync after every journal write (off: a write survives the process, like the store). */
+  sync?: boolean;
+  /** Start the file afresh once it is longer than this and the store holds it all (8 MiB). */
+  rotateBytes?: number;
+  /**
+   * Called once at open: what was replayed from a previous run, or null when another live
+   * process holds the journal (this log then commits every batch to the store itself).
+   */
+  onOpen?: (replay: JournalReplay | null) => void;
 }
 
 export interface AuditLogOptions {
@@ -42,6 +68,8 @@ export interface AuditLogOptions {
   onError?: (error: unknown, failure: AuditBatchFailure) => void;
   /** Largest number of events written in one transaction (default 500). */
   maxBatch?: number;
+  /** Acknowledge on a journal file; for a store with `journalMark` (SQLite), otherwise ignored. */
+  journal?: AuditJournalOptions;
 }
 
 interface Pending {
@@ -51,53 +79,11 @@ interface Pending {
   settled: Promise<void>;
 }
 
-/**
- * The value as plain JSON data with every string value storable (see storableText), deeply: what
- * a JSON.stringify/JSON.parse round trip with a string-fixing replacer gives (`toJSON` applied,
- * `undefined` and functions dropped from objects and nulled in arrays, non-finite numbers null;
- * keys are left alone), without the round trip's text, which cost a sixth of an event's write.
- */
-export function storable(value: unknown, key = ''): unknown {
-  let current = value;
-  if (current !== null && typeof current === 'object') {
-    const toJSON = (current as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') current = toJSON.call(current, key);
-  }
-  switch (typeof current) {
-    case 'string':
-      return storableText(current);
-    case 'number':
-      // JSON has no -0 (it reads back as 0) and no NaN or Infinity (null).
-      return Number.isFinite(current) ? current + 0 : null;
-    case 'boolean':
-      return current;
-    case 'bigint':
-      throw new TypeError('an audit event cannot hold a BigInt');
-    case 'object':
-      return current === null ? null : storableObject(current);
-    default:
-      return undefined;
-  }
-}
-
-function storableObject(value: object): unknown {
-  if (value instanceof Number || value instanceof String || value instanceof Boolean)
-    return storable(value.valueOf());
-  if (Array.isArray(value)) return value.map((item, i) => storable(item, String(i)) ?? null);
-  const copy: Record<string, unknown> = {};
-  for (const name of Object.keys(value)) {
-    const item = storable((value as Record<string, unknown>)[name], name);
-    if (item === undefined) continue;
-    if (name === '__proto__')
-      Object.defineProperty(copy, name, {
-        value: item,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else copy[name] = item;
-  }
-  return copy;
+/** Events written to the journal together, and the mark after the last of them. */
+interface Journalled {
+  events: AuditEvent[];
+  jsons: string[];
+  mark: JournalMark;
 }
 
 export class AuditLog {
@@ -105,27 +91,57 @@ export class AuditLog {
   readonly #redactor: Redactor;
   readonly #onError: AuditLogOptions['onError'];
   readonly #maxBatch: number;
+  readonly #journal: AuditJournal | null;
+  readonly #rotateBytes: number;
   #head: ChainHead | null;
   #queue: Pending[] = [];
   #inFlight: Pending[] = [];
   #writer: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
-  #lastFailure: string | null = null;
+  /** Why the last write (commit, or journal write) failed, until one succeeds. */
+  #writeFailure: string | null = null;
+  /** Why the last take-in of journalled events failed, until one succeeds. */
+  #ingestFailure: string | null = null;
+  #journalled: Journalled[] = [];
+  #journalledEvents = 0;
+  #ingesting: Promise<void> | null = null;
+  #ingestTimer: NodeJS.Timeout | null = null;
 
-  private constructor(options: AuditLogOptions, head: ChainHead | null) {
+  private constructor(options: AuditLogOptions, head: ChainHead | null, journal: AuditJournal | null) {
     this.#store = options.store;
     this.#redactor = options.redactor;
     this.#onError = options.onError;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1)
-      throw new RangeError('maxBatch must be >= 1');
     this.#head = head;
+    this.#journal = journal;
+    this.#rotateBytes = options.journal?.rotateBytes ?? DEFAULT_ROTATE_BYTES;
   }
 
-  /** Initializes the store and continues the chain from its head. */
+  /**
+   * Initializes the store and continues the chain from its head. With a journal, first commits
+   * what a previous run journalled and did not commit (and fails to open if that fails).
+   */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
-    await options.store.init();
-    return new AuditLog(options, await options.store.head());
+    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError('maxBatch must be >= 1');
+    const { store, journal: journalOptions } = options;
+    await store.init();
+    if (!journalOptions || !store.journalMark) return new AuditLog(options, await store.head(), null);
+    const opened = AuditJournal.open(journalOptions.path, await store.journalMark(), {
+      sync: journalOptions.sync === true,
+    });
+    if (opened === null) {
+      journalOptions.onOpen?.(null);
+      return new AuditLog(options, await store.head(), null);
+    }
+    try {
+      const head = await replayBacklog(store, opened.backlog, maxBatch);
+      journalOptions.onOpen?.({ replayed: opened.backlog.lines.length, dropped: opened.backlog.dropped });
+      return new AuditLog(options, head, opened.journal);
+    } catch (error) {
+      opened.journal.close();
+      throw error;
+    }
   }
 
   /** Where the chain ends: the last committed record. */
@@ -133,17 +149,17 @@ export class AuditLog {
     return this.#head;
   }
 
-  /** False while the store refuses writes: the last batch failed and none has succeeded since. */
+  /** False while writes fail (the last one failed and none has succeeded since), and once closing. */
   get writable(): boolean {
-    return this.#lastFailure === null && this.#closing === null;
+    return this.#writeFailure === null && this.#ingestFailure === null && this.#closing === null;
   }
 
-  /** Events recorded but not yet committed (waiting or being written). */
+  /** Events recorded but not yet committed to the store (waiting, being written, or journalled). */
   get queueDepth(): number {
-    return this.#queue.length + this.#inFlight.length;
+    return this.#queue.length + this.#inFlight.length + this.#journalledEvents;
   }
 
-  /** Redacts and queues the event; resolves once it is committed. */
+  /** Redacts and queues the event; resolves once it is durable (committed, or journalled). */
   record(event: AuditEvent): Promise<void> {
     if (this.#closing) return Promise.reject(new Error('audit log is closed'));
     let prepared: AuditEvent;
@@ -158,32 +174,40 @@ export class AuditLog {
     return promise;
   }
 
-  /** Resolves when everything recorded so far has been committed (or has failed). */
+  /** Resolves when everything recorded so far is committed to the store (or has failed). */
   async flush(): Promise<void> {
     await Promise.all([...this.#inFlight, ...this.#queue].map((pending) => pending.settled));
+    await this.#catchUp();
   }
 
   /** Committed records, newest first: what `gatehouse audit query` reads (the console's audit page). */
-  query(filter: AuditQuery): Promise<AuditRecord[]> {
+  async query(filter: AuditQuery): Promise<AuditRecord[]> {
+    await this.#catchUp();
     return this.#store.query(filter);
   }
 
   /** The committed record at `seq`, if there is one. */
   async recordAt(seq: number): Promise<AuditRecord | undefined> {
+    await this.#catchUp();
     const [found] = await this.#store.page(seq - 1, 1);
     return found?.seq === seq ? found : undefined;
   }
 
   /** The whole chain checked from the first record, as `gatehouse audit verify` does. */
-  verify(): Promise<VerifyResult> {
+  async verify(): Promise<VerifyResult> {
+    await this.#catchUp();
     return verifyChain(this.#store);
   }
 
-  /** Refuses new events, flushes, then closes the store. */
+  /** Refuses new events, commits what is recorded, then closes the journal and the store. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.flush();
       await this.#writer;
+      await this.#ingesting;
+      if (this.#ingestTimer) clearTimeout(this.#ingestTimer);
+      // Whatever could not be committed stays in the journal for the next open.
+      this.#journal?.close();
       await this.#store.close();
     })();
     return this.#closing;
@@ -199,9 +223,9 @@ export class AuditLog {
   #startWriter(): void {
     if (this.#writer) return;
     // Group commit: starting after the event loop's current I/O phase (setImmediate) lets every
-    // record() of the requests that phase handled join one transaction, so under concurrency a
-    // commit is shared by many calls instead of one each. It costs a call less than one turn of
-    // the loop; answers still wait for their own commit.
+    // record() of the requests that phase handled join one write, so under concurrency a write
+    // is shared by many calls instead of one each. It costs a call less than one turn of the
+    // loop; answers still wait for their own write.
     this.#writer = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.#drain())
       .finally(() => {
@@ -213,37 +237,151 @@ export class AuditLog {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       this.#inFlight = this.#queue.splice(0, this.#maxBatch);
-      await this.#commit(this.#inFlight);
+      if (this.#journal) this.#writeJournal(this.#journal, this.#inFlight);
+      else await this.#commitBatch(this.#inFlight);
       this.#inFlight = [];
     }
   }
 
-  async #commit(batch: readonly Pending[]): Promise<void> {
+  /** Without a journal: commits the batch, and answers its callers with the outcome. */
+  async #commitBatch(batch: readonly Pending[]): Promise<void> {
+    try {
+      await this.#commit(batch.map((pending) => pending.event));
+      this.#writeFailure = null;
+    } catch (error) {
+      this.#writeFailure = messageOf(error);
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const pending of batch) pending.resolve();
+  }
+
+  /** With one: writes the batch to the journal, answers its callers, and has it taken in soon. */
+  #writeJournal(journal: AuditJournal, batch: readonly Pending[]): void {
     const events = batch.map((pending) => pending.event);
-    let records: readonly AuditRecord[] = chainRecords(this.#head, events);
-    for (let attempt = 1; ; attempt++) {
+    const jsons = events.map((event) => canonicalJson(eventOf(event)));
+    let mark: JournalMark;
+    try {
+      mark = journal.append(jsons);
+    } catch (error) {
+      this.#writeFailure = messageOf(error);
+      this.#report(error, { events: batch.length, firstSeq: (this.#head?.seq ?? 0) + 1 });
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.#writeFailure = null;
+    this.#journalled.push({ events, jsons, mark });
+    this.#journalledEvents += events.length;
+    for (const pending of batch) pending.resolve();
+    this.#scheduleIngest();
+  }
+
+  #scheduleIngest(): void {
+    if (this.#ingesting !== null || this.#ingestTimer !== null || this.#journalled.length === 0) return;
+    const delay =
+      this.#ingestFailure !== null
+        ? INGEST_RETRY_MS
+        : this.#journalledEvents >= INGEST_AT_ONCE
+          ? 0
+          : INGEST_DELAY_MS;
+    this.#ingestTimer = setTimeout(() => {
+      this.#ingestTimer = null;
+      void this.#ingest();
+    }, delay);
+    this.#ingestTimer.unref();
+  }
+
+  /** Takes journalled events into the store; one run at a time, which every caller shares. */
+  #ingest(): Promise<void> {
+    if (this.#ingesting) return this.#ingesting;
+    const run = this.#ingestAll().finally(() => {
+      this.#ingesting = null;
+      if (this.#closing === null) this.#scheduleIngest();
+    });
+    this.#ingesting = run;
+    return run;
+  }
+
+  /** A batch per transaction until none is left, or one fails (it stays, to be retried). */
+  async #ingestAll(): Promise<void> {
+    while (this.#journalled.length > 0) {
+      const taken = this.#takeJournalled();
+      const events = taken.flatMap((write) => write.events);
+      const last = taken[taken.length - 1] as Journalled;
       try {
-        records = await this.#store.append(records);
-        break;
+        await this.#commit(
+          events,
+          taken.flatMap((write) => write.jsons),
+          last.mark,
+        );
       } catch (error) {
-        // Another writer (a second replica, or the CLI recording an approval) took these
-        // sequence numbers first: nothing of ours landed, so chain again from the new head.
-        if (isSequenceConflict(error) && attempt < MAX_CONFLICT_RETRIES) {
-          await this.#resyncHead();
-          records = chainRecords(this.#head, events);
-          continue;
-        }
-        for (const pending of batch) pending.reject(error);
-        this.#lastFailure = error instanceof Error ? error.message : String(error);
-        this.#report(error, { events: batch.length, firstSeq: records[0]?.seq ?? 0 });
-        await this.#resyncHead();
+        this.#ingestFailure = messageOf(error);
         return;
       }
+      this.#ingestFailure = null;
+      this.#journalled.splice(0, taken.length);
+      this.#journalledEvents -= events.length;
+    }
+    this.#rotateWhenLong();
+  }
+
+  /** The oldest journal writes, up to about maxBatch events (whole writes: marks fall between). */
+  #takeJournalled(): Journalled[] {
+    let count = 0;
+    let writes = 0;
+    for (const write of this.#journalled) {
+      if (writes > 0 && count + write.events.length > this.#maxBatch) break;
+      count += write.events.length;
+      writes += 1;
+    }
+    return this.#journalled.slice(0, writes);
+  }
+
+  /** Once the store holds everything journalled, a long journal is started afresh. */
+  #rotateWhenLong(): void {
+    const journal = this.#journal;
+    if (!journal || this.#journalled.length > 0 || journal.offset < this.#rotateBytes) return;
+    try {
+      journal.rotate();
+    } catch (error) {
+      this.#report(error, { events: 0, firstSeq: (this.#head?.seq ?? 0) + 1 });
+    }
+  }
+
+  /** Before a read: what is journalled goes into the store (best effort; failures are reported). */
+  async #catchUp(): Promise<void> {
+    if (this.#ingestTimer) {
+      clearTimeout(this.#ingestTimer);
+      this.#ingestTimer = null;
+    }
+    await this.#ingesting;
+    if (this.#journalled.length > 0) await this.#ingest();
+  }
+
+  /** Chains and commits the events; moves the head, or reports and rethrows the failure. */
+  async #commit(
+    events: readonly AuditEvent[],
+    jsons?: readonly string[],
+    journalled?: JournalMark,
+  ): Promise<void> {
+    const firstSeq = (this.#head?.seq ?? 0) + 1;
+    let records: readonly AuditRecord[];
+    try {
+      records = await appendChained(this.#store, this.#head, events, {
+        ...(jsons ? { jsons } : {}),
+        ...(journalled ? { journalled } : {}),
+        resync: async () => {
+          await this.#resyncHead();
+          return this.#head;
+        },
+      });
+    } catch (error) {
+      this.#report(error, { events: events.length, firstSeq });
+      await this.#resyncHead();
+      throw error;
     }
     const last = records[records.length - 1];
     if (last) this.#head = { seq: last.seq, hash: last.hash };
-    this.#lastFailure = null;
-    for (const pending of batch) pending.resolve();
   }
 
   /** After a failed commit: a commit whose acknowledgement was lost may still have landed. */
@@ -262,6 +400,10 @@ export class AuditLog {
       // A throwing error handler must not stop the writer.
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function noop(): void {}

@@ -117,14 +117,21 @@ export function canonicalEventJson(record: AuditEvent): string {
   return chainedJson.get(record) ?? canonicalJson(eventOf(record));
 }
 
-/** Places events on the chain after `head`, in order. */
-export function chainRecords(head: ChainHead | null, events: readonly AuditEvent[]): AuditRecord[] {
+/**
+ * Places events on the chain after `head`, in order. `jsons`, when given, holds each event's
+ * canonical JSON already computed (the audit journal's lines), so it is not serialized again.
+ */
+export function chainRecords(
+  head: ChainHead | null,
+  events: readonly AuditEvent[],
+  jsons?: readonly string[],
+): AuditRecord[] {
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  return events.map((event) => {
+  return events.map((event, i) => {
     seq += 1;
     const fields = eventOf(event);
-    const json = canonicalJson(fields);
+    const json = jsons?.[i] ?? canonicalJson(fields);
     const hash = hashCanonical(prevHash, seq, json);
     const record: AuditRecord = { ...fields, seq, prevHash, hash };
     chainedJson.set(record, json);

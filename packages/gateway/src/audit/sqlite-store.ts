@@ -7,10 +7,12 @@
  * the most recent commits (until the next checkpoint syncs the WAL). Use `synchronous: 'FULL'`
  * to sync on every commit when that matters more than throughput.
  */
+import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { createOwnerOnlyDbFile } from '../storage/embedded-db.ts';
 import type { ChainHead } from './chain.ts';
 import type { AuditRecord } from './event.ts';
+import type { JournalMark, StoreJournalMark } from './journal.ts';
 import { ARGUMENTS_TEXT, ftsPhrase, SqliteTextIndex } from './sqlite-text-index.ts';
 import {
   type AuditQuery,
@@ -42,6 +44,18 @@ CREATE TABLE IF NOT EXISTS ${HEAD_TABLE} (
   seq INTEGER NOT NULL,
   hash TEXT NOT NULL,
   time TEXT NOT NULL
+) STRICT;
+`;
+
+/** One row (id 1): how far the audit journal has been taken into the table (see journal.ts). */
+const JOURNAL_TABLE = 'audit_journal_mark';
+
+const JOURNAL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${JOURNAL_TABLE} (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  database_id TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  byte_offset INTEGER NOT NULL
 ) STRICT;
 `;
 
@@ -77,6 +91,8 @@ interface Statements {
   count: StatementSync;
   checkpoint: StatementSync;
   moveCheckpoint: StatementSync;
+  journalMark: StatementSync;
+  moveJournalMark: StatementSync;
 }
 
 /** `*` stays a wildcard; GLOB's other specials are matched literally. GLOB is case-sensitive. */
@@ -137,6 +153,11 @@ export class SqliteAuditStore implements AuditStore {
     this.#options = options;
   }
 
+  /** The database file (or `:memory:`). */
+  get path(): string {
+    return this.#options.path;
+  }
+
   async init(): Promise<void> {
     if (this.#db) return;
     const { path } = this.#options;
@@ -149,6 +170,11 @@ export class SqliteAuditStore implements AuditStore {
       db.exec('BEGIN IMMEDIATE');
       try {
         db.exec(SCHEMA);
+        db.exec(JOURNAL_SCHEMA);
+        // This database's identity, which its audit journal carries (journal.ts).
+        db.prepare(
+          `INSERT OR IGNORE INTO ${JOURNAL_TABLE} (id, database_id, generation, byte_offset) VALUES (1, ?, 0, 0)`,
+        ).run(randomUUID());
         createHeadTable(db);
         this.#text = new SqliteTextIndex(db, TABLE);
         db.exec('COMMIT');
@@ -166,6 +192,12 @@ export class SqliteAuditStore implements AuditStore {
           `INSERT INTO ${HEAD_TABLE} (id, seq, hash, time) VALUES (1, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, time = excluded.time
            WHERE excluded.seq > ${HEAD_TABLE}.seq`,
+        ),
+        journalMark: db.prepare(
+          `SELECT database_id, generation, byte_offset FROM ${JOURNAL_TABLE} WHERE id = 1`,
+        ),
+        moveJournalMark: db.prepare(
+          `UPDATE ${JOURNAL_TABLE} SET generation = ?, byte_offset = ? WHERE id = 1`,
         ),
       };
     } catch (error) {
@@ -192,7 +224,18 @@ export class SqliteAuditStore implements AuditStore {
     return row ? { seq: Number(row.seq), hash: String(row.hash), time: String(row.time) } : null;
   }
 
-  async append(records: readonly AuditRecord[]): Promise<readonly AuditRecord[]> {
+  /** This database's identity and how far its audit journal has been taken into the table. */
+  async journalMark(): Promise<StoreJournalMark> {
+    const row = this.#open().statements.journalMark.get();
+    if (!row) throw new Error('audit store: the journal mark row is missing');
+    return {
+      database: String(row.database_id),
+      generation: Number(row.generation),
+      offset: Number(row.byte_offset),
+    };
+  }
+
+  async append(records: readonly AuditRecord[], journalled?: JournalMark): Promise<readonly AuditRecord[]> {
     if (records.length === 0) return records;
     const { db, statements } = this.#open();
     db.exec('BEGIN IMMEDIATE');
@@ -202,6 +245,7 @@ export class SqliteAuditStore implements AuditStore {
       }
       const checkpoint = checkpointAfter(records);
       if (checkpoint) statements.moveCheckpoint.run(checkpoint.seq, checkpoint.hash, checkpoint.time);
+      if (journalled) statements.moveJournalMark.run(journalled.generation, journalled.offset);
       db.exec('COMMIT');
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');

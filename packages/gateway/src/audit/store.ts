@@ -16,6 +16,7 @@
  */
 import { type ChainHead, canonicalEventJson, eventOf } from './chain.ts';
 import type { AuditDecision, AuditEvent, AuditRecord, AuditStatus } from './event.ts';
+import type { JournalMark, StoreJournalMark } from './journal.ts';
 
 export interface AuditQuery {
   /** ISO-8601; records at or after this time. */
@@ -57,7 +58,13 @@ export interface AuditStore {
    * Resolves with the records as committed: a store several writers share may have placed them
    * after another writer's records (new seq and hashes, same events and order).
    */
-  append(records: readonly AuditRecord[]): Promise<readonly AuditRecord[]>;
+  append(records: readonly AuditRecord[], journalled?: JournalMark): Promise<readonly AuditRecord[]>;
+  /**
+   * A store that can take events from an audit journal (journal.ts) keeps how far it has, moved
+   * by `append(records, journalled)` in the same transaction as the records. SQLite only: a
+   * shared store is written by every replica, each of which would need a journal of its own.
+   */
+  journalMark?(): Promise<StoreJournalMark>;
   /** Up to `limit` records with seq > afterSeq, ascending by seq. */
   page(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** Matching records, newest first. */

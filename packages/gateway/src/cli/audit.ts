@@ -1,8 +1,9 @@
 /** `gatehouse audit tail|query|export|verify|head` — reading the audit log the gateway writes. */
 import { parseArgs } from 'node:util';
-import { auditStore } from '../access.ts';
+import { auditJournalPath, auditStore } from '../access.ts';
 import type { AuditRecord } from '../audit/event.ts';
 import { exportJsonl } from '../audit/export.ts';
+import { replayAuditJournal, untilJournalCommitted } from '../audit/journal-replay.ts';
 import type { AuditQuery, AuditStore, HeadCheckpoint } from '../audit/store.ts';
 import { type ExpectedHead, type VerifyResult, verifyChain } from '../audit/verify.ts';
 import type { GatewayModel } from '../config/model.ts';
@@ -86,6 +87,27 @@ async function printRecords(
   return 0;
 }
 
+/**
+ * Before reading: what a stopped (or killed) gateway acknowledged on its audit journal but had
+ * not committed goes into the store first. While a gateway runs it holds the journal and commits
+ * what it journals within about 50 ms: the command waits for that (up to 2 s), so it shows every
+ * call answered before it ran.
+ */
+async function takeInJournal(store: AuditStore): Promise<void> {
+  const path = auditJournalPath(store);
+  if (path === null) return;
+  const replay = await replayAuditJournal(store, path);
+  if (replay === null) {
+    const left = await untilJournalCommitted(store, path, 2000);
+    if (left > 0)
+      process.stderr.write(`audit: ${left} record(s) the running gateway journalled are not committed yet\n`);
+    return;
+  }
+  if (replay.replayed > 0)
+    process.stderr.write(`audit: committed ${replay.replayed} record(s) the gateway had journalled\n`);
+  if (replay.dropped) process.stderr.write(`audit: journal: left out ${replay.dropped}\n`);
+}
+
 export async function auditCommand(model: GatewayModel, argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -109,6 +131,7 @@ export async function auditCommand(model: GatewayModel, argv: string[]): Promise
   const store = auditStore(model);
   await store.init();
   try {
+    await takeInJournal(store);
     switch (positionals[0]) {
       case 'tail':
       case 'query':

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
-import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
+import type { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
 import type { Upstream } from '../../src/upstream/upstream.ts';
+import { openCommittedAudit } from './audit-reader.ts';
 import {
   FAULT_SERVER,
   stdioUpstreamYaml,
@@ -129,11 +130,9 @@ export class CallLedger {
   }
 }
 
-/** A second reader of the gateway's audit database. */
-export async function openAudit(storagePath: string): Promise<SqliteAuditStore> {
-  const store = new SqliteAuditStore({ path: storagePath });
-  await store.init();
-  return store;
+/** A second reader of the gateway's audit database (once what it journalled is committed). */
+export function openAudit(storagePath: string): Promise<SqliteAuditStore> {
+  return openCommittedAudit(storagePath);
 }
 
 /** "status errorCode" of each audited tools/call of `target`, newest first. */

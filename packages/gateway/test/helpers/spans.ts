@@ -13,7 +13,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace';
 import { makeTempDir } from '../../../../scripts/test-temp-dir.ts';
 import type { AuditRecord } from '../../src/audit/event.ts';
-import { SqliteAuditStore } from '../../src/audit/sqlite-store.ts';
+import { openCommittedAudit } from './audit-reader.ts';
 import {
   FAULT_SERVER,
   fixtureUpstreamYaml,
@@ -294,8 +294,7 @@ export function attemptsOf(spans: readonly ReadableSpan[]): string[] {
 
 /** The audit records of a trace in the gateway's database (waits for the first one). */
 export async function auditedTrace(storage: string, traceId: string): Promise<AuditRecord[]> {
-  const store = new SqliteAuditStore({ path: storage });
-  await store.init();
+  const store = await openCommittedAudit(storage);
   try {
     let records: AuditRecord[] = [];
     await waitFor(
