@@ -13,7 +13,7 @@ import { traceIdOf } from '../observability/tracing.ts';
 import type { Stage } from '../pipeline/compose.ts';
 import type { GatewayRequest } from '../pipeline/context.ts';
 import { isToolError, type Outcome, toolErrorReason } from '../pipeline/outcome.ts';
-import { resultJson } from '../pipeline/result-json.ts';
+import { resultBytes } from '../pipeline/result-json.ts';
 
 export interface AuditSink {
   record(event: AuditEvent): Promise<void>;
@@ -50,13 +50,9 @@ function resultDigest(result: Record<string, unknown> | undefined): { bytes: num
   if (result === undefined) return null;
   const known = frozenDigests.get(result);
   if (known !== undefined) return known;
-  const json = resultJson(result);
-  // Neither the count nor the hash copies the text into a Buffer (above 4 KB each copy would be
-  // a fresh allocation per call); both read its UTF-8 encoding.
-  const digest = {
-    bytes: Buffer.byteLength(json, 'utf8'),
-    hash: createHash('sha256').update(json, 'utf8').digest('hex'),
-  };
+  // The bytes the call lane sends (encoded once for both; see pipeline/result-json.ts).
+  const bytes = resultBytes(result);
+  const digest = { bytes: bytes.length, hash: createHash('sha256').update(bytes).digest('hex') };
   if (Object.isFrozen(result)) frozenDigests.set(result, digest);
   return digest;
 }

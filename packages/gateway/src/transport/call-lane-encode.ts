@@ -19,12 +19,26 @@
 import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
 import { SERVER_INFO } from '../downstream/server-factory.ts';
 import type { Era } from '../pipeline/context.ts';
-import { resultJson } from '../pipeline/result-json.ts';
+import { resultBytes, resultJson } from '../pipeline/result-json.ts';
 import type { LaneMethod } from './call-lane-route.ts';
 
 type Result = Record<string, unknown>;
 
 const SERVER_INFO_JSON = JSON.stringify({ [SERVER_INFO_META_KEY]: SERVER_INFO });
+
+/**
+ * A 2025-era result answer as bytes: the result's own UTF-8 (shared with the audit digest) inside
+ * the JSON-RPC envelope; the same text as `{"result":<encodedResult>,"jsonrpc":"2.0","id":…}`.
+ */
+export function legacyResultBody(id: string | number, result: Result): Buffer {
+  return Buffer.concat([
+    RESULT_HEAD,
+    resultBytes(result),
+    Buffer.from(`,"jsonrpc":"2.0","id":${JSON.stringify(id)}}`),
+  ]);
+}
+
+const RESULT_HEAD = Buffer.from('{"result":');
 
 export function encodedResult(era: Era, method: LaneMethod, result: Result, listTtlMs: number): string {
   if (method === 'tools/list') return era === 'legacy' ? resultJson(result) : modernList(result, listTtlMs);

@@ -32,7 +32,7 @@ import type { HeaderReader } from '../observability/tracing.ts';
 import type { Era, GatewayRequest } from '../pipeline/context.ts';
 import type { Outcome, Pipeline } from '../pipeline/outcome.ts';
 import { eraOfHeaders } from './admission.ts';
-import { encodedError, encodedInputRequired, encodedResult } from './call-lane-encode.ts';
+import { encodedError, encodedInputRequired, encodedResult, legacyResultBody } from './call-lane-encode.ts';
 import { type LaneRoute, laneRoute, mentionsHeaderParams } from './call-lane-route.ts';
 import { type BodyLimits, bodyLimitsOf, jsonRpcBodyFrom, tooLargeResponse } from './hygiene.ts';
 import type { LaneSession } from './legacy-sessions.ts';
@@ -182,8 +182,12 @@ async function runCall(deps: CallLaneDeps, res: ServerResponse, call: LaneCall):
     endWithoutAnswer(res, session?.id);
     return;
   }
+  if (logs.length === 0 && outcome.kind === 'result' && route.era === 'legacy') {
+    writeJson(res, legacyResultBody(route.id, outcome.result), session?.id);
+    return;
+  }
   const answer = await encodedAnswer(deps, route, outcome);
-  if (logs.length === 0) writeJson(res, answer, session?.id, httpStatusOf(route, outcome));
+  if (logs.length === 0) writeJson(res, Buffer.from(answer), session?.id, httpStatusOf(route, outcome));
   else writeEvents(res, [...logs.map(logNotification), answer], session?.id);
 }
 
@@ -244,9 +248,8 @@ function httpStatusOf(route: LaneRoute, outcome: Outcome): number {
   return wireErrorEntry(outcome.code)?.httpStatus ?? 200;
 }
 
-function writeJson(res: ServerResponse, payload: string, sessionId: string | undefined, status = 200): void {
-  // Encoded once: the length and the body are the same UTF-8 bytes.
-  const body = Buffer.from(payload);
+/** A JSON answer, already UTF-8 (so its length and its body are the same bytes). */
+function writeJson(res: ServerResponse, body: Buffer, sessionId: string | undefined, status = 200): void {
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': body.length,
