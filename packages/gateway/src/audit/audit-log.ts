@@ -19,9 +19,9 @@
  * through `onError`.
  */
 import type { ChainHead } from './chain.ts';
-import { canonicalJson, eventOf } from './chain.ts';
 import type { AuditEvent, AuditRecord } from './event.ts';
 import { AuditJournal, type JournalMark } from './journal.ts';
+import { JournalIngest } from './journal-ingest.ts';
 import { appendChained, type JournalReplay, replayBacklog } from './journal-replay.ts';
 import type { Redactor } from './redact.ts';
 import { storable } from './storable.ts';
@@ -32,12 +32,6 @@ export { isSequenceConflict } from './journal-replay.ts';
 export { storable } from './storable.ts';
 
 export const DEFAULT_MAX_BATCH = 500;
-/** How long journalled events wait to be taken into the store together. */
-const INGEST_DELAY_MS = 50;
-/** Journalled events that are taken in at once, without waiting for the delay. */
-const INGEST_AT_ONCE = 256;
-/** After a failed take-in, the wait before the next try. */
-const INGEST_RETRY_MS = 1000;
 /** A journal longer than this is started afresh once the store holds all of it. */
 export const DEFAULT_ROTATE_BYTES = 8 * 1024 * 1024;
 
@@ -79,20 +73,13 @@ interface Pending {
   settled: Promise<void>;
 }
 
-/** Events written to the journal together, and the mark after the last of them. */
-interface Journalled {
-  events: AuditEvent[];
-  jsons: string[];
-  mark: JournalMark;
-}
-
 export class AuditLog {
   readonly #store: AuditStore;
   readonly #redactor: Redactor;
   readonly #onError: AuditLogOptions['onError'];
   readonly #maxBatch: number;
-  readonly #journal: AuditJournal | null;
-  readonly #rotateBytes: number;
+  /** With a journal: what writes to it and takes it into the store. */
+  readonly #journal: JournalIngest | null;
   #head: ChainHead | null;
   #queue: Pending[] = [];
   #inFlight: Pending[] = [];
@@ -100,12 +87,6 @@ export class AuditLog {
   #closing: Promise<void> | null = null;
   /** Why the last write (commit, or journal write) failed, until one succeeds. */
   #writeFailure: string | null = null;
-  /** Why the last take-in of journalled events failed, until one succeeds. */
-  #ingestFailure: string | null = null;
-  #journalled: Journalled[] = [];
-  #journalledEvents = 0;
-  #ingesting: Promise<void> | null = null;
-  #ingestTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: AuditLogOptions, head: ChainHead | null, journal: AuditJournal | null) {
     this.#store = options.store;
@@ -113,8 +94,17 @@ export class AuditLog {
     this.#onError = options.onError;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#head = head;
-    this.#journal = journal;
-    this.#rotateBytes = options.journal?.rotateBytes ?? DEFAULT_ROTATE_BYTES;
+    this.#journal =
+      journal === null
+        ? null
+        : new JournalIngest({
+            journal,
+            maxBatch: this.#maxBatch,
+            rotateBytes: options.journal?.rotateBytes ?? DEFAULT_ROTATE_BYTES,
+            commit: (events, jsons, mark) => this.#commit(events, jsons, mark),
+            onRotateError: (error) =>
+              this.#report(error, { events: 0, firstSeq: (this.#head?.seq ?? 0) + 1 }),
+          });
   }
 
   /**
@@ -151,12 +141,12 @@ export class AuditLog {
 
   /** False while writes fail (the last one failed and none has succeeded since), and once closing. */
   get writable(): boolean {
-    return this.#writeFailure === null && this.#ingestFailure === null && this.#closing === null;
+    return this.#writeFailure === null && (this.#journal?.failure ?? null) === null && this.#closing === null;
   }
 
   /** Events recorded but not yet committed to the store (waiting, being written, or journalled). */
   get queueDepth(): number {
-    return this.#queue.length + this.#inFlight.length + this.#journalledEvents;
+    return this.#queue.length + this.#inFlight.length + (this.#journal?.pending ?? 0);
   }
 
   /** Redacts and queues the event; resolves once it is durable (committed, or journalled). */
@@ -204,10 +194,8 @@ export class AuditLog {
     this.#closing ??= (async () => {
       await this.flush();
       await this.#writer;
-      await this.#ingesting;
-      if (this.#ingestTimer) clearTimeout(this.#ingestTimer);
       // Whatever could not be committed stays in the journal for the next open.
-      this.#journal?.close();
+      await this.#journal?.stop();
       await this.#store.close();
     })();
     return this.#closing;
@@ -257,12 +245,9 @@ export class AuditLog {
   }
 
   /** With one: writes the batch to the journal, answers its callers, and has it taken in soon. */
-  #writeJournal(journal: AuditJournal, batch: readonly Pending[]): void {
-    const events = batch.map((pending) => pending.event);
-    const jsons = events.map((event) => canonicalJson(eventOf(event)));
-    let mark: JournalMark;
+  #writeJournal(journal: JournalIngest, batch: readonly Pending[]): void {
     try {
-      mark = journal.append(jsons);
+      journal.write(batch.map((pending) => pending.event));
     } catch (error) {
       this.#writeFailure = messageOf(error);
       this.#report(error, { events: batch.length, firstSeq: (this.#head?.seq ?? 0) + 1 });
@@ -270,92 +255,12 @@ export class AuditLog {
       return;
     }
     this.#writeFailure = null;
-    this.#journalled.push({ events, jsons, mark });
-    this.#journalledEvents += events.length;
     for (const pending of batch) pending.resolve();
-    this.#scheduleIngest();
-  }
-
-  #scheduleIngest(): void {
-    if (this.#ingesting !== null || this.#ingestTimer !== null || this.#journalled.length === 0) return;
-    const delay =
-      this.#ingestFailure !== null
-        ? INGEST_RETRY_MS
-        : this.#journalledEvents >= INGEST_AT_ONCE
-          ? 0
-          : INGEST_DELAY_MS;
-    this.#ingestTimer = setTimeout(() => {
-      this.#ingestTimer = null;
-      void this.#ingest();
-    }, delay);
-    this.#ingestTimer.unref();
-  }
-
-  /** Takes journalled events into the store; one run at a time, which every caller shares. */
-  #ingest(): Promise<void> {
-    if (this.#ingesting) return this.#ingesting;
-    const run = this.#ingestAll().finally(() => {
-      this.#ingesting = null;
-      if (this.#closing === null) this.#scheduleIngest();
-    });
-    this.#ingesting = run;
-    return run;
-  }
-
-  /** A batch per transaction until none is left, or one fails (it stays, to be retried). */
-  async #ingestAll(): Promise<void> {
-    while (this.#journalled.length > 0) {
-      const taken = this.#takeJournalled();
-      const events = taken.flatMap((write) => write.events);
-      const last = taken[taken.length - 1] as Journalled;
-      try {
-        await this.#commit(
-          events,
-          taken.flatMap((write) => write.jsons),
-          last.mark,
-        );
-      } catch (error) {
-        this.#ingestFailure = messageOf(error);
-        return;
-      }
-      this.#ingestFailure = null;
-      this.#journalled.splice(0, taken.length);
-      this.#journalledEvents -= events.length;
-    }
-    this.#rotateWhenLong();
-  }
-
-  /** The oldest journal writes, up to about maxBatch events (whole writes: marks fall between). */
-  #takeJournalled(): Journalled[] {
-    let count = 0;
-    let writes = 0;
-    for (const write of this.#journalled) {
-      if (writes > 0 && count + write.events.length > this.#maxBatch) break;
-      count += write.events.length;
-      writes += 1;
-    }
-    return this.#journalled.slice(0, writes);
-  }
-
-  /** Once the store holds everything journalled, a long journal is started afresh. */
-  #rotateWhenLong(): void {
-    const journal = this.#journal;
-    if (!journal || this.#journalled.length > 0 || journal.offset < this.#rotateBytes) return;
-    try {
-      journal.rotate();
-    } catch (error) {
-      this.#report(error, { events: 0, firstSeq: (this.#head?.seq ?? 0) + 1 });
-    }
   }
 
   /** Before a read: what is journalled goes into the store (best effort; failures are reported). */
   async #catchUp(): Promise<void> {
-    if (this.#ingestTimer) {
-      clearTimeout(this.#ingestTimer);
-      this.#ingestTimer = null;
-    }
-    await this.#ingesting;
-    if (this.#journalled.length > 0) await this.#ingest();
+    await this.#journal?.catchUp();
   }
 
   /** Chains and commits the events; moves the head, or reports and rethrows the failure. */
