@@ -15,7 +15,8 @@
  * (64 by default) only in the 2026-07-28 era, gatehouse against direct. supergateway runs the
  * 2025 era only: its 2026-07-28 leg spawns an upstream process per request.
  *
- * Per scenario (era × tool × concurrency) the setups run interleaved rounds (direct, gatehouse,
+ * Per scenario (era × concurrency × tool, in that order: every c8 round runs before any c64 one,
+ * so the c8 peak RSS is c8's own) the setups run interleaved rounds (direct, gatehouse,
  * mcp-proxy, supergateway, direct stdio, direct, …) after a warm-up; per round: calls/s, p50/p99,
  * CPU per 1,000 calls of the proxy process alone and of the whole path (every server-side process
  * of the setup, children included, plus this client process), from /proc. Summaries are medians
@@ -291,7 +292,12 @@ async function measureOverhead(opts: Options): Promise<Measured> {
   };
 }
 
-/** Warm-up of every setup in each era, then every scenario (era × tool × concurrency) in turn. */
+/**
+ * Warm-up of every setup in each era, then every scenario (era × concurrency × tool) in turn. Both
+ * tools run at one concurrency before the next: a process keeps its memory high-water mark, so a
+ * concurrency-8 round after a concurrency-64 one would report the peak of c64 as its own (the
+ * peak RSS target is at c8; the c64 rows give theirs).
+ */
 async function runScenarios(setups: Setup[], opts: Options): Promise<Scenario[]> {
   const scenarios: Scenario[] = [];
   for (const era of opts.eras) {
@@ -303,8 +309,8 @@ async function runScenarios(setups: Setup[], opts: Options): Promise<Scenario[]>
         await closeClients(clients);
       }
     }
-    for (const tool of opts.tools) {
-      for (const concurrency of opts.concurrency) {
+    for (const concurrency of opts.concurrency) {
+      for (const tool of opts.tools) {
         const these = setupsFor(setups, era, concurrency);
         if (these.length > 0) scenarios.push(await runScenario(these, era, tool, concurrency, opts));
       }
