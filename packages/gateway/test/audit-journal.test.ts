@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
@@ -325,6 +325,16 @@ describe('audit journal', () => {
       const held = await openLog(db, journal);
       assert.deepEqual(held.opened, [null]);
       await held.log.close();
+      // A lock another process has just created and not yet written: held; a second later, stale.
+      writeFileSync(`${journal}.lock`, '');
+      const creating = await openLog(db, journal);
+      assert.deepEqual(creating.opened, [null]);
+      await creating.log.close();
+      const aSecondAgo = new Date(Date.now() - 2000);
+      utimesSync(`${journal}.lock`, aSecondAgo, aSecondAgo);
+      const later = await openLog(db, journal);
+      assert.deepEqual(later.opened, [{ replayed: 0, dropped: null }]);
+      await later.log.close();
     } finally {
       sleeper.kill();
     }

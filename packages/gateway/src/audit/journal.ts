@@ -9,15 +9,16 @@
  * File: a header line `{"gatehouseAuditJournal":1,"database":"<id>","generation":N}` then one
  * line per event, its canonical JSON (what the hash chain covers). A line is acknowledged only
  * once the write that ends it has returned, so a torn last line after a crash was never
- * acknowledged and is dropped. The database id is the store's own (made when its mark was first
- * written): a journal left beside a database that was replaced is not replayed into the new one.
+ * acknowledged and is dropped. The database id is the store's own (a random id it makes when it
+ * creates its tables): a journal left beside a database that was replaced is not replayed into the
+ * new one.
  *
  * Rotation: once everything journalled is in the store, the file is replaced (written aside,
  * renamed over) by an empty one of the next generation. A journal whose generation is newer than
  * the store's mark therefore holds only events the store has not seen.
  *
- * Ownership: one process at a time, by a lock file holding its PID (a lock whose process is gone
- * is taken over). The gateway holds it while it runs; `gatehouse audit` takes it briefly to replay
+ * Ownership: one process at a time, by a lock file holding its PID and that process's start time
+ * (a lock whose process is gone, or whose PID now belongs to another process, is taken over). The gateway holds it while it runs; `gatehouse audit` takes it briefly to replay
  * what a crashed gateway left, and leaves the journal alone while a gateway holds it.
  */
 import {
@@ -28,6 +29,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -113,6 +115,16 @@ function holderRuns(lock: string): boolean {
   }
 }
 
+/** A lock another process has just created and not yet written its PID into (within a second). */
+function beingWritten(lock: string, lockPath: string): boolean {
+  if (lock.endsWith('\n')) return false;
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs < 1000;
+  } catch {
+    return false;
+  }
+}
+
 /** Takes the lock file for this process, or returns false while a live process holds it. */
 function takeLock(path: string): boolean {
   const lockPath = `${path}.lock`;
@@ -132,7 +144,7 @@ function takeLock(path: string): boolean {
     } catch {
       // Removed between the two calls: try again.
     }
-    if (lock !== null && holderRuns(lock)) return false;
+    if (lock !== null && (holderRuns(lock) || beingWritten(lock, lockPath))) return false;
     rmSync(lockPath, { force: true }); // its process is gone (or it never named one)
   }
   return false;
