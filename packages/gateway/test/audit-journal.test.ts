@@ -94,6 +94,22 @@ function requestIds(records: readonly AuditRecord[]): string[] {
   return records.map((r) => r.requestId);
 }
 
+/**
+ * A reopen replays nothing, and the store holds req-0 … req-(count-1), in order, each once, on a
+ * chain that verifies.
+ */
+async function assertHeldOnce(db: string, journal: string, count: number): Promise<void> {
+  const again = await openLog(db, journal);
+  assert.deepEqual(again.opened, [{ replayed: 0, dropped: null }], 'nothing replayed twice');
+  await again.log.close();
+  const { records, ok } = await stored(db);
+  assert.equal(ok, true);
+  assert.deepEqual(
+    requestIds(records),
+    Array.from({ length: count }, (_, i) => `req-${i}`),
+  );
+}
+
 /** Runs `body` in a child process with the audit modules imported; resolves with its stdout. */
 function child(body: string): Promise<{ stdout: string; signal: NodeJS.Signals | null }> {
   const auditLog = new URL('../src/audit/audit-log.ts', import.meta.url).href;
@@ -164,16 +180,7 @@ describe('audit journal', () => {
     assert.deepEqual(first.opened, [{ replayed: 300, dropped: null }]);
     await first.log.record(event(300));
     await first.log.close();
-    const second = await openLog(db, journal);
-    assert.deepEqual(second.opened, [{ replayed: 0, dropped: null }], 'nothing replayed twice');
-    await second.log.close();
-
-    const { records, ok } = await stored(db);
-    assert.equal(ok, true);
-    assert.deepEqual(
-      requestIds(records),
-      Array.from({ length: 301 }, (_, i) => `req-${i}`),
-    );
+    await assertHeldOnce(db, journal, 301);
   });
 
   it('a SIGKILL under steady load keeps every acknowledged record exactly once (replayed by the CLI path)', async () => {
@@ -270,15 +277,7 @@ describe('audit journal', () => {
     assert.equal(readFileSync(journal, 'utf8').split('\n').length, 2, 'a fresh file holds its header only');
     await log.record(event(15)); // journalled in the newest generation, taken in at close
     await log.close();
-    const again = await openLog(db, journal);
-    assert.deepEqual(again.opened, [{ replayed: 0, dropped: null }]);
-    await again.log.close();
-    const { records, ok } = await stored(db);
-    assert.equal(ok, true);
-    assert.deepEqual(
-      requestIds(records),
-      Array.from({ length: 16 }, (_, i) => `req-${i}`),
-    );
+    await assertHeldOnce(db, journal, 16);
   });
 
   it('a second log on the same journal commits directly; a lock left by a dead process is taken over', async () => {
