@@ -11,8 +11,8 @@ import { describe, it } from 'node:test';
 import { makeTempDir } from '../../../scripts/test-temp-dir.ts';
 import { type AuditBatchFailure, AuditLog, type AuditLogOptions } from '../src/audit/audit-log.ts';
 import type { AuditEvent, AuditRecord } from '../src/audit/event.ts';
-import { AuditJournal, type StoreJournalMark } from '../src/audit/journal.ts';
-import { type JournalReplay, replayAuditJournal } from '../src/audit/journal-replay.ts';
+import { AuditJournal, endsAtMark, type StoreJournalMark } from '../src/audit/journal.ts';
+import { type JournalReplay, replayAuditJournal, uncommittedInJournal } from '../src/audit/journal-replay.ts';
 import { createRedactor } from '../src/audit/redact.ts';
 import { SqliteAuditStore } from '../src/audit/sqlite-store.ts';
 import { verifyChain } from '../src/audit/verify.ts';
@@ -367,6 +367,24 @@ describe('audit journal', () => {
     const { records, ok } = await stored(db);
     assert.equal(ok, true);
     assert.deepEqual(requestIds(records), ['req-0', 'req-1', 'req-2']);
+  });
+
+  it('counts what is journalled and not committed, reading only the header when nothing is', async () => {
+    const { db, journal } = paths();
+    const store = new SqliteAuditStore({ path: db });
+    await store.init();
+    assert.equal(await uncommittedInJournal(store, journal), 0, 'no journal yet');
+    const opened = AuditJournal.open(journal, await store.journalMark());
+    assert.ok(opened);
+    opened.journal.append([JSON.stringify(event(1)), JSON.stringify(event(2))]);
+    opened.journal.append([JSON.stringify(event(3))]);
+    opened.journal.close();
+    assert.equal(endsAtMark(journal, await store.journalMark()), false);
+    assert.equal(await uncommittedInJournal(store, journal), 3);
+    assert.equal((await replayAuditJournal(store, journal))?.replayed, 3);
+    assert.equal(endsAtMark(journal, await store.journalMark()), true);
+    assert.equal(await uncommittedInJournal(store, journal), 0);
+    await store.close();
   });
 
   it('leaves a journal a running process holds to that process', async () => {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { type ChainHead, canonicalJson, chainRecords, eventOf } from './chain.ts';
 import type { AuditEvent, AuditRecord } from './event.ts';
-import { AuditJournal, type JournalBacklog, type JournalMark, readBacklog } from './journal.ts';
+import { AuditJournal, endsAtMark, type JournalBacklog, type JournalMark, readBacklog } from './journal.ts';
 import type { AuditStore } from './store.ts';
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -111,7 +111,10 @@ export async function replayAuditJournal(
  */
 export async function uncommittedInJournal(store: AuditStore, path: string): Promise<number> {
   if (!store.journalMark || !existsSync(path)) return 0;
-  return readBacklog(path, await store.journalMark()).lines.length;
+  const mark = await store.journalMark();
+  // The common answer (all of it committed) from the header and the size, not the whole file.
+  if (endsAtMark(path, mark)) return 0;
+  return readBacklog(path, mark).lines.length;
 }
 
 /**

@@ -24,9 +24,11 @@
 import {
   closeSync,
   fdatasyncSync,
+  fstatSync,
   ftruncateSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -292,6 +294,30 @@ export function readBacklog(path: string, mark: StoreJournalMark): JournalBacklo
     return fresh(`the journal ends at byte ${bytes.length}, before the store's mark at ${start}`);
   }
   return { generation: header.generation, ...linesFrom(bytes, start) };
+}
+
+/** Whether the journal at `path` is of the store's database and generation and ends at its mark. */
+export function endsAtMark(path: string, mark: StoreJournalMark): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(512);
+    const read = readSync(fd, head, 0, head.length, 0);
+    const newline = head.subarray(0, read).indexOf(0x0a);
+    const header = newline < 0 ? null : parseHeader(head.subarray(0, newline).toString('utf8'));
+    return (
+      header !== null &&
+      header.database === mark.database &&
+      header.generation === mark.generation &&
+      fstatSync(fd).size === mark.offset
+    );
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function linesFrom(bytes: Buffer, start: number): Pick<JournalBacklog, 'lines' | 'dropped' | 'end'> {
