@@ -257,6 +257,8 @@ describe('the demo from the README (./scripts/start.sh), started twice', () => {
     assert.match(restarted.stderr(), /keys: the demo keys from .*demo-keys\.json still work; keeping them/);
     assert.equal(statSync(join(dataDir, 'demo-keys.json')).mode & 0o777, 0o600);
     assert.equal(statSync(join(dataDir, 'claude_desktop_config.json')).mode & 0o777, 0o600);
+    // The log names every caller and target: owner-only like the files beside it.
+    assert.equal(statSync(join(dataDir, 'gatehouse.log')).mode & 0o777, 0o600);
   });
 
   it('start.sh --rotate-keys prints new keys, saves them, and the earlier ones are refused', () => {

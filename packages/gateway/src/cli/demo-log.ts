@@ -44,7 +44,9 @@ function readableStderr(): Writable {
 /** The gateway's logger for the demo: everything at `level` to `file`, warnings and errors to stderr. */
 export function demoLogger(level: string, file: string): Logger {
   mkdirSync(dirname(file), { recursive: true });
-  const toFile = pino.destination({ dest: file, append: true, sync: false });
+  // Owner-only when it is created, like the database and the key file beside it (it names every
+  // caller and target); a file that exists keeps its permissions.
+  const toFile = pino.destination({ dest: file, append: true, sync: false, mode: 0o600 });
   const streams = pino.multistream([
     { level: level as pino.Level, stream: toFile },
     { level: 'warn', stream: readableStderr() },
