@@ -59,12 +59,15 @@ export function canonicalJson(value: unknown): string {
   return serialize(value, '') ?? 'null';
 }
 
+/** What JSON.stringify serializes for `value` under `key`: its `toJSON(key)` result when it has one. */
+export function jsonValueOf(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  return typeof toJSON === 'function' ? toJSON.call(value, key) : value;
+}
+
 function serialize(value: unknown, key: string): string | undefined {
-  let current = value;
-  if (current !== null && typeof current === 'object') {
-    const toJSON = (current as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') current = toJSON.call(current, key);
-  }
+  const current = jsonValueOf(value, key);
   switch (typeof current) {
     case 'string':
       return JSON.stringify(current);

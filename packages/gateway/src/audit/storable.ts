@@ -1,4 +1,5 @@
 /** Audit events as plain, storable JSON data (see `storable`). */
+import { jsonValueOf } from './chain.ts';
 import { storableText } from './redact.ts';
 
 /**
@@ -8,11 +9,7 @@ import { storableText } from './redact.ts';
  * keys are left alone), without the round trip's text, which cost a sixth of an event's write.
  */
 export function storable(value: unknown, key = ''): unknown {
-  let current = value;
-  if (current !== null && typeof current === 'object') {
-    const toJSON = (current as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') current = toJSON.call(current, key);
-  }
+  const current = jsonValueOf(value, key);
   switch (typeof current) {
     case 'string':
       return storableText(current);
