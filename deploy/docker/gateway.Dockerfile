@@ -29,6 +29,6 @@ USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs"]
-# --max-semi-space-size=8 is what bin/gatehouse.mjs would otherwise re-execute itself with.
-ENTRYPOINT ["node", "--max-semi-space-size=8", "packages/gateway/bin/gatehouse.mjs"]
+# The heap settings bin/gatehouse.mjs would otherwise re-execute itself with.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "packages/gateway/bin/gatehouse.mjs"]
 CMD ["serve", "--config", "/etc/gatehouse/config/gatehouse.yaml"]

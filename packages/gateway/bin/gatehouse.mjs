@@ -10,30 +10,42 @@ const here = dirname(fileURLToPath(import.meta.url));
 const major = Number(process.versions.node.split('.')[0]);
 
 /**
- * The commands that keep running. V8 sizes the young generation by the machine's memory, and on
- * a large machine a busy gateway holds some hundred MB of it that a bounded one does not need
- * (bench/overhead.ts measures the peak at concurrency 8: 250–380 MB by default, 160–185 MB with
- * 8 MB semi-spaces and the compile cache below; 4 MB semi-spaces save some 15 MB more but cost
- * some 10–20% more CPU per call in scavenges). They run with `--max-semi-space-size=8`
- * unless the operator chose a size (on the command line or in NODE_OPTIONS); the process
- * replaces itself (process.execve), so its pid, signals and standard streams stay the same.
+ * The commands that keep running get two V8 heap settings, each unless the operator chose it (on
+ * the command line, or in NODE_OPTIONS where Node allows it); the process replaces itself
+ * (process.execve), so its pid, signals and standard streams stay the same.
+ *
+ * - `--max-semi-space-size=8`: V8 sizes the young generation by the machine's memory, and on a
+ *   large machine a busy gateway holds some hundred MB of it that a bounded one does not need.
+ *   4 MB semi-spaces save some 15 MB more but cost some 10–20% more CPU per call in scavenges.
+ * - `--heap-growing-percent=50`: after a full collection V8 lets the old generation grow to up to
+ *   four times what survived before collecting it again. A gateway's live heap is small (some
+ *   45 MB at concurrency 8) but every call leaves a little in the old generation, so under
+ *   steady load the heap sat near 175 MB; grown by half at most it sits near 75 MB, at no CPU
+ *   per call that bench/overhead.ts can tell apart.
+ *
+ * bench/overhead.ts measures the peak RSS at concurrency 8 (docs/operations.md, "Memory").
  */
 const LONG_RUNNING = new Set(['serve', 'demo', 'stdio', 'connect']);
-const SEMI_SPACE_FLAG = '--max-semi-space-size';
-// An operator's own size wins, and a process under an inspector is not replaced (the inspector
-// address it printed would be gone).
-const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some(
-  (flag) => flag.includes(SEMI_SPACE_FLAG) || flag.includes('--inspect'),
+const HEAP_FLAGS = [
+  ['--max-semi-space-size', '8'],
+  ['--heap-growing-percent', '50'],
+];
+const operatorFlags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''];
+// A process under an inspector is not replaced (the inspector address it printed would be gone).
+const inspected = operatorFlags.some((flag) => flag.includes('--inspect'));
+const added = HEAP_FLAGS.filter(([name]) => !operatorFlags.some((flag) => flag.includes(name))).map(
+  ([name, value]) => `${name}=${value}`,
 );
 if (
   major >= 24 &&
   LONG_RUNNING.has(process.argv[2] ?? '') &&
-  !chosen &&
+  added.length > 0 &&
+  !inspected &&
   typeof process.execve === 'function'
 ) {
   process.execve(process.execPath, [
     process.execPath,
-    `${SEMI_SPACE_FLAG}=8`,
+    ...added,
     ...process.execArgv,
     fileURLToPath(import.meta.url),
     ...process.argv.slice(2),

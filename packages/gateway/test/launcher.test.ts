@@ -1,7 +1,7 @@
 /**
  * The launcher (bin/gatehouse.mjs): a long-running command replaces itself with a bounded young
- * generation (same pid), unless the operator chose a size; every command keeps its type-stripped
- * sources in Node's compile cache.
+ * generation and old-generation growth (same pid), each unless the operator chose it; every
+ * command keeps its type-stripped sources in Node's compile cache.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,13 +12,20 @@ import { configDir, GATEHOUSE_BIN } from './helpers/child-gateway.ts';
 import { OPEN_ACCESS_YAML } from './helpers/harness.ts';
 
 /** Starts `gatehouse serve`, waits for its endpoint line, and returns its pid's command line. */
-async function serveCommandLine(env: Record<string, string>): Promise<{ pid: number; argv: string[] }> {
+async function serveCommandLine(
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<{ pid: number; argv: string[] }> {
   const cfg = configDir();
   cfg.write(`upstreams: []\nstorage: { path: ${JSON.stringify(cfg.storage)} }\n${OPEN_ACCESS_YAML}`);
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve', '--config', cfg.file, '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, GATEHOUSE_BIN, 'serve', '--config', cfg.file, '--port', '0'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -41,15 +48,24 @@ async function serveCommandLine(env: Record<string, string>): Promise<{ pid: num
 }
 
 describe('launcher', () => {
-  it('runs serve with 8 MB semi-spaces, in the same process', async () => {
+  it('runs serve with 8 MB semi-spaces and 50% heap growth, in the same process', async () => {
     const { argv } = await serveCommandLine({});
     assert.ok(argv.includes('--max-semi-space-size=8'), argv.join(' '));
+    assert.ok(argv.includes('--heap-growing-percent=50'), argv.join(' '));
     assert.ok(argv.includes('serve'));
   });
 
-  it("keeps an operator's own size", async () => {
+  it("keeps an operator's own size, and still bounds the heap's growth", async () => {
     const { argv } = await serveCommandLine({ NODE_OPTIONS: '--max-semi-space-size=16' });
     assert.ok(!argv.some((arg) => arg.startsWith('--max-semi-space-size')), argv.join(' '));
+    assert.ok(argv.includes('--heap-growing-percent=50'), argv.join(' '));
+  });
+
+  it("keeps an operator's own heap growth from the command line", async () => {
+    const { argv } = await serveCommandLine({}, ['--heap-growing-percent=80']);
+    assert.equal(argv.filter((arg) => arg.startsWith('--heap-growing-percent')).length, 1, argv.join(' '));
+    assert.ok(argv.includes('--heap-growing-percent=80'), argv.join(' '));
+    assert.ok(argv.includes('--max-semi-space-size=8'), argv.join(' '));
   });
 
   it('reads the type-stripped sources from the compile cache on the second start', () => {
