@@ -102,22 +102,28 @@ function sortedCopy(value: unknown, key: string): unknown {
   const current = jsonValueOf(value, key);
   if (typeof current === 'bigint') throw new TypeError('canonicalJson: a BigInt has no JSON form');
   if (current === null || typeof current !== 'object') return current;
-  if (Array.isArray(current)) {
-    const items: unknown[] = new Array(current.length);
-    for (let i = 0; i < current.length; i++) {
-      const item = sortedCopy(current[i], String(i));
-      if (item === INDEX_KEY) return INDEX_KEY;
-      items[i] = droppedByJson(item) ? null : item;
-    }
-    return items;
-  }
+  if (Array.isArray(current)) return sortedArray(current);
   if (current instanceof Number || current instanceof String || current instanceof Boolean) {
     return sortedCopy(current.valueOf(), key);
   }
+  return sortedObject(current as Record<string, unknown>);
+}
+
+function sortedArray(array: readonly unknown[]): unknown[] | typeof INDEX_KEY {
+  const items: unknown[] = new Array(array.length);
+  for (let i = 0; i < array.length; i++) {
+    const item = sortedCopy(array[i], String(i));
+    if (item === INDEX_KEY) return INDEX_KEY;
+    items[i] = droppedByJson(item) ? null : item;
+  }
+  return items;
+}
+
+function sortedObject(object: Record<string, unknown>): Record<string, unknown> | typeof INDEX_KEY {
   const copy: Record<string, unknown> = {};
-  for (const name of Object.keys(current).sort()) {
+  for (const name of Object.keys(object).sort()) {
     if (isIndexKey(name)) return INDEX_KEY;
-    const member = sortedCopy((current as Record<string, unknown>)[name], name);
+    const member = sortedCopy(object[name], name);
     if (member === INDEX_KEY) return INDEX_KEY;
     // What JSON leaves out stays out of the copy (so no copied `toJSON` function can run).
     if (droppedByJson(member)) continue;
