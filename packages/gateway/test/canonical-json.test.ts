@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, eventJson, eventOf, piecewiseCanonicalJson } from '../src/audit/chain.ts';
+import { canonicalEventJson, canonicalJson, eventOf, piecewiseCanonicalJson } from '../src/audit/chain.ts';
 import type { AuditEvent } from '../src/audit/event.ts';
 
 function lcg(seed: number): () => number {
@@ -91,7 +91,7 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('eventJson', () => {
+describe('canonicalEventJson', () => {
   it('is canonicalJson of the event fields, extra fields left out', () => {
     const random = lcg(7);
     for (let i = 0; i < 500; i++) {
@@ -120,7 +120,7 @@ describe('eventJson', () => {
         seq: 4,
         hash: 'not an event field',
       } as AuditEvent;
-      assert.equal(eventJson(event), canonicalJson(eventOf(event)));
+      assert.equal(canonicalEventJson(event), canonicalJson(eventOf(event)));
     }
   });
 });

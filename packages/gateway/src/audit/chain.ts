@@ -172,7 +172,7 @@ const SORTED_EVENT_FIELDS = [...AUDIT_EVENT_FIELDS].sort();
  * canonicalJson(eventOf(event)) without the intermediate copy and its sort: the event fields,
  * already in sorted order (none is integer-like), each copied as canonicalJson would.
  */
-export function eventJson(event: AuditEvent): string {
+function eventJson(event: AuditEvent): string {
   const copy: Record<string, unknown> = {};
   for (const field of SORTED_EVENT_FIELDS) {
     const value = sortedCopy(event[field], field);
@@ -198,7 +198,10 @@ function hashCanonical(prevHash: string, seq: number, json: string): string {
 /** Canonical event JSON computed while chaining, kept for the store's event column. */
 const chainedJson = new WeakMap<AuditEvent, string>();
 
-/** The canonical JSON of a record's event fields (computed once per chained record). */
+/**
+ * The canonical JSON of an event's fields, canonicalJson(eventOf(record)); a chained record's is
+ * the one computed while chaining it.
+ */
 export function canonicalEventJson(record: AuditEvent): string {
   return chainedJson.get(record) ?? eventJson(record);
 }

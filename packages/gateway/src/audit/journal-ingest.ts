@@ -5,7 +5,7 @@
  * once it is long and the store holds all of it. A batch the store refuses stays journalled and
  * is retried a second later.
  */
-import { eventJson } from './chain.ts';
+import { canonicalEventJson } from './chain.ts';
 import type { AuditEvent } from './event.ts';
 import type { AuditJournal, JournalMark } from './journal.ts';
 
@@ -60,7 +60,7 @@ export class JournalIngest {
 
   /** Writes the events to the journal in one write (durable once it returns); throws if it fails. */
   write(events: readonly AuditEvent[]): void {
-    const jsons = events.map(eventJson);
+    const jsons = events.map(canonicalEventJson);
     const mark = this.#options.journal.append(jsons);
     this.#journalled.push({ events, jsons, mark });
     this.#pending += events.length;
