@@ -176,7 +176,9 @@ function options(): Options {
 }
 
 function roundLine(name: string, r: RoundResult): string {
-  const proxy = Number.isFinite(r.proxyCpuPer1k) ? ` proxy ${r.proxyCpuPer1k.toFixed(0)}` : '';
+  const proxy = Number.isFinite(r.proxyCpuPer1k)
+    ? ` proxy ${r.proxyCpuPer1k.toFixed(0)} (main thread ${r.proxyMainCpuPer1k.toFixed(0)})`
+    : '';
   return `${name} ${Math.round(r.perSecond)}/s p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, cpu/1k${proxy} path ${r.pathCpuPer1k.toFixed(0)}`;
 }
 

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import type { Client } from '@modelcontextprotocol/client';
 import { percentile } from './figures.ts';
 import type { Era, Setup } from './overhead-setups.ts';
-import { processCpuMs, rssMb, treeCpuMs } from './process-tree.ts';
+import { mainThreadCpuMs, processCpuMs, rssMb, treeCpuMs } from './process-tree.ts';
 
 export const TOOLS = ['echo', 'get_deal'] as const;
 export type ToolName = (typeof TOOLS)[number];
@@ -19,6 +19,8 @@ export interface RoundResult {
   p99: number;
   /** CPU ms per 1,000 calls of the proxy process alone; NaN for direct. */
   proxyCpuPer1k: number;
+  /** Of that, its main (JavaScript) thread's; the rest is other threads, mostly GC helpers. */
+  proxyMainCpuPer1k: number;
   /** CPU ms per 1,000 calls of every server-side process plus the client. */
   pathCpuPer1k: number;
   /** The client's share of the whole path (this process), ms per 1,000 calls. */
@@ -95,6 +97,7 @@ export async function runRound(
   let next = 0;
   const first = setup.calls;
   const proxyBefore = setup.proxyPid === null ? undefined : processCpuMs(setup.proxyPid);
+  const mainBefore = setup.proxyPid === null ? undefined : mainThreadCpuMs(setup.proxyPid);
   const serverBefore = serverCpuMs(setup);
   const clientBefore = process.cpuUsage();
   const peak = peakRss(setup.proxyPid);
@@ -120,6 +123,7 @@ export async function runRound(
   const clientCpu = process.cpuUsage(clientBefore);
   const serverAfter = serverCpuMs(setup);
   const proxyAfter = setup.proxyPid === null ? undefined : processCpuMs(setup.proxyPid);
+  const mainAfter = setup.proxyPid === null ? undefined : mainThreadCpuMs(setup.proxyPid);
   setup.calls += calls;
   latencies.sort();
   const per1k = (ms: number) => (ms * 1000) / calls;
@@ -130,6 +134,8 @@ export async function runRound(
     p99: percentile(latencies, 0.99),
     proxyCpuPer1k:
       proxyBefore === undefined || proxyAfter === undefined ? Number.NaN : per1k(proxyAfter - proxyBefore),
+    proxyMainCpuPer1k:
+      mainBefore === undefined || mainAfter === undefined ? Number.NaN : per1k(mainAfter - mainBefore),
     pathCpuPer1k: per1k(serverAfter - serverBefore + clientMs),
     clientCpuPer1k: per1k(clientMs),
     load: loadavg()[0] ?? Number.NaN,

@@ -59,6 +59,7 @@ function tableRow(
     of((r) => r.p50, 2),
     of((r) => r.p99, 2),
     of((r) => r.proxyCpuPer1k, 0),
+    of((r) => r.proxyMainCpuPer1k, 0),
     of(path, 0),
     toDirect(path),
     of((r) => r.clientCpuPer1k, 0),
@@ -88,6 +89,7 @@ export function scenarioTables(scenarios: Scenario[]): ResultTable[] {
           'p50 ms',
           'p99 ms',
           'proxy CPU ms/1k calls',
+          'of it, main thread',
           'whole-path CPU ms/1k calls',
           'whole path ÷ direct',
           'client CPU ms/1k',
@@ -97,7 +99,7 @@ export function scenarioTables(scenarios: Scenario[]): ResultTable[] {
         rows,
         caption:
           'Medians over interleaved rounds (min–max). Ratios are paired per round (setup ÷ direct of the same round). ' +
-          'Proxy CPU: the proxy process alone. Whole path: every server-side process (proxy, its upstream children, ' +
+          'Proxy CPU: the proxy process alone; of it, main thread: its JavaScript thread (the rest is its other threads, for Node mostly the garbage collector). Whole path: every server-side process (proxy, its upstream children, ' +
           'or the bench server for direct) plus the client process, from /proc and process.cpuUsage(). ' +
           'Proxy peak RSS: the proxy process resident memory, its highest sample (every 100 ms) during the round.',
       });

@@ -18,9 +18,9 @@ interface StatFields {
   reapedMs: number;
 }
 
-function readStat(pid: number): StatFields | undefined {
+function readStat(pid: number, file = `/proc/${pid}/stat`): StatFields | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     // Fields after the command name (which may hold spaces) start at field 3 (state).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = (i: number) => (Number(fields[i]) * 1000) / CLOCK_TICKS;
@@ -63,6 +63,15 @@ export function descendants(root: number): number[] {
 /** CPU ms of `pid` alone (user + system); undefined when it is gone. */
 export function processCpuMs(pid: number): number | undefined {
   return readStat(pid)?.selfMs;
+}
+
+/**
+ * CPU ms of a process's main thread alone (the thread whose id is the pid): for Node, the
+ * JavaScript thread. The rest of processCpuMs is its other threads — V8's garbage-collection
+ * helpers, libuv's thread pool.
+ */
+export function mainThreadCpuMs(pid: number): number | undefined {
+  return readStat(pid, `/proc/${pid}/task/${pid}/stat`)?.selfMs;
 }
 
 /**
